@@ -1,0 +1,339 @@
+//! The `PublicCloudProject` resource: what a user asks for (spec) and what the operator reports
+//! (status). Every doc comment here is what `kubectl explain` shows, so they speak to users.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
+use kube::{CustomResource, KubeSchema};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Finalizer that keeps a resource until its cart or project has been dealt with.
+pub const FINALIZER: &str = "publiccloud.ovh-operator.dev/cleanup";
+/// Field manager for every write the operator makes.
+pub const FIELD_MANAGER: &str = "ovh-publiccloud-operator";
+/// Annotation whose value (a cart id) approves the order of that cart when `approval: Manual`.
+pub const APPROVE_ANNOTATION: &str = "publiccloud.ovh-operator.dev/approve";
+/// Annotation carrying the termination token a person received by e-mail.
+pub const TERMINATION_TOKEN_ANNOTATION: &str = "publiccloud.ovh-operator.dev/termination-token";
+
+/// CEL guard shared by the immutability rules: true once something may have been bought, i.e. an
+/// order id is recorded or a checkout was started (its outcome may still be unknown).
+const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) || \
+     (has(oldSelf.status.phase) && oldSelf.status.phase in ['CheckingOut', 'NeedsAttention']))";
+
+/// An OVHcloud Public Cloud project, ordered through the OVH order API (cart, item, configuration,
+/// checkout) and followed until delivered; or an existing project adopted by its id.
+#[derive(CustomResource, KubeSchema, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[kube(
+    group = "publiccloud.ovh-operator.dev",
+    version = "v1alpha1",
+    kind = "PublicCloudProject",
+    plural = "publiccloudprojects",
+    shortname = "pcp",
+    category = "ovh",
+    namespaced,
+    status = "PublicCloudProjectStatus",
+    doc = "An OVHcloud Public Cloud project ordered (or adopted) declaratively.",
+    printcolumn(name = "Phase", type_ = "string", json_path = ".status.phase", description = "Where the order stands"),
+    printcolumn(name = "Order", type_ = "string", json_path = ".status.order.id", description = "OVH order id"),
+    printcolumn(name = "Price", type_ = "string", json_path = ".status.price.withTax", description = "Previewed price with tax"),
+    printcolumn(name = "Project", type_ = "string", json_path = ".status.projectId", description = "Delivered or adopted project id"),
+    printcolumn(name = "Ready", type_ = "string", json_path = ".status.conditions[?(@.type==\"Ready\")].status", description = "Ready condition"),
+    printcolumn(name = "URL", type_ = "string", json_path = ".status.order.url", description = "Where a person pays the order", priority = 1),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    validation = Rule::new(format!("!({ORDER_STARTED}) || self.spec.plan == oldSelf.spec.plan"))
+        .message("spec.plan cannot change once an order exists; create a new PublicCloudProject to order another project")
+        .field_path(".spec.plan"),
+    validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.ovhSubsidiary) == has(oldSelf.spec.ovhSubsidiary) && (!has(self.spec.ovhSubsidiary) || self.spec.ovhSubsidiary == oldSelf.spec.ovhSubsidiary))"))
+        .message("spec.ovhSubsidiary cannot change once an order exists")
+        .field_path(".spec.ovhSubsidiary"),
+    validation = Rule::new(format!("!({ORDER_STARTED}) || self.spec.configurations == oldSelf.spec.configurations"))
+        .message("spec.configurations cannot change once an order exists")
+        .field_path(".spec.configurations"),
+    validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.voucher) ? self.spec.voucher : '') == (has(oldSelf.spec.voucher) ? oldSelf.spec.voucher : '')"))
+        .message("spec.voucher cannot change once an order exists")
+        .field_path(".spec.voucher"),
+    validation = Rule::new(format!("!({ORDER_STARTED}) || self.spec.description == oldSelf.spec.description"))
+        .message("spec.description cannot change once an order exists (it is the ordered project's name)")
+        .field_path(".spec.description"),
+    validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.projectId) ? self.spec.projectId : '') == (has(oldSelf.spec.projectId) ? oldSelf.spec.projectId : '')"))
+        .message("spec.projectId cannot be set once an order exists; the ordered project's id appears in status.projectId")
+        .field_path(".spec.projectId"),
+)]
+#[x_kube(validation = Rule::new(
+    "!has(oldSelf.projectId) || oldSelf.projectId == '' || (has(self.projectId) && self.projectId == oldSelf.projectId)"
+).message("spec.projectId cannot change or be removed once set").field_path(".projectId"))]
+#[serde(rename_all = "camelCase")]
+pub struct PublicCloudProjectSpec {
+    /// The project's name in OVHcloud (sent as the item configuration label `description`).
+    #[schemars(length(min = 1, max = 255))]
+    #[x_kube(validation = Rule::new("self.trim() != ''").message("spec.description must not be blank"))]
+    pub description: String,
+
+    /// OVH subsidiary the cart is created for. Optional: when empty the operator reads it from the
+    /// account (`GET /me`). EU API: CZ DE ES EU FI FR GB IE IT LT MA NL PL PT SN TN; CA API: ASIA
+    /// AU CA IN QC SG WE WS; US API: US.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ovh_subsidiary: Option<OvhSubsidiary>,
+
+    /// What is ordered. The defaults order a monthly Public Cloud project.
+    #[serde(default)]
+    pub plan: Plan,
+
+    /// Extra item configurations, posted in this order after `description` and `voucher` (for
+    /// example `infrastructure: production` or `vrack: pn-12345`). Use spec.description and
+    /// spec.voucher rather than these labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 16))]
+    #[x_kube(validation = Rule::new("self.all(c, c.label != 'description' && c.label != 'voucher')")
+        .message("use spec.description and spec.voucher instead of the configuration labels 'description' and 'voucher'"))]
+    pub configurations: Vec<ItemConfiguration>,
+
+    /// Voucher code applied to the project (item configuration label `voucher`). Empty: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 64), regex(pattern = r"^[A-Za-z0-9_-]*$"))]
+    pub voucher: Option<String>,
+
+    /// Secret in this namespace holding OVH API credentials: `endpoint` (ovh-eu, ovh-ca, ovh-us or
+    /// a base URL) and either `application_key`, `application_secret`, `consumer_key` or
+    /// `client_id`, `client_secret`. Empty: the operator's `--default-credentials`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials_secret_ref: Option<SecretReference>,
+
+    /// Automatic: check out as soon as the cart is priced. Manual: stop at AwaitingApproval with
+    /// the price in status until the annotation `publiccloud.ovh-operator.dev/approve` holds the
+    /// cart id shown in status.cart.id.
+    #[serde(default)]
+    pub approval: Approval,
+
+    /// Manual: a person pays the order at status.order.url. Automatic: OVH charges the account's
+    /// default payment method (a 0-price order is paid with the fidelity account).
+    #[serde(default)]
+    pub payment: Payment,
+
+    /// What deleting this resource does to the project. Orphan: nothing, the project stays.
+    /// Terminate: the project is terminated at OVH (confirmed with the e-mailed token).
+    #[serde(default)]
+    pub deletion_policy: DeletionPolicy,
+
+    /// Id of an existing project to adopt instead of ordering one (32 hex characters). Cannot
+    /// change once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{32}$"))]
+    pub project_id: Option<String>,
+}
+
+/// OVH subsidiary (`nichandle.OvhSubsidiaryEnum`).
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum OvhSubsidiary {
+    CZ,
+    DE,
+    ES,
+    EU,
+    FI,
+    FR,
+    GB,
+    IE,
+    IT,
+    LT,
+    MA,
+    NL,
+    PL,
+    PT,
+    SN,
+    TN,
+    ASIA,
+    AU,
+    CA,
+    IN,
+    QC,
+    SG,
+    WE,
+    WS,
+    US,
+}
+
+/// The OVH offer: plan code, duration and pricing mode of the cart item.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// OVH plan code: project.2018 (EU/CA), project (US).
+    #[serde(default = "default_plan_code")]
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"))]
+    pub plan_code: String,
+
+    /// Billing period as an ISO-8601 duration such as P1M or P1Y.
+    #[serde(default = "default_duration")]
+    #[schemars(length(min = 3, max = 16), regex(pattern = r"^P([0-9]+[YMWD])+$"))]
+    pub duration: String,
+
+    /// OVH pricing mode; Public Cloud projects use `default`.
+    #[serde(default = "default_pricing_mode")]
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"))]
+    pub pricing_mode: String,
+}
+
+impl Default for Plan {
+    fn default() -> Self {
+        Self {
+            plan_code: default_plan_code(),
+            duration: default_duration(),
+            pricing_mode: default_pricing_mode(),
+        }
+    }
+}
+
+fn default_plan_code() -> String {
+    "project.2018".into()
+}
+fn default_duration() -> String {
+    "P1M".into()
+}
+fn default_pricing_mode() -> String {
+    "default".into()
+}
+
+/// One OVH cart item configuration (`order.cart.ItemConfigurationCreation`).
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct ItemConfiguration {
+    /// Configuration label, e.g. infrastructure or vrack.
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"^[A-Za-z][A-Za-z0-9_.-]*$"))]
+    pub label: String,
+    /// Configuration value.
+    #[schemars(length(min = 1, max = 1024))]
+    pub value: String,
+}
+
+/// A Secret in the resource's own namespace.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+pub struct SecretReference {
+    /// Name of the Secret.
+    #[schemars(
+        length(min = 1, max = 253),
+        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    )]
+    pub name: String,
+}
+
+/// Whether a person must approve the priced cart before checkout.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Approval {
+    #[default]
+    Automatic,
+    Manual,
+}
+
+/// Who pays the order.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Payment {
+    #[default]
+    Manual,
+    Automatic,
+}
+
+/// What happens to the OVH project when the resource is deleted.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DeletionPolicy {
+    #[default]
+    Orphan,
+    Terminate,
+}
+
+/// What the operator observed and did. Written only by the operator.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicCloudProjectStatus {
+    /// Where the order stands: Pending, CartReady, AwaitingApproval, CheckingOut,
+    /// AwaitingPayment, Delivering, Ready, Failed, NeedsAttention or Terminating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
+
+    /// The metadata.generation this status was computed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+
+    /// The OVH cart holding the project item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<CartStatus>,
+
+    /// Price of the cart as previewed by OVH before checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<PriceStatus>,
+
+    /// The OVH order created by checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<OrderStatus>,
+
+    /// Id of the delivered (or adopted) Public Cloud project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+
+    /// The project's status at OVH: creating, ok, suspended, deleting or deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_status: Option<String>,
+
+    /// Ready, OrderPlaced and CredentialsValid.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}
+
+/// Phase of a PublicCloudProject.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Pending,
+    CartReady,
+    AwaitingApproval,
+    CheckingOut,
+    AwaitingPayment,
+    Delivering,
+    Ready,
+    Failed,
+    NeedsAttention,
+    Terminating,
+}
+
+/// The OVH cart.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CartStatus {
+    /// OVH cart id.
+    pub id: String,
+    /// When OVH discards the cart if it is not checked out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Id of the project item in the cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<i64>,
+    /// Ids of the item configurations posted so far, in spec order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub configuration_ids: Vec<i64>,
+}
+
+/// A price previewed by OVH.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PriceStatus {
+    /// Total with tax, e.g. "0.00".
+    pub with_tax: String,
+    /// Total without tax.
+    pub without_tax: String,
+    /// ISO currency code, e.g. EUR.
+    pub currency: String,
+}
+
+/// The OVH order.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderStatus {
+    /// OVH order id.
+    pub id: i64,
+    /// Page where a person pays the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// OVH order status: notPaid, checking, delivering, delivered, cancelled, documentsRequested…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// When OVH created the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}

@@ -1,0 +1,24 @@
+//! Kubernetes operator that orders OVHcloud Public Cloud projects declaratively.
+
+pub mod api;
+
+pub use api::{PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus};
+
+use kube::CustomResourceExt;
+
+/// The CRD as YAML, exactly as committed in `crds/publiccloudproject.yaml`.
+pub fn crd_yaml() -> String {
+    serde_yaml::to_string(&PublicCloudProject::crd()).expect("the CRD always serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn committed_crd_matches_the_rust_types() {
+        let committed = include_str!("../crds/publiccloudproject.yaml");
+        assert!(
+            committed == super::crd_yaml(),
+            "crds/publiccloudproject.yaml is stale: run `cargo run -q -- crd > crds/publiccloudproject.yaml`"
+        );
+    }
+}

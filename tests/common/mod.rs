@@ -1,0 +1,321 @@
+//! Shared test harness: one real etcd + kube-apiserver per test binary, on free loopback ports,
+//! built from the Go module proxy by `scripts/build-control-plane` and cached outside the repo.
+//!
+//! The processes are spawned from a thread that never exits, with `PR_SET_PDEATHSIG`, so they die
+//! with the test binary even if it is killed; on a normal exit (also after failed tests) an
+//! `atexit` hook kills them by pid and removes the temp dir.
+#![allow(dead_code)]
+
+use std::{
+    net::TcpListener,
+    os::unix::process::CommandExt,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{Mutex, OnceLock, mpsc},
+    time::{Duration, Instant},
+};
+
+use k8s_openapi::{
+    api::core::v1::Namespace, apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition,
+};
+use kube::{
+    Api, Client, Config, CustomResourceExt, ResourceExt,
+    api::{Patch, PatchParams, PostParams},
+    config::{KubeConfigOptions, Kubeconfig},
+    runtime::wait::{await_condition, conditions},
+};
+use ovh_publiccloud_operator::PublicCloudProject;
+
+pub struct ControlPlane {
+    pub dir: PathBuf,
+    pub bin_dir: PathBuf,
+    pub kubeconfig: PathBuf,
+}
+
+static CONTROL_PLANE: OnceLock<ControlPlane> = OnceLock::new();
+static CHILDREN: Mutex<Vec<Child>> = Mutex::new(Vec::new());
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared control plane, started on first use.
+pub fn control_plane() -> &'static ControlPlane {
+    CONTROL_PLANE.get_or_init(|| {
+        let (tx, rx) = mpsc::channel();
+        // PR_SET_PDEATHSIG fires when the *spawning thread* exits, so spawn from a thread that
+        // lives as long as the process.
+        std::thread::Builder::new()
+            .name("control-plane-keeper".into())
+            .spawn(move || {
+                tx.send(start()).expect("test thread waits for the control plane");
+                loop {
+                    std::thread::park();
+                }
+            })
+            .expect("spawn control-plane thread");
+        unsafe { libc::atexit(stop_at_exit) };
+        rx.recv()
+            .expect("control-plane thread answers")
+            .unwrap_or_else(|e| panic!("cannot start the test control plane: {e}"))
+    })
+}
+
+/// A client for the shared control plane. Each test gets its own: a kube `Client` is bound to the
+/// tokio runtime it was created on, and every `#[tokio::test]` has its own runtime.
+pub async fn client() -> Client {
+    let cp = control_plane();
+    let kubeconfig = Kubeconfig::read_from(&cp.kubeconfig).expect("read kubeconfig");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .expect("kubeconfig is valid");
+    Client::try_from(config).expect("client")
+}
+
+/// A fresh namespace for one test.
+pub async fn namespace(client: &Client, prefix: &str) -> String {
+    let name = format!("{prefix}-{:08x}", rand::random::<u32>());
+    let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": name}})).unwrap();
+    Api::<Namespace>::all(client.clone())
+        .create(&PostParams::default(), &ns)
+        .await
+        .expect("create namespace");
+    name
+}
+
+/// Installs the committed CRD (server-side apply, idempotent) and waits until it is Established.
+pub async fn install_crd(client: &Client) -> CustomResourceDefinition {
+    let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+    let text = std::fs::read_to_string(repo_root().join("crds/publiccloudproject.yaml")).unwrap();
+    let crd: CustomResourceDefinition = serde_yaml::from_str(&text).expect("committed CRD parses");
+    let name = PublicCloudProject::crd_name();
+    crds.patch(name, &PatchParams::apply("tests").force(), &Patch::Apply(&crd))
+        .await
+        .expect("apply CRD");
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        await_condition(crds.clone(), name, conditions::is_crd_established()),
+    )
+    .await
+    .expect("CRD Established within 30 s")
+    .expect("watch CRD");
+    let crd = crds.get(name).await.unwrap();
+    // Discovery caches in the apiserver can lag the Established condition by a moment.
+    let api: Api<PublicCloudProject> = Api::all(client.clone());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while api.list(&Default::default()).await.is_err() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!crd.name_any().is_empty());
+    crd
+}
+
+/// Runs the cached kubectl against the shared control plane.
+pub fn kubectl(args: &[&str]) -> std::process::Output {
+    kubectl_with_input(args, "")
+}
+
+/// Runs kubectl with `input` on its stdin (for `-f -`).
+pub fn kubectl_with_input(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let cp = control_plane();
+    let mut child = Command::new(cp.bin_dir.join("kubectl"))
+        .args(args)
+        .env("KUBECONFIG", &cp.kubeconfig)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kubectl");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().expect("kubectl finishes")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start() -> Result<ControlPlane, String> {
+    let bin_dir = build_binaries()?;
+    let dir = std::env::temp_dir().join(format!("ovh-operator-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let token = write_credentials(&dir).map_err(|e| e.to_string())?;
+    let (etcd_port, peer_port, api_port) = (free_port(), free_port(), free_port());
+
+    let etcd_url = format!("http://127.0.0.1:{etcd_port}");
+    spawn(
+        &dir,
+        "etcd",
+        Command::new(bin_dir.join("etcd")).args([
+            "--data-dir",
+            &dir.join("etcd").to_string_lossy(),
+            "--listen-client-urls",
+            &etcd_url,
+            "--advertise-client-urls",
+            &etcd_url,
+            "--listen-peer-urls",
+            &format!("http://127.0.0.1:{peer_port}"),
+            "--unsafe-no-fsync",
+        ]),
+    )?;
+    let d = |f: &str| dir.join(f).to_string_lossy().into_owned();
+    spawn(
+        &dir,
+        "kube-apiserver",
+        Command::new(bin_dir.join("kube-apiserver")).args([
+            format!("--etcd-servers={etcd_url}"),
+            "--bind-address=127.0.0.1".into(),
+            "--advertise-address=127.0.0.1".into(),
+            format!("--secure-port={api_port}"),
+            format!("--cert-dir={}", d("")),
+            format!("--tls-cert-file={}", d("apiserver.crt")),
+            format!("--tls-private-key-file={}", d("apiserver.key")),
+            format!("--client-ca-file={}", d("ca.crt")),
+            format!("--token-auth-file={}", d("tokens.csv")),
+            "--authorization-mode=RBAC".into(),
+            format!("--service-account-issuer=https://127.0.0.1:{api_port}/"),
+            format!("--service-account-key-file={}", d("sa.pub")),
+            format!("--service-account-signing-key-file={}", d("sa.key")),
+            "--service-cluster-ip-range=10.0.0.0/24".into(),
+            "--allow-privileged=true".into(),
+            "--disable-admission-plugins=ServiceAccount".into(),
+            "--endpoint-reconciler-type=none".into(),
+        ]),
+    )?;
+
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: https://127.0.0.1:{api_port}\n    certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    token: {token}\ncontexts:\n- name: test\n  context: {{cluster: test, user: admin}}\ncurrent-context: test\n",
+            ca = d("ca.crt")
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+
+    let cp = ControlPlane {
+        dir,
+        bin_dir,
+        kubeconfig,
+    };
+    wait_ready(&cp)?;
+    Ok(cp)
+}
+
+/// Builds (or finds cached) binaries through the project script, the single place that knows how.
+fn build_binaries() -> Result<PathBuf, String> {
+    let out = Command::new(repo_root().join("scripts/build-control-plane"))
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("scripts/build-control-plane: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("scripts/build-control-plane failed ({})", out.status));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn write_credentials(dir: &Path) -> Result<String, rcgen::Error> {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "test-ca");
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = Issuer::new(ca_params, ca_key);
+
+    let server_key = KeyPair::generate()?;
+    let mut server_params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+    server_params
+        .distinguished_name
+        .push(DnType::CommonName, "kube-apiserver");
+    let server_cert = server_params.signed_by(&server_key, &issuer)?;
+
+    let sa_key = KeyPair::generate()?;
+    let token = format!("{:032x}", rand::random::<u128>());
+    let files = [
+        ("ca.crt", ca_cert.pem()),
+        ("apiserver.crt", server_cert.pem()),
+        ("apiserver.key", server_key.serialize_pem()),
+        ("sa.key", sa_key.serialize_pem()),
+        ("sa.pub", sa_key.public_key_pem()),
+        ("tokens.csv", format!("{token},admin,admin,\"system:masters\"\n")),
+    ];
+    for (name, content) in files {
+        std::fs::write(dir.join(name), content).expect("write control-plane credentials");
+    }
+    Ok(token)
+}
+
+fn spawn(dir: &Path, name: &str, cmd: &mut Command) -> Result<(), String> {
+    let log = std::fs::File::create(dir.join(format!("{name}.log"))).map_err(|e| e.to_string())?;
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("spawn {name}: {e}"))?;
+    CHILDREN.lock().unwrap().push(child);
+    Ok(())
+}
+
+fn wait_ready(cp: &ControlPlane) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while Instant::now() < deadline {
+        let ready = Command::new(cp.bin_dir.join("kubectl"))
+            .args(["get", "--raw", "/readyz"])
+            .env("KUBECONFIG", &cp.kubeconfig)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ready {
+            return Ok(());
+        }
+        if let Some(exited) = CHILDREN
+            .lock()
+            .unwrap()
+            .iter_mut()
+            .find_map(|c| c.try_wait().ok().flatten())
+        {
+            return Err(format!(
+                "a control-plane process exited ({exited}); logs in {}",
+                cp.dir.display()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    Err(format!(
+        "kube-apiserver not ready after 90 s; logs in {}",
+        cp.dir.display()
+    ))
+}
+
+extern "C" fn stop_at_exit() {
+    let Ok(mut children) = CHILDREN.lock() else { return };
+    // apiserver first, then etcd: reverse start order.
+    for child in children.iter_mut().rev() {
+        unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    children.clear();
+    if let Some(cp) = CONTROL_PLANE.get()
+        && std::env::var_os("KEEP_TEST_CONTROL_PLANE").is_none()
+    {
+        let _ = std::fs::remove_dir_all(&cp.dir);
+    }
+}
