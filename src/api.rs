@@ -1,8 +1,11 @@
 //! The `PublicCloudProject` resource: what a user asks for (spec) and what the operator reports
 //! (status). Every doc comment here is what `kubectl explain` shows, so they speak to users.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
-use kube::{CustomResource, KubeSchema};
+use k8s_openapi::{
+    apiextensions_apiserver::pkg::apis::apiextensions::v1::{CustomResourceDefinition, JSONSchemaProps},
+    apimachinery::pkg::apis::meta::v1::Condition,
+};
+use kube::{CustomResource, CustomResourceExt, KubeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -336,4 +339,35 @@ pub struct OrderStatus {
     /// When OVH created the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+}
+
+/// The CRD, with doc-comment line breaks turned into spaces so that `kubectl explain` can wrap the
+/// text itself (a blank line still separates paragraphs).
+pub fn crd() -> CustomResourceDefinition {
+    fn unwrap_descriptions(schema: &mut JSONSchemaProps) {
+        if let Some(d) = schema.description.as_mut() {
+            *d = d
+                .split("\n\n")
+                .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+                .collect::<Vec<_>>()
+                .join("\n\n");
+        }
+        for child in schema.properties.iter_mut().flat_map(|p| p.values_mut()) {
+            unwrap_descriptions(child);
+        }
+        if let Some(k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::JSONSchemaPropsOrArray::Schema(items)) = schema.items.as_mut() {
+            unwrap_descriptions(items);
+        }
+    }
+    let mut crd = PublicCloudProject::crd();
+    for version in &mut crd.spec.versions {
+        if let Some(schema) = version
+            .schema
+            .as_mut()
+            .and_then(|s| s.open_api_v3_schema.as_mut())
+        {
+            unwrap_descriptions(schema);
+        }
+    }
+    crd
 }

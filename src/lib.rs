@@ -1,14 +1,13 @@
 //! Kubernetes operator that orders OVHcloud Public Cloud projects declaratively.
 
 pub mod api;
+pub mod ovh;
 
 pub use api::{PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus};
 
-use kube::CustomResourceExt;
-
 /// The CRD as YAML, exactly as committed in `crds/publiccloudproject.yaml`.
 pub fn crd_yaml() -> String {
-    serde_yaml::to_string(&PublicCloudProject::crd()).expect("the CRD always serialises")
+    serde_yaml::to_string(&api::crd()).expect("the CRD always serialises")
 }
 
 #[cfg(test)]

@@ -43,9 +43,17 @@ async fn crd_is_established_and_documented() {
         Some(&["ovh".to_string()][..])
     );
 
-    let out = kubectl(&["explain", "publiccloudproject.spec"]);
+    // The OpenAPI document kubectl explain reads is published a moment after Established.
+    let mut out = kubectl(&["explain", "publiccloudproject.spec"]);
+    for _ in 0..50 {
+        if out.status.success() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        out = kubectl(&["explain", "publiccloudproject.spec"]);
+    }
     assert!(out.status.success(), "{}", text(&out));
-    let explained = text(&out);
+    let explained = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
         "The project's name in OVHcloud",
         "OVH subsidiary the cart is created for",

@@ -1,0 +1,154 @@
+//! Errors from the OVH API, keeping everything a person needs to ask OVH about a failed call
+//! (status, class or error code, OVH's message, query id) and nothing secret.
+
+use serde::Deserialize;
+
+/// An error answer from OVH (any non-2xx status).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub method: String,
+    /// Path template of the call, e.g. `/order/cart/{cartId}/checkout`.
+    pub route: &'static str,
+    pub status: u16,
+    /// `class` of application errors, e.g. `Client::NotFound`.
+    pub class: Option<String>,
+    /// `errorCode` of authentication-layer errors, e.g. `INVALID_SIGNATURE`.
+    pub error_code: Option<String>,
+    pub message: String,
+    /// `X-Ovh-Queryid`: what OVH support asks for.
+    pub query_id: Option<String>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "OVH answered {} {} with HTTP {}",
+            self.method, self.route, self.status
+        )?;
+        if let Some(kind) = self.class.as_ref().or(self.error_code.as_ref()) {
+            write!(f, " ({kind})")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(q) = &self.query_id {
+            write!(f, " [query id {q}]")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OvhError {
+    #[error("{0}")]
+    Api(Box<ApiError>),
+
+    #[error("OVH {method} {route} timed out after {seconds} s")]
+    Timeout {
+        method: String,
+        route: &'static str,
+        seconds: u64,
+    },
+
+    /// Connection refused/reset, TLS failure or a response cut short. For a POST the call may or
+    /// may not have taken effect at OVH.
+    #[error("OVH {method} {route} failed in transport: {reason}")]
+    Transport {
+        method: String,
+        route: &'static str,
+        reason: String,
+    },
+
+    #[error("OVH {method} {route} returned a body that is not the expected {expected}: {reason}")]
+    Decode {
+        method: String,
+        route: &'static str,
+        expected: &'static str,
+        reason: String,
+    },
+
+    #[error("OAuth2 token request to {token_url} failed: {reason}")]
+    OAuth2 {
+        token_url: String,
+        status: Option<u16>,
+        reason: String,
+    },
+
+    #[error("OVH credentials configuration: {0}")]
+    Config(String),
+}
+
+/// The JSON error bodies OVH sends: `{"class","message"}`, `{"errorCode","httpCode","message"}`
+/// or just `{"message"}`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ErrorBody {
+    pub class: Option<String>,
+    pub error_code: Option<String>,
+    pub message: Option<String>,
+}
+
+impl OvhError {
+    /// Stable PascalCase category: used as Kubernetes event reason and as a metric label.
+    pub fn category(&self) -> &'static str {
+        match self {
+            Self::Api(e) => match e.status {
+                400 => "OvhBadRequest",
+                401 | 403 => "OvhForbidden",
+                404 => "OvhNotFound",
+                409 => "OvhConflict",
+                429 => "OvhRateLimited",
+                460 => "OvhServiceExpired",
+                500..=599 => "OvhServerError",
+                _ => "OvhError",
+            },
+            Self::Timeout { .. } => "OvhTimeout",
+            Self::Transport { .. } => "OvhUnreachable",
+            Self::Decode { .. } => "OvhInvalidResponse",
+            Self::OAuth2 { .. } => "OvhOAuth2Failed",
+            Self::Config(_) => "OvhCredentialsInvalid",
+        }
+    }
+
+    /// HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.status),
+            Self::OAuth2 { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// The credentials are wrong or lack rights: retrying without a change will not help.
+    pub fn is_credentials_problem(&self) -> bool {
+        match self {
+            Self::Api(e) => {
+                e.status == 401
+                    || e.status == 403 && e.error_code.is_some()
+                    || e.error_code.as_deref() == Some("INVALID_SIGNATURE")
+            }
+            Self::OAuth2 { status, .. } => matches!(status, Some(400 | 401 | 403)),
+            Self::Config(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether a GET/PUT/DELETE may be retried: server errors, rate limiting, lost connections.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Api(e) => e.status == 429 || e.status >= 500,
+            Self::Timeout { .. } | Self::Transport { .. } => true,
+            _ => false,
+        }
+    }
+
+    pub fn query_id(&self) -> Option<&str> {
+        match self {
+            Self::Api(e) => e.query_id.as_deref(),
+            _ => None,
+        }
+    }
+}

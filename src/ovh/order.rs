@@ -1,0 +1,332 @@
+//! Typed calls for ordering, following and terminating a Public Cloud project. One method per
+//! OVH operation; no decisions here (those belong to the controller's planner).
+
+use super::client::{OvhClient, Result, Route};
+use super::model::*;
+
+impl OvhClient {
+    /// `GET /me`.
+    pub async fn me(&self) -> Result<Me> {
+        self.get(Route::new("/me", &[])).await
+    }
+
+    /// `POST /order/cart`. Not idempotent: find a lost cart again with [`Self::carts_by_description`].
+    pub async fn create_cart(&self, creation: &CartCreation) -> Result<Cart> {
+        self.post(Route::new("/order/cart", &[]), Some(creation)).await
+    }
+
+    /// `GET /order/cart?description=`: ids of this account's carts carrying `description`.
+    pub async fn carts_by_description(&self, description: &str) -> Result<Vec<String>> {
+        self.get(Route::new("/order/cart", &[]).query("description", description))
+            .await
+    }
+
+    /// `GET /order/cart/{cartId}`.
+    pub async fn cart(&self, cart_id: &str) -> Result<Cart> {
+        self.get(Route::new("/order/cart/{cartId}", &[cart_id])).await
+    }
+
+    /// `DELETE /order/cart/{cartId}`.
+    pub async fn delete_cart(&self, cart_id: &str) -> Result<()> {
+        self.delete(Route::new("/order/cart/{cartId}", &[cart_id])).await
+    }
+
+    /// `POST /order/cart/{cartId}/assign`: binds the cart to the authenticated account.
+    pub async fn assign_cart(&self, cart_id: &str) -> Result<()> {
+        self.post::<(), ()>(Route::new("/order/cart/{cartId}/assign", &[cart_id]), None)
+            .await
+    }
+
+    /// `GET /order/cart/{cartId}/cloud`: the Public Cloud offers and their prices.
+    pub async fn cloud_offers(&self, cart_id: &str) -> Result<Vec<GenericProductDefinition>> {
+        self.get(Route::new("/order/cart/{cartId}/cloud", &[cart_id]))
+            .await
+    }
+
+    /// `POST /order/cart/{cartId}/cloud`: adds the project item.
+    pub async fn add_cloud_item(&self, cart_id: &str, product: &GenericProductCreation) -> Result<Item> {
+        self.post(
+            Route::new("/order/cart/{cartId}/cloud", &[cart_id]),
+            Some(product),
+        )
+        .await
+    }
+
+    /// `GET /order/cart/{cartId}/item`.
+    pub async fn items(&self, cart_id: &str) -> Result<Vec<i64>> {
+        self.get(Route::new("/order/cart/{cartId}/item", &[cart_id]))
+            .await
+    }
+
+    /// `GET /order/cart/{cartId}/item/{itemId}`.
+    pub async fn item(&self, cart_id: &str, item_id: i64) -> Result<Item> {
+        self.get(Route::new(
+            "/order/cart/{cartId}/item/{itemId}",
+            &[cart_id, &item_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `DELETE /order/cart/{cartId}/item/{itemId}`.
+    pub async fn delete_item(&self, cart_id: &str, item_id: i64) -> Result<()> {
+        self.delete(Route::new(
+            "/order/cart/{cartId}/item/{itemId}",
+            &[cart_id, &item_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `POST /order/cart/{cartId}/item/{itemId}/configuration`.
+    pub async fn add_configuration(
+        &self,
+        cart_id: &str,
+        item_id: i64,
+        configuration: &ItemConfigurationCreation,
+    ) -> Result<ConfigurationItem> {
+        let route = Route::new(
+            "/order/cart/{cartId}/item/{itemId}/configuration",
+            &[cart_id, &item_id.to_string()],
+        );
+        self.post(route, Some(configuration)).await
+    }
+
+    /// `GET /order/cart/{cartId}/item/{itemId}/configuration`.
+    pub async fn configurations(&self, cart_id: &str, item_id: i64) -> Result<Vec<i64>> {
+        self.get(Route::new(
+            "/order/cart/{cartId}/item/{itemId}/configuration",
+            &[cart_id, &item_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /order/cart/{cartId}/item/{itemId}/configuration/{configurationId}`.
+    pub async fn configuration(
+        &self,
+        cart_id: &str,
+        item_id: i64,
+        configuration_id: i64,
+    ) -> Result<ConfigurationItem> {
+        self.get(Route::new(
+            "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
+            &[cart_id, &item_id.to_string(), &configuration_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `DELETE /order/cart/{cartId}/item/{itemId}/configuration/{configurationId}`.
+    pub async fn delete_configuration(
+        &self,
+        cart_id: &str,
+        item_id: i64,
+        configuration_id: i64,
+    ) -> Result<()> {
+        self.delete(Route::new(
+            "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
+            &[cart_id, &item_id.to_string(), &configuration_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /order/cart/{cartId}/checkout`: the price, without ordering anything.
+    pub async fn checkout_preview(&self, cart_id: &str) -> Result<Order> {
+        self.get(Route::new("/order/cart/{cartId}/checkout", &[cart_id]))
+            .await
+    }
+
+    /// `POST /order/cart/{cartId}/checkout`: creates the order. Never retried: if the answer is
+    /// lost, look at the cart's `readOnly` and the account's orders before doing anything else.
+    pub async fn checkout(&self, cart_id: &str, checkout: &Checkout) -> Result<Order> {
+        self.post(
+            Route::new("/order/cart/{cartId}/checkout", &[cart_id]),
+            Some(checkout),
+        )
+        .await
+    }
+
+    /// `GET /me/order`: ids of the account's orders.
+    pub async fn orders(&self) -> Result<Vec<i64>> {
+        self.get(Route::new("/me/order", &[])).await
+    }
+
+    /// `GET /me/order/{orderId}`.
+    pub async fn order(&self, order_id: i64) -> Result<BillingOrder> {
+        self.get(Route::new("/me/order/{orderId}", &[&order_id.to_string()]))
+            .await
+    }
+
+    /// `GET /me/order/{orderId}/status`.
+    pub async fn order_status(&self, order_id: i64) -> Result<OrderStatus> {
+        self.get(Route::new("/me/order/{orderId}/status", &[&order_id.to_string()]))
+            .await
+    }
+
+    /// `GET /me/order/{orderId}/details`.
+    pub async fn order_details(&self, order_id: i64) -> Result<Vec<i64>> {
+        self.get(Route::new(
+            "/me/order/{orderId}/details",
+            &[&order_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /me/order/{orderId}/details/{orderDetailId}`.
+    pub async fn order_detail(&self, order_id: i64, detail_id: i64) -> Result<BillingOrderDetail> {
+        self.get(Route::new(
+            "/me/order/{orderId}/details/{orderDetailId}",
+            &[&order_id.to_string(), &detail_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /me/order/{orderId}/details/{orderDetailId}/extension` (EU/CA only).
+    pub async fn order_detail_extension(&self, order_id: i64, detail_id: i64) -> Result<ItemDetail> {
+        self.get(Route::new(
+            "/me/order/{orderId}/details/{orderDetailId}/extension",
+            &[&order_id.to_string(), &detail_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /me/payment/method?default=true`: ids of the default payment method (0 or 1).
+    pub async fn default_payment_methods(&self) -> Result<Vec<i64>> {
+        self.get(Route::new("/me/payment/method", &[]).query("default", "true"))
+            .await
+    }
+
+    /// `GET /me/payment/method/{paymentMethodId}`.
+    pub async fn payment_method(&self, id: i64) -> Result<PaymentMethod> {
+        self.get(Route::new(
+            "/me/payment/method/{paymentMethodId}",
+            &[&id.to_string()],
+        ))
+        .await
+    }
+
+    /// `POST /me/order/{orderId}/pay` with a registered payment method.
+    pub async fn pay(&self, order_id: i64, payment_method_id: i64) -> Result<()> {
+        let body = PayWithPaymentMethod {
+            payment_method: PaymentMethodRef {
+                id: payment_method_id,
+            },
+        };
+        self.post(
+            Route::new("/me/order/{orderId}/pay", &[&order_id.to_string()]),
+            Some(&body),
+        )
+        .await
+    }
+
+    /// `POST /me/order/{orderId}/payWithRegisteredPaymentMean`, e.g. `fidelityAccount` for a
+    /// 0-price order on an account without a payment method.
+    pub async fn pay_with_registered_payment_mean(&self, order_id: i64, payment_mean: &str) -> Result<()> {
+        let body = PayWithRegisteredPaymentMean {
+            payment_mean: payment_mean.into(),
+            payment_mean_id: None,
+        };
+        let route = Route::new(
+            "/me/order/{orderId}/payWithRegisteredPaymentMean",
+            &[&order_id.to_string()],
+        );
+        self.post(route, Some(&body)).await
+    }
+
+    /// `GET /cloud/project/{serviceName}`.
+    pub async fn project(&self, project_id: &str) -> Result<Project> {
+        self.get(Route::new("/cloud/project/{serviceName}", &[project_id]))
+            .await
+    }
+
+    /// `POST /cloud/project/{serviceName}/terminate`: OVH e-mails a confirmation token.
+    pub async fn terminate_project(&self, project_id: &str) -> Result<String> {
+        self.post::<(), String>(
+            Route::new("/cloud/project/{serviceName}/terminate", &[project_id]),
+            None,
+        )
+        .await
+    }
+
+    /// `POST /cloud/project/{serviceName}/confirmTermination`.
+    pub async fn confirm_termination(&self, project_id: &str, token: &str) -> Result<String> {
+        let body = ConfirmTermination {
+            token: token.into(),
+            reason: Some("NOT_NEEDED_ANYMORE".into()),
+            future_use: None,
+            commentary: None,
+        };
+        let route = Route::new("/cloud/project/{serviceName}/confirmTermination", &[project_id]);
+        self.post(route, Some(&body)).await
+    }
+
+    /// `GET /me/notification/email/history`.
+    pub async fn email_history(&self) -> Result<Vec<i64>> {
+        self.get(Route::new("/me/notification/email/history", &[])).await
+    }
+
+    /// `GET /me/notification/email/history/{id}`.
+    pub async fn email(&self, id: i64) -> Result<EmailNotification> {
+        self.get(Route::new(
+            "/me/notification/email/history/{id}",
+            &[&id.to_string()],
+        ))
+        .await
+    }
+}
+
+/// Whether `s` has the shape of a Public Cloud project id: 32 hex characters with a `4` at index
+/// 12 (a dashless UUIDv4). Order details carry other `domain` values too, so check each.
+pub fn is_project_id(s: &str) -> bool {
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && s.as_bytes()[12] == b'4'
+}
+
+/// The confirmation token in a termination e-mail for `project_id`, as terraform finds it:
+/// `…/billing/confirmTerminate?id=<id>&token=<token>…`.
+pub fn termination_token(email_body: &str, project_id: &str) -> Option<String> {
+    if !email_body.contains(project_id) {
+        return None;
+    }
+    let after = email_body.split("/billing/confirmTerminate?").nth(1)?;
+    let token = after.split('&').find_map(|kv| kv.strip_prefix("token="))?;
+    let token: String = token.chars().take_while(char::is_ascii_alphanumeric).collect();
+    (!token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_ids_are_dashless_uuid_v4() {
+        assert!(is_project_id("0123456789ab4cdef0123456789abcde"));
+        assert!(
+            !is_project_id("0123456789ab5cdef0123456789abcde"),
+            "version nibble must be 4"
+        );
+        assert!(
+            !is_project_id("0123456789AB4CDEF0123456789ABCDE"),
+            "lower case only"
+        );
+        assert!(!is_project_id("*001"));
+        assert!(!is_project_id("0123456789ab4cdef0123456789abcd"));
+    }
+
+    #[test]
+    fn termination_token_is_found_only_for_its_project() {
+        let body = "Hello,\nTo confirm the termination of 0123456789ab4cdef0123456789abcde follow \
+                    https://www.ovh.com/manager/#/billing/confirmTerminate?id=0123456789ab4cdef0123456789abcde&token=Ab12Cd34 now.";
+        assert_eq!(
+            termination_token(body, "0123456789ab4cdef0123456789abcde").as_deref(),
+            Some("Ab12Cd34")
+        );
+        assert_eq!(termination_token(body, "ffffffffffff4cdef0123456789abcde"), None);
+        assert_eq!(
+            termination_token(
+                "no link 0123456789ab4cdef0123456789abcde",
+                "0123456789ab4cdef0123456789abcde"
+            ),
+            None
+        );
+    }
+}
