@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod ovh;
+pub mod simulator;
+pub mod telemetry;
 
 pub use api::{PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus};
 

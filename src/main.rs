@@ -12,10 +12,21 @@ struct Cli {
 enum Command {
     /// Print the PublicCloudProject CustomResourceDefinition as YAML.
     Crd,
+    /// Serve a local OVH API simulator (prints its base URL on the first line of stdout).
+    Simulator(Box<ovh_publiccloud_operator::simulator::SimConfig>),
 }
 
-fn main() {
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
     match Cli::parse().command {
         Command::Crd => print!("{}", ovh_publiccloud_operator::crd_yaml()),
+        Command::Simulator(cfg) => {
+            ovh_publiccloud_operator::telemetry::init();
+            if let Err(e) = ovh_publiccloud_operator::simulator::run(*cfg).await {
+                eprintln!("simulator: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
     }
+    std::process::ExitCode::SUCCESS
 }

@@ -1,0 +1,146 @@
+//! Test controls under `/_sim/` (never under OVH's paths) and the order page a person pays on.
+
+use std::{collections::HashMap, sync::Arc};
+
+use axum::{
+    Form, Json, Router,
+    extract::{Path, Query, State},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+
+use super::{Sim, gate::Fault, world::SimError};
+use crate::ovh::model::OrderStatus;
+
+type S = State<Arc<Sim>>;
+
+pub fn routes(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/_sim/ledger", get(ledger))
+        .route("/_sim/stats", get(stats))
+        .route("/_sim/orders/{orderId}/pay", post(pay))
+        .route("/_sim/orders/{orderId}/status", post(force_status))
+        .route("/_sim/carts/{cartId}/expire", post(expire_cart))
+        .route("/_sim/faults", post(add_faults).delete(clear_faults))
+        .route("/payment/order/{orderId}", get(order_page).post(pay_on_page))
+        .with_state(sim)
+}
+
+async fn ledger(State(sim): S) -> Json<serde_json::Value> {
+    Json(sim.world.lock().await.ledger())
+}
+
+/// Calls per `METHOD /path/template`.
+async fn stats(State(sim): S) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "calls": *sim.stats.lock().unwrap() }))
+}
+
+async fn pay(State(sim): S, Path(order): Path<i64>) -> Result<Json<()>, SimError> {
+    sim.world.lock().await.pay_as_person(order).map(Json)
+}
+
+#[derive(Deserialize)]
+struct ForcedStatus {
+    /// An OVH order status, or null to let the clock drive it again.
+    status: Option<OrderStatus>,
+}
+
+async fn force_status(
+    State(sim): S,
+    Path(order): Path<i64>,
+    Json(body): Json<ForcedStatus>,
+) -> Result<Json<()>, SimError> {
+    sim.world
+        .lock()
+        .await
+        .force_order_status(order, body.status)
+        .map(Json)
+}
+
+async fn expire_cart(State(sim): S, Path(cart): Path<String>) -> Result<Json<()>, SimError> {
+    sim.world.lock().await.expire_cart(&cart).map(Json)
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(Box<Fault>),
+    Many(Vec<Fault>),
+}
+
+async fn add_faults(State(sim): S, Json(body): Json<OneOrMany>) -> Json<()> {
+    let faults = match body {
+        OneOrMany::One(f) => vec![*f],
+        OneOrMany::Many(v) => v,
+    };
+    let mut registry = sim.faults.lock().await;
+    for f in faults {
+        registry.add(f);
+    }
+    Json(())
+}
+
+async fn clear_faults(State(sim): S) -> Json<()> {
+    sim.faults.lock().await.clear();
+    Json(())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+async fn order_page(
+    State(sim): S,
+    Path(order_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let password = q.get("password").cloned().unwrap_or_default();
+    let (order, status) = match sim.world.lock().await.order_page(order_id, &password) {
+        Ok(found) => found,
+        Err(e) => {
+            return (
+                axum::http::StatusCode::from_u16(e.status).unwrap(),
+                Html(format!("<h1>{}</h1>", escape(&e.body["message"].to_string()))),
+            )
+                .into_response();
+        }
+    };
+    let action = if status == OrderStatus::NotPaid {
+        format!(
+            r#"<form method="post" action="/payment/order/{order_id}"><input type="hidden" name="password" value="{}"><button type="submit" id="pay">Pay {}</button></form>"#,
+            escape(&password),
+            escape(&order.price_with_tax.text)
+        )
+    } else {
+        "<p id=\"paid\">This order is paid.</p>".into()
+    };
+    Html(format!(
+        "<!doctype html><html><head><title>Order {order_id}</title></head><body>\
+         <h1>OVHcloud order {order_id} (simulated)</h1>\
+         <p>Total with tax: <b>{}</b> (without tax {})</p><p>Status: <b id=\"status\">{}</b></p>{action}</body></html>",
+        escape(&order.price_with_tax.text),
+        escape(&order.price_without_tax.text),
+        status.as_str()
+    ))
+    .into_response()
+}
+
+async fn pay_on_page(
+    State(sim): S,
+    Path(order_id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let password = form.get("password").cloned().unwrap_or_default();
+    let mut world = sim.world.lock().await;
+    if let Err(e) = world
+        .order_page(order_id, &password)
+        .and_then(|_| world.pay_as_person(order_id))
+    {
+        return e.into_response();
+    }
+    Redirect::to(&format!("/payment/order/{order_id}?password={password}")).into_response()
+}

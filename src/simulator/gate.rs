@@ -1,0 +1,334 @@
+//! What stands in front of every simulated OVH route, as OVH's own front does: call counting, a
+//! query id on every answer, injected faults, and authentication (AK/AS/CK signature with its
+//! timestamp window, or an OAuth2 bearer token).
+
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{MatchedPath, OriginalUri, Request, State},
+    http::{HeaderMap, HeaderValue, Method},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde::Deserialize;
+
+use super::{Sim, world::SimError};
+use crate::ovh::client::signature;
+
+/// Accepted distance between a request's `X-Ovh-Timestamp` and the server clock. OVH documents
+/// none; five minutes is an assumption.
+const TIMESTAMP_WINDOW_SECS: i64 = 300;
+
+impl IntoResponse for SimError {
+    fn into_response(self) -> Response {
+        let status = axum::http::StatusCode::from_u16(self.status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// One injected fault, as posted to `/_sim/faults`.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// HTTP method to match; any when absent.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path template as in OVH's schema, e.g. `/order/cart/{cartId}/checkout`.
+    pub route: String,
+    /// Probability (0..=1) that a matching call fails.
+    #[serde(default = "always")]
+    pub error_rate: f64,
+    /// Status of the injected error (429 adds Retry-After when `retryAfter` is set).
+    #[serde(default = "server_error")]
+    pub status: u16,
+    #[serde(default)]
+    pub message: Option<String>,
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// Delay added to every matching call.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Perform the call, then close the connection without answering.
+    #[serde(default)]
+    pub drop_response: bool,
+    /// How many more times the fault may fire; forever when absent.
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+fn always() -> f64 {
+    1.0
+}
+fn server_error() -> u16 {
+    500
+}
+
+enum Action {
+    Fail(SimError, Option<u64>),
+    Drop,
+}
+
+pub struct Faults {
+    rng: StdRng,
+    list: Vec<Fault>,
+}
+
+impl Faults {
+    pub fn new(seed: u64) -> Self {
+        Self {
+            rng: StdRng::seed_from_u64(seed ^ 0x5eed_f417),
+            list: Vec::new(),
+        }
+    }
+
+    pub fn add(&mut self, fault: Fault) {
+        self.list.push(fault);
+    }
+
+    pub fn clear(&mut self) {
+        self.list.clear();
+    }
+
+    /// Latency to add and what, if anything, goes wrong with this call.
+    fn decide(&mut self, method: &Method, route: &str) -> (Duration, Option<Action>) {
+        let mut latency = Duration::ZERO;
+        let mut action = None;
+        for fault in &mut self.list {
+            if fault.route != route
+                || fault
+                    .method
+                    .as_deref()
+                    .is_some_and(|m| !m.eq_ignore_ascii_case(method.as_str()))
+            {
+                continue;
+            }
+            latency += Duration::from_millis(fault.latency_ms);
+            if action.is_some()
+                || fault.count == Some(0)
+                || !self.rng.random_bool(fault.error_rate.clamp(0.0, 1.0))
+            {
+                continue;
+            }
+            if let Some(n) = fault.count.as_mut() {
+                *n -= 1;
+            }
+            action = Some(if fault.drop_response {
+                Action::Drop
+            } else {
+                let message = fault.message.clone().unwrap_or_else(|| match fault.status {
+                    429 => "Too many requests".into(),
+                    s if s >= 500 => "Internal server error".into(),
+                    _ => "Injected error".into(),
+                });
+                let class = match fault.status {
+                    429 => "Client::TooManyRequests",
+                    503 => "Server::ServiceUnavailable",
+                    s if s >= 500 => "Server::InternalServerError",
+                    403 => "Client::Forbidden",
+                    404 => "Client::NotFound",
+                    _ => "Client::BadRequest",
+                };
+                Action::Fail(SimError::class(fault.status, class, message), fault.retry_after)
+            });
+        }
+        self.list.retain(|f| f.count != Some(0));
+        (latency, action)
+    }
+}
+
+/// Routes the schema marks `noAuthentication` (they also accept authenticated calls).
+pub fn is_no_auth(method: &str, template: &str) -> bool {
+    super::routes::ROUTES
+        .iter()
+        .any(|r| r.method == method && r.template == template && r.no_auth)
+}
+
+pub async fn gate(
+    State(sim): State<Arc<Sim>>,
+    matched: MatchedPath,
+    request: Request,
+    next: Next,
+) -> Response {
+    let template = matched
+        .as_str()
+        .strip_prefix("/1.0")
+        .unwrap_or(matched.as_str())
+        .to_string();
+    let method = request.method().clone();
+    let query_id = sim.next_query_id();
+    sim.count_call(&method, &template);
+
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, 1 << 20).await {
+        Ok(b) => b,
+        Err(_) => {
+            return with_query_id(
+                SimError::bad_request("Request body too large").into_response(),
+                &query_id,
+            );
+        }
+    };
+
+    let (latency, action) = sim.faults.lock().await.decide(&method, &template);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(Action::Fail(error, retry_after)) = action {
+        let mut response = with_query_id(error.into_response(), &query_id);
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert("Retry-After", HeaderValue::from(secs));
+        }
+        return response;
+    }
+
+    // The URL as the client sent (and signed) it: `nest` strips `/1.0` from `parts.uri`.
+    let original = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|o| &o.0)
+        .unwrap_or(&parts.uri);
+    let uri = original.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let url = format!("{}{}", sim.cfg.public_origin(), uri);
+    if let Err(e) = sim.authenticate(
+        &method,
+        &url,
+        &parts.headers,
+        &bytes,
+        is_no_auth(method.as_str(), &template),
+    ) {
+        return with_query_id(e.into_response(), &query_id);
+    }
+
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    if matches!(action, Some(Action::Drop)) {
+        // The call took effect; now lose the answer. Unwinding the connection task closes the
+        // socket before any byte of the response is written, like a dropped connection.
+        std::panic::resume_unwind(Box::new("simulated lost response"));
+    }
+    with_query_id(response, &query_id)
+}
+
+fn with_query_id(mut response: Response, query_id: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(query_id) {
+        response.headers_mut().insert("X-Ovh-Queryid", v);
+    }
+    response
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+impl Sim {
+    fn next_query_id(&self) -> String {
+        let n = self
+            .query_counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!(
+            "SIM.ext-1.{:08x}.{n}.{:04x}",
+            self.cfg.seed as u32,
+            n.wrapping_mul(2654435761) & 0xffff
+        )
+    }
+
+    pub(super) fn count_call(&self, method: &Method, template: &str) {
+        *self
+            .stats
+            .lock()
+            .unwrap()
+            .entry(format!("{method} {template}"))
+            .or_default() += 1;
+    }
+
+    /// Server clock, seconds since the epoch (with the configured skew).
+    pub(super) fn server_time(&self) -> i64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64 + self.cfg.clock_skew_secs
+    }
+
+    pub(super) fn issue_token(&self) -> String {
+        let token = format!("sim-at-{:032x}", rand::random::<u128>());
+        let expiry = std::time::Instant::now() + Duration::from_secs(self.cfg.token_ttl_secs);
+        self.tokens.lock().unwrap().insert(token.clone(), expiry);
+        token
+    }
+
+    fn authenticate(
+        &self,
+        method: &Method,
+        url: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+        no_auth: bool,
+    ) -> Result<(), SimError> {
+        if let Some(auth) = header(headers, "authorization") {
+            let token = auth.strip_prefix("Bearer ").unwrap_or_default();
+            let valid = self
+                .tokens
+                .lock()
+                .unwrap()
+                .get(token)
+                .is_some_and(|exp| *exp > std::time::Instant::now());
+            return if valid {
+                Ok(())
+            } else {
+                Err(SimError::code(
+                    401,
+                    "INVALID_CREDENTIAL",
+                    "This credential is not valid",
+                ))
+            };
+        }
+        let Some(ck) = header(headers, "x-ovh-consumer") else {
+            // Unsigned calls to open routes pass whatever application key they carry.
+            return if no_auth {
+                Ok(())
+            } else {
+                Err(SimError::class(
+                    401,
+                    "Client::Unauthorized",
+                    "You must login first",
+                ))
+            };
+        };
+        if header(headers, "x-ovh-application") != Some(self.cfg.application_key.as_str()) {
+            return Err(SimError::code(
+                403,
+                "INVALID_KEY",
+                "This application key is invalid",
+            ));
+        }
+        if ck != self.cfg.consumer_key {
+            return Err(SimError::code(
+                403,
+                "INVALID_CREDENTIAL",
+                "This credential does not exist",
+            ));
+        }
+        let timestamp: i64 = header(headers, "x-ovh-timestamp")
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| SimError::code(400, "INVALID_TIMESTAMP", "Invalid timestamp"))?;
+        if (timestamp - self.server_time()).abs() > TIMESTAMP_WINDOW_SECS {
+            return Err(SimError::code(400, "QUERY_TIME_OUT", "Query out of time"));
+        }
+        let expected = signature(
+            &self.cfg.application_secret,
+            ck,
+            method.as_str(),
+            url,
+            &String::from_utf8_lossy(body),
+            timestamp,
+        );
+        if header(headers, "x-ovh-signature") != Some(expected.as_str()) {
+            return Err(SimError::code(400, "INVALID_SIGNATURE", "Invalid signature"));
+        }
+        Ok(())
+    }
+}

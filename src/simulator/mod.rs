@@ -1,0 +1,161 @@
+//! A local OVH API that speaks OVH's wire format: signatures, OAuth2, carts, orders, projects,
+//! termination e-mails, OVH's error bodies and query ids; plus test controls under `/_sim/`
+//! (ledger, stats, paying, fault injection), all reproducible from a seed.
+
+mod control;
+mod gate;
+mod routes;
+pub mod world;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use tokio::sync::Mutex;
+
+use gate::Faults;
+use world::World;
+
+/// Simulator settings; every flag has the default the fixed points of DESIGN §5 rely on.
+#[derive(clap::Args, Clone, Debug)]
+pub struct SimConfig {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    /// Base URL clients use, when it differs from http://<listen> (e.g. behind a proxy).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Seed of every random choice (ids, tokens, fault dice).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long, default_value = "sim-ak")]
+    pub application_key: String,
+    #[arg(long, default_value = "sim-as")]
+    pub application_secret: String,
+    #[arg(long, default_value = "sim-ck")]
+    pub consumer_key: String,
+    #[arg(long, default_value = "sim-client")]
+    pub client_id: String,
+    #[arg(long, default_value = "sim-secret")]
+    pub client_secret: String,
+    /// Lifetime of OAuth2 access tokens.
+    #[arg(long, default_value_t = 3599)]
+    pub token_ttl_secs: u64,
+    /// Seconds the simulated server clock is ahead of this machine's (clients must correct).
+    #[arg(long, default_value_t = 0)]
+    pub clock_skew_secs: i64,
+    /// Lifetime of a cart that is not given an explicit `expire`.
+    #[arg(long, default_value_t = 86_400)]
+    pub cart_ttl_secs: u64,
+    /// Price of the project.2018 offer without tax (tax of 20 % is added), e.g. 0.00 or 12.50.
+    #[arg(long = "price", default_value = "0.00", value_parser = parse_price_ucents)]
+    pub price_ucents: i64,
+    /// Account without any payment method (to test the fidelityAccount path).
+    #[arg(long)]
+    pub no_payment_method: bool,
+    /// Time a paid order spends in `checking`.
+    #[arg(long, default_value_t = 1000)]
+    pub checking_ms: u64,
+    /// Time an order spends in `delivering`.
+    #[arg(long, default_value_t = 1000)]
+    pub delivering_ms: u64,
+    /// Time a delivered project still answers 404 (terraform-provider-ovh#1288).
+    #[arg(long, default_value_t = 2000)]
+    pub project_404_ms: u64,
+}
+
+impl SimConfig {
+    /// `http://host:port`, the origin clients see.
+    pub fn public_origin(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches("/1.0").trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("{}/1.0", self.public_origin())
+    }
+
+    /// Defaults for tests, listening on `listen`.
+    pub fn for_tests(listen: SocketAddr) -> Self {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            cfg: SimConfig,
+        }
+        let mut cfg = Wrapper::parse_from(["simulator"]).cfg;
+        cfg.listen = listen;
+        cfg
+    }
+}
+
+fn parse_price_ucents(s: &str) -> Result<i64, String> {
+    let (units, cents) = s.split_once('.').unwrap_or((s, "0"));
+    let units: i64 = units.parse().map_err(|_| format!("not a price: {s}"))?;
+    let cents: i64 = format!("{cents:0<2}")[..2]
+        .parse()
+        .map_err(|_| format!("not a price: {s}"))?;
+    if units < 0 {
+        return Err("price must not be negative".into());
+    }
+    Ok((units * 100 + cents) * 1_000_000)
+}
+
+/// Shared simulator state.
+pub struct Sim {
+    pub cfg: SimConfig,
+    pub world: Mutex<World>,
+    faults: Mutex<Faults>,
+    stats: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    tokens: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    query_counter: std::sync::atomic::AtomicU64,
+}
+
+impl Sim {
+    pub fn new(cfg: SimConfig) -> Arc<Self> {
+        Arc::new(Self {
+            world: Mutex::new(World::new(cfg.clone())),
+            faults: Mutex::new(Faults::new(cfg.seed)),
+            cfg,
+            stats: Default::default(),
+            tokens: Default::default(),
+            query_counter: Default::default(),
+        })
+    }
+}
+
+/// A running simulator (tests start it in-process).
+pub struct Running {
+    pub base_url: String,
+    pub sim: Arc<Sim>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+/// Binds `cfg.listen` (port 0 picks a free port) and serves in the background.
+pub async fn start(mut cfg: SimConfig) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
+    cfg.listen = listener.local_addr()?;
+    let sim = Sim::new(cfg);
+    let base_url = sim.cfg.base_url();
+    let app = router(sim.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .await
+            .expect("simulator serves until dropped");
+    });
+    Ok(Running { base_url, sim, task })
+}
+
+/// Serves until killed, printing the base URL first (scripts read that line).
+pub async fn run(cfg: SimConfig) -> std::io::Result<()> {
+    let running = start(cfg).await?;
+    println!("{}", running.base_url);
+    tracing::info!(base_url = %running.base_url, "OVH simulator listening");
+    running.task.await.map_err(std::io::Error::other)
+}
+
+pub fn router(sim: Arc<Sim>) -> axum::Router {
+    routes::ovh_routes(sim.clone())
+        .merge(control::routes(sim.clone()))
+        .merge(routes::oauth2_routes(sim))
+}

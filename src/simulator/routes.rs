@@ -1,0 +1,467 @@
+//! The simulated OVH v1 routes (under `/1.0`) and the OAuth2 token endpoint. Handlers only
+//! translate HTTP to [`World`](super::world::World) calls.
+
+use std::{collections::HashMap, sync::Arc};
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{FromRequest, Path, Query, Request, State},
+    http::HeaderMap,
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use base64::Engine;
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::{Sim, gate, world::SimError};
+use crate::ovh::model::*;
+
+/// A route the simulator serves, with the schema's `noAuthentication` flag.
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub template: &'static str,
+    pub no_auth: bool,
+}
+
+const fn r(method: &'static str, template: &'static str, no_auth: bool) -> RouteInfo {
+    RouteInfo {
+        method,
+        template,
+        no_auth,
+    }
+}
+
+/// Every OVH route served; the schema conformance test checks each against OVH's schema.
+pub const ROUTES: &[RouteInfo] = &[
+    r("GET", "/auth/time", true),
+    r("GET", "/auth/details", false),
+    r("GET", "/me", false),
+    r("POST", "/order/cart", true),
+    r("GET", "/order/cart", false),
+    r("GET", "/order/cart/{cartId}", true),
+    r("DELETE", "/order/cart/{cartId}", false),
+    r("POST", "/order/cart/{cartId}/assign", false),
+    r("GET", "/order/cart/{cartId}/cloud", true),
+    r("POST", "/order/cart/{cartId}/cloud", true),
+    r("GET", "/order/cart/{cartId}/item", true),
+    r("GET", "/order/cart/{cartId}/item/{itemId}", true),
+    r("DELETE", "/order/cart/{cartId}/item/{itemId}", true),
+    r("GET", "/order/cart/{cartId}/item/{itemId}/configuration", true),
+    r("POST", "/order/cart/{cartId}/item/{itemId}/configuration", true),
+    r(
+        "GET",
+        "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
+        true,
+    ),
+    r(
+        "DELETE",
+        "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
+        true,
+    ),
+    r("GET", "/order/cart/{cartId}/checkout", false),
+    r("POST", "/order/cart/{cartId}/checkout", false),
+    r("GET", "/me/order", false),
+    r("GET", "/me/order/{orderId}", false),
+    r("GET", "/me/order/{orderId}/status", false),
+    r("GET", "/me/order/{orderId}/details", false),
+    r("GET", "/me/order/{orderId}/details/{orderDetailId}", false),
+    r(
+        "GET",
+        "/me/order/{orderId}/details/{orderDetailId}/extension",
+        false,
+    ),
+    r("POST", "/me/order/{orderId}/pay", false),
+    r("POST", "/me/order/{orderId}/payWithRegisteredPaymentMean", false),
+    r("GET", "/me/payment/method", false),
+    r("GET", "/me/payment/method/{paymentMethodId}", false),
+    r("GET", "/me/notification/email/history", false),
+    r("GET", "/me/notification/email/history/{id}", false),
+    r("GET", "/cloud/project", false),
+    r("GET", "/cloud/project/{serviceName}", false),
+    r("PUT", "/cloud/project/{serviceName}", false),
+    r("POST", "/cloud/project/{serviceName}/terminate", false),
+    r("POST", "/cloud/project/{serviceName}/confirmTermination", false),
+];
+
+type S = State<Arc<Sim>>;
+type Answer<T> = Result<Json<T>, SimError>;
+
+/// A JSON body parsed as OVH does: an empty body is `{}`, unknown and null fields are ignored,
+/// and a malformed body is a 400 with OVH's error shape.
+pub struct OvhBody<T>(pub T);
+
+impl<T: DeserializeOwned, St: Send + Sync> FromRequest<St> for OvhBody<T> {
+    type Rejection = SimError;
+
+    async fn from_request(req: Request, state: &St) -> Result<Self, SimError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| SimError::bad_request("Unreadable body"))?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        let mut value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| SimError::bad_request(format!("Invalid JSON body: {e}")))?;
+        if let Some(map) = value.as_object_mut() {
+            map.retain(|_, v| !v.is_null());
+        }
+        serde_json::from_value(value)
+            .map(OvhBody)
+            .map_err(|e| SimError::bad_request(format!("Invalid body: {e}")))
+    }
+}
+
+fn ok<T: Serialize>(value: T) -> Answer<T> {
+    Ok(Json(value))
+}
+
+pub fn ovh_routes(sim: Arc<Sim>) -> Router {
+    let api = Router::new()
+        .route("/auth/time", get(auth_time))
+        .route("/auth/details", get(auth_details))
+        .route("/me", get(me))
+        .route("/order/cart", post(create_cart).get(list_carts))
+        .route("/order/cart/{cartId}", get(get_cart).delete(delete_cart))
+        .route("/order/cart/{cartId}/assign", post(assign_cart))
+        .route(
+            "/order/cart/{cartId}/cloud",
+            get(cloud_offers).post(add_cloud_item),
+        )
+        .route("/order/cart/{cartId}/item", get(list_items))
+        .route(
+            "/order/cart/{cartId}/item/{itemId}",
+            get(get_item).delete(delete_item),
+        )
+        .route(
+            "/order/cart/{cartId}/item/{itemId}/configuration",
+            get(list_configurations).post(add_configuration),
+        )
+        .route(
+            "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
+            get(get_configuration).delete(delete_configuration),
+        )
+        .route(
+            "/order/cart/{cartId}/checkout",
+            get(checkout_preview).post(checkout),
+        )
+        .route("/me/order", get(list_orders))
+        .route("/me/order/{orderId}", get(get_order))
+        .route("/me/order/{orderId}/status", get(order_status))
+        .route("/me/order/{orderId}/details", get(order_details))
+        .route("/me/order/{orderId}/details/{orderDetailId}", get(order_detail))
+        .route(
+            "/me/order/{orderId}/details/{orderDetailId}/extension",
+            get(order_detail_extension),
+        )
+        .route("/me/order/{orderId}/pay", post(pay))
+        .route(
+            "/me/order/{orderId}/payWithRegisteredPaymentMean",
+            post(pay_with_registered_payment_mean),
+        )
+        .route("/me/payment/method", get(payment_methods))
+        .route("/me/payment/method/{paymentMethodId}", get(payment_method))
+        .route("/me/notification/email/history", get(emails))
+        .route("/me/notification/email/history/{id}", get(email))
+        .route("/cloud/project", get(projects))
+        .route("/cloud/project/{serviceName}", get(project).put(update_project))
+        .route("/cloud/project/{serviceName}/terminate", post(terminate_project))
+        .route(
+            "/cloud/project/{serviceName}/confirmTermination",
+            post(confirm_termination),
+        )
+        .route_layer(middleware::from_fn_with_state(sim.clone(), gate::gate))
+        .fallback(|| async { SimError::class(404, "Client::NotFound", "Got an invalid (or empty) URL") })
+        .with_state(sim);
+    Router::new().nest("/1.0", api)
+}
+
+pub fn oauth2_routes(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/auth/oauth2/token", post(oauth2_token))
+        .with_state(sim)
+}
+
+// ---- auth ---------------------------------------------------------------------------------------
+
+async fn auth_time(State(sim): S) -> Json<i64> {
+    Json(sim.server_time())
+}
+
+async fn auth_details(headers: HeaderMap) -> Json<serde_json::Value> {
+    let method = if headers.contains_key("authorization") {
+        "oauth2_client_credentials"
+    } else {
+        "account"
+    };
+    Json(serde_json::json!({
+        "account": "sim12345-ovh", "method": method, "identities": [], "allowedRoutes": null,
+        "roles": [], "user": null, "description": null,
+    }))
+}
+
+/// Client-credentials grant; client id and secret in the form or as HTTP Basic (both are what
+/// OAuth2 libraries send).
+async fn oauth2_token(State(sim): S, headers: HeaderMap, body: Bytes) -> Response {
+    sim.count_call(&axum::http::Method::POST, "/auth/oauth2/token");
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let basic = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| {
+            s.split_once(':')
+                .map(|(i, p)| (percent_decode(i), percent_decode(p)))
+        });
+    let (id, secret) = basic.unwrap_or_else(|| {
+        (
+            form.get("client_id").cloned().unwrap_or_default(),
+            form.get("client_secret").cloned().unwrap_or_default(),
+        )
+    });
+    let error = |status: u16, error: &str, description: &str| {
+        let status = axum::http::StatusCode::from_u16(status).unwrap();
+        (
+            status,
+            Json(serde_json::json!({"error": error, "error_description": description})),
+        )
+            .into_response()
+    };
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return error(
+            400,
+            "unsupported_grant_type",
+            "only client_credentials is supported",
+        );
+    }
+    if id != sim.cfg.client_id {
+        return error(401, "invalid_client", "ovhcloud oauth2 client does not exists");
+    }
+    if secret != sim.cfg.client_secret {
+        return error(401, "invalid_client", "ovhcloud oauth2 client secret is invalid");
+    }
+    Json(TokenResponse {
+        access_token: sim.issue_token(),
+        token_type: "Bearer".into(),
+        expires_in: sim.cfg.token_ttl_secs,
+        scope: Some("all".into()),
+    })
+    .into_response()
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+// ---- account ------------------------------------------------------------------------------------
+
+async fn me(State(sim): S) -> Answer<Me> {
+    ok(sim.world.lock().await.me())
+}
+
+async fn payment_methods(State(sim): S) -> Answer<Vec<i64>> {
+    ok(sim.world.lock().await.payment_method_ids())
+}
+
+async fn payment_method(State(sim): S, Path(id): Path<i64>) -> Answer<PaymentMethod> {
+    sim.world.lock().await.payment_method(id).map(Json)
+}
+
+async fn emails(State(sim): S) -> Answer<Vec<i64>> {
+    ok(sim.world.lock().await.email_ids())
+}
+
+async fn email(State(sim): S, Path(id): Path<i64>) -> Answer<EmailNotification> {
+    sim.world.lock().await.email(id).map(Json)
+}
+
+// ---- carts --------------------------------------------------------------------------------------
+
+async fn create_cart(State(sim): S, OvhBody(body): OvhBody<CartCreation>) -> Answer<Cart> {
+    sim.world.lock().await.create_cart(body).map(Json)
+}
+
+async fn list_carts(State(sim): S, Query(q): Query<HashMap<String, String>>) -> Answer<Vec<String>> {
+    ok(sim
+        .world
+        .lock()
+        .await
+        .carts_by_description(q.get("description").map(String::as_str)))
+}
+
+async fn get_cart(State(sim): S, Path(cart): Path<String>) -> Answer<Cart> {
+    sim.world.lock().await.cart(&cart).map(Json)
+}
+
+async fn delete_cart(State(sim): S, Path(cart): Path<String>) -> Answer<()> {
+    sim.world.lock().await.delete_cart(&cart).map(Json)
+}
+
+async fn assign_cart(State(sim): S, Path(cart): Path<String>) -> Answer<()> {
+    sim.world.lock().await.assign_cart(&cart).map(Json)
+}
+
+async fn cloud_offers(State(sim): S, Path(cart): Path<String>) -> Answer<Vec<GenericProductDefinition>> {
+    sim.world.lock().await.cloud_offers(&cart).map(Json)
+}
+
+async fn add_cloud_item(
+    State(sim): S,
+    Path(cart): Path<String>,
+    OvhBody(body): OvhBody<GenericProductCreation>,
+) -> Answer<Item> {
+    sim.world.lock().await.add_cloud_item(&cart, body).map(Json)
+}
+
+async fn list_items(State(sim): S, Path(cart): Path<String>) -> Answer<Vec<i64>> {
+    sim.world.lock().await.item_ids(&cart).map(Json)
+}
+
+async fn get_item(State(sim): S, Path((cart, item)): Path<(String, i64)>) -> Answer<Item> {
+    sim.world.lock().await.item(&cart, item).map(Json)
+}
+
+async fn delete_item(State(sim): S, Path((cart, item)): Path<(String, i64)>) -> Answer<()> {
+    sim.world.lock().await.delete_item(&cart, item).map(Json)
+}
+
+async fn list_configurations(
+    State(sim): S,
+    Path((cart, item)): Path<(String, i64)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer<Vec<i64>> {
+    sim.world
+        .lock()
+        .await
+        .configuration_ids(&cart, item, q.get("label").map(String::as_str))
+        .map(Json)
+}
+
+async fn add_configuration(
+    State(sim): S,
+    Path((cart, item)): Path<(String, i64)>,
+    OvhBody(body): OvhBody<ItemConfigurationCreation>,
+) -> Answer<ConfigurationItem> {
+    sim.world
+        .lock()
+        .await
+        .add_configuration(&cart, item, body)
+        .map(Json)
+}
+
+async fn get_configuration(
+    State(sim): S,
+    Path((cart, item, id)): Path<(String, i64, i64)>,
+) -> Answer<ConfigurationItem> {
+    sim.world.lock().await.configuration(&cart, item, id).map(Json)
+}
+
+async fn delete_configuration(State(sim): S, Path((cart, item, id)): Path<(String, i64, i64)>) -> Answer<()> {
+    sim.world
+        .lock()
+        .await
+        .delete_configuration(&cart, item, id)
+        .map(Json)
+}
+
+async fn checkout_preview(State(sim): S, Path(cart): Path<String>) -> Answer<Order> {
+    sim.world.lock().await.checkout_preview(&cart).map(Json)
+}
+
+async fn checkout(
+    State(sim): S,
+    Path(cart): Path<String>,
+    OvhBody(body): OvhBody<Checkout>,
+) -> Answer<Order> {
+    sim.world.lock().await.checkout(&cart, body).map(Json)
+}
+
+// ---- orders -------------------------------------------------------------------------------------
+
+async fn list_orders(State(sim): S) -> Answer<Vec<i64>> {
+    ok(sim.world.lock().await.order_ids())
+}
+
+async fn get_order(State(sim): S, Path(order): Path<i64>) -> Answer<BillingOrder> {
+    sim.world.lock().await.order(order).map(Json)
+}
+
+async fn order_status(State(sim): S, Path(order): Path<i64>) -> Answer<OrderStatus> {
+    sim.world.lock().await.order_status(order).map(Json)
+}
+
+async fn order_details(State(sim): S, Path(order): Path<i64>) -> Answer<Vec<i64>> {
+    sim.world.lock().await.order_detail_ids(order).map(Json)
+}
+
+async fn order_detail(State(sim): S, Path((order, detail)): Path<(i64, i64)>) -> Answer<BillingOrderDetail> {
+    sim.world.lock().await.order_detail(order, detail).map(Json)
+}
+
+async fn order_detail_extension(
+    State(sim): S,
+    Path((order, detail)): Path<(i64, i64)>,
+) -> Answer<ItemDetail> {
+    sim.world
+        .lock()
+        .await
+        .order_detail_extension(order, detail)
+        .map(Json)
+}
+
+async fn pay(
+    State(sim): S,
+    Path(order): Path<i64>,
+    OvhBody(body): OvhBody<PayWithPaymentMethod>,
+) -> Answer<()> {
+    sim.world.lock().await.pay(order, body).map(Json)
+}
+
+async fn pay_with_registered_payment_mean(
+    State(sim): S,
+    Path(order): Path<i64>,
+    OvhBody(body): OvhBody<PayWithRegisteredPaymentMean>,
+) -> Answer<()> {
+    sim.world
+        .lock()
+        .await
+        .pay_with_registered_payment_mean(order, body)
+        .map(Json)
+}
+
+// ---- projects -----------------------------------------------------------------------------------
+
+async fn projects(State(sim): S) -> Answer<Vec<String>> {
+    ok(sim.world.lock().await.project_ids())
+}
+
+async fn project(State(sim): S, Path(id): Path<String>) -> Answer<Project> {
+    sim.world.lock().await.project(&id).map(Json)
+}
+
+async fn update_project(
+    State(sim): S,
+    Path(id): Path<String>,
+    OvhBody(body): OvhBody<serde_json::Value>,
+) -> Answer<()> {
+    sim.world.lock().await.update_project(&id, body).map(Json)
+}
+
+async fn terminate_project(State(sim): S, Path(id): Path<String>) -> Answer<String> {
+    sim.world.lock().await.terminate_project(&id).map(Json)
+}
+
+async fn confirm_termination(
+    State(sim): S,
+    Path(id): Path<String>,
+    OvhBody(body): OvhBody<ConfirmTermination>,
+) -> Answer<String> {
+    sim.world.lock().await.confirm_termination(&id, body).map(Json)
+}
