@@ -230,7 +230,7 @@ pub struct OrderDetail {
     pub reductions: Vec<serde_json::Value>,
 }
 
-/// `nichandle.Nichandle`, reduced to what ordering needs.
+/// `nichandle.Nichandle`: its non-nullable fields (the many optional contact fields are left out).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Me {
@@ -239,7 +239,15 @@ pub struct Me {
     #[serde(default)]
     pub email: String,
     #[serde(default)]
-    pub currency: Option<serde_json::Value>,
+    pub country: String,
+    #[serde(default)]
+    pub currency: serde_json::Value,
+    #[serde(default)]
+    pub legalform: String,
+    #[serde(default)]
+    pub ovh_company: String,
+    #[serde(default)]
+    pub state: String,
 }
 
 /// `me.payment.PaymentMethod`.

@@ -4,7 +4,7 @@
 
 mod control;
 mod gate;
-mod routes;
+pub mod routes;
 pub mod world;
 
 use std::{net::SocketAddr, sync::Arc};

@@ -184,7 +184,11 @@ impl World {
             nichandle: "sim12345-ovh".into(),
             ovh_subsidiary: "FR".into(),
             email: "owner@example.invalid".into(),
-            currency: Some(serde_json::json!({"code": "EUR", "symbol": "EURO"})),
+            country: "FR".into(),
+            currency: serde_json::json!({"code": "EUR", "symbol": "EURO"}),
+            legalform: "corporation".into(),
+            ovh_company: "ovh".into(),
+            state: "complete".into(),
         }
     }
 

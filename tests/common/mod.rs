@@ -6,6 +6,8 @@
 //! `atexit` hook kills them by pid and removes the temp dir.
 #![allow(dead_code)]
 
+pub mod sim;
+
 use std::{
     net::TcpListener,
     os::unix::process::CommandExt,

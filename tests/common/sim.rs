@@ -1,0 +1,150 @@
+//! An in-process OVH simulator for tests, with its controls and the first steps of an order.
+
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+
+use ovh_publiccloud_operator::{
+    ovh::{ClientOptions, Credentials, OvhClient, model::*, order::is_project_id},
+    simulator::{self, SimConfig},
+};
+use serde_json::Value;
+
+pub struct Sim {
+    pub running: simulator::Running,
+    pub http: reqwest::Client,
+}
+
+impl Sim {
+    pub async fn start(tune: impl FnOnce(&mut SimConfig)) -> Self {
+        let mut cfg = SimConfig::for_tests("127.0.0.1:0".parse().unwrap());
+        cfg.checking_ms = 200;
+        cfg.delivering_ms = 200;
+        cfg.project_404_ms = 500;
+        tune(&mut cfg);
+        Self {
+            running: simulator::start(cfg).await.unwrap(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn origin(&self) -> String {
+        self.running.base_url.trim_end_matches("/1.0").to_string()
+    }
+
+    pub fn credentials(&self, pairs: &[(&str, &str)]) -> Credentials {
+        let mut keys: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        keys.insert("endpoint".into(), self.running.base_url.clone());
+        Credentials::from_keys(&keys).unwrap()
+    }
+
+    pub fn client(&self) -> OvhClient {
+        self.client_with(&[
+            ("application_key", "sim-ak"),
+            ("application_secret", "sim-as"),
+            ("consumer_key", "sim-ck"),
+        ])
+    }
+
+    pub fn client_with(&self, pairs: &[(&str, &str)]) -> OvhClient {
+        let options = ClientOptions {
+            retry_base_delay: Duration::from_millis(20),
+            ..Default::default()
+        };
+        OvhClient::new(self.credentials(pairs), options).unwrap()
+    }
+
+    pub async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.origin()));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
+        response.json().await.unwrap()
+    }
+
+    pub async fn fault(&self, fault: Value) {
+        self.control(reqwest::Method::POST, "/_sim/faults", Some(fault))
+            .await;
+    }
+
+    pub async fn ledger(&self) -> Value {
+        self.control(reqwest::Method::GET, "/_sim/ledger", None).await
+    }
+
+    pub async fn calls(&self, key: &str) -> u64 {
+        let stats = self.control(reqwest::Method::GET, "/_sim/stats", None).await;
+        stats["calls"][key].as_u64().unwrap_or(0)
+    }
+}
+
+/// Cart with a configured project item, ready for checkout.
+pub async fn configured_cart(client: &OvhClient, marker: &str) -> (Cart, Item) {
+    let cart = client
+        .create_cart(&CartCreation {
+            ovh_subsidiary: "FR".into(),
+            description: Some(marker.into()),
+            expire: None,
+        })
+        .await
+        .unwrap();
+    client.assign_cart(&cart.cart_id).await.unwrap();
+    let item = client
+        .add_cloud_item(
+            &cart.cart_id,
+            &GenericProductCreation {
+                plan_code: "project.2018".into(),
+                duration: "P1M".into(),
+                pricing_mode: "default".into(),
+                quantity: 1,
+            },
+        )
+        .await
+        .unwrap();
+    for (label, value) in [("description", "Team A"), ("voucher", "WELCOME")] {
+        let c = client
+            .add_configuration(
+                &cart.cart_id,
+                item.item_id,
+                &ItemConfigurationCreation {
+                    label: label.into(),
+                    value: value.into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((c.label.as_str(), c.value.as_str()), (label, value));
+    }
+    (cart, item)
+}
+
+pub async fn wait_for_status(client: &OvhClient, order_id: i64, wanted: OrderStatus) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = client.order_status(order_id).await.unwrap();
+        if status == wanted {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "order {order_id} stuck in {status:?}, wanted {wanted:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The project id among the order details (other details carry unrelated domains).
+pub async fn project_id_of(client: &OvhClient, order_id: i64) -> Option<String> {
+    for detail in client.order_details(order_id).await.unwrap() {
+        let d = client.order_detail(order_id, detail).await.unwrap();
+        if is_project_id(&d.domain) {
+            return Some(d.domain);
+        }
+    }
+    None
+}

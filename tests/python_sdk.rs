@@ -1,0 +1,112 @@
+//! OVH's official Python SDK (`ovh` on PyPI) drives the whole order flow against the simulator,
+//! signed with AK/AS/CK and with OAuth2, and must get exactly what the Rust client gets from a
+//! simulator with the same seed: the proof that the simulator speaks OVH, and that our client
+//! does too.
+
+mod common;
+
+use common::sim::{Sim, configured_cart, project_id_of, wait_for_status};
+use ovh_publiccloud_operator::ovh::model::{Checkout, OrderStatus};
+use serde_json::{Value, json};
+
+const SEED: u64 = 7;
+
+fn python() -> std::path::PathBuf {
+    let path = std::env::var_os("OVH_SDK_PYTHON")
+        .map(Into::into)
+        .unwrap_or_else(|| common::repo_root().join("target/sdk-venv/bin/python"));
+    assert!(
+        path.exists(),
+        "{} not found: scripts/test creates this virtualenv with the `ovh` package (or set OVH_SDK_PYTHON)",
+        path.display()
+    );
+    path
+}
+
+async fn python_flow(mode: &str) -> (Value, Value) {
+    let sim = Sim::start(|c| c.seed = SEED).await;
+    let script = common::repo_root().join("tests/python/sdk_order_flow.py");
+    let out = tokio::process::Command::new(python())
+        .arg(&script)
+        .arg(&sim.running.base_url)
+        .arg(mode)
+        .output()
+        .await
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "python SDK flow ({mode}) failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+    (summary, sim.ledger().await)
+}
+
+/// The same steps, in the same order, with the Rust client.
+async fn rust_flow() -> Value {
+    let sim = Sim::start(|c| c.seed = SEED).await;
+    let client = sim.client();
+    client.me().await.unwrap();
+    let (cart, _) = configured_cart(&client, "sdk-flow").await;
+    let preview = client.checkout_preview(&cart.cart_id).await.unwrap();
+    let checkout = Checkout {
+        auto_pay_with_preferred_payment_method: Some(false),
+        waive_retractation_period: Some(true),
+    };
+    let order = client.checkout(&cart.cart_id, &checkout).await.unwrap();
+    let order_id = order.order_id.unwrap();
+    let first = client.order_status(order_id).await.unwrap();
+    sim.control(
+        reqwest::Method::POST,
+        &format!("/_sim/orders/{order_id}/pay"),
+        None,
+    )
+    .await;
+    wait_for_status(&client, order_id, OrderStatus::Delivered).await;
+    json!({
+        "cartId": cart.cart_id,
+        "orderId": order_id,
+        "orderUrl": order.url,
+        "priceWithTax": preview.prices.with_tax.text,
+        "statuses": [first.as_str(), "delivered"],
+        "projectId": project_id_of(&client, order_id).await,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_sdk_orders_a_project_like_the_rust_client() {
+    let rust = rust_flow().await;
+    for mode in ["ak", "oauth2"] {
+        let (py, ledger) = python_flow(mode).await;
+        for key in ["orderId", "priceWithTax", "statuses", "projectId", "cartId"] {
+            assert_eq!(
+                py[key], rust[key],
+                "{mode}: {key} differs between the Python SDK and the Rust client"
+            );
+        }
+        assert_eq!(py["projectStatus"], json!("ok"), "{mode}");
+        assert_eq!(
+            py["secondCheckout"],
+            json!("APIError"),
+            "{mode}: a second checkout is refused (403)"
+        );
+        assert_eq!(py["notFound"]["error"], json!("ResourceNotFoundError"), "{mode}");
+        assert!(
+            py["notFound"]["queryId"]
+                .as_str()
+                .is_some_and(|q| q.starts_with("SIM.")),
+            "{mode}: {py}"
+        );
+        let expected_wrong = if mode == "ak" {
+            "BadParametersError"
+        } else {
+            "OAuth2FailureError"
+        };
+        assert_eq!(py["wrongCredentials"], json!(expected_wrong), "{mode}");
+        let orders = ledger["orders"].as_array().unwrap();
+        assert_eq!(orders.len(), 1, "{mode}: exactly one order");
+        assert_eq!(ledger["carts"][0]["checkouts"], json!(1), "{mode}");
+        assert_eq!(ledger["carts"][0]["checkoutAttempts"], json!(2), "{mode}");
+    }
+}

@@ -1,0 +1,409 @@
+//! Schema conformance: every route the simulator serves exists in OVH's schema with that method
+//! and the same authentication flag, and every answer carries the schema model's non-nullable
+//! fields with the right JSON types (fixture: tests/fixtures/ovh-schema.json, from OVH's schemas).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::sim::{Sim, configured_cart, project_id_of, wait_for_status};
+use ovh_publiccloud_operator::{
+    ovh::{Route, model::*},
+    simulator::routes::ROUTES,
+};
+use serde_json::{Value, json};
+
+fn fixture() -> Value {
+    let text = std::fs::read_to_string(common::repo_root().join("tests/fixtures/ovh-schema.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn operation<'a>(schema: &'a Value, method: &str, path: &str) -> Option<&'a Value> {
+    schema["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["method"] == method && o["path"] == path && o.get("missing").is_none())
+}
+
+#[test]
+fn every_served_route_is_in_ovh_schema_with_the_same_authentication() {
+    let schema = fixture();
+    for route in ROUTES {
+        let op = operation(&schema, route.method, route.template)
+            .unwrap_or_else(|| panic!("{} {} is not in OVH's schema", route.method, route.template));
+        assert_eq!(
+            op["noAuthentication"],
+            json!(route.no_auth),
+            "{} {}: noAuthentication",
+            route.method,
+            route.template
+        );
+    }
+}
+
+/// Checks an answer against schema type `ty`; collects what is wrong.
+fn check(schema: &Value, ty: &str, value: &Value, at: &str, errors: &mut Vec<String>) {
+    check_shape(schema, ty, value, at, true, errors)
+}
+
+/// `answer`: non-nullable fields must be present (OVH always sends them); in a request body only
+/// `required` fields must be.
+fn check_shape(schema: &Value, ty: &str, value: &Value, at: &str, answer: bool, errors: &mut Vec<String>) {
+    if let Some(inner) = ty.strip_suffix("[]") {
+        match value.as_array() {
+            Some(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    check_shape(schema, inner, v, &format!("{at}[{i}]"), answer, errors)
+                }
+            }
+            None => errors.push(format!("{at}: expected an array ({ty}), got {value}")),
+        }
+        return;
+    }
+    let ok = match ty {
+        "string" | "text" | "datetime" | "date" | "duration" | "password" | "uuid" | "ip" | "ipBlock"
+        | "time" => value.is_string(),
+        "long" | "int" => value.is_i64(),
+        "double" | "float" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "void" => value.is_null(),
+        _ if ty.starts_with("map[") => value.is_object(),
+        model_name => {
+            let Some(model) = schema["models"].get(model_name) else {
+                errors.push(format!("{at}: type {model_name} not in the fixture"));
+                return;
+            };
+            if let Some(values) = model["enum"].as_array() {
+                if !values.contains(value) {
+                    errors.push(format!("{at}: {value} is not a {model_name} ({values:?})"));
+                }
+                return;
+            }
+            let Some(object) = value.as_object() else {
+                errors.push(format!("{at}: expected a {model_name} object, got {value}"));
+                return;
+            };
+            for (name, prop) in model["properties"].as_object().unwrap() {
+                let field = format!("{at}.{name}");
+                match object.get(name) {
+                    None | Some(Value::Null) if answer && prop["canBeNull"] == json!(false) => {
+                        errors.push(format!(
+                            "{field}: non-nullable field missing or null ({model_name})"
+                        ));
+                    }
+                    None | Some(Value::Null) => {}
+                    Some(v) => check_shape(
+                        schema,
+                        prop["fullType"].as_str().unwrap(),
+                        v,
+                        &field,
+                        answer,
+                        errors,
+                    ),
+                }
+            }
+            for name in object.keys() {
+                if model["properties"].get(name).is_none() {
+                    errors.push(format!("{at}.{name}: not a field of {model_name}"));
+                }
+            }
+            return;
+        }
+    };
+    if !ok {
+        errors.push(format!("{at}: {value} is not a {ty}"));
+    }
+}
+
+#[tokio::test]
+async fn every_answer_has_the_schema_shape() {
+    let schema = fixture();
+    let sim = Sim::start(|_| {}).await;
+    let client = sim.client();
+    let mut errors = Vec::new();
+    let mut seen = BTreeSet::new();
+
+    // Calls one route with the Rust client as raw JSON, and checks the answer's shape.
+    macro_rules! call {
+        ($method:literal, $template:literal, [$($arg:expr),*] $(, $body:expr)?) => {{
+            let route = Route::new($template, &[$(&$arg.to_string()),*]);
+            let answer: Value = match $method {
+                "GET" => client.get(route).await,
+                "DELETE" => client.delete(route).await,
+                "PUT" => client.put(route, &call!(@body $($body)?)).await,
+                _ => client.post(route, Some(&call!(@body $($body)?))).await,
+            }
+            .unwrap_or_else(|e| panic!("{} {}: {e}", $method, $template));
+            let op = operation(&schema, $method, $template).expect("route in schema");
+            check(&schema, op["responseType"].as_str().unwrap(), &answer, &format!("{} {}", $method, $template), &mut errors);
+            seen.insert(($method, $template));
+            answer
+        }};
+        (@body $body:expr) => { $body };
+        (@body) => { json!({}) };
+    }
+
+    call!("GET", "/auth/time", []);
+    call!("GET", "/auth/details", []);
+    call!("GET", "/me", []);
+    let cart = call!(
+        "POST",
+        "/order/cart",
+        [],
+        json!({"ovhSubsidiary": "FR", "description": "schema"})
+    );
+    let cart_id = cart["cartId"].as_str().unwrap().to_string();
+    call!("GET", "/order/cart", []);
+    call!("GET", "/order/cart/{cartId}", [cart_id]);
+    call!("POST", "/order/cart/{cartId}/assign", [cart_id]);
+    call!("GET", "/order/cart/{cartId}/cloud", [cart_id]);
+    let product =
+        json!({"planCode": "project.2018", "duration": "P1M", "pricingMode": "default", "quantity": 1});
+    let item = call!("POST", "/order/cart/{cartId}/cloud", [cart_id], product.clone());
+    let item_id = item["itemId"].as_i64().unwrap();
+    call!("GET", "/order/cart/{cartId}/item", [cart_id]);
+    call!("GET", "/order/cart/{cartId}/item/{itemId}", [cart_id, item_id]);
+    let conf = call!(
+        "POST",
+        "/order/cart/{cartId}/item/{itemId}/configuration",
+        [cart_id, item_id],
+        json!({"label": "description", "value": "x"})
+    );
+    let conf_id = conf["id"].as_i64().unwrap();
+    call!(
+        "GET",
+        "/order/cart/{cartId}/item/{itemId}/configuration",
+        [cart_id, item_id]
+    );
+    call!(
+        "GET",
+        "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
+        [cart_id, item_id, conf_id]
+    );
+    call!(
+        "DELETE",
+        "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
+        [cart_id, item_id, conf_id]
+    );
+    let extra = call!("POST", "/order/cart/{cartId}/cloud", [cart_id], product);
+    call!(
+        "DELETE",
+        "/order/cart/{cartId}/item/{itemId}",
+        [cart_id, extra["itemId"].as_i64().unwrap()]
+    );
+    call!("GET", "/order/cart/{cartId}/checkout", [cart_id]);
+    let order = call!(
+        "POST",
+        "/order/cart/{cartId}/checkout",
+        [cart_id],
+        json!({"waiveRetractationPeriod": true})
+    );
+    let order_id = order["orderId"].as_i64().unwrap();
+    let spare = call!("POST", "/order/cart", [], json!({"ovhSubsidiary": "FR"}));
+    call!(
+        "DELETE",
+        "/order/cart/{cartId}",
+        [spare["cartId"].as_str().unwrap()]
+    );
+
+    call!("GET", "/me/payment/method", []);
+    let method_id = client.default_payment_methods().await.unwrap()[0];
+    call!("GET", "/me/payment/method/{paymentMethodId}", [method_id]);
+    call!("GET", "/me/order", []);
+    call!("GET", "/me/order/{orderId}", [order_id]);
+    call!("GET", "/me/order/{orderId}/status", [order_id]);
+    call!(
+        "POST",
+        "/me/order/{orderId}/pay",
+        [order_id],
+        json!({"paymentMethod": {"id": method_id}})
+    );
+    wait_for_status(&client, order_id, OrderStatus::Delivered).await;
+    let details = call!("GET", "/me/order/{orderId}/details", [order_id]);
+    let detail_id = details[0].as_i64().unwrap();
+    call!(
+        "GET",
+        "/me/order/{orderId}/details/{orderDetailId}",
+        [order_id, detail_id]
+    );
+    call!(
+        "GET",
+        "/me/order/{orderId}/details/{orderDetailId}/extension",
+        [order_id, detail_id]
+    );
+
+    // A second, free order on an account without payment method: the fidelity account.
+    let free = Sim::start(|c| c.no_payment_method = true).await;
+    let free_client = free.client();
+    let (free_cart, _) = configured_cart(&free_client, "free").await;
+    let free_order = free_client
+        .checkout(&free_cart.cart_id, &Checkout::default())
+        .await
+        .unwrap()
+        .order_id
+        .unwrap();
+    let pay_mean = Route::new(
+        "/me/order/{orderId}/payWithRegisteredPaymentMean",
+        &[&free_order.to_string()],
+    );
+    let answer: Value = free_client
+        .post(pay_mean, Some(&json!({"paymentMean": "fidelityAccount"})))
+        .await
+        .unwrap();
+    check(
+        &schema,
+        "void",
+        &answer,
+        "payWithRegisteredPaymentMean",
+        &mut errors,
+    );
+    seen.insert(("POST", "/me/order/{orderId}/payWithRegisteredPaymentMean"));
+
+    let project_id = project_id_of(&client, order_id).await.unwrap();
+    let project = loop {
+        match client.project(&project_id).await {
+            Ok(_) => break project_id.clone(),
+            Err(e) if e.is_not_found() => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    call!("GET", "/cloud/project", []);
+    call!("GET", "/cloud/project/{serviceName}", [project]);
+    call!(
+        "PUT",
+        "/cloud/project/{serviceName}",
+        [project],
+        json!({"description": "renamed"})
+    );
+    call!("POST", "/cloud/project/{serviceName}/terminate", [project]);
+    let emails = call!("GET", "/me/notification/email/history", []);
+    let email = call!(
+        "GET",
+        "/me/notification/email/history/{id}",
+        [emails[0].as_i64().unwrap()]
+    );
+    let token =
+        ovh_publiccloud_operator::ovh::order::termination_token(email["body"].as_str().unwrap(), &project)
+            .unwrap();
+    call!(
+        "POST",
+        "/cloud/project/{serviceName}/confirmTermination",
+        [project],
+        json!({"token": token})
+    );
+
+    assert!(
+        errors.is_empty(),
+        "answers that differ from OVH's schema:\n{}",
+        errors.join("\n")
+    );
+    let served: BTreeSet<_> = ROUTES.iter().map(|r| (r.method, r.template)).collect();
+    let unchecked: Vec<_> = served.difference(&seen).collect();
+    assert!(
+        unchecked.is_empty(),
+        "routes whose answers were not checked: {unchecked:?}"
+    );
+}
+
+/// The bodies our client sends have the schema's body shape: required fields present, every field
+/// known, right types.
+#[test]
+fn client_request_bodies_match_the_schema() {
+    let schema = fixture();
+    let cases: Vec<(&str, &str, Value)> = vec![
+        (
+            "POST",
+            "/order/cart",
+            body(&CartCreation {
+                ovh_subsidiary: "FR".into(),
+                description: Some("d".into()),
+                expire: None,
+            }),
+        ),
+        (
+            "POST",
+            "/order/cart/{cartId}/cloud",
+            body(&GenericProductCreation {
+                plan_code: "project.2018".into(),
+                duration: "P1M".into(),
+                pricing_mode: "default".into(),
+                quantity: 1,
+            }),
+        ),
+        (
+            "POST",
+            "/order/cart/{cartId}/item/{itemId}/configuration",
+            body(&ItemConfigurationCreation {
+                label: "description".into(),
+                value: "x".into(),
+            }),
+        ),
+        (
+            "POST",
+            "/order/cart/{cartId}/checkout",
+            body(&Checkout {
+                auto_pay_with_preferred_payment_method: Some(true),
+                waive_retractation_period: Some(true),
+            }),
+        ),
+        (
+            "POST",
+            "/me/order/{orderId}/pay",
+            body(&PayWithPaymentMethod {
+                payment_method: PaymentMethodRef { id: 1 },
+            }),
+        ),
+        (
+            "POST",
+            "/me/order/{orderId}/payWithRegisteredPaymentMean",
+            body(&PayWithRegisteredPaymentMean {
+                payment_mean: "fidelityAccount".into(),
+                payment_mean_id: None,
+            }),
+        ),
+        (
+            "POST",
+            "/cloud/project/{serviceName}/confirmTermination",
+            body(&ConfirmTermination {
+                token: "t".into(),
+                reason: Some("NOT_NEEDED_ANYMORE".into()),
+                future_use: None,
+                commentary: None,
+            }),
+        ),
+    ];
+    let mut errors = Vec::new();
+    for (method, path, value) in cases {
+        let op = operation(&schema, method, path).unwrap();
+        let at = format!("{method} {path} body");
+        if let Some(model) = op["body"].as_str() {
+            check_shape(&schema, model, &value, &at, false, &mut errors);
+            for (name, prop) in schema["models"][model]["properties"].as_object().unwrap() {
+                if prop["required"] == json!(true) && value.get(name).is_none() {
+                    errors.push(format!("{at}: required field {name} missing"));
+                }
+            }
+        } else {
+            let named = op["namedBodyFields"].as_object().unwrap();
+            for (name, v) in value.as_object().unwrap() {
+                match named.get(name) {
+                    Some(ty) => check_shape(
+                        &schema,
+                        ty.as_str().unwrap(),
+                        v,
+                        &format!("{at}.{name}"),
+                        false,
+                        &mut errors,
+                    ),
+                    None => errors.push(format!("{at}: {name} is not a body field")),
+                }
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+fn body<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap()
+}
