@@ -15,6 +15,8 @@ pub const FINALIZER: &str = "publiccloud.ovh-operator.dev/cleanup";
 pub const FIELD_MANAGER: &str = "ovh-publiccloud-operator";
 /// Annotation whose value (a cart id) approves the order of that cart when `approval: Manual`.
 pub const APPROVE_ANNOTATION: &str = "publiccloud.ovh-operator.dev/approve";
+/// Annotation naming the order a lost checkout created, when the operator could not identify it.
+pub const ORDER_ID_ANNOTATION: &str = "publiccloud.ovh-operator.dev/order-id";
 /// Annotation carrying the termination token a person received by e-mail.
 pub const TERMINATION_TOKEN_ANNOTATION: &str = "publiccloud.ovh-operator.dev/termination-token";
 
@@ -301,6 +303,12 @@ pub enum Phase {
 pub struct CartStatus {
     /// OVH cart id.
     pub id: String,
+    /// When the operator created (or found) the cart; orders of a lost checkout are looked for after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Whether the cart is bound to the account (POST /order/cart/{id}/assign succeeded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<bool>,
     /// When OVH discards the cart if it is not checked out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,

@@ -1,6 +1,8 @@
 //! Kubernetes operator that orders OVHcloud Public Cloud projects declaratively.
 
 pub mod api;
+pub mod controller;
+pub mod metrics;
 pub mod ovh;
 pub mod simulator;
 pub mod telemetry;

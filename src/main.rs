@@ -12,6 +12,8 @@ struct Cli {
 enum Command {
     /// Print the PublicCloudProject CustomResourceDefinition as YAML.
     Crd,
+    /// Run the operator (in a cluster, or against the current kubeconfig).
+    Run(Box<ovh_publiccloud_operator::controller::Options>),
     /// Serve a local OVH API simulator (prints its base URL on the first line of stdout).
     Simulator(Box<ovh_publiccloud_operator::simulator::SimConfig>),
 }
@@ -20,6 +22,14 @@ enum Command {
 async fn main() -> std::process::ExitCode {
     match Cli::parse().command {
         Command::Crd => print!("{}", ovh_publiccloud_operator::crd_yaml()),
+        Command::Run(options) => {
+            ovh_publiccloud_operator::telemetry::init();
+            if let Err(e) = ovh_publiccloud_operator::controller::run(*options).await {
+                tracing::error!(category = e.category(), error = %e, "operator stopped");
+                eprintln!("ovh-publiccloud-operator: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
         Command::Simulator(cfg) => {
             ovh_publiccloud_operator::telemetry::init();
             if let Err(e) = ovh_publiccloud_operator::simulator::run(*cfg).await {

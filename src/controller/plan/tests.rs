@@ -1,0 +1,664 @@
+use super::*;
+use crate::api::{
+    CartStatus, ItemConfiguration, OrderStatus as OrderStatusField, OvhSubsidiary, PriceStatus,
+};
+
+const UID: &str = "0b6c1e2a-uid";
+
+fn spec() -> PublicCloudProjectSpec {
+    serde_json::from_value(serde_json::json!({"description": "Team A"})).unwrap()
+}
+
+struct Case {
+    spec: PublicCloudProjectSpec,
+    status: PublicCloudProjectStatus,
+    observed: Observed,
+    approval: Option<&'static str>,
+    order_hint: Option<i64>,
+    token: Option<&'static str>,
+}
+
+impl Case {
+    fn new() -> Self {
+        Self {
+            spec: spec(),
+            status: PublicCloudProjectStatus::default(),
+            observed: Observed::default(),
+            approval: None,
+            order_hint: None,
+            token: None,
+        }
+    }
+
+    fn input(&self) -> Input<'_> {
+        Input {
+            spec: &self.spec,
+            status: &self.status,
+            uid: UID,
+            approval: self.approval,
+            order_hint: self.order_hint,
+            termination_token: self.token,
+            observed: &self.observed,
+        }
+    }
+
+    fn plan(&self) -> Step {
+        plan(&self.input())
+    }
+
+    fn delete(&self) -> Step {
+        plan_deletion(&self.input())
+    }
+
+    fn with_cart(mut self) -> Self {
+        self.status.cart = Some(CartStatus {
+            id: "cart-1".into(),
+            assigned: Some(true),
+            ..Default::default()
+        });
+        self
+    }
+
+    fn with_configured_item(mut self) -> Self {
+        self.observed.cart = Some(CartSeen::Found {
+            read_only: false,
+            items: vec![ItemSeen {
+                item_id: 7,
+                plan_code: Some("project.2018".into()),
+                duration: Some("P1M".into()),
+                pricing_mode: Some("default".into()),
+                configurations: vec![(1, "description".into(), "Team A".into())],
+            }],
+        });
+        self
+    }
+
+    fn priced(mut self) -> Self {
+        self.status.price = Some(PriceStatus {
+            with_tax: "0.00".into(),
+            without_tax: "0.00".into(),
+            currency: "EUR".into(),
+        });
+        self
+    }
+
+    fn ordered(mut self, status: Option<&str>) -> Self {
+        self = self.with_cart().priced();
+        self.status.phase = Some(Phase::AwaitingPayment);
+        self.status.order = Some(OrderStatusField {
+            id: 42,
+            url: Some("http://pay/42".into()),
+            status: status.map(Into::into),
+            date: None,
+        });
+        self
+    }
+}
+
+fn item(configurations: &[(i64, &str, &str)]) -> ItemSeen {
+    ItemSeen {
+        item_id: 7,
+        plan_code: Some("project.2018".into()),
+        duration: Some("P1M".into()),
+        pricing_mode: Some("default".into()),
+        configurations: configurations
+            .iter()
+            .map(|(i, l, v)| (*i, l.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_new_resource_first_looks_for_a_cart_it_may_have_lost() {
+    let case = Case::new();
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::CartsByMarker(format!("{CART_MARKER_PREFIX}{UID}")))
+    );
+}
+
+#[test]
+fn a_found_cart_is_recorded_instead_of_creating_another() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec!["lost-cart".into()]);
+    assert_eq!(
+        case.plan(),
+        Step::RecordFoundCart {
+            cart_id: "lost-cart".into()
+        }
+    );
+}
+
+#[test]
+fn the_subsidiary_comes_from_the_spec_or_the_account() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    case.observed.subsidiary = Some("IE".into());
+    assert_eq!(
+        case.plan(),
+        Step::CreateCart {
+            subsidiary: "IE".into(),
+            marker: format!("{CART_MARKER_PREFIX}{UID}")
+        }
+    );
+    case.spec.ovh_subsidiary = Some(OvhSubsidiary::DE);
+    assert!(matches!(case.plan(), Step::CreateCart { subsidiary, .. } if subsidiary == "DE"));
+}
+
+#[test]
+fn an_unassigned_cart_is_assigned_then_read() {
+    let mut case = Case::new().with_cart();
+    case.status.cart.as_mut().unwrap().assigned = None;
+    assert_eq!(
+        case.plan(),
+        Step::AssignCart {
+            cart_id: "cart-1".into()
+        }
+    );
+    case.status.cart.as_mut().unwrap().assigned = Some(true);
+    assert_eq!(case.plan(), Step::Look(Lookup::Cart("cart-1".into())));
+}
+
+#[test]
+fn the_item_is_added_then_configured_in_spec_order() {
+    let mut case = Case::new().with_cart();
+    case.spec.voucher = Some("WELCOME".into());
+    case.spec.configurations = vec![ItemConfiguration {
+        label: "infrastructure".into(),
+        value: "production".into(),
+    }];
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::AddItem {
+            cart_id: "cart-1".into()
+        }
+    );
+
+    let mut posted = vec![];
+    for (label, value) in [
+        ("description", "Team A"),
+        ("voucher", "WELCOME"),
+        ("infrastructure", "production"),
+    ] {
+        case.observed.cart = Some(CartSeen::Found {
+            read_only: false,
+            items: vec![item(&posted)],
+        });
+        let expected = Step::AddConfiguration {
+            cart_id: "cart-1".into(),
+            item_id: 7,
+            label: label.into(),
+            value: value.into(),
+        };
+        assert_eq!(case.plan(), expected);
+        posted.push((posted.len() as i64 + 1, label, value));
+    }
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&posted)],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::PreviewPrice {
+            cart_id: "cart-1".into()
+        }
+    );
+}
+
+#[test]
+fn a_cart_is_brought_back_to_the_spec_before_checkout() {
+    let mut case = Case::new().with_cart();
+    // A configuration whose value changed in the spec, and a duplicate label, are removed.
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[(1, "description", "Old name")])],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::DeleteConfiguration {
+            cart_id: "cart-1".into(),
+            item_id: 7,
+            configuration_id: 1
+        }
+    );
+    // An item of another plan (the spec changed) is removed, then the right one added.
+    let mut other = item(&[]);
+    other.duration = Some("P1Y".into());
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![other],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 7
+        }
+    );
+    // A second item of the right plan (an AddItem whose answer was lost) is removed.
+    let mut twin = item(&[]);
+    twin.item_id = 8;
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[(1, "description", "Team A")]), twin],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 8
+        }
+    );
+}
+
+#[test]
+fn checkout_is_recorded_before_it_is_sent() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    assert_eq!(case.plan(), Step::BeginCheckout);
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(
+        case.plan(),
+        Step::Checkout {
+            cart_id: "cart-1".into(),
+            auto_pay: false
+        }
+    );
+}
+
+#[test]
+fn manual_approval_waits_for_the_current_cart_id() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.spec.approval = Approval::Manual;
+    let Step::Wait {
+        phase,
+        reason,
+        message,
+        warning,
+        requeue,
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, warning, requeue),
+        (
+            Phase::AwaitingApproval,
+            "AwaitingApproval",
+            false,
+            Requeue::Person
+        )
+    );
+    assert!(
+        message.contains("publiccloud.ovh-operator.dev/approve=cart-1"),
+        "{message}"
+    );
+    assert!(message.contains("0.00 EUR"), "{message}");
+
+    case.approval = Some("old-cart");
+    let Step::Wait { warning, message, .. } = case.plan() else {
+        panic!()
+    };
+    assert!(
+        warning && message.contains("old-cart"),
+        "a stale approval is a warning: {message}"
+    );
+
+    case.approval = Some("cart-1");
+    assert_eq!(case.plan(), Step::BeginCheckout);
+}
+
+#[test]
+fn automatic_payment_needs_a_method_unless_the_order_is_free() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.spec.payment = Payment::Automatic;
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethods));
+    case.observed.default_payment_methods = Some(vec![]);
+    assert_eq!(
+        case.plan(),
+        Step::Checkout {
+            cart_id: "cart-1".into(),
+            auto_pay: true
+        },
+        "free: fidelity account later"
+    );
+    case.status.price.as_mut().unwrap().with_tax = "12.00".into();
+    let Step::Wait { phase, reason, .. } = case.plan() else {
+        panic!()
+    };
+    assert_eq!((phase, reason), (Phase::Failed, "NoPaymentMethod"));
+}
+
+#[test]
+fn an_expired_cart_is_replaced_before_checkout_only() {
+    let mut case = Case::new().with_cart();
+    case.observed.cart = Some(CartSeen::Gone);
+    assert_eq!(case.plan(), Step::ForgetCart);
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::FindOrder),
+        "a vanished cart in CheckingOut may have an order"
+    );
+}
+
+#[test]
+fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
+    let mut case = Case::new().with_cart().priced();
+    case.status.phase = Some(Phase::CheckingOut);
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: true,
+        items: vec![item(&[(1, "description", "Team A")])],
+    });
+    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder));
+    case.observed.order_search = Some(OrderSearch::Found(99));
+    assert_eq!(case.plan(), Step::RecordOrder { order_id: 99 });
+
+    for search in [OrderSearch::NotFound, OrderSearch::Ambiguous(vec![1, 2])] {
+        case.observed.order_search = Some(search);
+        let Step::Wait {
+            phase,
+            warning,
+            message,
+            ..
+        } = case.plan()
+        else {
+            panic!()
+        };
+        assert_eq!(phase, Phase::NeedsAttention);
+        assert!(warning);
+        assert!(
+            message.contains("publiccloud.ovh-operator.dev/order-id"),
+            "says what a person can do: {message}"
+        );
+    }
+    case.order_hint = Some(1);
+    assert_eq!(
+        case.plan(),
+        Step::RecordOrder { order_id: 1 },
+        "a person's answer is taken"
+    );
+}
+
+#[test]
+fn a_restart_in_checking_out_with_an_open_cart_checks_out() {
+    // The cart is not read-only: the checkout never reached OVH, so sending it is safe.
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(
+        case.plan(),
+        Step::Checkout {
+            cart_id: "cart-1".into(),
+            auto_pay: false
+        }
+    );
+}
+
+#[test]
+fn a_lost_cart_in_checking_out_is_searched_for_not_recreated() {
+    let mut case = Case::new();
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder));
+}
+
+#[test]
+fn orders_are_followed_to_delivery() {
+    let mut case = Case::new().ordered(None);
+    assert_eq!(case.plan(), Step::Look(Lookup::OrderStatus(42)));
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    assert_eq!(case.plan(), Step::RecordOrderStatus(OrderStatus::NotPaid));
+
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    let Step::Wait {
+        phase,
+        message,
+        requeue,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!((phase, requeue), (Phase::AwaitingPayment, Requeue::Person));
+    assert!(message.contains("http://pay/42"));
+
+    for (s, status) in [
+        ("checking", OrderStatus::Checking),
+        ("delivering", OrderStatus::Delivering),
+    ] {
+        let mut case = Case::new().ordered(Some(s));
+        case.observed.order_status = Some(status);
+        assert!(matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::Delivering,
+                requeue: Requeue::Progress,
+                ..
+            }
+        ));
+    }
+
+    let mut case = Case::new().ordered(Some("delivered"));
+    case.observed.order_status = Some(OrderStatus::Delivered);
+    assert_eq!(case.plan(), Step::Look(Lookup::ProjectIdFromDetails(42)));
+    case.observed.project_id_from_details = Some(Some("p".into()));
+    assert_eq!(case.plan(), Step::RecordProjectId("p".into()));
+
+    case.status.project_id = Some("p".into());
+    assert_eq!(case.plan(), Step::Look(Lookup::Project("p".into())));
+    case.observed.project = Some(ProjectSeen::NotFound);
+    assert!(
+        matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::Delivering,
+                ..
+            }
+        ),
+        "404 window after delivery"
+    );
+    case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
+    assert_eq!(case.plan(), Step::RecordProject { status: "ok".into() });
+    case.status.project_status = Some("ok".into());
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::Ready,
+            requeue: Requeue::Resync,
+            ..
+        }
+    ));
+    case.observed.project = Some(ProjectSeen::Found {
+        status: "suspended".into(),
+    });
+    assert_eq!(
+        case.plan(),
+        Step::RecordProject {
+            status: "suspended".into()
+        },
+        "drift is reported"
+    );
+}
+
+#[test]
+fn automatic_payment_pays_unpaid_orders_and_free_ones_with_the_fidelity_account() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.spec.payment = Payment::Automatic;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    case.observed.default_payment_methods = Some(vec![5]);
+    assert_eq!(
+        case.plan(),
+        Step::Pay {
+            order_id: 42,
+            payment_method_id: 5
+        }
+    );
+    case.observed.default_payment_methods = Some(vec![]);
+    assert_eq!(case.plan(), Step::PayWithFidelityAccount { order_id: 42 });
+}
+
+#[test]
+fn failed_orders_stop_with_a_reason() {
+    for (s, status, phase, reason) in [
+        (
+            "cancelled",
+            OrderStatus::Cancelled,
+            Phase::Failed,
+            "OrderCancelled",
+        ),
+        (
+            "documentsRequested",
+            OrderStatus::DocumentsRequested,
+            Phase::NeedsAttention,
+            "DocumentsRequested",
+        ),
+        (
+            "unknown",
+            OrderStatus::Unknown,
+            Phase::NeedsAttention,
+            "OrderStatusUnknown",
+        ),
+    ] {
+        let mut case = Case::new().ordered(Some(s));
+        case.observed.order_status = Some(status);
+        let Step::Wait {
+            phase: p,
+            reason: r,
+            warning,
+            ..
+        } = case.plan()
+        else {
+            panic!()
+        };
+        assert_eq!((p, r, warning), (phase, reason, true), "{s}");
+    }
+}
+
+#[test]
+fn adoption_orders_nothing() {
+    let mut case = Case::new();
+    case.spec.project_id = Some("0123456789ab4cdef0123456789abcde".into());
+    assert_eq!(
+        case.plan(),
+        Step::RecordProjectId("0123456789ab4cdef0123456789abcde".into())
+    );
+    case.status.project_id = case.spec.project_id.clone();
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::Project("0123456789ab4cdef0123456789abcde".into()))
+    );
+    case.observed.project = Some(ProjectSeen::NotFound);
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::Failed,
+            reason: "ProjectNotFound",
+            ..
+        }
+    ));
+}
+
+#[test]
+fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
+    let mut case = Case::new().ordered(Some("delivered"));
+    case.status.project_id = Some("p".into());
+    assert!(matches!(
+        case.delete(),
+        Step::ReleaseFinalizer { warning: false, .. }
+    ));
+
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    assert_eq!(case.delete(), Step::Look(Lookup::Project("p".into())));
+    case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
+    assert_eq!(
+        case.delete(),
+        Step::RequestTermination {
+            project_id: "p".into()
+        }
+    );
+    case.status.phase = Some(Phase::Terminating);
+    assert_eq!(case.delete(), Step::Look(Lookup::TerminationToken("p".into())));
+    case.observed.termination_token = Some(None);
+    assert!(matches!(
+        case.delete(),
+        Step::Wait {
+            phase: Phase::Terminating,
+            ..
+        }
+    ));
+    case.token = Some("from-annotation");
+    assert_eq!(
+        case.delete(),
+        Step::ConfirmTermination {
+            project_id: "p".into(),
+            token: "from-annotation".into()
+        }
+    );
+    case.observed.project = Some(ProjectSeen::Found {
+        status: "deleted".into(),
+    });
+    assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
+}
+
+#[test]
+fn deleting_before_an_order_deletes_only_the_cart() {
+    let mut case = Case::new().with_cart();
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    assert_eq!(case.delete(), Step::Look(Lookup::Cart("cart-1".into())));
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
+    assert_eq!(
+        case.delete(),
+        Step::DeleteCart {
+            cart_id: "cart-1".into()
+        }
+    );
+    case.observed.cart = Some(CartSeen::Gone);
+    assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
+    assert!(matches!(Case::new().delete(), Step::ReleaseFinalizer { .. }));
+}
+
+#[test]
+fn deleting_an_unpaid_or_undelivered_order() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    assert!(
+        matches!(case.delete(), Step::ReleaseFinalizer { .. }),
+        "an unpaid order delivers nothing"
+    );
+    case.observed.order_status = Some(OrderStatus::Delivering);
+    assert!(
+        matches!(
+            case.delete(),
+            Step::Wait {
+                phase: Phase::Terminating,
+                ..
+            }
+        ),
+        "terminate once delivered"
+    );
+    case.spec.deletion_policy = DeletionPolicy::Orphan;
+    assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
+}
+
+#[test]
+fn deleting_with_an_unknown_checkout_outcome_warns() {
+    let mut case = Case::new().with_cart();
+    case.status.phase = Some(Phase::CheckingOut);
+    assert!(matches!(
+        case.delete(),
+        Step::ReleaseFinalizer { warning: true, .. }
+    ));
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    assert_eq!(case.delete(), Step::Look(Lookup::FindOrder));
+    case.observed.order_search = Some(OrderSearch::Found(3));
+    assert_eq!(case.delete(), Step::RecordOrder { order_id: 3 });
+}

@@ -1,0 +1,166 @@
+//! Prometheus metrics and the probe endpoints: `/metrics`, `/healthz`, `/readyz`.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Instant,
+};
+
+use axum::{Router, extract::State, http::StatusCode, response::IntoResponse, routing::get};
+use prometheus_client::{
+    collector::Collector,
+    encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric, text::encode},
+    metrics::{
+        MetricType,
+        counter::{ConstCounter, Counter},
+        family::Family,
+        histogram::{Histogram, exponential_buckets},
+    },
+    registry::Registry,
+};
+
+use crate::ovh::CallStats;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorLabels {
+    category: String,
+}
+
+/// The operator's metrics. Cheap to clone.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Arc<Registry>,
+    reconciliations: Counter,
+    failures: Family<ErrorLabels, Counter>,
+    duration: Histogram,
+    orders: Counter,
+    ready: Arc<AtomicBool>,
+}
+
+/// Exposes the OVH client's call counts (by method, path template and status) at scrape time.
+#[derive(Debug)]
+struct OvhCalls(Arc<CallStats>);
+
+impl Collector for OvhCalls {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let mut metric = encoder.encode_descriptor(
+            "ovh_operator_ovh_requests",
+            "OVH API calls by method, path template and HTTP status (0: no answer)",
+            None,
+            MetricType::Counter,
+        )?;
+        for ((method, route, status), count) in self.0.snapshot() {
+            let labels = [
+                ("method", method),
+                ("route", route.to_string()),
+                ("status", status.to_string()),
+            ];
+            ConstCounter::new(count).encode(metric.encode_family(&labels)?)?;
+        }
+        Ok(())
+    }
+}
+
+impl Metrics {
+    pub fn new(ovh_calls: Arc<CallStats>) -> Self {
+        let mut registry = Registry::default();
+        let reconciliations = Counter::default();
+        let failures = Family::<ErrorLabels, Counter>::default();
+        let duration = Histogram::new(exponential_buckets(0.005, 2.0, 14));
+        let orders = Counter::default();
+        registry.register(
+            "ovh_operator_reconciliations",
+            "Reconcile passes",
+            reconciliations.clone(),
+        );
+        registry.register(
+            "ovh_operator_reconcile_failures",
+            "Failed reconcile passes by error category",
+            failures.clone(),
+        );
+        registry.register(
+            "ovh_operator_reconcile_duration_seconds",
+            "Duration of reconcile passes",
+            duration.clone(),
+        );
+        registry.register(
+            "ovh_operator_orders_placed",
+            "Orders placed (successful checkouts)",
+            orders.clone(),
+        );
+        registry.register_collector(Box::new(OvhCalls(ovh_calls)));
+        Self {
+            registry: Arc::new(registry),
+            reconciliations,
+            failures,
+            duration,
+            orders,
+            ready: Arc::default(),
+        }
+    }
+
+    /// Counts a pass and, when dropped, records its duration.
+    pub fn reconcile_timer(&self) -> impl Drop + use<> {
+        self.reconciliations.inc();
+        struct Timer(Histogram, Instant);
+        impl Drop for Timer {
+            fn drop(&mut self) {
+                self.0.observe(self.1.elapsed().as_secs_f64());
+            }
+        }
+        Timer(self.duration.clone(), Instant::now())
+    }
+
+    pub fn failure(&self, category: &str) {
+        self.failures
+            .get_or_create(&ErrorLabels {
+                category: category.into(),
+            })
+            .inc();
+    }
+
+    pub fn order_placed(&self) {
+        self.orders.inc();
+    }
+
+    /// Marks the operator ready (its watch has listed everything once).
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::Relaxed);
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        encode(&mut out, &self.registry).expect("writing to a String cannot fail");
+        out
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route(
+                "/metrics",
+                get(|State(m): State<Metrics>| async move {
+                    (
+                        [(
+                            "content-type",
+                            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                        )],
+                        m.render(),
+                    )
+                }),
+            )
+            .route("/healthz", get(|| async { "ok" }))
+            .route(
+                "/readyz",
+                get(|State(m): State<Metrics>| async move {
+                    if m.ready.load(Ordering::Relaxed) {
+                        (StatusCode::OK, "ready").into_response()
+                    } else {
+                        (StatusCode::SERVICE_UNAVAILABLE, "starting").into_response()
+                    }
+                }),
+            )
+            .with_state(self.clone())
+    }
+}
