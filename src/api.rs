@@ -51,7 +51,7 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
     validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.ovhSubsidiary) == has(oldSelf.spec.ovhSubsidiary) && (!has(self.spec.ovhSubsidiary) || self.spec.ovhSubsidiary == oldSelf.spec.ovhSubsidiary))"))
         .message("spec.ovhSubsidiary cannot change once an order exists")
         .field_path(".spec.ovhSubsidiary"),
-    validation = Rule::new(format!("!({ORDER_STARTED}) || self.spec.configurations == oldSelf.spec.configurations"))
+    validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.configurations) ? self.spec.configurations : []) == (has(oldSelf.spec.configurations) ? oldSelf.spec.configurations : [])"))
         .message("spec.configurations cannot change once an order exists")
         .field_path(".spec.configurations"),
     validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.voucher) ? self.spec.voucher : '') == (has(oldSelf.spec.voucher) ? oldSelf.spec.voucher : '')"))

@@ -93,7 +93,8 @@ pub enum Lookup {
 pub enum Requeue {
     /// A person must act (approve, pay, fix): slow, and on any change of the resource.
     Person,
-    /// OVH is working (checking, delivering, 404 window): seconds at first, then minutes.
+    /// OVH or a payer is working (payment, checking, delivering, 404 window): seconds at first,
+    /// then minutes.
     Progress,
     /// Everything is done: the periodic resync.
     Resync,
@@ -460,7 +461,8 @@ fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>) -> Step {
             Phase::AwaitingPayment,
             "AwaitingPayment",
             format!("Order {order_id} waits for payment at {url}"),
-            Requeue::Person,
+            // Payment happens outside Kubernetes: poll (seconds at first, then minutes).
+            Requeue::Progress,
         ),
         OrderStatus::Checking | OrderStatus::Delivering => wait(
             Phase::Delivering,

@@ -286,7 +286,9 @@ impl World {
         let now = now();
         self.carts
             .values()
-            .filter(|c| c.assigned && c.expire > now && description.is_none_or(|d| c.description == d))
+            // OVH does not say whether carts not yet assigned are listed; listing them lets a
+            // client find a cart whose creation answer it lost before assigning it.
+            .filter(|c| c.expire > now && description.is_none_or(|d| c.description == d))
             .map(|c| c.id.clone())
             .collect()
     }

@@ -6,6 +6,7 @@
 //! `atexit` hook kills them by pid and removes the temp dir.
 #![allow(dead_code)]
 
+pub mod operator;
 pub mod sim;
 
 use std::{

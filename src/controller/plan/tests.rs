@@ -424,7 +424,7 @@ fn orders_are_followed_to_delivery() {
     else {
         panic!()
     };
-    assert_eq!((phase, requeue), (Phase::AwaitingPayment, Requeue::Person));
+    assert_eq!((phase, requeue), (Phase::AwaitingPayment, Requeue::Progress));
     assert!(message.contains("http://pay/42"));
 
     for (s, status) in [
