@@ -314,22 +314,37 @@ async fn what_is_bought_cannot_change_once_an_order_exists() {
     }
     // Optional fields that were absent when the order was placed: status writes still pass, and
     // adding them is a change of what is bought.
-    let out = kubectl_with_input(&["create", "-n", &ns, "-f", "-"], &manifest("bare", "description: a"));
+    let out = kubectl_with_input(
+        &["create", "-n", &ns, "-f", "-"],
+        &manifest("bare", "description: a"),
+    );
     assert!(out.status.success(), "{}", text(&out));
     let status = json!({"status": {"phase": "CheckingOut"}});
-    api.patch_status("bare", &PatchParams::default(), &Patch::Merge(&status)).await.expect("status writes pass the rules");
+    api.patch_status("bare", &PatchParams::default(), &Patch::Merge(&status))
+        .await
+        .expect("status writes pass the rules");
     let status = json!({"status": {"phase": "AwaitingPayment", "order": {"id": 43}}});
-    api.patch_status("bare", &PatchParams::default(), &Patch::Merge(&status)).await.unwrap();
+    api.patch_status("bare", &PatchParams::default(), &Patch::Merge(&status))
+        .await
+        .unwrap();
     for (patch, expected) in [
-        (json!({"configurations": [{"label": "vrack", "value": "pn-1"}]}), "spec.configurations cannot change"),
+        (
+            json!({"configurations": [{"label": "vrack", "value": "pn-1"}]}),
+            "spec.configurations cannot change",
+        ),
         (json!({"voucher": "LATE"}), "spec.voucher cannot change"),
         (json!({"ovhSubsidiary": "FR"}), "spec.ovhSubsidiary cannot change"),
     ] {
         let said = rejected(&api, "bare", patch.clone()).await;
-        assert!(said.contains(expected), "{patch}: expected {expected:?} in {said}");
+        assert!(
+            said.contains(expected),
+            "{patch}: expected {expected:?} in {said}"
+        );
     }
     let labels = json!({"metadata": {"labels": {"team": "a"}}});
-    api.patch("bare", &PatchParams::default(), &Patch::Merge(&labels)).await.expect("metadata stays editable");
+    api.patch("bare", &PatchParams::default(), &Patch::Merge(&labels))
+        .await
+        .expect("metadata stays editable");
 
     // What is not bought stays editable.
     let change = json!({"spec": {"deletionPolicy": "Terminate", "payment": "Automatic"}});

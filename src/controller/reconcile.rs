@@ -237,8 +237,23 @@ impl Pass<'_> {
         }
     }
 
+    /// Whether this failure is already what the status says: then neither the status (whose
+    /// message would differ only by OVH's query id) nor an event is written again, so a failure
+    /// does not feed itself through the watch.
+    fn already_reported(&self, kind: &str, reason: &str) -> bool {
+        status::condition(&self.status, kind).is_some_and(|c| {
+            c.status == "False" && c.reason == reason && c.observed_generation == self.generation()
+        })
+    }
+
     async fn credentials_failure(mut self, e: Error) -> Result<Action, Error> {
         let reason = e.category();
+        self.ctx.metrics.failure(reason);
+        // A fixed Secret triggers a reconcile through the Secret watch; no need to poll OVH.
+        let retry = Ok(Action::requeue(Duration::from_secs(600)));
+        if self.already_reported(CREDENTIALS_VALID, reason) {
+            return retry;
+        }
         let message = e.to_string();
         let generation = self.generation();
         status::set_condition(
@@ -260,9 +275,7 @@ impl Pass<'_> {
         self.status.observed_generation = generation;
         self.write_if_changed().await?;
         status::publish(&self.ctx.recorder, self.obj, true, reason, message).await;
-        self.ctx.metrics.failure(reason);
-        // A fixed Secret triggers a reconcile through the Secret watch; no need to poll OVH.
-        Ok(Action::requeue(Duration::from_secs(600)))
+        retry
     }
 
     /// OVH refused or failed: credentials and permanent refusals become conditions and wait for a
@@ -275,18 +288,20 @@ impl Pass<'_> {
         let message = e.to_string();
         let permanent = matches!(e.status(), Some(400 | 403 | 405 | 460));
         if permanent {
-            status::set_condition(
-                &mut self.status,
-                status::READY,
-                false,
-                e.category(),
-                &message,
-                generation,
-            );
-            self.status.observed_generation = generation;
-            self.write_if_changed().await?;
-            status::publish(&self.ctx.recorder, self.obj, true, e.category(), message).await;
             self.ctx.metrics.failure(e.category());
+            if !self.already_reported(status::READY, e.category()) {
+                status::set_condition(
+                    &mut self.status,
+                    status::READY,
+                    false,
+                    e.category(),
+                    &message,
+                    generation,
+                );
+                self.status.observed_generation = generation;
+                self.write_if_changed().await?;
+                status::publish(&self.ctx.recorder, self.obj, true, e.category(), message).await;
+            }
             return Ok(Action::requeue(Duration::from_secs(1800)));
         }
         // Keep what this pass achieved, then let the error policy back off.

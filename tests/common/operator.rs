@@ -46,16 +46,31 @@ impl Env {
         super::install_crd(&client).await;
         let ns = super::namespace(&client, prefix).await;
         let sim = Sim::start(tune).await;
-        let env = Self { api: Api::namespaced(client.clone(), &ns), client, ns, sim };
-        env.put_secret("ovh-credentials", &[("application_key", "sim-ak"), ("application_secret", "sim-as"), ("consumer_key", "sim-ck")]).await;
+        let env = Self {
+            api: Api::namespaced(client.clone(), &ns),
+            client,
+            ns,
+            sim,
+        };
+        env.put_secret(
+            "ovh-credentials",
+            &[
+                ("application_key", "sim-ak"),
+                ("application_secret", "sim-as"),
+                ("consumer_key", "sim-ck"),
+            ],
+        )
+        .await;
         env
     }
 
     /// Creates or replaces a credentials Secret pointing at this test's simulator.
     pub async fn put_secret(&self, name: &str, keys: &[(&str, &str)]) {
-        let mut data: serde_json::Map<String, Value> = keys.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+        let mut data: serde_json::Map<String, Value> =
+            keys.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
         data.insert("endpoint".into(), json!(self.sim.running.base_url));
-        let secret = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "stringData": data});
+        let secret =
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "stringData": data});
         Api::<Secret>::namespaced(self.client.clone(), &self.ns)
             .patch(name, &PatchParams::apply("tests").force(), &Patch::Apply(&secret))
             .await
@@ -98,7 +113,10 @@ impl Env {
 
     pub async fn annotate(&self, name: &str, key: &str, value: &str) {
         let patch = json!({"metadata": {"annotations": {key: value}}});
-        self.api.patch(name, &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+        self.api
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .unwrap();
     }
 
     pub async fn delete(&self, name: &str) {
@@ -106,7 +124,12 @@ impl Env {
     }
 
     /// Polls until `done` holds for the resource; panics with its last state after `seconds`.
-    pub async fn wait_for(&self, name: &str, seconds: u64, done: impl Fn(&PublicCloudProject) -> bool) -> PublicCloudProject {
+    pub async fn wait_for(
+        &self,
+        name: &str,
+        seconds: u64,
+        done: impl Fn(&PublicCloudProject) -> bool,
+    ) -> PublicCloudProject {
         let deadline = Instant::now() + Duration::from_secs(seconds);
         loop {
             let obj = self.api.get(name).await.unwrap();
@@ -114,7 +137,11 @@ impl Env {
                 return obj;
             }
             if Instant::now() > deadline {
-                panic!("{name}: condition not reached in {seconds} s; status: {:#?}\nevents: {:#?}", obj.status, self.events(name).await);
+                panic!(
+                    "{name}: condition not reached in {seconds} s; status: {:#?}\nevents: {:#?}",
+                    obj.status,
+                    self.events(name).await
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -127,7 +154,27 @@ impl Env {
     pub async fn wait_gone(&self, name: &str, seconds: u64) {
         let deadline = Instant::now() + Duration::from_secs(seconds);
         while self.api.get_opt(name).await.unwrap().is_some() {
-            assert!(Instant::now() < deadline, "{name} still exists after {seconds} s: {:#?}", self.events(name).await);
+            assert!(
+                Instant::now() < deadline,
+                "{name} still exists after {seconds} s: {:#?}",
+                self.events(name).await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits (10 s at most) for an event with `reason` about `name`.
+    pub async fn wait_for_event(&self, name: &str, reason: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let events = self.events(name).await;
+            if events.iter().any(|(_, r, _)| r == reason) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {reason} event about {name}: {events:#?}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -139,13 +186,23 @@ impl Env {
         list.items
             .into_iter()
             .filter(|e| e.involved_object.name.as_deref() == Some(name))
-            .map(|e| (e.type_.unwrap_or_default(), e.reason.unwrap_or_default(), e.message.unwrap_or_default()))
+            .map(|e| {
+                (
+                    e.type_.unwrap_or_default(),
+                    e.reason.unwrap_or_default(),
+                    e.message.unwrap_or_default(),
+                )
+            })
             .collect()
     }
 }
 
 pub fn phase_of(obj: &PublicCloudProject) -> String {
-    obj.status.as_ref().and_then(|s| s.phase).map(|p| format!("{p:?}")).unwrap_or_default()
+    obj.status
+        .as_ref()
+        .and_then(|s| s.phase)
+        .map(|p| format!("{p:?}"))
+        .unwrap_or_default()
 }
 
 pub fn condition(obj: &PublicCloudProject, kind: &str) -> Option<(String, String, String)> {
