@@ -31,7 +31,7 @@ use kube::{
 use rand::Rng;
 
 use crate::{
-    api::PublicCloudProject,
+    api::{PublicCloudProject, PublicCloudProjectStatus},
     metrics::Metrics,
     ovh::{CallStats, ClientOptions, OvhClient, OvhError},
 };
@@ -205,6 +205,8 @@ pub struct Context {
     ovh_clients: Mutex<HashMap<String, OvhClient>>,
     /// Consecutive failures per object, for exponential backoff (kube-rs has none built in).
     failures: Mutex<HashMap<ObjectRef<PublicCloudProject>, u32>>,
+    /// The status last written per resource UID, to detect a watch cache lagging our writes.
+    written: Mutex<HashMap<String, PublicCloudProjectStatus>>,
     crash_hook: CrashHook,
 }
 
@@ -224,6 +226,26 @@ impl Context {
         let client = OvhClient::new(credentials, options)?;
         self.ovh_clients.lock().unwrap().insert(version, client.clone());
         Ok(client)
+    }
+
+    fn last_written(&self, obj: &PublicCloudProject) -> Option<PublicCloudProjectStatus> {
+        self.written
+            .lock()
+            .unwrap()
+            .get(obj.metadata.uid.as_deref()?)
+            .cloned()
+    }
+
+    fn remember_written(&self, obj: &PublicCloudProject, status: &PublicCloudProjectStatus) {
+        if let Some(uid) = obj.metadata.uid.clone() {
+            self.written.lock().unwrap().insert(uid, status.clone());
+        }
+    }
+
+    fn forget(&self, obj: &PublicCloudProject) {
+        if let Some(uid) = obj.metadata.uid.as_deref() {
+            self.written.lock().unwrap().remove(uid);
+        }
     }
 
     fn reset_failures(&self, obj: &PublicCloudProject) {
@@ -310,6 +332,7 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         ovh_stats,
         ovh_clients: Mutex::default(),
         failures: Mutex::default(),
+        written: Mutex::default(),
         crash_hook,
         options: options.clone(),
     });

@@ -24,7 +24,7 @@ use crate::{
     },
     ovh::{
         Credentials, OvhClient, OvhError,
-        model::{CartCreation, Checkout, GenericProductCreation, ItemConfigurationCreation},
+        model::{CartCreation, Checkout, GenericProductCreation, ItemConfigurationCreation, OrderStatus},
         order::{is_project_id, termination_token},
     },
 };
@@ -45,6 +45,20 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
     let ns = obj.namespace().unwrap_or_default();
     let name = obj.name_any();
     let api: Api<PublicCloudProject> = Api::namespaced(ctx.client.clone(), &ns);
+    // The watch cache can lag our own status writes; then plan from a fresh read.
+    let fresh;
+    let obj = match ctx.last_written(obj) {
+        Some(last) if obj.status.as_ref() != Some(&last) => {
+            match api.get_opt(&name).await.map_err(Error::Kube)? {
+                Some(o) => {
+                    fresh = o;
+                    &fresh
+                }
+                None => return Ok(Action::await_change()),
+            }
+        }
+        _ => obj,
+    };
     let deleting = obj.metadata.deletion_timestamp.is_some();
     let has_finalizer = obj.finalizers().iter().any(|f| f == FINALIZER);
     if deleting && !has_finalizer {
@@ -70,7 +84,8 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         ctx,
         obj,
         api,
-        status: original.clone(),
+        persisted: original.clone(),
+        status: original,
         observed: Observed::default(),
     };
     let ovh = match ctx.ovh_client(obj).await {
@@ -115,9 +130,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                     let reason = status::phase_reason(phase);
                     status::enter_phase(&mut pass.status, phase, reason, &note.1, obj.metadata.generation);
                 }
-                status::write(&pass.api, &name, &pass.status)
-                    .await
-                    .map_err(Error::Kube)?;
+                pass.persist().await?;
                 if matches!(step, Step::Checkout { .. }) {
                     ctx.metrics.order_placed();
                 }
@@ -134,6 +147,8 @@ struct Pass<'a> {
     obj: &'a PublicCloudProject,
     api: Api<PublicCloudProject>,
     status: PublicCloudProjectStatus,
+    /// The status as last written (or as read).
+    persisted: PublicCloudProjectStatus,
     observed: Observed,
 }
 
@@ -173,11 +188,18 @@ impl Pass<'_> {
         );
     }
 
-    async fn write_if_changed(&self) -> Result<(), Error> {
-        if self.obj.status.as_ref() != Some(&self.status) {
-            status::write(&self.api, &self.obj.name_any(), &self.status)
-                .await
-                .map_err(Error::Kube)?;
+    async fn persist(&mut self) -> Result<(), Error> {
+        status::write(&self.api, &self.obj.name_any(), &self.status)
+            .await
+            .map_err(Error::Kube)?;
+        self.persisted = self.status.clone();
+        self.ctx.remember_written(self.obj, &self.status);
+        Ok(())
+    }
+
+    async fn write_if_changed(&mut self) -> Result<(), Error> {
+        if self.persisted != self.status {
+            self.persist().await?;
         }
         Ok(())
     }
@@ -208,6 +230,7 @@ impl Pass<'_> {
     }
 
     async fn release(self, note: String, warning: bool) -> Result<Action, Error> {
+        self.ctx.forget(self.obj);
         status::publish(
             &self.ctx.recorder,
             self.obj,
@@ -583,7 +606,17 @@ async fn execute(
                 order.status = Some(s.as_str().into());
             }
             let id = status.order.as_ref().map(|o| o.id).unwrap_or_default();
-            ("OrderStatus", format!("Order {id} is {}", s.as_str()))
+            // One reason per status: events with one reason are aggregated into one series.
+            let reason = match s {
+                OrderStatus::NotPaid => "OrderNotPaid",
+                OrderStatus::Checking => "OrderChecking",
+                OrderStatus::Delivering => "OrderDelivering",
+                OrderStatus::Delivered => "OrderDelivered",
+                OrderStatus::Cancelled | OrderStatus::Cancelling => "OrderCancelled",
+                OrderStatus::DocumentsRequested => "OrderDocumentsRequested",
+                OrderStatus::Unknown => "OrderStatusUnknown",
+            };
+            (reason, format!("Order {id} is {}", s.as_str()))
         }
         Step::RecordProjectId(project_id) => {
             status.project_id = Some(project_id.clone());
