@@ -204,8 +204,7 @@ fn rendered_templates_are_valid_for_cluster_wide_and_namespaced_installs() {
         assert!(out.status.success(), "{}", text(&out));
         // Server-side dry run: the API server validates every object, strictly.
         let rendered = String::from_utf8_lossy(&out.stdout).into_owned();
-        let out =
-            common::kubectl_with_input(&["apply", "--dry-run=server", "-f", "-"], &rendered);
+        let out = common::kubectl_with_input(&["apply", "--dry-run=server", "-f", "-"], &rendered);
         assert!(out.status.success(), "{set:?}: {}", text(&out));
     }
 }
