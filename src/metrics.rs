@@ -125,7 +125,7 @@ impl Metrics {
         self.orders.inc();
     }
 
-    /// Marks the operator ready (its watch has listed everything once).
+    /// Marks the operator ready to serve (it reached the API server and found the CRD).
     pub fn set_ready(&self) {
         self.ready.store(true, Ordering::Relaxed);
     }

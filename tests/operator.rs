@@ -520,3 +520,126 @@ async fn fifty_resources_applied_at_once_are_each_ordered_exactly_once() {
     }
     assert_eq!(ledger["carts"].as_array().unwrap().len(), 50, "one cart each");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resync_reports_drift_without_ordering_anything() {
+    let env = Env::new("drift", |_| {}).await;
+    let mut options = env.options();
+    options.resync = Duration::from_secs(1);
+    let _operator = env.start_operator_with(options, CrashHook::default());
+    env.create("p", json!({"description": "Drifting", "payment": "Automatic"}))
+        .await;
+    let project_id = env
+        .wait_for_phase("p", "Ready", 30)
+        .await
+        .status
+        .unwrap()
+        .project_id
+        .unwrap();
+    let posts = |stats: &Value| {
+        stats["calls"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.starts_with("POST"))
+            .map(|(_, v)| v.as_u64().unwrap())
+            .sum::<u64>()
+    };
+    let before = posts(&env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await);
+
+    // OVH suspends the project (an unpaid bill, say).
+    env.sim
+        .control(
+            reqwest::Method::POST,
+            &format!("/_sim/projects/{project_id}/status"),
+            Some(json!({"status": "suspended"})),
+        )
+        .await;
+    let obj = env
+        .wait_for("p", 30, |o| {
+            o.status.as_ref().unwrap().project_status.as_deref() == Some("suspended")
+        })
+        .await;
+    let obj = if phase_of(&obj) == "NeedsAttention" {
+        obj
+    } else {
+        env.wait_for_phase("p", "NeedsAttention", 10).await
+    };
+    let (ready, reason, message) = condition(&obj, "Ready").unwrap();
+    assert_eq!((ready.as_str(), reason.as_str()), ("False", "ProjectNotOk"));
+    assert!(message.contains("suspended"), "{message}");
+
+    // Back to ok: Ready again.
+    env.sim
+        .control(
+            reqwest::Method::POST,
+            &format!("/_sim/projects/{project_id}/status"),
+            Some(json!({"status": "ok"})),
+        )
+        .await;
+    env.wait_for_phase("p", "Ready", 30).await;
+    let after = posts(&env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await);
+    assert_eq!(before, after, "resync only reads");
+    assert_eq!(orders(&env.sim.ledger().await).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ovh_refusal_is_a_condition_and_a_warning_not_a_retry_loop() {
+    let env = Env::new("refused", |_| {}).await;
+    env.sim
+        .fault(json!({"method": "POST", "route": "/order/cart", "status": 400, "message": "Invalid subsidiary for this account"}))
+        .await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "Refused"})).await;
+    let obj = env
+        .wait_for("p", 30, |o| {
+            condition(o, "Ready").is_some_and(|c| c.1 == "OvhBadRequest")
+        })
+        .await;
+    let (_, _, message) = condition(&obj, "Ready").unwrap();
+    assert!(
+        message.contains("Invalid subsidiary for this account") && message.contains("query id"),
+        "{message}"
+    );
+    env.wait_for_event("p", "OvhBadRequest").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        env.sim.calls("POST /order/cart").await,
+        1,
+        "a refusal waits for a change instead of retrying"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_and_probes_are_served() {
+    let env = Env::new("metrics", |_| {}).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut options = env.options();
+    options.metrics_addr = format!("127.0.0.1:{port}");
+    let _operator = env.start_operator_with(options, CrashHook::default());
+    env.create("p", json!({"description": "Measured"})).await;
+    env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let get = |path: &str| {
+        let url = format!("http://127.0.0.1:{port}{path}");
+        async move {
+            let r = reqwest::get(url).await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    assert_eq!(get("/healthz").await.0, 200);
+    assert_eq!(get("/readyz").await.0, 200);
+    let (status, metrics) = get("/metrics").await;
+    assert_eq!(status, 200);
+    for expected in [
+        "ovh_operator_orders_placed_total 1",
+        "ovh_operator_reconciliations_total",
+        "ovh_operator_reconcile_duration_seconds_bucket",
+        r#"ovh_operator_ovh_requests_total{method="POST",route="/order/cart/{cartId}/checkout",status="200"} 1"#,
+    ] {
+        assert!(metrics.contains(expected), "{expected} missing from:\n{metrics}");
+    }
+}

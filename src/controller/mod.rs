@@ -194,6 +194,9 @@ impl CrashHook {
     }
 }
 
+/// How long a call OVH refused (400, 403, 460) waits before it is tried again, unless the spec changes.
+const REFUSAL_RETRY: Duration = Duration::from_secs(1800);
+
 /// Shared by all reconciles.
 pub struct Context {
     pub client: Client,
@@ -207,6 +210,9 @@ pub struct Context {
     failures: Mutex<HashMap<ObjectRef<PublicCloudProject>, u32>>,
     /// The status last written per resource UID, to detect a watch cache lagging our writes.
     written: Mutex<HashMap<String, PublicCloudProjectStatus>>,
+    /// When OVH last refused a resource for good, per UID, with the generation it refused: the
+    /// refused call is not repeated for that generation before `REFUSAL_RETRY`.
+    refused: Mutex<HashMap<String, (Option<i64>, std::time::Instant)>>,
     crash_hook: CrashHook,
 }
 
@@ -245,6 +251,29 @@ impl Context {
     fn forget(&self, obj: &PublicCloudProject) {
         if let Some(uid) = obj.metadata.uid.as_deref() {
             self.written.lock().unwrap().remove(uid);
+        }
+    }
+
+    /// Time left before a refused resource may be tried again (None: go ahead).
+    fn refusal_pending(&self, obj: &PublicCloudProject) -> Option<Duration> {
+        let uid = obj.metadata.uid.as_deref()?;
+        let mut refused = self.refused.lock().unwrap();
+        let (generation, at) = *refused.get(uid)?;
+        let left = REFUSAL_RETRY
+            .checked_sub(at.elapsed())
+            .filter(|_| generation == obj.metadata.generation);
+        if left.is_none() {
+            refused.remove(uid);
+        }
+        left
+    }
+
+    fn remember_refusal(&self, obj: &PublicCloudProject) {
+        if let Some(uid) = obj.metadata.uid.clone() {
+            self.refused
+                .lock()
+                .unwrap()
+                .insert(uid, (obj.metadata.generation, std::time::Instant::now()));
         }
     }
 
@@ -325,6 +354,8 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
             .ok()
             .or_else(|| std::env::var("HOSTNAME").ok()),
     };
+    // Ready: the API server answers and the CRD is installed (checked above).
+    metrics.set_ready();
     let ctx = Arc::new(Context {
         recorder: Recorder::new(client.clone(), reporter),
         client,
@@ -333,18 +364,13 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         ovh_clients: Mutex::default(),
         failures: Mutex::default(),
         written: Mutex::default(),
+        refused: Mutex::default(),
         crash_hook,
         options: options.clone(),
     });
 
     let controller = Controller::new(projects, watcher::Config::default().any_semantic());
     let store = controller.store();
-    let ready_store = store.clone();
-    tokio::spawn(async move {
-        if ready_store.wait_until_ready().await.is_ok() {
-            metrics.set_ready();
-        }
-    });
     let default = options.default_credentials.clone();
     tracing::info!(namespace = ?options.namespace, "operator started");
     controller

@@ -79,6 +79,9 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             .map_err(Error::Kube)?;
     }
 
+    if !deleting && let Some(wait) = ctx.refusal_pending(obj) {
+        return Ok(Action::requeue(wait));
+    }
     let original = obj.status.clone().unwrap_or_default();
     let mut pass = Pass {
         ctx,
@@ -312,6 +315,7 @@ impl Pass<'_> {
         let permanent = matches!(e.status(), Some(400 | 403 | 405 | 460));
         if permanent {
             self.ctx.metrics.failure(e.category());
+            self.ctx.remember_refusal(self.obj);
             if !self.already_reported(status::READY, e.category()) {
                 status::set_condition(
                     &mut self.status,
@@ -325,7 +329,7 @@ impl Pass<'_> {
                 self.write_if_changed().await?;
                 status::publish(&self.ctx.recorder, self.obj, true, e.category(), message).await;
             }
-            return Ok(Action::requeue(Duration::from_secs(1800)));
+            return Ok(Action::requeue(super::REFUSAL_RETRY));
         }
         // Keep what this pass achieved, then let the error policy back off.
         self.write_if_changed().await?;

@@ -22,6 +22,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/_sim/orders/{orderId}/pay", post(pay))
         .route("/_sim/orders/{orderId}/status", post(force_status))
         .route("/_sim/carts/{cartId}/expire", post(expire_cart))
+        .route("/_sim/projects/{serviceName}/status", post(set_project_status))
         .route("/_sim/faults", post(add_faults).delete(clear_faults))
         .route("/payment/order/{orderId}", get(order_page).post(pay_on_page))
         .with_state(sim)
@@ -55,6 +56,25 @@ async fn force_status(
         .lock()
         .await
         .force_order_status(order, body.status)
+        .map(Json)
+}
+
+#[derive(Deserialize)]
+struct ProjectStatus {
+    /// cloud.project.ProjectStatusEnum: creating, deleted, deleting, ok, suspended.
+    status: String,
+}
+
+/// What OVH does on its own: suspend a project (unpaid bill), delete it…
+async fn set_project_status(
+    State(sim): S,
+    Path(id): Path<String>,
+    Json(body): Json<ProjectStatus>,
+) -> Result<Json<()>, SimError> {
+    sim.world
+        .lock()
+        .await
+        .set_project_status(&id, body.status)
         .map(Json)
 }
 

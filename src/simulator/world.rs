@@ -929,6 +929,16 @@ impl World {
         Ok(format!("Service {id} will be terminated"))
     }
 
+    pub fn set_project_status(&mut self, id: &str, status: String) -> SimResult<()> {
+        self.deliver();
+        let project = self
+            .projects
+            .get_mut(id)
+            .ok_or_else(|| SimError::not_found("serviceName", id))?;
+        project.status = status;
+        Ok(())
+    }
+
     pub fn email_ids(&self) -> Vec<i64> {
         self.emails.keys().copied().collect()
     }
