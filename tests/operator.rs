@@ -32,34 +32,6 @@ fn assert_one_order(ledger: &Value, obj: &PublicCloudProject) {
     assert_eq!(recorded, orders[0]["orderId"].as_i64(), "status names the order");
 }
 
-async fn pay_on_order_page(env: &Env, obj: &PublicCloudProject) {
-    let url = obj
-        .status
-        .as_ref()
-        .unwrap()
-        .order
-        .as_ref()
-        .unwrap()
-        .url
-        .clone()
-        .unwrap();
-    let page = env.sim.http.get(&url).send().await.unwrap().text().await.unwrap();
-    assert!(
-        page.contains("id=\"pay\""),
-        "the order URL is a page where a person can pay: {page}"
-    );
-    let password = url.split("password=").nth(1).unwrap();
-    let paid = env
-        .sim
-        .http
-        .post(url.split('?').next().unwrap())
-        .form(&[("password", password)])
-        .send()
-        .await
-        .unwrap();
-    assert!(paid.status().is_success());
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_payment_orders_once_and_reports_the_project() {
     let env = Env::new("manual", |_| {}).await;
@@ -95,7 +67,8 @@ async fn manual_payment_orders_once_and_reports_the_project() {
     let calls_to_order_url = env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await;
     println!("OVH calls from apply to order URL: {calls_to_order_url:#}");
 
-    pay_on_order_page(&env, &obj).await;
+    let url = obj.status.as_ref().unwrap().order.as_ref().unwrap().url.clone().unwrap();
+    env.sim.pay_on_order_page(&url).await;
     let obj = env.wait_for_phase("team-a", "Ready", 30).await;
     let status = obj.status.clone().unwrap();
     let project_id = status.project_id.clone().unwrap();

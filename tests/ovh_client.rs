@@ -60,18 +60,8 @@ async fn order_flow(sim: &Sim, client: &OvhClient) -> String {
     );
 
     // A person pays on the order page.
-    let page = sim.http.get(&url).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("id=\"pay\""), "{page}");
-    let password = url.split("password=").nth(1).unwrap();
-    let paid = sim
-        .http
-        .post(url.split('?').next().unwrap())
-        .form(&[("password", password)])
-        .send()
-        .await
-        .unwrap();
-    assert!(paid.status().is_success());
-    assert!(paid.text().await.unwrap().contains("This order is paid"));
+    let after = sim.pay_on_order_page(&url).await;
+    assert!(after.contains("This order is paid"), "{after}");
 
     wait_for_status(client, order_id, OrderStatus::Delivered).await;
     let project_id = project_id_of(client, order_id)
