@@ -67,7 +67,16 @@ async fn manual_payment_orders_once_and_reports_the_project() {
     let calls_to_order_url = env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await;
     println!("OVH calls from apply to order URL: {calls_to_order_url:#}");
 
-    let url = obj.status.as_ref().unwrap().order.as_ref().unwrap().url.clone().unwrap();
+    let url = obj
+        .status
+        .as_ref()
+        .unwrap()
+        .order
+        .as_ref()
+        .unwrap()
+        .url
+        .clone()
+        .unwrap();
     env.sim.pay_on_order_page(&url).await;
     let obj = env.wait_for_phase("team-a", "Ready", 30).await;
     let status = obj.status.clone().unwrap();
@@ -615,4 +624,22 @@ async fn metrics_and_probes_are_served() {
     ] {
         assert!(metrics.contains(expected), "{expected} missing from:\n{metrics}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_that_never_reached_ovh_is_deleted_without_credentials() {
+    let env = Env::new("nocreds", |_| {}).await;
+    let _operator = env.start_operator();
+    env.create(
+        "p",
+        json!({"description": "Typo in the Secret name", "credentialsSecretRef": {"name": "typo"}}),
+    )
+    .await;
+    env.wait_for("p", 30, |o| {
+        condition(o, "CredentialsValid").is_some_and(|c| c.1 == "SecretNotFound")
+    })
+    .await;
+    env.delete("p").await;
+    env.wait_gone("p", 30).await;
+    assert!(env.sim.ledger().await["carts"].as_array().unwrap().is_empty());
 }

@@ -91,10 +91,8 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         status: original,
         observed: Observed::default(),
     };
-    let ovh = match ctx.ovh_client(obj).await {
-        Ok(client) => client,
-        Err(e) => return pass.credentials_failure(e).await,
-    };
+    // Made on first use: deleting a resource that never reached OVH needs no credentials.
+    let mut ovh: Option<OvhClient> = None;
     for _ in 0..MAX_STEPS_PER_PASS {
         let input = pass.input();
         let step = if deleting {
@@ -105,10 +103,15 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         tracing::debug!(resource = %name, ?step, "planned");
         match step {
             Step::Look(lookup) => {
+                let ovh = match client(ctx, obj, &mut ovh).await {
+                    Ok(c) => c,
+                    Err(e) => return pass.credentials_failure(e).await,
+                };
                 if let Err(e) = lookup_into(&ovh, &lookup, &obj.spec, &pass.status, &mut pass.observed).await
                 {
                     return pass.ovh_failure(e).await;
                 }
+                pass.mark_credentials_valid();
             }
             Step::Wait {
                 phase,
@@ -121,6 +124,10 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             }
             Step::ReleaseFinalizer { note, warning } => return pass.release(note, warning).await,
             step => {
+                let ovh = match client(ctx, obj, &mut ovh).await {
+                    Ok(c) => c,
+                    Err(e) => return pass.credentials_failure(e).await,
+                };
                 ctx.crash_hook.before(&step).await;
                 let outcome = execute(&ovh, &step, &obj.spec, &mut pass.status, &mut pass.observed).await;
                 let note = match outcome {
@@ -142,6 +149,18 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         }
     }
     Ok(Action::requeue(Duration::from_secs(1)))
+}
+
+/// The pass's OVH client, made from the credentials Secret on first use.
+async fn client(
+    ctx: &Context,
+    obj: &PublicCloudProject,
+    slot: &mut Option<OvhClient>,
+) -> Result<OvhClient, Error> {
+    if slot.is_none() {
+        *slot = Some(ctx.ovh_client(obj).await?);
+    }
+    Ok(slot.clone().expect("just set"))
 }
 
 /// One reconcile pass over one resource.
@@ -217,7 +236,6 @@ impl Pass<'_> {
     ) -> Result<Action, Error> {
         let before =
             status::condition(&self.status, status::READY).map(|c| (c.reason.clone(), c.message.clone()));
-        self.mark_credentials_valid();
         let generation = self.generation();
         status::enter_phase(&mut self.status, phase, reason, &message, generation);
         self.write_if_changed().await?;
@@ -367,7 +385,8 @@ fn phase_after(step: &Step, current: Option<Phase>) -> Option<Phase> {
         }
         Step::ForgetCart => Some(Phase::Pending),
         Step::BeginCheckout => Some(Phase::CheckingOut),
-        Step::Checkout { .. } | Step::RecordOrder { .. } => Some(Phase::AwaitingPayment),
+        // After checkout the phase follows the order status, read next in the same pass.
+        Step::Checkout { .. } | Step::RecordOrder { .. } => None,
         Step::Pay { .. } | Step::PayWithFidelityAccount { .. } => Some(Phase::Delivering),
         Step::RequestTermination { .. } => Some(Phase::Terminating),
         _ => None,
@@ -592,6 +611,7 @@ async fn execute(
             payment_method_id,
         } => {
             ovh.pay(*order_id, *payment_method_id).await?;
+            observed.order_status = None; // read it again: never pay twice on a stale "notPaid"
             (
                 "PaymentRequested",
                 format!("Paid order {order_id} with the default payment method"),
@@ -600,6 +620,7 @@ async fn execute(
         Step::PayWithFidelityAccount { order_id } => {
             ovh.pay_with_registered_payment_mean(*order_id, "fidelityAccount")
                 .await?;
+            observed.order_status = None;
             (
                 "PaymentRequested",
                 format!("Paid the free order {order_id} with the fidelity account"),

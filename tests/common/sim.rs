@@ -77,9 +77,18 @@ impl Sim {
     /// Returns the page shown after paying.
     pub async fn pay_on_order_page(&self, url: &str) -> String {
         let page = self.http.get(url).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("id=\"pay\""), "the order URL is a page where a person can pay: {page}");
+        assert!(
+            page.contains("id=\"pay\""),
+            "the order URL is a page where a person can pay: {page}"
+        );
         let password = url.split("password=").nth(1).unwrap();
-        let paid = self.http.post(url.split('?').next().unwrap()).form(&[("password", password)]).send().await.unwrap();
+        let paid = self
+            .http
+            .post(url.split('?').next().unwrap())
+            .form(&[("password", password)])
+            .send()
+            .await
+            .unwrap();
         assert!(paid.status().is_success(), "{}", paid.status());
         paid.text().await.unwrap()
     }
