@@ -306,6 +306,11 @@ pub struct CartStatus {
     /// When the operator created (or found) the cart; orders of a lost checkout are looked for after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+    /// When the operator began checking the cart out. After a restart, an open cart is not checked
+    /// out again before the operator's --checkout-grace has passed: an earlier checkout may still be
+    /// in progress at OVH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_started_at: Option<String>,
     /// Whether the cart is bound to the account (POST /order/cart/{id}/assign succeeded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned: Option<bool>,

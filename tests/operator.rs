@@ -342,6 +342,16 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
             let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
             let ledger = env.sim.ledger().await;
             assert_one_order(&ledger, &obj);
+            if covered.last().is_some_and(|c| c == "Checkout") {
+                // Killed with CheckingOut recorded and the checkout unsent: the restarted operator
+                // first waited out the grace, in case an earlier checkout was still running.
+                let waited = env
+                    .events("p")
+                    .await
+                    .iter()
+                    .any(|(_, _, n)| n.contains("outcome is not known yet"));
+                assert!(waited, "{:#?}", env.events("p").await);
+            }
             assert_eq!(
                 ledger["carts"].as_array().unwrap().len(),
                 1,

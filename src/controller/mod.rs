@@ -99,6 +99,10 @@ pub struct Options {
     /// Timeout of one OVH call.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub ovh_timeout: Duration,
+    /// After a restart, how long an open cart in CheckingOut waits before it is checked out
+    /// again (an earlier checkout may still be running at OVH).
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub checkout_grace: Duration,
     /// OVH calls per second per credentials Secret (0: unlimited).
     #[arg(long, default_value_t = 10.0)]
     pub ovh_rate_limit: f64,

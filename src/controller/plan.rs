@@ -71,6 +71,8 @@ pub struct Observed {
     pub project_id_from_details: Option<Option<String>>,
     pub project: Option<ProjectSeen>,
     pub termination_token: Option<Option<String>>,
+    /// This pass itself began the checkout (so no earlier attempt can be in flight).
+    pub checkout_begun: bool,
 }
 
 /// A read the planner needs before it can decide.
@@ -200,6 +202,9 @@ pub struct Input<'a> {
     /// Value of the termination-token annotation.
     pub termination_token: Option<&'a str>,
     pub observed: &'a Observed,
+    pub now: jiff::Timestamp,
+    /// How long an open cart in CheckingOut waits after a checkout began, before it is sent again.
+    pub checkout_grace: std::time::Duration,
 }
 
 fn wait(phase: Phase, reason: &'static str, message: impl Into<String>, requeue: Requeue) -> Step {
@@ -334,6 +339,26 @@ fn prepare_order(input: &Input) -> Step {
     }
     if status.phase != Some(Phase::CheckingOut) {
         return Step::BeginCheckout;
+    }
+    // A checkout that began in an earlier pass may still be running at OVH (its answer lost or
+    // late): the cart only turns read-only when OVH is done. Wait before sending it again.
+    let started = cart
+        .checkout_started_at
+        .as_deref()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    if let Some(started) = started.filter(|_| !observed.checkout_begun)
+        && input.now < started + input.checkout_grace
+    {
+        return wait(
+            Phase::CheckingOut,
+            "Ordering",
+            format!(
+                "A checkout of cart {cart_id} began at {started} and its outcome is not known yet; \
+                 the cart is still open, so it is sent again after {}",
+                started + input.checkout_grace
+            ),
+            Requeue::Progress,
+        );
     }
     Step::Checkout { cart_id, auto_pay }
 }

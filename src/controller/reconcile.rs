@@ -191,6 +191,8 @@ impl Pass<'_> {
             order_hint: annotation(ORDER_ID_ANNOTATION).and_then(|v| v.parse().ok()),
             termination_token: annotation(TERMINATION_TOKEN_ANNOTATION),
             observed: &self.observed,
+            now: Timestamp::now(),
+            checkout_grace: self.ctx.options.checkout_grace,
         }
     }
 
@@ -560,7 +562,13 @@ async fn execute(
                 ),
             )
         }
-        Step::BeginCheckout => ("CheckingOut", "Checking out".to_string()),
+        Step::BeginCheckout => {
+            if let Some(cart) = status.cart.as_mut() {
+                cart.checkout_started_at = Some(now());
+            }
+            observed.checkout_begun = true;
+            ("CheckingOut", "Checking out".to_string())
+        }
         Step::Checkout { cart_id, auto_pay } => {
             let checkout = Checkout {
                 auto_pay_with_preferred_payment_method: Some(*auto_pay),

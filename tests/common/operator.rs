@@ -82,6 +82,8 @@ impl Env {
         options.namespace = Some(self.ns.clone());
         options.metrics_addr = String::new();
         options.ovh_rate_limit = 0.0;
+        // Short, so that restarts in CheckingOut (the crash test) wait it out quickly.
+        options.checkout_grace = Duration::from_secs(2);
         options
     }
 

@@ -16,6 +16,7 @@ struct Case {
     approval: Option<&'static str>,
     order_hint: Option<i64>,
     token: Option<&'static str>,
+    now: jiff::Timestamp,
 }
 
 impl Case {
@@ -27,6 +28,7 @@ impl Case {
             approval: None,
             order_hint: None,
             token: None,
+            now: "2026-11-27T10:00:00Z".parse().unwrap(),
         }
     }
 
@@ -39,6 +41,8 @@ impl Case {
             order_hint: self.order_hint,
             termination_token: self.token,
             observed: &self.observed,
+            now: self.now,
+            checkout_grace: std::time::Duration::from_secs(60),
         }
     }
 
@@ -661,4 +665,41 @@ fn deleting_with_an_unknown_checkout_outcome_warns() {
     assert_eq!(case.delete(), Step::Look(Lookup::FindOrder));
     case.observed.order_search = Some(OrderSearch::Found(3));
     assert_eq!(case.delete(), Step::RecordOrder { order_id: 3 });
+}
+
+#[test]
+fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.status.phase = Some(Phase::CheckingOut);
+    case.status.cart.as_mut().unwrap().checkout_started_at = Some("2026-11-27T09:59:30Z".into());
+    let Step::Wait {
+        phase,
+        requeue,
+        message,
+        ..
+    } = case.plan()
+    else {
+        panic!("{:?}", case.plan())
+    };
+    assert_eq!((phase, requeue), (Phase::CheckingOut, Requeue::Progress));
+    assert!(message.contains("cart-1"), "{message}");
+    // The same pass that began the checkout sends it at once.
+    case.observed.checkout_begun = true;
+    assert_eq!(
+        case.plan(),
+        Step::Checkout {
+            cart_id: "cart-1".into(),
+            auto_pay: false
+        }
+    );
+    // After the grace, an open cart means OVH never took the checkout.
+    case.observed.checkout_begun = false;
+    case.now = "2026-11-27T10:00:31Z".parse().unwrap();
+    assert_eq!(
+        case.plan(),
+        Step::Checkout {
+            cart_id: "cart-1".into(),
+            auto_pay: false
+        }
+    );
 }
