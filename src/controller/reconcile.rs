@@ -835,7 +835,7 @@ async fn find_order(
 }
 
 /// Reads the credentials Secret named by the resource (or the operator's default).
-pub async fn credentials(
+pub(super) async fn credentials(
     client: &kube::Client,
     obj: &PublicCloudProject,
     default: Option<&(String, String)>,
