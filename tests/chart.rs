@@ -99,9 +99,14 @@ async fn chart_installs_and_its_service_account_can_run_the_operator() {
     assert_eq!(
         deployment["spec"]["strategy"]["type"],
         json!("Recreate"),
-        "two operators never overlap"
+        "two versions never run side by side"
     );
     assert_eq!(deployment["spec"]["replicas"], json!(1));
+    let args = deployment["spec"]["template"]["spec"]["containers"][0]["args"].to_string();
+    assert!(
+        args.contains(&format!("--leader-election-namespace={}", env.ns)),
+        "{args}"
+    );
 
     // RBAC: what the operator needs, nothing more.
     let user = format!("system:serviceaccount:{}:{sa}", env.ns);
@@ -116,6 +121,8 @@ async fn chart_installs_and_its_service_account_can_run_the_operator() {
         ("watch", "secrets", true),
         ("create", "events.events.k8s.io", true),
         ("patch", "events.events.k8s.io", true),
+        ("create", "leases.coordination.k8s.io", true),
+        ("update", "leases.coordination.k8s.io", true),
         (
             "delete",
             "publiccloudprojects.publiccloud.ovh-operator.dev",
@@ -141,9 +148,12 @@ async fn chart_installs_and_its_service_account_can_run_the_operator() {
 
     // The operator, as that ServiceAccount, orders a project.
     let client = client_as(&user).await;
+    // With the chart's leader election: the Lease RBAC is exercised too.
+    let mut options = env.options();
+    options.leader_election_namespace = Some(env.ns.clone());
     let operator = tokio::spawn(ovh_publiccloud_operator::controller::start(
         client,
-        env.options(),
+        options,
         Default::default(),
     ));
     env.create("p", json!({"description": "Via the chart's RBAC"}))

@@ -653,3 +653,39 @@ async fn a_resource_that_never_reached_ovh_is_deleted_without_credentials() {
     env.wait_gone("p", 30).await;
     assert!(env.sim.ledger().await["carts"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_lease_holder_works_and_a_standby_takes_over() {
+    use k8s_openapi::api::coordination::v1::Lease;
+    let env = Env::new("leader", |_| {}).await;
+    let elected = |identity: &str| {
+        let mut options = env.options();
+        options.leader_election_namespace = Some(env.ns.clone());
+        options.leader_election_identity = Some(identity.into());
+        options.leader_election_lease_seconds = 3;
+        options
+    };
+    let leases: kube::Api<Lease> = kube::Api::namespaced(env.client.clone(), &env.ns);
+    let holder = || async {
+        let lease = leases.get_opt("ovh-publiccloud-operator").await.unwrap();
+        lease.and_then(|l| l.spec?.holder_identity).unwrap_or_default()
+    };
+    let first = env.start_operator_with(elected("first"), CrashHook::default());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while holder().await != "first" {
+        assert!(std::time::Instant::now() < deadline, "first never took the lease");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _second = env.start_operator_with(elected("second"), CrashHook::default());
+    env.create("p", json!({"description": "Elected", "approval": "Manual"}))
+        .await;
+    let obj = env.wait_for_phase("p", "AwaitingApproval", 30).await;
+    assert_eq!(holder().await, "first", "the standby waits");
+    let cart_id = obj.status.unwrap().cart.unwrap().id;
+
+    first.kill();
+    env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
+    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    assert_eq!(holder().await, "second", "the standby took over");
+    assert_one_order(&env.sim.ledger().await, &obj);
+}

@@ -62,6 +62,9 @@ pub enum Error {
         name: String,
         reason: String,
     },
+
+    #[error("leader election: {0}")]
+    LeaderElection(String),
 }
 
 impl Error {
@@ -74,6 +77,7 @@ impl Error {
             Self::NoCredentials => "NoCredentials",
             Self::SecretNotFound { .. } => "SecretNotFound",
             Self::SecretInvalid { .. } => "SecretInvalid",
+            Self::LeaderElection(_) => "LeaderElection",
         }
     }
 }
@@ -103,6 +107,19 @@ pub struct Options {
     /// again (an earlier checkout may still be running at OVH).
     #[arg(long, default_value = "60s", value_parser = parse_duration)]
     pub checkout_grace: Duration,
+    /// Namespace of the Lease that elects the one replica allowed to work; without it, no
+    /// election (run exactly one operator).
+    #[arg(long)]
+    pub leader_election_namespace: Option<String>,
+    /// Name of that Lease.
+    #[arg(long, default_value = "ovh-publiccloud-operator")]
+    pub leader_election_lease: String,
+    /// This replica's identity in the Lease (default: POD_NAME, HOSTNAME, or a random id).
+    #[arg(long)]
+    pub leader_election_identity: Option<String>,
+    /// Seconds a Lease lasts without renewal; a new leader waits this long after a crash.
+    #[arg(long, default_value_t = 30)]
+    pub leader_election_lease_seconds: u64,
     /// OVH calls per second per credentials Secret (0: unlimited).
     #[arg(long, default_value_t = 10.0)]
     pub ovh_rate_limit: f64,
@@ -376,8 +393,24 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
     let controller = Controller::new(projects, watcher::Config::default().any_semantic());
     let store = controller.store();
     let default = options.default_credentials.clone();
+    // Only the Lease holder works; it stops the moment it is no longer sure to hold it, like a
+    // crash (in-flight reconciles are dropped between two awaits, which the planner recovers from).
+    let mut leadership = match options.leader_election_namespace.as_deref() {
+        Some(ns) => Some(acquire_leadership(&ctx.client, ns, &options).await?),
+        None => None,
+    };
+    let lost = async move {
+        match leadership.as_mut() {
+            Some(rx) => loop {
+                if rx.changed().await.is_err() || !*rx.borrow() {
+                    return;
+                }
+            },
+            None => std::future::pending::<()>().await,
+        }
+    };
     tracing::info!(namespace = ?options.namespace, "operator started");
-    controller
+    let run = controller
         .watches(secrets, watcher::Config::default(), move |secret: Secret| {
             let (ns, name) = (secret.namespace().unwrap_or_default(), secret.name_any());
             store
@@ -397,9 +430,49 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
                     other => tracing::warn!(error = %other, "controller"),
                 }
             }
-        })
-        .await;
-    Ok(())
+        });
+    tokio::select! {
+        _ = run => Ok(()),
+        _ = lost => {
+            tracing::error!("lost the leader lease; stopping");
+            Err(Error::LeaderElection("lost the lease; another replica takes over".into()))
+        }
+    }
+}
+
+/// Waits until this replica holds the Lease; returns the channel that says whether it still does.
+async fn acquire_leadership(
+    client: &Client,
+    namespace: &str,
+    options: &Options,
+) -> Result<tokio::sync::watch::Receiver<bool>, Error> {
+    let identity = options
+        .leader_election_identity
+        .clone()
+        .or_else(|| std::env::var("POD_NAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| format!("ovh-operator-{:08x}", rand::random::<u32>()));
+    let seconds = options.leader_election_lease_seconds.max(2);
+    let manager =
+        kube_lease_manager::LeaseManagerBuilder::new(client.clone(), &options.leader_election_lease)
+            .with_namespace(namespace)
+            .with_identity(&identity)
+            .with_duration(seconds)
+            .with_grace((seconds / 3).max(1))
+            .with_field_manager(crate::api::FIELD_MANAGER)
+            .build()
+            .await
+            .map_err(|e| Error::LeaderElection(e.to_string()))?;
+    let (mut leader, _task) = manager.watch().await;
+    tracing::info!(%identity, lease = %options.leader_election_lease, %namespace, "waiting for the leader lease");
+    while !*leader.borrow_and_update() {
+        leader
+            .changed()
+            .await
+            .map_err(|_| Error::LeaderElection("the lease task stopped".into()))?;
+    }
+    tracing::info!(%identity, "holding the leader lease");
+    Ok(leader)
 }
 
 #[cfg(test)]
