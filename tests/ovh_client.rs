@@ -37,13 +37,7 @@ async fn order_flow(sim: &Sim, client: &OvhClient) -> String {
     assert!(sim.ledger().await["orders"].as_array().unwrap().is_empty());
 
     let order = client
-        .checkout(
-            &cart.cart_id,
-            &Checkout {
-                auto_pay_with_preferred_payment_method: Some(false),
-                waive_retractation_period: Some(true),
-            },
-        )
+        .checkout(&cart.cart_id, &Checkout::api_order(false))
         .await
         .unwrap();
     let order_id = order.order_id.expect("checkout creates an order");
@@ -369,13 +363,7 @@ async fn automatic_payment_and_the_fidelity_account() {
     assert_eq!(client.default_payment_methods().await.unwrap().len(), 1);
     let (cart, _) = configured_cart(&client, "autopay").await;
     let order = client
-        .checkout(
-            &cart.cart_id,
-            &Checkout {
-                auto_pay_with_preferred_payment_method: Some(true),
-                waive_retractation_period: Some(true),
-            },
-        )
+        .checkout(&cart.cart_id, &Checkout::api_order(true))
         .await
         .unwrap();
     assert_ne!(
@@ -394,13 +382,7 @@ async fn automatic_payment_and_the_fidelity_account() {
         assert!(client.default_payment_methods().await.unwrap().is_empty());
         let (cart, _) = configured_cart(&client, "fidelity").await;
         let order_id = client
-            .checkout(
-                &cart.cart_id,
-                &Checkout {
-                    auto_pay_with_preferred_payment_method: Some(true),
-                    waive_retractation_period: Some(true),
-                },
-            )
+            .checkout(&cart.cart_id, &Checkout::api_order(true))
             .await
             .unwrap()
             .order_id

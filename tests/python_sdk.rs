@@ -50,10 +50,7 @@ async fn rust_flow() -> Value {
     client.me().await.unwrap();
     let (cart, _) = configured_cart(&client, "sdk-flow").await;
     let preview = client.checkout_preview(&cart.cart_id).await.unwrap();
-    let checkout = Checkout {
-        auto_pay_with_preferred_payment_method: Some(false),
-        waive_retractation_period: Some(true),
-    };
+    let checkout = Checkout::api_order(false);
     let order = client.checkout(&cart.cart_id, &checkout).await.unwrap();
     let order_id = order.order_id.unwrap();
     let first = client.order_status(order_id).await.unwrap();

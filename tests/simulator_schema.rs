@@ -342,10 +342,7 @@ fn client_request_bodies_match_the_schema() {
         (
             "POST",
             "/order/cart/{cartId}/checkout",
-            body(&Checkout {
-                auto_pay_with_preferred_payment_method: Some(true),
-                waive_retractation_period: Some(true),
-            }),
+            body(&Checkout::api_order(true)),
         ),
         (
             "POST",

@@ -269,9 +269,11 @@ impl Context {
         }
     }
 
+    /// Drops what is remembered about a resource that is gone.
     fn forget(&self, obj: &PublicCloudProject) {
         if let Some(uid) = obj.metadata.uid.as_deref() {
             self.written.lock().unwrap().remove(uid);
+            self.refused.lock().unwrap().remove(uid);
         }
     }
 

@@ -570,10 +570,7 @@ async fn execute(
             ("CheckingOut", "Checking out".to_string())
         }
         Step::Checkout { cart_id, auto_pay } => {
-            let checkout = Checkout {
-                auto_pay_with_preferred_payment_method: Some(*auto_pay),
-                waive_retractation_period: Some(true),
-            };
+            let checkout = Checkout::api_order(*auto_pay);
             let order = ovh.checkout(cart_id, &checkout).await?;
             if let Some(CartSeen::Found { read_only, .. }) = observed.cart.as_mut() {
                 *read_only = true;

@@ -394,10 +394,6 @@ impl OvhClient {
         })
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.inner.base_url
-    }
-
     pub fn stats(&self) -> &Arc<CallStats> {
         &self.inner.options.stats
     }

@@ -175,6 +175,17 @@ pub struct Checkout {
     pub waive_retractation_period: Option<bool>,
 }
 
+impl Checkout {
+    /// The checkout of an API order: OVH's guide requires waiving the retractation period for
+    /// orders placed through the API; `auto_pay` charges the default payment method.
+    pub fn api_order(auto_pay: bool) -> Self {
+        Self {
+            auto_pay_with_preferred_payment_method: Some(auto_pay),
+            waive_retractation_period: Some(true),
+        }
+    }
+}
+
 /// `order.Order`: a checkout preview (`orderId` null) or the order a checkout created.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
