@@ -399,6 +399,44 @@ pub struct ItemDetailPlan {
     pub product: serde_json::Value,
 }
 
+/// An operation of an order detail (`GET /me/order/{orderId}/details/{orderDetailId}/operations/{id}`).
+/// US only: there the project id is `resource.name`, since US orders have no `/extension`
+/// (terraform-provider-ovh `ovh/types_me_order.go` `MeOrderDetailOperation`, PR #455).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetailOperation {
+    pub id: i64,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub quantity: Option<serde_json::Value>,
+    pub resource: OrderDetailOperationResource,
+}
+
+/// The service an order operation made.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDetailOperationResource {
+    pub name: String,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// `order.cart.ConfigurationRequirements`: a configuration label an item accepts.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ConfigurationRequirement {
+    #[serde(default)]
+    pub fields: Option<Vec<String>>,
+    pub label: String,
+    pub required: bool,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
 /// Body of `POST /me/order/{orderId}/pay`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
