@@ -162,10 +162,11 @@ pub enum OvhSubsidiary {
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
-    /// OVH plan code: project.2018 (EU/CA), project (US).
-    #[serde(default = "default_plan_code")]
+    /// OVH plan code. Omitted: project.2018 on the EU and CA APIs, project on the US API
+    /// (terraform-provider-ovh PR #455); the operator resolves it and shows it in status.planCode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 64), regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"))]
-    pub plan_code: String,
+    pub plan_code: Option<String>,
 
     /// Billing period as an ISO-8601 duration such as P1M or P1Y.
     #[serde(default = "default_duration")]
@@ -181,16 +182,13 @@ pub struct Plan {
 impl Default for Plan {
     fn default() -> Self {
         Self {
-            plan_code: default_plan_code(),
+            plan_code: None,
             duration: default_duration(),
             pricing_mode: default_pricing_mode(),
         }
     }
 }
 
-fn default_plan_code() -> String {
-    "project.2018".into()
-}
 fn default_duration() -> String {
     "P1M".into()
 }
@@ -277,6 +275,25 @@ pub struct PublicCloudProjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_status: Option<String>,
 
+    /// The plan code ordered: spec.plan.planCode, or the endpoint's default when it is omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_code: Option<String>,
+
+    /// The operator's payment of the order (payment: Automatic). At most one payment is ever
+    /// attempted per order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<PaymentStatus>,
+
+    /// When the delivered order named its project. OVH answers 404 on a new project for minutes
+    /// (terraform-provider-ovh#1288); until --project-404-window after this, a 404 means "not
+    /// visible yet", never "gone".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_at: Option<String>,
+
+    /// Termination of the project (deletionPolicy: Terminate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination: Option<TerminationStatus>,
+
     /// Ready, OrderPlaced and CredentialsValid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
@@ -352,6 +369,38 @@ pub struct OrderStatus {
     /// When OVH created the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// When an unpaid order expires (OVH's expirationDate): past it, the order is Failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+/// A payment the operator attempted.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentStatus {
+    /// What pays: fidelityAccount (a 0-price order) or the default payment method, e.g.
+    /// "CREDIT_CARD 1000042".
+    pub method: String,
+    /// Id of the payment method used (none for the fidelity account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method_id: Option<i64>,
+    /// When the payment was recorded as begun (before the call: never sent twice).
+    pub requested_at: String,
+    /// OVH's answer when it refused the payment; a person then pays at status.order.url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+/// Where a termination stands.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct TerminationStatus {
+    /// The newest e-mail id of the account before termination was asked: only later e-mails
+    /// can carry its token (terraform-provider-ovh ovh/order.go does the same).
+    pub emails_after: i64,
+    /// When OVH accepted the termination request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_at: Option<String>,
 }
 
 /// The CRD, with doc-comment line breaks turned into spaces so that `kubectl explain` can wrap the

@@ -94,7 +94,10 @@ async fn every_example_is_accepted() {
         .iter()
         .find(|p| p.metadata.name.as_deref() == Some("team-a"))
         .unwrap();
-    assert_eq!(team_a.spec.plan.plan_code, "project.2018");
+    assert_eq!(
+        team_a.spec.plan.plan_code, None,
+        "no schema default: the plan code follows the endpoint (project.2018, or project on ovh-us)"
+    );
     assert_eq!(team_a.spec.plan.duration, "P1M");
 }
 

@@ -65,6 +65,9 @@ pub enum Error {
 
     #[error("leader election: {0}")]
     LeaderElection(String),
+
+    #[error("invalid options: {0}")]
+    Options(String),
 }
 
 impl Error {
@@ -78,6 +81,7 @@ impl Error {
             Self::SecretNotFound { .. } => "SecretNotFound",
             Self::SecretInvalid { .. } => "SecretInvalid",
             Self::LeaderElection(_) => "LeaderElection",
+            Self::Options(_) => "InvalidOptions",
         }
     }
 }
@@ -103,10 +107,20 @@ pub struct Options {
     /// Timeout of one OVH call.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub ovh_timeout: Duration,
-    /// After a restart, how long an open cart in CheckingOut waits before it is checked out
-    /// again (an earlier checkout may still be running at OVH).
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    /// Timeout of the checkout call. OVH's SDKs wait 180 s for any answer, and a checkout can
+    /// commit after a shorter timeout gave up.
+    #[arg(long, default_value = "180s", value_parser = parse_duration)]
+    pub checkout_timeout: Duration,
+    /// How long an open cart in CheckingOut waits after a checkout began before it is checked out
+    /// again (an earlier checkout may still be running at OVH). Must exceed --checkout-timeout;
+    /// before checking out again, the orders placed since are searched for it.
+    #[arg(long, default_value = "240s", value_parser = parse_duration)]
     pub checkout_grace: Duration,
+    /// How long after delivery a 404 on the ordered project means "not visible yet" rather than
+    /// "gone": OVH takes minutes to show a new project (terraform-provider-ovh#1288 waits 10
+    /// minutes, #1377 says that is sometimes too short).
+    #[arg(long, default_value = "1h", value_parser = parse_duration)]
+    pub project_404_window: Duration,
     /// Namespace of the Lease that elects the one replica allowed to work; without it, no
     /// election (run exactly one operator).
     #[arg(long)]
@@ -246,6 +260,7 @@ impl Context {
         }
         let options = ClientOptions {
             timeout: self.options.ovh_timeout,
+            checkout_timeout: self.options.checkout_timeout,
             rate_limit: Some(self.options.ovh_rate_limit),
             stats: self.ovh_stats.clone(),
             ..Default::default()
@@ -352,6 +367,13 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         ),
         None => (Api::all(client.clone()), Api::all(client.clone())),
     };
+    if options.checkout_grace <= options.checkout_timeout.max(options.ovh_timeout) {
+        return Err(Error::Options(format!(
+            "--checkout-grace ({:?}) must be longer than --checkout-timeout ({:?}) and --ovh-timeout \
+             ({:?}): a checkout may still be running at OVH until its timeout",
+            options.checkout_grace, options.checkout_timeout, options.ovh_timeout
+        )));
+    }
     projects
         .list(&ListParams::default().limit(1))
         .await

@@ -2,6 +2,8 @@
 //! what OVH said in this pass (observations) to the one next step. No I/O here: every rule of
 //! DESIGN §4 — one order per resource, never a checkout on a guess — is decided and tested here.
 
+use std::time::Duration;
+
 use crate::{
     api::{Approval, DeletionPolicy, Payment, Phase, PublicCloudProjectSpec, PublicCloudProjectStatus},
     ovh::model::OrderStatus,
@@ -47,16 +49,58 @@ pub struct ItemSeen {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProjectSeen {
+    /// 404: not visible yet (minutes after delivery, terraform-provider-ovh#1288) or gone.
     NotFound,
+    /// 460: the service expired; OVH answers it on every call about it (python-ovh
+    /// `ResourceExpiredError`).
+    Expired,
     Found { status: String },
 }
 
-/// Result of looking for the order a lost checkout created.
+/// Result of looking for the order a checkout may have created.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OrderSearch {
     Found(i64),
     NotFound,
     Ambiguous(Vec<i64>),
+    /// Orders placed in the window whose content OVH does not show (no `/extension` on the US
+    /// API): they may be ours, so nothing is ordered on a guess.
+    Unverifiable(Vec<i64>),
+}
+
+/// The account's default payment method.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaymentMethodSeen {
+    pub id: i64,
+    /// `me.payment.PaymentMethod.paymentType`, e.g. CREDIT_CARD, SEPA_DIRECT_DEBIT, BANK_ACCOUNT.
+    pub payment_type: String,
+    /// `me.payment.method.StatusEnum`; only VALID can pay (ovh/manager filters on it).
+    pub status: String,
+}
+
+impl PaymentMethodSeen {
+    fn usable(&self) -> bool {
+        self.status == "VALID"
+    }
+
+    fn describe(&self) -> String {
+        format!("{} ({})", self.label(), self.status)
+    }
+
+    /// How the status names it, e.g. "CREDIT_CARD 1000042".
+    pub fn label(&self) -> String {
+        format!("{} {}", self.payment_type, self.id)
+    }
+}
+
+/// The fidelity account pays 0-price orders (terraform-provider-ovh PR #540, ovh/manager).
+pub const FIDELITY_ACCOUNT: &str = "fidelityAccount";
+
+/// The plan code of a Public Cloud project when the spec names none: `project` on the US API,
+/// `project.2018` elsewhere (terraform-provider-ovh PR #455, issue #217). The US API is the one
+/// whose accounts have the subsidiary US.
+pub fn default_plan_code(subsidiary: &str) -> &'static str {
+    if subsidiary == "US" { "project" } else { "project.2018" }
 }
 
 /// Facts read from OVH during this reconcile pass (reads only; each is looked up when needed).
@@ -65,14 +109,21 @@ pub struct Observed {
     pub subsidiary: Option<String>,
     pub marker_carts: Option<Vec<String>>,
     pub cart: Option<CartSeen>,
-    pub default_payment_methods: Option<Vec<i64>>,
+    /// The default payment method, `Some(None)` when the account has none.
+    pub default_payment_method: Option<Option<PaymentMethodSeen>>,
     pub order_status: Option<OrderStatus>,
+    /// The order's `expirationDate` (`Some(None)`: OVH gives none).
+    pub order_expiry: Option<Option<String>>,
     pub order_search: Option<OrderSearch>,
     pub project_id_from_details: Option<Option<String>>,
     pub project: Option<ProjectSeen>,
     pub termination_token: Option<Option<String>>,
+    /// The newest e-mail id of the account (0 when it has none).
+    pub newest_email: Option<i64>,
     /// This pass itself began the checkout (so no earlier attempt can be in flight).
     pub checkout_begun: bool,
+    /// This pass itself recorded the payment as begun and has not sent it yet.
+    pub payment_begun: bool,
 }
 
 /// A read the planner needs before it can decide.
@@ -81,13 +132,21 @@ pub enum Lookup {
     AccountSubsidiary,
     CartsByMarker(String),
     Cart(String),
-    DefaultPaymentMethods,
+    DefaultPaymentMethod,
     OrderStatus(i64),
-    /// The order of a checked-out cart whose checkout answer was lost.
-    FindOrder,
+    OrderExpiry(i64),
+    /// The order a checkout may have placed since `since` (RFC 3339; None: the recent orders).
+    FindOrder {
+        since: Option<String>,
+    },
     ProjectIdFromDetails(i64),
     Project(String),
-    TerminationToken(String),
+    NewestEmail,
+    /// The token of the termination e-mail for the project among e-mails newer than `after`.
+    TerminationToken {
+        project_id: String,
+        after: i64,
+    },
 }
 
 /// How soon to look again while waiting.
@@ -112,6 +171,8 @@ pub enum Step {
     CreateCart {
         subsidiary: String,
         marker: String,
+        /// The plan code this cart orders (spec, or the subsidiary's default).
+        plan_code: String,
     },
     /// A cart with our marker exists but is not in status (created, then the status write lost).
     RecordFoundCart {
@@ -122,6 +183,7 @@ pub enum Step {
     },
     AddItem {
         cart_id: String,
+        plan_code: String,
     },
     DeleteItem {
         cart_id: String,
@@ -143,15 +205,21 @@ pub enum Step {
     },
     /// Status write only: recorded before the checkout POST, so a restart knows one may have run.
     BeginCheckout,
+    /// Never with autopay: payment follows as its own step, as terraform-provider-ovh does.
     Checkout {
         cart_id: String,
-        auto_pay: bool,
     },
     RecordOrder {
         order_id: i64,
     },
+    RecordOrderExpiry(String),
     /// The cart expired before checkout: forget it so a new one is made.
     ForgetCart,
+    /// Status write only: recorded before the payment call, so a restart never pays twice.
+    BeginPayment {
+        /// `None`: the fidelity account.
+        method: Option<PaymentMethodSeen>,
+    },
     Pay {
         order_id: i64,
         payment_method_id: i64,
@@ -167,6 +235,11 @@ pub enum Step {
     // ---- deletion ----
     DeleteCart {
         cart_id: String,
+    },
+    /// Status write only: the newest e-mail before termination is asked, so only later e-mails
+    /// are searched for the token.
+    MarkEmails {
+        newest: i64,
     },
     RequestTermination {
         project_id: String,
@@ -204,8 +277,14 @@ pub struct Input<'a> {
     pub observed: &'a Observed,
     pub now: jiff::Timestamp,
     /// How long an open cart in CheckingOut waits after a checkout began, before it is sent again.
-    pub checkout_grace: std::time::Duration,
+    pub checkout_grace: Duration,
+    /// How long after delivery a 404 on the ordered project means "not visible yet".
+    pub project_404_window: Duration,
 }
+
+/// How long a payment the operator requested may take to show before deletion stops waiting
+/// for it (assumed: OVH documents no figure).
+pub const PAYMENT_SETTLE: Duration = Duration::from_secs(1800);
 
 fn wait(phase: Phase, reason: &'static str, message: impl Into<String>, requeue: Requeue) -> Step {
     Step::Wait {
@@ -238,15 +317,66 @@ impl Input<'_> {
             Some(Phase::CheckingOut | Phase::NeedsAttention)
         )
     }
+
+    /// The account's subsidiary: from the spec, or read from `GET /me`.
+    fn subsidiary(&self) -> Result<String, Step> {
+        match (self.spec.ovh_subsidiary, self.observed.subsidiary.as_ref()) {
+            (Some(s), _) => Ok(format!("{s:?}")),
+            (None, Some(s)) => Ok(s.clone()),
+            (None, None) => Err(Step::Look(Lookup::AccountSubsidiary)),
+        }
+    }
+
+    /// The plan code to order: the spec's, else the one resolved when the cart was made, else
+    /// the subsidiary's default.
+    fn plan_code(&self) -> Result<String, Step> {
+        if let Some(code) = self.spec.plan.plan_code.as_ref().or(self.status.plan_code.as_ref()) {
+            return Ok(code.clone());
+        }
+        self.subsidiary().map(|s| default_plan_code(&s).to_string())
+    }
+
+    fn order_url(&self) -> &str {
+        self.status
+            .order
+            .as_ref()
+            .and_then(|o| o.url.as_deref())
+            .unwrap_or("the OVH console")
+    }
+
+    /// Whether a 404 on this ordered project may still mean "not visible yet".
+    fn within_404_window(&self) -> bool {
+        let delivered = self
+            .status
+            .delivered_at
+            .as_deref()
+            .or(self.status.order.as_ref().and_then(|o| o.date.as_deref()))
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        // Without a date, assume delivery just happened: waiting is safe, releasing is not.
+        delivered.is_none_or(|d| self.now < d + self.project_404_window)
+    }
+
+    /// A payment the operator requested that may still go through.
+    fn payment_in_flight(&self) -> bool {
+        self.status.payment.as_ref().is_some_and(|p| {
+            p.refused.is_none()
+                && p.requested_at
+                    .parse::<jiff::Timestamp>()
+                    .is_ok_and(|t| self.now < t + PAYMENT_SETTLE)
+        })
+    }
+}
+
+fn parse_time(t: Option<&str>) -> Option<jiff::Timestamp> {
+    t.and_then(|t| t.parse().ok())
 }
 
 /// The next step of a resource that is not being deleted.
 pub fn plan(input: &Input) -> Step {
-    let (status, observed) = (input.status, input.observed);
     if let Some(project_id) = input.spec.project_id.as_deref().filter(|p| !p.is_empty()) {
-        return follow_project(project_id, status, observed, true);
+        return follow_project(input, project_id, true);
     }
-    match status.order.as_ref() {
+    match input.status.order.as_ref() {
         Some(order) => follow_order(input, order.id, order.status.as_deref()),
         None => prepare_order(input),
     }
@@ -257,7 +387,7 @@ fn prepare_order(input: &Input) -> Step {
     let Some(cart) = status.cart.as_ref() else {
         if input.checking_out() {
             // A checkout may have run, but we lost the cart too: never order again on a guess.
-            return find_lost_order(input);
+            return find_lost_order(input, None);
         }
         let Some(found) = observed.marker_carts.as_ref() else {
             return Step::Look(Lookup::CartsByMarker(input.marker()));
@@ -267,16 +397,19 @@ fn prepare_order(input: &Input) -> Step {
                 cart_id: cart_id.clone(),
             };
         }
-        let subsidiary = match spec.ovh_subsidiary {
-            Some(s) => format!("{s:?}"),
-            None => match observed.subsidiary.as_ref() {
-                Some(s) => s.clone(),
-                None => return Step::Look(Lookup::AccountSubsidiary),
-            },
+        let subsidiary = match input.subsidiary() {
+            Ok(s) => s,
+            Err(look) => return look,
         };
+        let plan_code = spec
+            .plan
+            .plan_code
+            .clone()
+            .unwrap_or_else(|| default_plan_code(&subsidiary).to_string());
         return Step::CreateCart {
             subsidiary,
             marker: input.marker(),
+            plan_code,
         };
     };
     let cart_id = cart.id.clone();
@@ -286,13 +419,18 @@ fn prepare_order(input: &Input) -> Step {
     let Some(seen) = observed.cart.as_ref() else {
         return Step::Look(Lookup::Cart(cart_id));
     };
+    let since = cart.created_at.clone();
     let items = match seen {
-        CartSeen::Gone if input.checking_out() => return find_lost_order(input),
+        CartSeen::Gone if input.checking_out() => return find_lost_order(input, since),
         CartSeen::Gone => return Step::ForgetCart,
-        CartSeen::Found { read_only: true, .. } => return find_lost_order(input),
+        CartSeen::Found { read_only: true, .. } => return find_lost_order(input, since),
         CartSeen::Found { items, .. } => items,
     };
-    if let Some(step) = configure_item(spec, &cart_id, items) {
+    let plan_code = match input.plan_code() {
+        Ok(code) => code,
+        Err(look) => return look,
+    };
+    if let Some(step) = configure_item(spec, &plan_code, &cart_id, items) {
         return step;
     }
     let Some(price) = status.price.as_ref() else {
@@ -319,18 +457,19 @@ fn prepare_order(input: &Input) -> Step {
             ),
         };
     }
-    let auto_pay = spec.payment == Payment::Automatic;
-    if auto_pay {
-        let Some(methods) = observed.default_payment_methods.as_ref() else {
-            return Step::Look(Lookup::DefaultPaymentMethods);
+    // A priced order with payment: Automatic needs a usable default method, or nothing is
+    // ordered (terraform-provider-ovh fails the same way before checkout).
+    if spec.payment == Payment::Automatic && !is_zero(&price.with_tax) {
+        let Some(method) = observed.default_payment_method.as_ref() else {
+            return Step::Look(Lookup::DefaultPaymentMethod);
         };
-        if methods.is_empty() && !is_zero(&price.with_tax) {
+        if let Some(problem) = unusable_method(method.as_ref()) {
             return warn(
                 Phase::Failed,
                 "NoPaymentMethod",
                 format!(
-                    "payment: Automatic, but the OVH account has no default payment method and the order \
-                     costs {} {}. Add a payment method in the OVH console, or set payment: Manual.",
+                    "payment: Automatic, but {problem} and the order costs {} {}. Add or fix the \
+                     default payment method in the OVH console, or set payment: Manual.",
                     price.with_tax, price.currency
                 ),
                 Requeue::Person,
@@ -340,13 +479,13 @@ fn prepare_order(input: &Input) -> Step {
     if status.phase != Some(Phase::CheckingOut) {
         return Step::BeginCheckout;
     }
+    if observed.checkout_begun {
+        return Step::Checkout { cart_id };
+    }
     // A checkout that began in an earlier pass may still be running at OVH (its answer lost or
     // late): the cart only turns read-only when OVH is done. Wait before sending it again.
-    let started = cart
-        .checkout_started_at
-        .as_deref()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    if let Some(started) = started.filter(|_| !observed.checkout_begun)
+    let started = parse_time(cart.checkout_started_at.as_deref());
+    if let Some(started) = started
         && input.now < started + input.checkout_grace
     {
         return wait(
@@ -360,14 +499,39 @@ fn prepare_order(input: &Input) -> Step {
             Requeue::Progress,
         );
     }
-    Step::Checkout { cart_id, auto_pay }
+    // Before sending it again, look for an order placed since that checkout began: a slow
+    // checkout may have committed after its answer was given up.
+    match observed.order_search.as_ref() {
+        None => Step::Look(Lookup::FindOrder {
+            since: cart.checkout_started_at.clone(),
+        }),
+        Some(OrderSearch::NotFound) => Step::Checkout { cart_id },
+        Some(_) => find_lost_order(input, cart.checkout_started_at.clone()),
+    }
+}
+
+/// Why this default payment method cannot pay, if it cannot.
+fn unusable_method(method: Option<&PaymentMethodSeen>) -> Option<String> {
+    match method {
+        None => Some("the OVH account has no default payment method".into()),
+        Some(m) if !m.usable() => Some(format!(
+            "the default payment method {} is not VALID",
+            m.describe()
+        )),
+        Some(_) => None,
+    }
 }
 
 /// The next change to bring the cart's single project item to the spec, if any.
-fn configure_item(spec: &PublicCloudProjectSpec, cart_id: &str, items: &[ItemSeen]) -> Option<Step> {
+fn configure_item(
+    spec: &PublicCloudProjectSpec,
+    plan_code: &str,
+    cart_id: &str,
+    items: &[ItemSeen],
+) -> Option<Step> {
     let cart_id = cart_id.to_string();
     let matches_plan = |i: &ItemSeen| {
-        i.plan_code.as_deref() == Some(spec.plan.plan_code.as_str())
+        i.plan_code.as_deref() == Some(plan_code)
             && i.duration.as_deref().is_none_or(|d| d == spec.plan.duration)
             && i.pricing_mode
                 .as_deref()
@@ -382,7 +546,10 @@ fn configure_item(spec: &PublicCloudProjectSpec, cart_id: &str, items: &[ItemSee
         });
     }
     let Some(item) = keep else {
-        return Some(Step::AddItem { cart_id });
+        return Some(Step::AddItem {
+            cart_id,
+            plan_code: plan_code.to_string(),
+        });
     };
     let desired = desired_configurations(spec);
     if let Some((id, _, _)) = item.configurations.iter().find(|(_, label, value)| {
@@ -411,45 +578,49 @@ fn is_zero(amount: &str) -> bool {
 }
 
 /// The checkout may have happened: identify its order, or stop and say what to check.
-fn find_lost_order(input: &Input) -> Step {
+fn find_lost_order(input: &Input, since: Option<String>) -> Step {
     if let Some(order_id) = input.order_hint {
         return Step::RecordOrder { order_id };
     }
-    match input.observed.order_search.as_ref() {
-        None => Step::Look(Lookup::FindOrder),
-        Some(OrderSearch::Found(order_id)) => Step::RecordOrder { order_id: *order_id },
-        Some(search) => {
-            let cart = input
-                .status
-                .cart
-                .as_ref()
-                .map(|c| c.id.as_str())
-                .unwrap_or("(unknown)");
-            let seen = match search {
-                OrderSearch::Ambiguous(ids) => format!("several orders match it: {ids:?}"),
-                _ => "no order of the account matches it".into(),
-            };
-            warn(
-                Phase::NeedsAttention,
-                "NeedsAttention",
-                format!(
-                    "The checkout of cart {cart} was sent but its answer was lost, and {seen}. The operator \
-                     will not check out again on a guess. Check the orders of your OVH account \
-                     (https://www.ovh.com/manager/#/billing/orders) for a Public Cloud project named \
-                     {:?}: annotate this resource with publiccloud.ovh-operator.dev/order-id=<order id> \
-                     if one exists, or delete and recreate the resource if none does.",
-                    input.spec.description
-                ),
-                Requeue::Person,
-            )
-        }
-    }
+    let search = match input.observed.order_search.as_ref() {
+        None => return Step::Look(Lookup::FindOrder { since }),
+        Some(OrderSearch::Found(order_id)) => return Step::RecordOrder { order_id: *order_id },
+        Some(search) => search,
+    };
+    let cart = input
+        .status
+        .cart
+        .as_ref()
+        .map(|c| c.id.as_str())
+        .unwrap_or("(unknown)");
+    let seen = match search {
+        OrderSearch::Ambiguous(ids) => format!("several orders match it: {ids:?}"),
+        OrderSearch::Unverifiable(ids) => format!(
+            "orders {ids:?} were placed since, but OVH does not show what they contain on this \
+             endpoint (no /extension on the US API), so the operator cannot tell whether one is \
+             this resource's"
+        ),
+        _ => "no order of the account matches it".into(),
+    };
+    warn(
+        Phase::NeedsAttention,
+        "NeedsAttention",
+        format!(
+            "The checkout of cart {cart} was sent but its answer was lost, and {seen}. The operator \
+             will not check out again on a guess. Check the orders of your OVH account \
+             (https://www.ovh.com/manager/#/billing/orders) for a Public Cloud project named \
+             {:?}: annotate this resource with publiccloud.ovh-operator.dev/order-id=<order id> \
+             if one exists, or delete and recreate the resource if none does.",
+            input.spec.description
+        ),
+        Requeue::Person,
+    )
 }
 
 fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>) -> Step {
-    let (spec, status, observed) = (input.spec, input.status, input.observed);
+    let (status, observed) = (input.status, input.observed);
     if let Some(project_id) = status.project_id.as_deref() {
-        return follow_project(project_id, status, observed, false);
+        return follow_project(input, project_id, false);
     }
     let Some(current) = observed.order_status else {
         return Step::Look(Lookup::OrderStatus(order_id));
@@ -457,38 +628,9 @@ fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>) -> Step {
     if recorded != Some(current.as_str()) {
         return Step::RecordOrderStatus(current);
     }
-    let url = status
-        .order
-        .as_ref()
-        .and_then(|o| o.url.as_deref())
-        .unwrap_or("the OVH console");
+    let url = input.order_url();
     match current {
-        OrderStatus::NotPaid if spec.payment == Payment::Automatic => {
-            let Some(methods) = observed.default_payment_methods.as_ref() else {
-                return Step::Look(Lookup::DefaultPaymentMethods);
-            };
-            let free = status.price.as_ref().is_some_and(|p| is_zero(&p.with_tax));
-            match methods.first() {
-                Some(id) => Step::Pay {
-                    order_id,
-                    payment_method_id: *id,
-                },
-                None if free => Step::PayWithFidelityAccount { order_id },
-                None => warn(
-                    Phase::AwaitingPayment,
-                    "NoPaymentMethod",
-                    format!("The account has no default payment method: pay order {order_id} at {url}"),
-                    Requeue::Person,
-                ),
-            }
-        }
-        OrderStatus::NotPaid => wait(
-            Phase::AwaitingPayment,
-            "AwaitingPayment",
-            format!("Order {order_id} waits for payment at {url}"),
-            // Payment happens outside Kubernetes: poll (seconds at first, then minutes).
-            Requeue::Progress,
-        ),
+        OrderStatus::NotPaid => unpaid_order(input, order_id),
         OrderStatus::Checking | OrderStatus::Delivering => wait(
             Phase::Delivering,
             "Delivering",
@@ -531,12 +673,95 @@ fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>) -> Step {
     }
 }
 
-fn follow_project(
-    project_id: &str,
-    status: &PublicCloudProjectStatus,
-    observed: &Observed,
-    adopted: bool,
-) -> Step {
+/// An order that is not paid: it may expire; with payment: Automatic the operator pays it once,
+/// like OVH's own clients (the fidelity account for a 0-price order, else the default method).
+fn unpaid_order(input: &Input, order_id: i64) -> Step {
+    let (spec, status, observed) = (input.spec, input.status, input.observed);
+    let url = input.order_url();
+    let order = status.order.as_ref();
+    let expires = order.and_then(|o| o.expires_at.as_deref());
+    if expires.is_none() {
+        match observed.order_expiry.as_ref() {
+            None => return Step::Look(Lookup::OrderExpiry(order_id)),
+            Some(Some(at)) => return Step::RecordOrderExpiry(at.clone()),
+            Some(None) => {}
+        }
+    }
+    if let Some(at) = parse_time(expires).filter(|at| input.now >= *at) {
+        return warn(
+            Phase::Failed,
+            "OrderExpired",
+            format!(
+                "Order {order_id} was not paid before it expired at {at}; OVH will not deliver it. \
+                 Delete and recreate this resource to order again."
+            ),
+            Requeue::SpecChange,
+        );
+    }
+    if spec.payment == Payment::Manual {
+        return wait(
+            Phase::AwaitingPayment,
+            "AwaitingPayment",
+            format!("Order {order_id} waits for payment at {url}"),
+            // Payment happens outside Kubernetes: poll (seconds at first, then minutes).
+            Requeue::Progress,
+        );
+    }
+    if let Some(payment) = status.payment.as_ref() {
+        if let Some(refusal) = payment.refused.as_deref() {
+            return warn(
+                Phase::AwaitingPayment,
+                "PaymentRefused",
+                format!(
+                    "OVH refused to pay order {order_id} with {}: {refusal}. The operator does not \
+                     try again: pay it at {url}",
+                    payment.method
+                ),
+                Requeue::Progress,
+            );
+        }
+        if observed.payment_begun {
+            return match status.payment.as_ref().and_then(|p| p.method_id) {
+                Some(payment_method_id) => Step::Pay {
+                    order_id,
+                    payment_method_id,
+                },
+                None => Step::PayWithFidelityAccount { order_id },
+            };
+        }
+        return wait(
+            Phase::AwaitingPayment,
+            "PaymentPending",
+            format!(
+                "Payment of order {order_id} with {} was requested at {}; OVH has not registered it \
+                 yet. It is never requested twice: if the order stays unpaid, pay it at {url}",
+                payment.method, payment.requested_at
+            ),
+            Requeue::Progress,
+        );
+    }
+    let free = status.price.as_ref().is_some_and(|p| is_zero(&p.with_tax));
+    if free {
+        return Step::BeginPayment { method: None };
+    }
+    let Some(method) = observed.default_payment_method.as_ref() else {
+        return Step::Look(Lookup::DefaultPaymentMethod);
+    };
+    match unusable_method(method.as_ref()) {
+        Some(problem) => warn(
+            Phase::AwaitingPayment,
+            "NoPaymentMethod",
+            format!("Order {order_id} is not paid and {problem}: pay it at {url}"),
+            Requeue::Progress,
+        ),
+        None => Step::BeginPayment {
+            method: method.clone(),
+        },
+    }
+}
+
+fn follow_project(input: &Input, project_id: &str, adopted: bool) -> Step {
+    let (status, observed) = (input.status, input.observed);
     if adopted && status.project_id.as_deref() != Some(project_id) {
         return Step::RecordProjectId(project_id.into());
     }
@@ -548,11 +773,30 @@ fn follow_project(
             format!("OVH knows no project {project_id} for these credentials"),
             Requeue::SpecChange,
         ),
-        Some(ProjectSeen::NotFound) => wait(
+        Some(ProjectSeen::NotFound) if input.within_404_window() => wait(
             Phase::Delivering,
-            "Delivering",
-            format!("Project {project_id} is delivered but OVH does not show it yet"),
+            "ProjectNotVisibleYet",
+            format!(
+                "Project {project_id} is delivered but OVH does not show it yet (this takes minutes, \
+                 terraform-provider-ovh#1288)"
+            ),
             Requeue::Progress,
+        ),
+        Some(ProjectSeen::NotFound) => warn(
+            Phase::NeedsAttention,
+            "ProjectNotFound",
+            format!(
+                "Project {project_id} was delivered more than {} ago and OVH still answers 404 for it: \
+                 check the account's projects in the OVH console",
+                jiff::SignedDuration::try_from(input.project_404_window).unwrap_or_default()
+            ),
+            Requeue::Person,
+        ),
+        Some(ProjectSeen::Expired) => warn(
+            Phase::NeedsAttention,
+            "ProjectExpired",
+            format!("Project {project_id} has expired at OVH (HTTP 460): renew it in the OVH console"),
+            Requeue::Resync,
         ),
         Some(ProjectSeen::Found { status: s }) if status.project_status.as_deref() != Some(s.as_str()) => {
             Step::RecordProject { status: s.clone() }
@@ -581,11 +825,8 @@ fn follow_project(
 /// The next step of a resource being deleted.
 pub fn plan_deletion(input: &Input) -> Step {
     let (spec, status, observed) = (input.spec, input.status, input.observed);
-    let project_id = spec
-        .project_id
-        .clone()
-        .filter(|p| !p.is_empty())
-        .or_else(|| status.project_id.clone());
+    let adopted = spec.project_id.clone().filter(|p| !p.is_empty());
+    let project_id = adopted.clone().or_else(|| status.project_id.clone());
     let terminate = spec.deletion_policy == DeletionPolicy::Terminate;
     if let Some(project_id) = project_id {
         if !terminate {
@@ -594,18 +835,32 @@ pub fn plan_deletion(input: &Input) -> Step {
                 false,
             );
         }
-        return terminate_project(input, project_id);
+        return terminate_project(input, project_id, adopted.is_some());
     }
     if let Some(order) = status.order.as_ref() {
         let Some(current) = observed.order_status else {
             return Step::Look(Lookup::OrderStatus(order.id));
         };
         return match current {
+            // A payment the operator asked for may still go through and deliver a project.
+            OrderStatus::NotPaid if terminate && input.payment_in_flight() => wait(
+                Phase::Terminating,
+                "PaymentPending",
+                format!(
+                    "Order {} is not paid yet, but the payment requested at {} may still go through; \
+                     its project is terminated if it is delivered",
+                    order.id,
+                    status.payment.as_ref().map(|p| p.requested_at.as_str()).unwrap_or_default()
+                ),
+                Requeue::Progress,
+            ),
             OrderStatus::NotPaid | OrderStatus::Cancelled | OrderStatus::Cancelling => release(
                 format!(
-                    "Order {} is {} and delivers nothing; nothing to terminate",
+                    "Order {} is {} and delivers nothing unless paid; nothing to terminate. Do not pay \
+                     it at {}",
                     order.id,
-                    current.as_str()
+                    current.as_str(),
+                    input.order_url()
                 ),
                 false,
             ),
@@ -639,8 +894,12 @@ pub fn plan_deletion(input: &Input) -> Step {
         };
     }
     if input.checking_out() {
+        let since = status.cart.as_ref().and_then(|c| c.created_at.clone());
         if terminate && input.order_hint.is_none() && observed.order_search.is_none() {
-            return Step::Look(Lookup::FindOrder);
+            return Step::Look(Lookup::FindOrder { since });
+        }
+        if let Some(order_id) = input.order_hint {
+            return Step::RecordOrder { order_id };
         }
         if let Some(OrderSearch::Found(order_id)) = observed.order_search.as_ref() {
             return Step::RecordOrder { order_id: *order_id };
@@ -663,19 +922,47 @@ pub fn plan_deletion(input: &Input) -> Step {
     }
 }
 
-fn terminate_project(input: &Input, project_id: String) -> Step {
+fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
     let (status, observed) = (input.status, input.observed);
     match observed.project.as_ref() {
         None => return Step::Look(Lookup::Project(project_id)),
+        // Our own order's project answers 404 for minutes after delivery: releasing now would
+        // leave a billed project behind (terraform-provider-ovh#1288, #1377).
+        Some(ProjectSeen::NotFound) if !adopted && input.within_404_window() => {
+            return wait(
+                Phase::Terminating,
+                "ProjectNotVisibleYet",
+                format!(
+                    "Project {project_id} was just delivered and OVH does not show it yet; it is \
+                     terminated as soon as it is visible"
+                ),
+                Requeue::Progress,
+            );
+        }
         Some(ProjectSeen::NotFound) => {
-            return release(format!("Project {project_id} no longer exists at OVH"), false);
+            return release(
+                format!("Project {project_id} does not exist at OVH (404): nothing to terminate"),
+                true,
+            );
+        }
+        Some(ProjectSeen::Expired) => {
+            return release(
+                format!("Project {project_id} has expired at OVH (460): nothing left to terminate"),
+                true,
+            );
         }
         Some(ProjectSeen::Found { status: s }) if s == "deleted" || s == "deleting" => {
             return release(format!("Project {project_id} is {s} at OVH"), false);
         }
         Some(ProjectSeen::Found { .. }) => {}
     }
-    if status.phase != Some(Phase::Terminating) {
+    let Some(termination) = status.termination.as_ref() else {
+        return match observed.newest_email {
+            None => Step::Look(Lookup::NewestEmail),
+            Some(newest) => Step::MarkEmails { newest },
+        };
+    };
+    if termination.requested_at.is_none() {
         return Step::RequestTermination { project_id };
     }
     if let Some(token) = input.termination_token {
@@ -685,7 +972,10 @@ fn terminate_project(input: &Input, project_id: String) -> Step {
         };
     }
     match observed.termination_token.as_ref() {
-        None => Step::Look(Lookup::TerminationToken(project_id)),
+        None => Step::Look(Lookup::TerminationToken {
+            project_id,
+            after: termination.emails_after,
+        }),
         Some(Some(token)) => Step::ConfirmTermination {
             project_id,
             token: token.clone(),
@@ -694,8 +984,11 @@ fn terminate_project(input: &Input, project_id: String) -> Step {
             Phase::Terminating,
             "Terminating",
             format!(
-                "Waiting for OVH's termination e-mail for project {project_id}; or annotate this resource \
-                 with publiccloud.ovh-operator.dev/termination-token=<token from the e-mail>"
+                "Waiting for OVH's termination e-mail for project {project_id} (it can take many \
+                 minutes); or annotate this resource with \
+                 publiccloud.ovh-operator.dev/termination-token=<token from the e-mail>. If OVH \
+                 sends none (terraform-provider-ovh documents no termination on ovh-us), terminate \
+                 the project in the OVH console, then remove the finalizer."
             ),
             Requeue::Progress,
         ),

@@ -13,19 +13,23 @@ use serde_json::json;
 
 use super::{
     Context, Error,
-    plan::{self, CartSeen, Input, ItemSeen, Lookup, Observed, OrderSearch, ProjectSeen, Requeue, Step},
+    plan::{
+        self, CartSeen, FIDELITY_ACCOUNT, Input, ItemSeen, Lookup, Observed, OrderSearch, PaymentMethodSeen,
+        ProjectSeen, Requeue, Step,
+    },
     status::{self, CREDENTIALS_VALID},
 };
 use crate::{
     api::{
-        APPROVE_ANNOTATION, CartStatus, FINALIZER, ORDER_ID_ANNOTATION, OrderStatus as OrderField, Phase,
-        PriceStatus, PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus,
-        TERMINATION_TOKEN_ANNOTATION,
+        APPROVE_ANNOTATION, CartStatus, FINALIZER, ORDER_ID_ANNOTATION, OrderStatus as OrderField, PaymentStatus,
+        Phase, PriceStatus, PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus,
+        TERMINATION_TOKEN_ANNOTATION, TerminationStatus,
     },
     ovh::{
         Credentials, OvhClient, OvhError,
         model::{CartCreation, Checkout, GenericProductCreation, ItemConfigurationCreation, OrderStatus},
         order::{is_project_id, termination_token},
+        model::OrderPrices,
     },
 };
 
@@ -193,6 +197,7 @@ impl Pass<'_> {
             observed: &self.observed,
             now: Timestamp::now(),
             checkout_grace: self.ctx.options.checkout_grace,
+            project_404_window: self.ctx.options.project_404_window,
         }
     }
 
@@ -389,8 +394,8 @@ fn phase_after(step: &Step, current: Option<Phase>) -> Option<Phase> {
         Step::BeginCheckout => Some(Phase::CheckingOut),
         // After checkout the phase follows the order status, read next in the same pass.
         Step::Checkout { .. } | Step::RecordOrder { .. } => None,
-        Step::Pay { .. } | Step::PayWithFidelityAccount { .. } => Some(Phase::Delivering),
-        Step::RequestTermination { .. } => Some(Phase::Terminating),
+        // After a payment the phase follows the order status, read again in the same pass.
+        Step::MarkEmails { .. } => Some(Phase::Terminating),
         _ => None,
     }
 }
@@ -408,7 +413,11 @@ async fn execute(
     observed: &mut Observed,
 ) -> Result<(&'static str, String), OvhError> {
     Ok(match step {
-        Step::CreateCart { subsidiary, marker } => {
+        Step::CreateCart {
+            subsidiary,
+            marker,
+            plan_code,
+        } => {
             let creation = CartCreation {
                 ovh_subsidiary: subsidiary.clone(),
                 description: Some(marker.clone()),
@@ -422,6 +431,7 @@ async fn execute(
                 ..Default::default()
             });
             status.price = None;
+            status.plan_code = Some(plan_code.clone());
             observed.cart = Some(CartSeen::Found {
                 read_only: false,
                 items: vec![],
@@ -432,7 +442,20 @@ async fn execute(
             )
         }
         Step::RecordFoundCart { cart_id } => {
-            let cart = ovh.cart(cart_id).await?;
+            let cart = match ovh.cart(cart_id).await {
+                Ok(cart) => cart,
+                // Listed by its marker but gone (expired): forget it, do not fail on every pass.
+                Err(e) if e.is_not_found() => {
+                    if let Some(found) = observed.marker_carts.as_mut() {
+                        found.retain(|c| c != cart_id);
+                    }
+                    return Ok((
+                        "CartForgotten",
+                        format!("Cart {cart_id}, created earlier, no longer exists; a new one will be made"),
+                    ));
+                }
+                Err(e) => return Err(e),
+            };
             status.cart = Some(CartStatus {
                 id: cart.cart_id.clone(),
                 expires_at: cart.expire,
@@ -451,14 +474,21 @@ async fn execute(
             }
             ("CartAssigned", format!("Assigned cart {cart_id} to the account"))
         }
-        Step::AddItem { cart_id } => {
+        Step::AddItem { cart_id, plan_code } => {
             let product = GenericProductCreation {
-                plan_code: spec.plan.plan_code.clone(),
+                plan_code: plan_code.clone(),
                 duration: spec.plan.duration.clone(),
                 pricing_mode: spec.plan.pricing_mode.clone(),
                 quantity: 1,
             };
-            let item = ovh.add_cloud_item(cart_id, &product).await?;
+            let item = match ovh.add_cloud_item(cart_id, &product).await {
+                Ok(item) => item,
+                Err(e) if e.status() == Some(400) => {
+                    return Err(explain_plan_refusal(ovh, spec, cart_id, plan_code, e).await);
+                }
+                Err(e) => return Err(e),
+            };
+            status.plan_code = Some(plan_code.clone());
             if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
                 items.push(ItemSeen {
                     item_id: item.item_id,
@@ -502,16 +532,18 @@ async fn execute(
             label,
             value,
         } => {
-            let c = ovh
-                .add_configuration(
-                    cart_id,
-                    *item_id,
-                    &ItemConfigurationCreation {
-                        label: label.clone(),
-                        value: value.clone(),
-                    },
-                )
-                .await?;
+            let configuration = ItemConfigurationCreation {
+                label: label.clone(),
+                value: value.clone(),
+            };
+            let c = match ovh.add_configuration(cart_id, *item_id, &configuration).await {
+                Ok(c) => c,
+                Err(e) if e.status() == Some(400) => {
+                    let plan_code = status.plan_code.clone().unwrap_or_default();
+                    return Err(explain_label_refusal(ovh, (cart_id, *item_id), &plan_code, label, e).await);
+                }
+                Err(e) => return Err(e),
+            };
             if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut()
                 && let Some(item) = items.iter_mut().find(|i| i.item_id == *item_id)
             {
@@ -547,11 +579,7 @@ async fn execute(
         Step::PreviewPrice { cart_id } => {
             let preview = ovh.checkout_preview(cart_id).await?;
             let p = &preview.prices;
-            status.price = Some(PriceStatus {
-                with_tax: p.with_tax.decimal(),
-                without_tax: p.without_tax.decimal(),
-                currency: p.with_tax.currency_code.clone(),
-            });
+            status.price = Some(price_of(p));
             (
                 "Priced",
                 format!(
@@ -569,8 +597,8 @@ async fn execute(
             observed.checkout_begun = true;
             ("CheckingOut", "Checking out".to_string())
         }
-        Step::Checkout { cart_id, auto_pay } => {
-            let checkout = Checkout::api_order(*auto_pay);
+        Step::Checkout { cart_id } => {
+            let checkout = Checkout::api_order(false);
             let order = ovh.checkout(cart_id, &checkout).await?;
             if let Some(CartSeen::Found { read_only, .. }) = observed.cart.as_mut() {
                 *read_only = true;
@@ -584,9 +612,11 @@ async fn execute(
             status.order = Some(OrderField {
                 id,
                 url: order.url.clone(),
-                status: None,
                 date: Some(now()),
+                ..Default::default()
             });
+            // The checkout answer carries the price: a 0-price order is paid with the fidelity account.
+            status.price.get_or_insert_with(|| price_of(&order.prices));
             let url = order.url.unwrap_or_default();
             ("OrderPlaced", format!("Placed order {id}: {url}"))
         }
@@ -595,13 +625,21 @@ async fn execute(
             status.order = Some(OrderField {
                 id: *order_id,
                 url: Some(order.url),
-                status: None,
                 date: order.date.or_else(|| Some(now())),
+                expires_at: order.expiration_date,
+                ..Default::default()
             });
             (
                 "OrderFound",
                 format!("Recorded order {order_id}, placed by a checkout whose answer was lost"),
             )
+        }
+        Step::RecordOrderExpiry(at) => {
+            if let Some(order) = status.order.as_mut() {
+                order.expires_at = Some(at.clone());
+            }
+            let id = status.order.as_ref().map(|o| o.id).unwrap_or_default();
+            ("OrderExpiry", format!("Order {id} expires at {at} unless paid"))
         }
         Step::ForgetCart => {
             let id = status.cart.take().map(|c| c.id).unwrap_or_default();
@@ -611,25 +649,33 @@ async fn execute(
                 format!("Cart {id} expired before checkout; a new cart will be made"),
             )
         }
+        Step::BeginPayment { method } => {
+            status.payment = Some(PaymentStatus {
+                method: method
+                    .as_ref()
+                    .map_or_else(|| FIDELITY_ACCOUNT.to_string(), PaymentMethodSeen::label),
+                method_id: method.as_ref().map(|m| m.id),
+                requested_at: now(),
+                refused: None,
+            });
+            observed.payment_begun = true;
+            let method = status.payment.as_ref().map(|p| p.method.clone()).unwrap_or_default();
+            ("PaymentBegun", format!("Paying the order with {method}"))
+        }
         Step::Pay {
             order_id,
             payment_method_id,
         } => {
-            ovh.pay(*order_id, *payment_method_id).await?;
-            observed.order_status = None; // read it again: never pay twice on a stale "notPaid"
-            (
-                "PaymentRequested",
-                format!("Paid order {order_id} with the default payment method"),
-            )
+            observed.payment_begun = false;
+            let paid = ovh.pay(*order_id, *payment_method_id).await;
+            payment_outcome(status, observed, *order_id, paid)?
         }
         Step::PayWithFidelityAccount { order_id } => {
-            ovh.pay_with_registered_payment_mean(*order_id, "fidelityAccount")
-                .await?;
-            observed.order_status = None;
-            (
-                "PaymentRequested",
-                format!("Paid the free order {order_id} with the fidelity account"),
-            )
+            observed.payment_begun = false;
+            let paid = ovh
+                .pay_with_registered_payment_mean(*order_id, FIDELITY_ACCOUNT)
+                .await;
+            payment_outcome(status, observed, *order_id, paid)?
         }
         Step::RecordOrderStatus(s) => {
             if let Some(order) = status.order.as_mut() {
@@ -651,6 +697,10 @@ async fn execute(
         Step::RecordProjectId(project_id) => {
             status.project_id = Some(project_id.clone());
             status.project_status = None;
+            if spec.project_id.as_deref().is_none_or(str::is_empty) {
+                // Delivered by our order: its 404 window counts from now.
+                status.delivered_at = Some(now());
+            }
             ("ProjectDelivered", format!("Project {project_id}"))
         }
         Step::RecordProject { status: s } => {
@@ -675,15 +725,50 @@ async fn execute(
                 format!("Deleted cart {cart_id}; nothing was ordered"),
             )
         }
+        Step::MarkEmails { newest } => {
+            status.termination = Some(TerminationStatus {
+                emails_after: *newest,
+                requested_at: None,
+            });
+            (
+                "Terminating",
+                format!("Terminating the project; its token is looked for in e-mails after {newest}"),
+            )
+        }
         Step::RequestTermination { project_id } => {
-            ovh.terminate_project(project_id).await?;
+            // 404 or 460 means nothing is left to terminate (terraform-provider-ovh
+            // resource_cloud_project.go), unless the 404 is the post-delivery window: the planner
+            // decides from what was seen.
+            match ovh.terminate_project(project_id).await {
+                Ok(_) => {}
+                Err(e) if e.is_not_found() || e.is_expired() => {
+                    observed.project = Some(if e.is_expired() {
+                        ProjectSeen::Expired
+                    } else {
+                        ProjectSeen::NotFound
+                    });
+                    return Ok((
+                        "TerminationRefused",
+                        format!("OVH answered {e} to the termination of project {project_id}"),
+                    ));
+                }
+                Err(e) => return Err(e),
+            }
+            if let Some(t) = status.termination.as_mut() {
+                t.requested_at = Some(now());
+            }
             (
                 "TerminationRequested",
                 format!("Asked OVH to terminate project {project_id}; waiting for the confirmation token"),
             )
         }
         Step::ConfirmTermination { project_id, token } => {
-            ovh.confirm_termination(project_id, token).await?;
+            match ovh.confirm_termination(project_id, token).await {
+                Ok(_) => {}
+                // Gone or expired meanwhile: nothing left to confirm.
+                Err(e) if e.is_not_found() || e.is_expired() => {}
+                Err(e) => return Err(e),
+            }
             observed.project = Some(ProjectSeen::Found {
                 status: "deleted".into(),
             });
@@ -712,34 +797,51 @@ async fn lookup_into(
             observed.marker_carts = Some(ovh.carts_by_description(marker).await?)
         }
         Lookup::Cart(cart_id) => observed.cart = Some(read_cart(ovh, cart_id).await?),
-        Lookup::DefaultPaymentMethods => {
-            observed.default_payment_methods = Some(ovh.default_payment_methods().await?)
+        Lookup::DefaultPaymentMethod => {
+            let mut method = None;
+            if let Some(id) = ovh.default_payment_methods().await?.first() {
+                let m = ovh.payment_method(*id).await?;
+                method = Some(PaymentMethodSeen {
+                    id: m.payment_method_id,
+                    payment_type: m.payment_type,
+                    status: m.status,
+                });
+            }
+            observed.default_payment_method = Some(method);
         }
         Lookup::OrderStatus(order_id) => observed.order_status = Some(ovh.order_status(*order_id).await?),
-        Lookup::FindOrder => observed.order_search = Some(find_order(ovh, spec, status).await?),
+        Lookup::OrderExpiry(order_id) => {
+            observed.order_expiry = Some(ovh.order(*order_id).await?.expiration_date)
+        }
+        Lookup::FindOrder { since } => {
+            observed.order_search = Some(find_order(ovh, spec, status, since.as_deref()).await?)
+        }
         Lookup::ProjectIdFromDetails(order_id) => {
-            let mut found = None;
-            for detail in ovh.order_details(*order_id).await? {
-                let d = ovh.order_detail(*order_id, detail).await?;
-                if is_project_id(&d.domain) {
-                    found = Some(d.domain);
-                    break;
-                }
-            }
-            observed.project_id_from_details = Some(found);
+            observed.project_id_from_details = Some(project_id_of_order(ovh, *order_id).await?)
         }
         Lookup::Project(project_id) => {
             observed.project = Some(match ovh.project(project_id).await {
                 Ok(p) => ProjectSeen::Found { status: p.status },
                 Err(e) if e.is_not_found() => ProjectSeen::NotFound,
+                Err(e) if e.is_expired() => ProjectSeen::Expired,
                 Err(e) => return Err(e),
             })
         }
-        Lookup::TerminationToken(project_id) => {
-            let mut ids = ovh.email_history().await?;
+        Lookup::NewestEmail => {
+            observed.newest_email = Some(ovh.email_history().await?.into_iter().max().unwrap_or(0))
+        }
+        Lookup::TerminationToken { project_id, after } => {
+            // Only e-mails newer than the request can carry its token (terraform-provider-ovh
+            // ovh/order.go); newest first, all of them.
+            let mut ids: Vec<i64> = ovh
+                .email_history()
+                .await?
+                .into_iter()
+                .filter(|id| id > after)
+                .collect();
             ids.sort_unstable_by(|a, b| b.cmp(a));
             let mut token = None;
-            for id in ids.into_iter().take(20) {
+            for id in ids {
                 if let Some(t) = termination_token(&ovh.email(id).await?.body, project_id) {
                     token = Some(t);
                     break;
@@ -779,25 +881,63 @@ async fn read_cart(ovh: &OvhClient, cart_id: &str) -> Result<CartSeen, OvhError>
     })
 }
 
-/// Looks for the order a lost checkout created: among the account's recent orders, those placed
-/// after the cart was made whose item carries exactly this resource's plan and configurations.
+/// The project an order delivered: the detail whose domain is a project id (an order has
+/// several details: terraform-provider-ovh PRs #361, #478), else, on the US API where no detail
+/// names it, an operation's `resource.name` (terraform-provider-ovh resource_cloud_project.go).
+async fn project_id_of_order(ovh: &OvhClient, order_id: i64) -> Result<Option<String>, OvhError> {
+    let details = ovh.order_details(order_id).await?;
+    for detail in &details {
+        let d = ovh.order_detail(order_id, *detail).await?;
+        if is_project_id(&d.domain) {
+            return Ok(Some(d.domain));
+        }
+    }
+    for detail in &details {
+        let operations = match ovh.order_detail_operations(order_id, *detail).await {
+            Ok(ops) => ops,
+            // Not on the EU/CA API.
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e),
+        };
+        for op in operations {
+            let name = ovh.order_detail_operation(order_id, *detail, op).await?.resource.name;
+            if is_project_id(&name) {
+                return Ok(Some(name));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Looks for the order a checkout may have created: among the orders placed since `since`
+/// (`GET /me/order?date.from=`, with a margin for clock skew), those whose item carries exactly
+/// this resource's plan and configurations. Orders whose content OVH does not show (no
+/// `/extension` on the US API) cannot be told apart and are reported as such.
 async fn find_order(
     ovh: &OvhClient,
     spec: &PublicCloudProjectSpec,
     status: &PublicCloudProjectStatus,
+    since: Option<&str>,
 ) -> Result<OrderSearch, OvhError> {
-    let after = status
-        .cart
-        .as_ref()
-        .and_then(|c| c.created_at.as_deref())
+    let after = since
         .and_then(|t| t.parse::<Timestamp>().ok())
         .map(|t| t - Duration::from_secs(300));
+    let plan_code = spec.plan.plan_code.as_ref().or(status.plan_code.as_ref());
     let mut want = plan::desired_configurations(spec);
     want.sort();
-    let mut ids = ovh.orders().await?;
+    let mut ids = match after {
+        Some(after) => {
+            ovh.orders_since(&after.strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string())
+                .await?
+        }
+        None => ovh.orders().await?,
+    };
     ids.sort_unstable_by(|a, b| b.cmp(a));
-    let mut matches = Vec::new();
-    for order_id in ids.into_iter().take(20) {
+    if after.is_none() {
+        ids.truncate(20);
+    }
+    let (mut matches, mut unverifiable) = (Vec::new(), Vec::new());
+    for order_id in ids {
         let order = ovh.order(order_id).await?;
         let date = order.date.as_deref().and_then(|d| d.parse::<Timestamp>().ok());
         if let (Some(after), Some(date)) = (after, date)
@@ -805,12 +945,14 @@ async fn find_order(
         {
             continue;
         }
+        let mut shown = false;
         for detail in ovh.order_details(order_id).await? {
             let extension = match ovh.order_detail_extension(order_id, detail).await {
                 Ok(e) => e,
                 Err(e) if e.is_not_found() => continue,
                 Err(e) => return Err(e),
             };
+            shown = true;
             let mut got: Vec<(String, String)> = extension
                 .order
                 .configurations
@@ -818,17 +960,98 @@ async fn find_order(
                 .map(|c| (c.label, c.value))
                 .collect();
             got.sort();
-            if extension.order.plan.code.as_deref() == Some(spec.plan.plan_code.as_str()) && got == want {
+            let same_plan = plan_code.is_none_or(|p| extension.order.plan.code.as_ref() == Some(p));
+            if same_plan && got == want {
                 matches.push(order_id);
                 break;
             }
         }
+        if !shown {
+            unverifiable.push(order_id);
+        }
     }
-    Ok(match matches.as_slice() {
-        [] => OrderSearch::NotFound,
-        [one] => OrderSearch::Found(*one),
-        many => OrderSearch::Ambiguous(many.to_vec()),
+    Ok(match (matches.as_slice(), unverifiable.is_empty()) {
+        ([one], true) => OrderSearch::Found(*one),
+        ([], true) => OrderSearch::NotFound,
+        ([], false) => OrderSearch::Unverifiable(unverifiable),
+        (many, _) => OrderSearch::Ambiguous([many, &unverifiable].concat()),
     })
+}
+
+/// A refused plan code, explained with the codes OVH offers (read once per client, only here).
+async fn explain_plan_refusal(
+    ovh: &OvhClient,
+    spec: &PublicCloudProjectSpec,
+    cart_id: &str,
+    plan_code: &str,
+    refusal: OvhError,
+) -> OvhError {
+    let subsidiary = spec.ovh_subsidiary.map(|s| format!("{s:?}")).unwrap_or_default();
+    match ovh.offered_plan_codes(cart_id, &subsidiary).await {
+        Ok(codes) if !codes.iter().any(|c| c == plan_code) => refusal.with_hint(&format!(
+            "Plan code {plan_code} is not offered to this account; OVH offers: {}. Set spec.plan.planCode \
+             to one of them",
+            codes.join(", ")
+        )),
+        _ => refusal,
+    }
+}
+
+/// A refused configuration label, explained with the labels the item accepts.
+async fn explain_label_refusal(
+    ovh: &OvhClient,
+    (cart_id, item_id): (&str, i64),
+    plan_code: &str,
+    label: &str,
+    refusal: OvhError,
+) -> OvhError {
+    match ovh.accepted_labels(cart_id, item_id, plan_code).await {
+        Ok(labels) if !labels.iter().any(|l| l == label) => refusal.with_hint(&format!(
+            "OVH does not accept the configuration label {label:?} for {plan_code}; it accepts: {}",
+            labels.join(", ")
+        )),
+        _ => refusal,
+    }
+}
+
+/// The status's price, from an order or a checkout preview.
+fn price_of(p: &OrderPrices) -> PriceStatus {
+    PriceStatus {
+        with_tax: p.with_tax.decimal(),
+        without_tax: p.without_tax.decimal(),
+        currency: p.with_tax.currency_code.clone(),
+    }
+}
+
+/// Records what came of the one payment attempt: a refusal (4xx) is kept with OVH's message and
+/// never retried; any other failure is returned (the payment stays "requested", so it is not
+/// sent again either).
+fn payment_outcome(
+    status: &mut PublicCloudProjectStatus,
+    observed: &mut Observed,
+    order_id: i64,
+    paid: Result<(), OvhError>,
+) -> Result<(&'static str, String), OvhError> {
+    let method = status.payment.as_ref().map(|p| p.method.clone()).unwrap_or_default();
+    match paid {
+        Ok(()) => {
+            observed.order_status = None; // read it again: it moves on once OVH registers the payment
+            Ok((
+                "PaymentRequested",
+                format!("Paid order {order_id} with {method}"),
+            ))
+        }
+        Err(e) if matches!(e.status(), Some(400..=499)) && !e.is_credentials_problem() => {
+            if let Some(p) = status.payment.as_mut() {
+                p.refused = Some(e.to_string());
+            }
+            Ok((
+                "PaymentRefused",
+                format!("OVH refused to pay order {order_id} with {method}: {e}"),
+            ))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Reads the credentials Secret named by the resource (or the operator's default).

@@ -51,26 +51,39 @@ pub fn signature(
     format!("$1${}", hex::encode(sha.finalize()))
 }
 
+/// OVH's API endpoints: name, base URL and OAuth2 token URL (go-ovh `ovh/ovh.go` `Endpoints` and
+/// `tokensURLs`; python-ovh `ovh/client.py` `ENDPOINTS`, `OAUTH2_TOKEN_URLS`).
+const OVH_ENDPOINTS: &[(&str, &str, &str)] = &[
+    (
+        "ovh-eu",
+        "https://eu.api.ovh.com/1.0",
+        "https://www.ovh.com/auth/oauth2/token",
+    ),
+    (
+        "ovh-ca",
+        "https://ca.api.ovh.com/1.0",
+        "https://ca.ovh.com/auth/oauth2/token",
+    ),
+    (
+        "ovh-us",
+        "https://api.us.ovhcloud.com/1.0",
+        "https://us.ovhcloud.com/auth/oauth2/token",
+    ),
+];
+
 /// Base URL and OAuth2 token URL for an endpoint name (`ovh-eu`, `ovh-ca`, `ovh-us`) or a literal
-/// base URL such as a simulator's `http://127.0.0.1:PORT/1.0` (token URL then at its origin).
+/// base URL. OVH's own base URLs (`…/1.0` or `…/v1`) keep their named token URL, as go-ovh looks
+/// the token URL up by base URL (`ovh/configuration.go`); only other URLs (a simulator's
+/// `http://127.0.0.1:PORT/1.0`) get the token URL at their origin.
 pub fn resolve_endpoint(endpoint: &str) -> Result<(String, String)> {
-    let known = match endpoint {
-        "ovh-eu" => Some((
-            "https://eu.api.ovh.com/1.0",
-            "https://www.ovh.com/auth/oauth2/token",
-        )),
-        "ovh-ca" => Some((
-            "https://ca.api.ovh.com/1.0",
-            "https://ca.ovh.com/auth/oauth2/token",
-        )),
-        "ovh-us" => Some((
-            "https://api.us.ovhcloud.com/1.0",
-            "https://us.ovhcloud.com/auth/oauth2/token",
-        )),
-        _ => None,
-    };
-    if let Some((base, token)) = known {
-        return Ok((base.into(), token.into()));
+    let known = OVH_ENDPOINTS.iter().find(|(name, base, _)| {
+        endpoint == *name
+            || endpoint == *base
+            || Some(endpoint) == base.strip_suffix("/1.0").map(|o| format!("{o}/v1")).as_deref()
+    });
+    if let Some((name, base, token)) = known {
+        let base = if endpoint == *name { base } else { endpoint };
+        return Ok((base.to_string(), token.to_string()));
     }
     let url = reqwest::Url::parse(endpoint).map_err(|_| {
         OvhError::Config(format!(
@@ -86,6 +99,12 @@ pub fn resolve_endpoint(endpoint: &str) -> Result<(String, String)> {
         endpoint.into(),
         format!("{}/auth/oauth2/token", url.origin().ascii_serialization()),
     ))
+}
+
+/// Whether the endpoint is OVH's US API, where the plan code, order details and termination
+/// differ (terraform-provider-ovh PR #455, `docs/resources/cloud_project.md`).
+pub fn is_us_endpoint(endpoint: &str) -> bool {
+    endpoint == "ovh-us" || endpoint.starts_with("https://api.us.ovhcloud.com/")
 }
 
 /// How a client proves who it is. Secrets are `SecretString`s: their Debug output is redacted.
@@ -232,6 +251,9 @@ impl Credentials {
 pub struct ClientOptions {
     /// Per-request timeout.
     pub timeout: Duration,
+    /// Timeout of the checkout POST: OVH's SDKs wait 180 s for any answer (go-ovh `ovh/ovh.go`
+    /// `DefaultTimeout`, python-ovh `ovh/client.py` `TIMEOUT`), and a checkout can be that slow.
+    pub checkout_timeout: Duration,
     /// Retries of a failed GET/PUT/DELETE (never of a POST).
     pub max_retries: u32,
     pub retry_base_delay: Duration,
@@ -246,6 +268,7 @@ impl Default for ClientOptions {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(30),
+            checkout_timeout: Duration::from_secs(180),
             max_retries: 4,
             retry_base_delay: Duration::from_millis(250),
             retry_max_delay: Duration::from_secs(30),
@@ -280,6 +303,8 @@ pub struct Route {
     pub template: &'static str,
     path: String,
     query: Vec<(&'static str, String)>,
+    /// Overrides the client's per-request timeout.
+    timeout: Option<Duration>,
 }
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved).
@@ -311,7 +336,13 @@ impl Route {
             template,
             path,
             query: Vec::new(),
+            timeout: None,
         }
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     pub fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
@@ -347,6 +378,9 @@ struct Inner {
     time_delta: OnceCell<i64>,
     token: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
     next_slot: tokio::sync::Mutex<Instant>,
+    /// What the account is offered (plan codes, configuration labels), read only to explain a
+    /// refusal and kept for the client's life: never a call on the common path.
+    offer_cache: Mutex<BTreeMap<String, Vec<String>>>,
 }
 
 impl std::fmt::Debug for OvhClient {
@@ -387,11 +421,21 @@ impl OvhClient {
                 token_url,
                 auth: credentials.auth,
                 options,
+                offer_cache: Mutex::default(),
                 time_delta: OnceCell::new(),
                 token: tokio::sync::Mutex::new(None),
                 next_slot: tokio::sync::Mutex::new(Instant::now()),
             }),
         })
+    }
+
+    /// A cached answer of [`OvhClient`]'s offer reads, by key.
+    pub(super) fn cached_offer(&self, key: &str) -> Option<Vec<String>> {
+        self.inner.offer_cache.lock().unwrap().get(key).cloned()
+    }
+
+    pub(super) fn cache_offer(&self, key: String, values: Vec<String>) {
+        self.inner.offer_cache.lock().unwrap().insert(key, values);
     }
 
     pub fn stats(&self) -> &Arc<CallStats> {
@@ -470,7 +514,8 @@ impl OvhClient {
                 .inner
                 .http
                 .request(method.clone(), &url)
-                .header("Accept", "application/json");
+                .header("Accept", "application/json")
+                .timeout(self.timeout_of(route));
             if let Some(body) = body {
                 request = request
                     .header("Content-Type", "application/json")
@@ -494,7 +539,7 @@ impl OvhClient {
                 Ok(r) => r,
                 Err(e) => {
                     self.stats().record(method.as_str(), route.template, 0);
-                    return Err(self.transport_error(method, route.template, e).into());
+                    return Err(self.transport_error(method, route, e).into());
                 }
             };
             let status = response.status();
@@ -509,7 +554,7 @@ impl OvhClient {
             let bytes = response
                 .bytes()
                 .await
-                .map_err(|e| self.transport_error(method, route.template, e))?;
+                .map_err(|e| self.transport_error(method, route, e))?;
             if status.is_success() {
                 tracing::debug!("OVH call succeeded");
                 return Ok(bytes.to_vec());
@@ -543,12 +588,21 @@ impl OvhClient {
         .await
     }
 
-    fn transport_error(&self, method: &Method, route: &'static str, e: reqwest::Error) -> OvhError {
+    fn timeout_of(&self, route: &Route) -> Duration {
+        route.timeout.unwrap_or(self.inner.options.timeout)
+    }
+
+    /// The checkout POST's timeout (see [`ClientOptions::checkout_timeout`]).
+    pub fn checkout_timeout(&self) -> Duration {
+        self.inner.options.checkout_timeout.max(self.inner.options.timeout)
+    }
+
+    fn transport_error(&self, method: &Method, route: &Route, e: reqwest::Error) -> OvhError {
         if e.is_timeout() {
             OvhError::Timeout {
                 method: method.to_string(),
-                route,
-                seconds: self.inner.options.timeout.as_secs(),
+                route: route.template,
+                seconds: self.timeout_of(route).as_secs(),
             }
         } else {
             // without_url: keep errors short; the route template says which call it was.
@@ -562,7 +616,7 @@ impl OvhClient {
             }
             OvhError::Transport {
                 method: method.to_string(),
-                route,
+                route: route.template,
                 reason,
             }
         }
@@ -832,6 +886,33 @@ mod tests {
         );
         assert!(resolve_endpoint("http://127.0.0.1:8080/1.0/").is_err());
         assert!(resolve_endpoint("ovh-mars").is_err());
+    }
+
+    #[test]
+    fn ovh_base_urls_keep_the_named_token_url() {
+        for (base, token) in [
+            ("https://eu.api.ovh.com/1.0", "https://www.ovh.com/auth/oauth2/token"),
+            ("https://eu.api.ovh.com/v1", "https://www.ovh.com/auth/oauth2/token"),
+            ("https://ca.api.ovh.com/1.0", "https://ca.ovh.com/auth/oauth2/token"),
+            ("https://ca.api.ovh.com/v1", "https://ca.ovh.com/auth/oauth2/token"),
+            ("https://api.us.ovhcloud.com/1.0", "https://us.ovhcloud.com/auth/oauth2/token"),
+            ("https://api.us.ovhcloud.com/v1", "https://us.ovhcloud.com/auth/oauth2/token"),
+        ] {
+            assert_eq!(
+                resolve_endpoint(base).unwrap(),
+                (base.to_string(), token.to_string()),
+                "{base}"
+            );
+        }
+        // Not OVH's: the token URL is at the URL's own origin.
+        assert_eq!(
+            resolve_endpoint("https://eu.api.ovh.com.example/1.0").unwrap().1,
+            "https://eu.api.ovh.com.example/auth/oauth2/token"
+        );
+        assert!(is_us_endpoint("ovh-us"));
+        assert!(is_us_endpoint("https://api.us.ovhcloud.com/1.0"));
+        assert!(!is_us_endpoint("ovh-eu"));
+        assert!(!is_us_endpoint("http://127.0.0.1:8080/1.0"));
     }
 
     #[test]

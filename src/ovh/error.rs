@@ -118,8 +118,25 @@ impl OvhError {
         }
     }
 
+    /// The same error, its message followed by what a person needs to fix it.
+    pub fn with_hint(self, hint: &str) -> Self {
+        match self {
+            Self::Api(mut e) => {
+                e.message = format!("{}. {hint}", e.message.trim_end_matches('.'));
+                Self::Api(e)
+            }
+            other => other,
+        }
+    }
+
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
+    }
+
+    /// HTTP 460: the service expired (python-ovh `ResourceExpiredError`); OVH answers it on every
+    /// call about that service, and its body may carry only a message.
+    pub fn is_expired(&self) -> bool {
+        self.status() == Some(460)
     }
 
     /// The credentials are wrong or lack rights: retrying without a change will not help.

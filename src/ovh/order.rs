@@ -135,12 +135,11 @@ impl OvhClient {
 
     /// `POST /order/cart/{cartId}/checkout`: creates the order. Never retried: if the answer is
     /// lost, look at the cart's `readOnly` and the account's orders before doing anything else.
+    /// Waits up to [`Self::checkout_timeout`]: OVH's SDKs give every call 180 s.
     pub async fn checkout(&self, cart_id: &str, checkout: &Checkout) -> Result<Order> {
-        self.post(
-            Route::new("/order/cart/{cartId}/checkout", &[cart_id]),
-            Some(checkout),
-        )
-        .await
+        let route =
+            Route::new("/order/cart/{cartId}/checkout", &[cart_id]).timeout(self.checkout_timeout());
+        self.post(route, Some(checkout)).await
     }
 
     /// `GET /me/order`: ids of the account's orders.
@@ -236,17 +235,18 @@ impl OvhClient {
             .await
     }
 
-    /// `POST /cloud/project/{serviceName}/terminate`: OVH e-mails a confirmation token.
-    pub async fn terminate_project(&self, project_id: &str) -> Result<String> {
-        self.post::<(), String>(
+    /// `POST /cloud/project/{serviceName}/terminate`: OVH e-mails a confirmation token. Any JSON
+    /// answer is accepted: once OVH took the request, a decode error must not lead to a second POST.
+    pub async fn terminate_project(&self, project_id: &str) -> Result<serde_json::Value> {
+        self.post::<(), serde_json::Value>(
             Route::new("/cloud/project/{serviceName}/terminate", &[project_id]),
             None,
         )
         .await
     }
 
-    /// `POST /cloud/project/{serviceName}/confirmTermination`.
-    pub async fn confirm_termination(&self, project_id: &str, token: &str) -> Result<String> {
+    /// `POST /cloud/project/{serviceName}/confirmTermination`; any JSON answer is accepted.
+    pub async fn confirm_termination(&self, project_id: &str, token: &str) -> Result<serde_json::Value> {
         let body = ConfirmTermination {
             token: token.into(),
             reason: Some("NOT_NEEDED_ANYMORE".into()),
@@ -269,6 +269,84 @@ impl OvhClient {
             &[&id.to_string()],
         ))
         .await
+    }
+
+    /// The plan codes offered for Public Cloud in this cart's subsidiary (OVH's guide checks the
+    /// offer with `GET /order/cart/{cartId}/cloud`); cached per client and subsidiary.
+    pub async fn offered_plan_codes(&self, cart_id: &str, subsidiary: &str) -> Result<Vec<String>> {
+        let key = format!("plans/{subsidiary}");
+        if let Some(codes) = self.cached_offer(&key) {
+            return Ok(codes);
+        }
+        let codes: Vec<String> = self
+            .cloud_offers(cart_id)
+            .await?
+            .into_iter()
+            .map(|o| o.plan_code)
+            .collect();
+        self.cache_offer(key, codes.clone());
+        Ok(codes)
+    }
+
+    /// The configuration labels a project item of `plan_code` accepts
+    /// (`…/item/{itemId}/requiredConfiguration`); cached per client and plan code.
+    pub async fn accepted_labels(&self, cart_id: &str, item_id: i64, plan_code: &str) -> Result<Vec<String>> {
+        let key = format!("labels/{plan_code}");
+        if let Some(labels) = self.cached_offer(&key) {
+            return Ok(labels);
+        }
+        let labels: Vec<String> = self
+            .required_configuration(cart_id, item_id)
+            .await?
+            .into_iter()
+            .map(|r| r.label)
+            .collect();
+        self.cache_offer(key, labels.clone());
+        Ok(labels)
+    }
+
+    // ---- calls added for the real OVH: US orders, offers' requirements, recent orders ----
+
+    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations` (US only).
+    pub async fn order_detail_operations(&self, order_id: i64, detail_id: i64) -> Result<Vec<i64>> {
+        self.get(Route::new(
+            "/me/order/{orderId}/details/{orderDetailId}/operations",
+            &[&order_id.to_string(), &detail_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations/{operationId}` (US only).
+    pub async fn order_detail_operation(
+        &self,
+        order_id: i64,
+        detail_id: i64,
+        op_id: i64,
+    ) -> Result<OrderDetailOperation> {
+        self.get(Route::new(
+            "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
+            &[&order_id.to_string(), &detail_id.to_string(), &op_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /order/cart/{cartId}/item/{itemId}/requiredConfiguration`.
+    pub async fn required_configuration(
+        &self,
+        cart_id: &str,
+        item_id: i64,
+    ) -> Result<Vec<ConfigurationRequirement>> {
+        self.get(Route::new(
+            "/order/cart/{cartId}/item/{itemId}/requiredConfiguration",
+            &[cart_id, &item_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /me/order?date.from=`: ids of the orders placed since `from` (an OVH datetime).
+    pub async fn orders_since(&self, from: &str) -> Result<Vec<i64>> {
+        self.get(Route::new("/me/order", &[]).query("date.from", from))
+            .await
     }
 }
 

@@ -1,6 +1,7 @@
 use super::*;
 use crate::api::{
-    CartStatus, ItemConfiguration, OrderStatus as OrderStatusField, OvhSubsidiary, PriceStatus,
+    CartStatus, ItemConfiguration, OrderStatus as OrderStatusField, OvhSubsidiary, PaymentStatus,
+    PriceStatus, TerminationStatus,
 };
 
 const UID: &str = "0b6c1e2a-uid";
@@ -43,6 +44,7 @@ impl Case {
             observed: &self.observed,
             now: self.now,
             checkout_grace: std::time::Duration::from_secs(60),
+            project_404_window: std::time::Duration::from_secs(3600),
         }
     }
 
@@ -60,6 +62,8 @@ impl Case {
             assigned: Some(true),
             ..Default::default()
         });
+        // CreateCart records the plan code it resolved.
+        self.status.plan_code = Some("project.2018".into());
         self
     }
 
@@ -93,7 +97,8 @@ impl Case {
             id: 42,
             url: Some("http://pay/42".into()),
             status: status.map(Into::into),
-            date: None,
+            date: Some("2026-11-27T09:00:00Z".into()),
+            expires_at: Some("2026-12-11T09:00:00Z".into()),
         });
         self
     }
@@ -143,11 +148,54 @@ fn the_subsidiary_comes_from_the_spec_or_the_account() {
         case.plan(),
         Step::CreateCart {
             subsidiary: "IE".into(),
-            marker: format!("{CART_MARKER_PREFIX}{UID}")
+            marker: format!("{CART_MARKER_PREFIX}{UID}"),
+            plan_code: "project.2018".into(),
         }
     );
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::DE);
     assert!(matches!(case.plan(), Step::CreateCart { subsidiary, .. } if subsidiary == "DE"));
+}
+
+#[test]
+fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);
+    assert!(
+        matches!(case.plan(), Step::CreateCart { plan_code, .. } if plan_code == "project"),
+        "US: project (terraform-provider-ovh PR #455)"
+    );
+    case.spec.plan.plan_code = Some("project.discovery".into());
+    assert!(matches!(case.plan(), Step::CreateCart { plan_code, .. } if plan_code == "project.discovery"));
+
+    // Once the cart recorded it, the resolved code is used without asking the account again.
+    let mut case = Case::new().with_cart();
+    case.status.plan_code = None;
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    case.status.plan_code = Some("project".into());
+    assert_eq!(
+        case.plan(),
+        Step::AddItem {
+            cart_id: "cart-1".into(),
+            plan_code: "project".into()
+        }
+    );
+    // An item of another plan goes.
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[])],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 7
+        }
+    );
 }
 
 #[test]
@@ -179,7 +227,8 @@ fn the_item_is_added_then_configured_in_spec_order() {
     assert_eq!(
         case.plan(),
         Step::AddItem {
-            cart_id: "cart-1".into()
+            cart_id: "cart-1".into(),
+            plan_code: "project.2018".into()
         }
     );
 
@@ -265,11 +314,11 @@ fn checkout_is_recorded_before_it_is_sent() {
     let mut case = Case::new().with_cart().with_configured_item().priced();
     assert_eq!(case.plan(), Step::BeginCheckout);
     case.status.phase = Some(Phase::CheckingOut);
+    case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
         Step::Checkout {
-            cart_id: "cart-1".into(),
-            auto_pay: false
+            cart_id: "cart-1".into()
         }
     );
 }
@@ -316,26 +365,53 @@ fn manual_approval_waits_for_the_current_cart_id() {
     assert_eq!(case.plan(), Step::BeginCheckout);
 }
 
+fn card(status: &str) -> Option<PaymentMethodSeen> {
+    Some(PaymentMethodSeen {
+        id: 5,
+        payment_type: "CREDIT_CARD".into(),
+        status: status.into(),
+    })
+}
+
 #[test]
-fn automatic_payment_needs_a_method_unless_the_order_is_free() {
+fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
     let mut case = Case::new().with_cart().with_configured_item().priced();
     case.spec.payment = Payment::Automatic;
     case.status.phase = Some(Phase::CheckingOut);
-    assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethods));
-    case.observed.default_payment_methods = Some(vec![]);
+    case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
         Step::Checkout {
-            cart_id: "cart-1".into(),
-            auto_pay: true
+            cart_id: "cart-1".into()
         },
-        "free: fidelity account later"
+        "free: no method needed, the fidelity account pays (and never autopay)"
     );
     case.status.price.as_mut().unwrap().with_tax = "12.00".into();
-    let Step::Wait { phase, reason, .. } = case.plan() else {
-        panic!()
-    };
-    assert_eq!((phase, reason), (Phase::Failed, "NoPaymentMethod"));
+    assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethod));
+    for (method, problem) in [
+        (None, "no default payment method"),
+        (card("EXPIRED"), "CREDIT_CARD 5 (EXPIRED) is not VALID"),
+    ] {
+        case.observed.default_payment_method = Some(method);
+        let Step::Wait {
+            phase,
+            reason,
+            message,
+            ..
+        } = case.plan()
+        else {
+            panic!()
+        };
+        assert_eq!((phase, reason), (Phase::Failed, "NoPaymentMethod"));
+        assert!(message.contains(problem) && message.contains("12.00 EUR"), "{message}");
+    }
+    case.observed.default_payment_method = Some(card("VALID"));
+    assert_eq!(
+        case.plan(),
+        Step::Checkout {
+            cart_id: "cart-1".into()
+        }
+    );
 }
 
 #[test]
@@ -346,7 +422,7 @@ fn an_expired_cart_is_replaced_before_checkout_only() {
     case.status.phase = Some(Phase::CheckingOut);
     assert_eq!(
         case.plan(),
-        Step::Look(Lookup::FindOrder),
+        Step::Look(Lookup::FindOrder { since: None }),
         "a vanished cart in CheckingOut may have an order"
     );
 }
@@ -359,11 +435,22 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
         read_only: true,
         items: vec![item(&[(1, "description", "Team A")])],
     });
-    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder));
+    case.status.cart.as_mut().unwrap().created_at = Some("2026-11-27T09:00:00Z".into());
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::FindOrder {
+            since: Some("2026-11-27T09:00:00Z".into())
+        }),
+        "orders placed since the cart was made"
+    );
     case.observed.order_search = Some(OrderSearch::Found(99));
     assert_eq!(case.plan(), Step::RecordOrder { order_id: 99 });
 
-    for search in [OrderSearch::NotFound, OrderSearch::Ambiguous(vec![1, 2])] {
+    for search in [
+        OrderSearch::NotFound,
+        OrderSearch::Ambiguous(vec![1, 2]),
+        OrderSearch::Unverifiable(vec![1]),
+    ] {
         case.observed.order_search = Some(search);
         let Step::Wait {
             phase,
@@ -390,15 +477,23 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
 }
 
 #[test]
-fn a_restart_in_checking_out_with_an_open_cart_checks_out() {
-    // The cart is not read-only: the checkout never reached OVH, so sending it is safe.
+fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_out() {
+    // The cart is not read-only, but a slow checkout may still have committed: look first.
     let mut case = Case::new().with_cart().with_configured_item().priced();
     case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder { since: None }));
+    case.observed.order_search = Some(OrderSearch::Found(8));
+    assert_eq!(case.plan(), Step::RecordOrder { order_id: 8 });
+    case.observed.order_search = Some(OrderSearch::Unverifiable(vec![8]));
+    assert!(
+        matches!(case.plan(), Step::Wait { phase: Phase::NeedsAttention, .. }),
+        "an order that cannot be checked is never ordered again on a guess"
+    );
+    case.observed.order_search = Some(OrderSearch::NotFound);
     assert_eq!(
         case.plan(),
         Step::Checkout {
-            cart_id: "cart-1".into(),
-            auto_pay: false
+            cart_id: "cart-1".into()
         }
     );
 }
@@ -407,7 +502,7 @@ fn a_restart_in_checking_out_with_an_open_cart_checks_out() {
 fn a_lost_cart_in_checking_out_is_searched_for_not_recreated() {
     let mut case = Case::new();
     case.status.phase = Some(Phase::CheckingOut);
-    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder));
+    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder { since: None }));
 }
 
 #[test]
@@ -456,16 +551,36 @@ fn orders_are_followed_to_delivery() {
     case.status.project_id = Some("p".into());
     assert_eq!(case.plan(), Step::Look(Lookup::Project("p".into())));
     case.observed.project = Some(ProjectSeen::NotFound);
+    case.status.delivered_at = Some("2026-11-27T09:30:00Z".into());
     assert!(
         matches!(
             case.plan(),
             Step::Wait {
                 phase: Phase::Delivering,
+                reason: "ProjectNotVisibleYet",
                 ..
             }
         ),
         "404 window after delivery"
     );
+    case.now = "2026-11-27T10:31:00Z".parse().unwrap();
+    assert!(
+        matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::NeedsAttention,
+                reason: "ProjectNotFound",
+                warning: true,
+                ..
+            }
+        ),
+        "a 404 long after delivery needs a person"
+    );
+    case.observed.project = Some(ProjectSeen::Expired);
+    assert!(matches!(
+        case.plan(),
+        Step::Wait { reason: "ProjectExpired", .. }
+    ));
     case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
     assert_eq!(case.plan(), Step::RecordProject { status: "ok".into() });
     case.status.project_status = Some("ok".into());
@@ -490,11 +605,48 @@ fn orders_are_followed_to_delivery() {
 }
 
 #[test]
-fn automatic_payment_pays_unpaid_orders_and_free_ones_with_the_fidelity_account() {
+fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
     let mut case = Case::new().ordered(Some("notPaid"));
     case.spec.payment = Payment::Automatic;
     case.observed.order_status = Some(OrderStatus::NotPaid);
-    case.observed.default_payment_methods = Some(vec![5]);
+    assert_eq!(
+        case.plan(),
+        Step::BeginPayment { method: None },
+        "0.00: the fidelity account, whatever the methods (ovh/manager)"
+    );
+    case.status.payment = Some(PaymentStatus {
+        method: FIDELITY_ACCOUNT.into(),
+        method_id: None,
+        requested_at: "2026-11-27T09:59:00Z".into(),
+        refused: None,
+    });
+    case.observed.payment_begun = true;
+    assert_eq!(case.plan(), Step::PayWithFidelityAccount { order_id: 42 });
+}
+
+#[test]
+fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.status.price.as_mut().unwrap().with_tax = "12.00".into();
+    case.spec.payment = Payment::Automatic;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethod));
+    case.observed.default_payment_method = Some(card("EXPIRED"));
+    assert!(matches!(
+        case.plan(),
+        Step::Wait { phase: Phase::AwaitingPayment, reason: "NoPaymentMethod", warning: true, .. }
+    ));
+    case.observed.default_payment_method = Some(card("VALID"));
+    assert_eq!(case.plan(), Step::BeginPayment { method: card("VALID") });
+
+    // Recorded and begun in this pass: sent.
+    case.status.payment = Some(PaymentStatus {
+        method: "CREDIT_CARD 5".into(),
+        method_id: Some(5),
+        requested_at: "2026-11-27T09:59:00Z".into(),
+        refused: None,
+    });
+    case.observed.payment_begun = true;
     assert_eq!(
         case.plan(),
         Step::Pay {
@@ -502,8 +654,79 @@ fn automatic_payment_pays_unpaid_orders_and_free_ones_with_the_fidelity_account(
             payment_method_id: 5
         }
     );
-    case.observed.default_payment_methods = Some(vec![]);
-    assert_eq!(case.plan(), Step::PayWithFidelityAccount { order_id: 42 });
+    // Recorded by an earlier pass (answer lost, crash): never sent again; polled.
+    case.observed.payment_begun = false;
+    let Step::Wait {
+        phase,
+        reason,
+        requeue,
+        message,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, requeue),
+        (Phase::AwaitingPayment, "PaymentPending", Requeue::Progress)
+    );
+    assert!(message.contains("http://pay/42"), "{message}");
+    // Refused: OVH's message and the URL, polled, not retried.
+    case.status.payment.as_mut().unwrap().refused =
+        Some("This order can't be paid with 'bankAccount'".into());
+    let Step::Wait {
+        phase,
+        reason,
+        requeue,
+        message,
+        warning,
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, requeue, warning),
+        (Phase::AwaitingPayment, "PaymentRefused", Requeue::Progress, true)
+    );
+    assert!(
+        message.contains("bankAccount") && message.contains("http://pay/42"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unpaid_order_past_its_expiration_date_fails() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    case.status.order.as_mut().unwrap().expires_at = None;
+    assert_eq!(case.plan(), Step::Look(Lookup::OrderExpiry(42)));
+    case.observed.order_expiry = Some(Some("2026-11-27T09:30:00Z".into()));
+    assert_eq!(
+        case.plan(),
+        Step::RecordOrderExpiry("2026-11-27T09:30:00Z".into())
+    );
+    case.status.order.as_mut().unwrap().expires_at = Some("2026-11-27T09:30:00Z".into());
+    let Step::Wait {
+        phase,
+        reason,
+        requeue,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, requeue),
+        (Phase::Failed, "OrderExpired", Requeue::SpecChange),
+        "polling stops"
+    );
+    // Without an expiration date from OVH, the order is simply followed.
+    case.status.order.as_mut().unwrap().expires_at = None;
+    case.observed.order_expiry = Some(None);
+    assert!(matches!(
+        case.plan(),
+        Step::Wait { phase: Phase::AwaitingPayment, .. }
+    ));
 }
 
 #[test]
@@ -581,12 +804,31 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
     case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
     assert_eq!(
         case.delete(),
+        Step::Look(Lookup::NewestEmail),
+        "the newest e-mail is recorded before termination is asked"
+    );
+    case.observed.newest_email = Some(900);
+    assert_eq!(case.delete(), Step::MarkEmails { newest: 900 });
+    case.status.termination = Some(TerminationStatus {
+        emails_after: 900,
+        requested_at: None,
+    });
+    assert_eq!(
+        case.delete(),
         Step::RequestTermination {
             project_id: "p".into()
         }
     );
+    case.status.termination.as_mut().unwrap().requested_at = Some("2026-11-27T10:00:00Z".into());
     case.status.phase = Some(Phase::Terminating);
-    assert_eq!(case.delete(), Step::Look(Lookup::TerminationToken("p".into())));
+    assert_eq!(
+        case.delete(),
+        Step::Look(Lookup::TerminationToken {
+            project_id: "p".into(),
+            after: 900
+        }),
+        "only e-mails newer than the request"
+    );
     case.observed.termination_token = Some(None);
     assert!(matches!(
         case.delete(),
@@ -606,6 +848,86 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
     case.observed.project = Some(ProjectSeen::Found {
         status: "deleted".into(),
     });
+    assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
+}
+
+#[test]
+fn a_404_inside_the_delivery_window_never_releases_a_project_to_terminate() {
+    let mut case = Case::new().ordered(Some("delivered"));
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    case.status.project_id = Some("p".into());
+    case.status.delivered_at = Some("2026-11-27T09:55:00Z".into());
+    case.observed.project = Some(ProjectSeen::NotFound);
+    assert!(
+        matches!(
+            case.delete(),
+            Step::Wait {
+                phase: Phase::Terminating,
+                reason: "ProjectNotVisibleYet",
+                requeue: Requeue::Progress,
+                ..
+            }
+        ),
+        "terraform-provider-ovh#1288: not visible yet"
+    );
+    case.status.delivered_at = None;
+    case.status.order.as_mut().unwrap().date = None;
+    assert!(
+        matches!(case.delete(), Step::Wait { reason: "ProjectNotVisibleYet", .. }),
+        "without a delivery date, waiting is the safe side"
+    );
+    // After the window, a 404 is final, and said loudly.
+    case.status.delivered_at = Some("2026-11-27T08:00:00Z".into());
+    let Step::ReleaseFinalizer { note, warning } = case.delete() else {
+        panic!("{:?}", case.delete())
+    };
+    assert!(warning && note.contains('p'), "{note}");
+    // An adopted project's 404 is final at once.
+    let mut case = Case::new();
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    case.spec.project_id = Some("0123456789ab4cdef0123456789abcde".into());
+    case.status.project_id = case.spec.project_id.clone();
+    case.observed.project = Some(ProjectSeen::NotFound);
+    assert!(matches!(
+        case.delete(),
+        Step::ReleaseFinalizer { warning: true, .. }
+    ));
+    // 460: expired, nothing left to terminate.
+    case.observed.project = Some(ProjectSeen::Expired);
+    let Step::ReleaseFinalizer { note, .. } = case.delete() else {
+        panic!()
+    };
+    assert!(note.contains("expired"), "{note}");
+}
+
+#[test]
+fn deleting_while_a_payment_may_still_go_through_waits_to_terminate() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    case.status.payment = Some(PaymentStatus {
+        method: "CREDIT_CARD 5".into(),
+        method_id: Some(5),
+        requested_at: "2026-11-27T09:58:00Z".into(),
+        refused: None,
+    });
+    assert!(matches!(
+        case.delete(),
+        Step::Wait { phase: Phase::Terminating, reason: "PaymentPending", .. }
+    ));
+    case.status.payment.as_mut().unwrap().refused = Some("refused".into());
+    assert!(
+        matches!(case.delete(), Step::ReleaseFinalizer { .. }),
+        "a refused payment pays nothing"
+    );
+    case.status.payment.as_mut().unwrap().refused = None;
+    case.now = "2026-11-27T11:00:00Z".parse().unwrap();
+    assert!(
+        matches!(case.delete(), Step::ReleaseFinalizer { .. }),
+        "after the settle time the unpaid order is left"
+    );
+    case.now = "2026-11-27T10:00:00Z".parse().unwrap();
+    case.spec.deletion_policy = DeletionPolicy::Orphan;
     assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
 }
 
@@ -662,7 +984,7 @@ fn deleting_with_an_unknown_checkout_outcome_warns() {
         Step::ReleaseFinalizer { warning: true, .. }
     ));
     case.spec.deletion_policy = DeletionPolicy::Terminate;
-    assert_eq!(case.delete(), Step::Look(Lookup::FindOrder));
+    assert_eq!(case.delete(), Step::Look(Lookup::FindOrder { since: None }));
     case.observed.order_search = Some(OrderSearch::Found(3));
     assert_eq!(case.delete(), Step::RecordOrder { order_id: 3 });
 }
@@ -688,18 +1010,26 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
     assert_eq!(
         case.plan(),
         Step::Checkout {
-            cart_id: "cart-1".into(),
-            auto_pay: false
+            cart_id: "cart-1".into()
         }
     );
-    // After the grace, an open cart means OVH never took the checkout.
+    // After the grace, orders placed since the checkout began are looked for first: a slow
+    // checkout may have committed after its answer was given up.
     case.observed.checkout_begun = false;
     case.now = "2026-11-27T10:00:31Z".parse().unwrap();
     assert_eq!(
         case.plan(),
+        Step::Look(Lookup::FindOrder {
+            since: Some("2026-11-27T09:59:30Z".into())
+        })
+    );
+    case.observed.order_search = Some(OrderSearch::Found(77));
+    assert_eq!(case.plan(), Step::RecordOrder { order_id: 77 });
+    case.observed.order_search = Some(OrderSearch::NotFound);
+    assert_eq!(
+        case.plan(),
         Step::Checkout {
-            cart_id: "cart-1".into(),
-            auto_pay: false
+            cart_id: "cart-1".into()
         }
     );
 }
