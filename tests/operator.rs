@@ -118,10 +118,21 @@ async fn manual_payment_orders_once_and_reports_the_project() {
     }
 }
 
+/// Payment follows OVH's own clients: never autopay at checkout; a 0-price order is paid with
+/// the fidelity account (ovh/manager, terraform-provider-ovh PR #540), a priced one with the
+/// default method through `/pay` — exactly one payment call either way.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn automatic_payment_with_a_payment_method_and_with_the_fidelity_account() {
-    for no_method in [false, true] {
-        let env = Env::new("auto", |c| c.no_payment_method = no_method).await;
+async fn automatic_payment_like_ovhs_own_clients() {
+    for (no_method, price, paid_with) in [
+        (true, 0, "fidelityAccount"),
+        (false, 0, "fidelityAccount"),
+        (false, 500_000_000, "paymentMethod:1000042"),
+    ] {
+        let env = Env::new("auto", |c| {
+            c.no_payment_method = no_method;
+            c.price_ucents = price;
+        })
+        .await;
         let _operator = env.start_operator();
         env.create(
             "p",
@@ -131,13 +142,12 @@ async fn automatic_payment_with_a_payment_method_and_with_the_fidelity_account()
         let obj = env.wait_for_phase("p", "Ready", 30).await;
         let ledger = env.sim.ledger().await;
         assert_one_order(&ledger, &obj);
-        let expected = if no_method {
-            "fidelityAccount"
-        } else {
-            "preferredPaymentMethod"
-        };
-        assert_eq!(orders(&ledger)[0]["paidWith"], json!(expected));
-        assert_eq!(orders(&ledger)[0]["autoPayRequested"], json!(true));
+        let order = &orders(&ledger)[0];
+        assert_eq!(order["paidWith"], json!(paid_with), "{ledger:#}");
+        assert_eq!(order["autoPayRequested"], json!(false), "never autopay: {ledger:#}");
+        assert_eq!(order["payAttempts"], json!(1), "one payment call: {ledger:#}");
+        let payment = obj.status.unwrap().payment.unwrap();
+        assert!(payment.refused.is_none() && !payment.requested_at.is_empty());
     }
 }
 

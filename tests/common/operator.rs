@@ -82,8 +82,11 @@ impl Env {
         options.namespace = Some(self.ns.clone());
         options.metrics_addr = String::new();
         options.ovh_rate_limit = 0.0;
-        // Short, so that restarts in CheckingOut (the crash test) wait it out quickly.
-        options.checkout_grace = Duration::from_secs(2);
+        // Short, so that restarts in CheckingOut (the crash test) wait it out quickly; the grace
+        // must exceed the checkout's timeout, which must be long enough for a loaded simulator.
+        options.ovh_timeout = Duration::from_secs(5);
+        options.checkout_timeout = Duration::from_secs(5);
+        options.checkout_grace = Duration::from_secs(6);
         options
     }
 

@@ -1,0 +1,220 @@
+//! The operator against the OVH behaviours its first simulator did not have (issue 7): the
+//! post-delivery 404 window, payments refused by OVH, expired services, the US API and
+//! checkouts that commit after the client gave up. A real kube-apiserver, the simulator, the
+//! operator in-process.
+
+mod common;
+
+use std::time::Duration;
+
+use common::operator::{Env, condition, phase_of};
+use ovh_publiccloud_operator::{
+    api::PublicCloudProject, controller::CrashHook, ovh::order::is_project_id, simulator::Region,
+};
+use serde_json::{Value, json};
+
+fn orders(ledger: &Value) -> &Vec<Value> {
+    ledger["orders"].as_array().unwrap()
+}
+
+fn project_status(ledger: &Value, id: &str) -> Value {
+    ledger["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["projectId"] == json!(id))
+        .map(|p| p["status"].clone())
+        .unwrap_or(Value::Null)
+}
+
+fn project_id(obj: &PublicCloudProject) -> String {
+    obj.status.as_ref().unwrap().project_id.clone().unwrap()
+}
+
+/// terraform-provider-ovh#1288: a delivered project answers 404 for minutes. A resource deleted
+/// then, with deletionPolicy Terminate, waits and terminates it: no billed project left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_inside_the_404_window_still_terminates_the_project() {
+    let env = Env::new("window", |c| c.project_404_ms = 8_000).await;
+    let _operator = env.start_operator();
+    env.create(
+        "p",
+        json!({"description": "Short-lived", "payment": "Automatic", "deletionPolicy": "Terminate"}),
+    )
+    .await;
+    let obj = env
+        .wait_for("p", 30, |o| {
+            condition(o, "Ready").is_some_and(|c| c.1 == "ProjectNotVisibleYet")
+        })
+        .await;
+    let project = project_id(&obj);
+    assert!(is_project_id(&project));
+    assert_eq!(phase_of(&obj), "Delivering");
+
+    env.delete("p").await;
+    let deleting = env
+        .wait_for("p", 10, |o| {
+            o.metadata.deletion_timestamp.is_some()
+                && condition(o, "Ready").is_some_and(|c| c.1 == "ProjectNotVisibleYet")
+                && phase_of(o) == "Terminating"
+        })
+        .await;
+    assert!(
+        condition(&deleting, "Ready").unwrap().2.contains(&project),
+        "the condition names the project"
+    );
+    env.wait_gone("p", 60).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(project_status(&ledger, &project), json!("deleted"), "{ledger:#}");
+}
+
+/// A priced order whose default method is a bank account: OVH answers 403 "This order can't be
+/// paid with 'bankAccount'" (terraform-provider-ovh#646). The resource waits in AwaitingPayment
+/// with OVH's message and the order URL; the payment is tried once, never in a loop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_payment_waits_for_a_person_and_is_never_retried() {
+    let env = Env::new("bank", |c| {
+        c.price_ucents = 500_000_000;
+        c.payment_method_type = "BANK_ACCOUNT".into();
+    })
+    .await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "Priced", "payment": "Automatic"}))
+        .await;
+    let obj = env
+        .wait_for("p", 30, |o| {
+            condition(o, "Ready").is_some_and(|c| c.1 == "PaymentRefused")
+        })
+        .await;
+    assert_eq!(phase_of(&obj), "AwaitingPayment");
+    let (_, _, message) = condition(&obj, "Ready").unwrap();
+    let url = obj.status.as_ref().unwrap().order.as_ref().unwrap().url.clone().unwrap();
+    assert!(message.contains("bankAccount"), "OVH's message: {message}");
+    assert!(message.contains(&url), "the order URL: {message}");
+    env.wait_for_event("p", "PaymentRefused").await;
+
+    // Polled, not retried: the order status is read again, /pay is not.
+    let polls = env.sim.calls("GET /me/order/{orderId}/status").await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(env.sim.calls("GET /me/order/{orderId}/status").await > polls, "still polling");
+    let ledger = env.sim.ledger().await;
+    assert_eq!(orders(&ledger).len(), 1);
+    assert_eq!(orders(&ledger)[0]["payAttempts"], json!(1), "{ledger:#}");
+    assert_eq!(orders(&ledger)[0]["autoPayRequested"], json!(false));
+
+    // A person pays at the URL: the resource goes on to Ready.
+    env.sim.pay_on_order_page(&url).await;
+    env.wait_for_phase("p", "Ready", 30).await;
+}
+
+/// Terminate answering 460 (service expired, python-ovh ResourceExpiredError) or a project
+/// whose every call answers 460: nothing is left to terminate, the finalizer goes with a note.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_project_is_released_not_retried() {
+    let env = Env::new("expired", |_| {}).await;
+    let _operator = env.start_operator();
+    for name in ["terminate-460", "all-460"] {
+        env.create(
+            name,
+            json!({"description": name, "payment": "Automatic", "deletionPolicy": "Terminate"}),
+        )
+        .await;
+    }
+    let first = project_id(&env.wait_for_phase("terminate-460", "Ready", 30).await);
+    let second = project_id(&env.wait_for_phase("all-460", "Ready", 30).await);
+
+    env.sim
+        .fault(json!({"method": "POST", "route": "/cloud/project/{serviceName}/terminate", "status": 460, "message": "This Service is expired"}))
+        .await;
+    env.sim
+        .control(
+            reqwest::Method::POST,
+            &format!("/_sim/projects/{second}/expire"),
+            None,
+        )
+        .await;
+    env.delete("terminate-460").await;
+    env.delete("all-460").await;
+    env.wait_gone("terminate-460", 30).await;
+    env.wait_gone("all-460", 30).await;
+    let notes: Vec<String> = [env.events("terminate-460").await, env.events("all-460").await]
+        .concat()
+        .into_iter()
+        .map(|(_, _, note)| note)
+        .collect();
+    for project in [&first, &second] {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains(project.as_str()) && n.contains("expired")),
+            "the release names {project}: {notes:#?}"
+        );
+    }
+    assert_eq!(
+        env.sim.calls("POST /cloud/project/{serviceName}/terminate").await,
+        1,
+        "the expired project is not asked to terminate; the refused one once"
+    );
+}
+
+/// The US API: plan code `project`, no `/extension`, the project id from the order detail's
+/// operations (terraform-provider-ovh PR #455, resource_cloud_project.go).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_us_order_uses_the_us_plan_code_and_finds_the_project_through_operations() {
+    let env = Env::new("us", |c| c.region = Region::Us).await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "US project", "payment": "Automatic"}))
+        .await;
+    let obj = env.wait_for_phase("p", "Ready", 30).await;
+    let status = obj.status.clone().unwrap();
+    assert_eq!(status.plan_code.as_deref(), Some("project"), "shown in status");
+    assert!(is_project_id(status.project_id.as_deref().unwrap()));
+    let ledger = env.sim.ledger().await;
+    assert_eq!(orders(&ledger).len(), 1);
+    assert_eq!(ledger["carts"][0]["items"][0]["planCode"], json!("project"));
+    assert!(
+        env.sim
+            .calls("GET /me/order/{orderId}/details/{orderDetailId}/operations/{operationId}")
+            .await
+            >= 1
+    );
+}
+
+/// A checkout that OVH commits after the client's timeout: the operator does not check out
+/// again; it finds the order once the cart turns read-only. Exactly one order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkout_committed_after_the_clients_timeout_is_found_not_repeated() {
+    let env = Env::new("slow", |_| {}).await;
+    env.sim
+        .fault(json!({"method": "POST", "route": "/order/cart/{cartId}/checkout", "commitAfterMs": 2500, "count": 1}))
+        .await;
+    let mut options = env.options();
+    options.ovh_timeout = Duration::from_secs(1);
+    options.checkout_timeout = Duration::from_secs(1);
+    options.checkout_grace = Duration::from_secs(4);
+    let _operator = env.start_operator_with(options, CrashHook::default());
+    env.create("p", json!({"description": "Slow checkout"})).await;
+    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(orders(&ledger).len(), 1, "{ledger:#}");
+    assert_eq!(ledger["carts"][0]["checkoutAttempts"], json!(1), "{ledger:#}");
+    assert_eq!(
+        obj.status.unwrap().order.unwrap().id,
+        orders(&ledger)[0]["orderId"].as_i64().unwrap()
+    );
+    env.wait_for_event("p", "OrderFound").await;
+}
+
+/// The operator refuses a checkout grace shorter than the checkout's own timeout: a checkout
+/// could still be running at OVH when it is sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grace_shorter_than_the_checkout_timeout_is_refused_at_start() {
+    let env = Env::new("grace", |_| {}).await;
+    let mut options = env.options();
+    options.checkout_grace = Duration::from_secs(60);
+    options.checkout_timeout = Duration::from_secs(180);
+    let err = ovh_publiccloud_operator::controller::start(env.client.clone(), options, CrashHook::default())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("--checkout-grace"), "{err}");
+}
