@@ -270,6 +270,53 @@ impl OvhClient {
         ))
         .await
     }
+
+    // ---- US order operations, item requirements, orders by date (sim-real-ovh) ----------------
+
+    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations` (US only; terraform-provider-ovh
+    /// `orderDetailOperations`).
+    pub async fn order_detail_operations(&self, order_id: i64, detail_id: i64) -> Result<Vec<i64>> {
+        self.get(Route::new(
+            "/me/order/{orderId}/details/{orderDetailId}/operations",
+            &[&order_id.to_string(), &detail_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations/{operationId}` (US only): the
+    /// project id is `resource.name`.
+    pub async fn order_detail_operation(
+        &self,
+        order_id: i64,
+        detail_id: i64,
+        op_id: i64,
+    ) -> Result<OrderDetailOperation> {
+        self.get(Route::new(
+            "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
+            &[&order_id.to_string(), &detail_id.to_string(), &op_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /order/cart/{cartId}/item/{itemId}/requiredConfiguration`: the configuration labels
+    /// the item accepts.
+    pub async fn required_configuration(
+        &self,
+        cart_id: &str,
+        item_id: i64,
+    ) -> Result<Vec<ConfigurationRequirement>> {
+        self.get(Route::new(
+            "/order/cart/{cartId}/item/{itemId}/requiredConfiguration",
+            &[cart_id, &item_id.to_string()],
+        ))
+        .await
+    }
+
+    /// `GET /me/order?date.from=`: ids of the orders dated `from` (a schema `datetime`) or later.
+    pub async fn orders_since(&self, from: &str) -> Result<Vec<i64>> {
+        self.get(Route::new("/me/order", &[]).query("date.from", from))
+            .await
+    }
 }
 
 /// Whether `s` has the shape of a Public Cloud project id: 32 hex characters with a `4` at index

@@ -57,6 +57,13 @@ pub struct Fault {
     /// Perform the call, then close the connection without answering.
     #[serde(default)]
     pub drop_response: bool,
+    /// Only honoured on `POST /order/cart/{cartId}/checkout`: the checkout waits this long, then
+    /// commits the order even if the client has given up and disconnected meanwhile (the commit
+    /// runs in a detached task), then answers. Until the commit the cart stays open (not
+    /// `readOnly`) and no order exists (assumed: a slow OVH that commits after the client's
+    /// timeout, the case DESIGN §4's `CheckingOut` recovery is for).
+    #[serde(default)]
+    pub commit_after_ms: Option<u64>,
     /// How many more times the fault may fire; forever when absent.
     #[serde(default)]
     pub count: Option<u32>,
@@ -72,7 +79,12 @@ fn server_error() -> u16 {
 enum Action {
     Fail(SimError, Option<u64>),
     Drop,
+    CommitAfter(Duration),
 }
+
+/// Request extension telling the checkout handler to commit late (see [`Fault::commit_after_ms`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CommitAfter(pub Duration);
 
 pub struct Faults {
     rng: StdRng,
@@ -120,6 +132,8 @@ impl Faults {
             }
             action = Some(if fault.drop_response {
                 Action::Drop
+            } else if let Some(ms) = fault.commit_after_ms {
+                Action::CommitAfter(Duration::from_millis(ms))
             } else {
                 let message = fault.message.clone().unwrap_or_else(|| match fault.status {
                     429 => "Too many requests".into(),
@@ -164,7 +178,7 @@ pub async fn gate(
     let query_id = sim.next_query_id();
     sim.count_call(&method, &template);
 
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let bytes = match to_bytes(body, 1 << 20).await {
         Ok(b) => b,
         Err(_) => {
@@ -207,6 +221,9 @@ pub async fn gate(
         return with_query_id(e.into_response(), &query_id);
     }
 
+    if let Some(Action::CommitAfter(delay)) = action {
+        parts.extensions.insert(CommitAfter(delay));
+    }
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     if matches!(action, Some(Action::Drop)) {
         // The call took effect; now lose the answer. Unwinding the connection task closes the
