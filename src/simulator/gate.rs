@@ -175,6 +175,8 @@ pub async fn gate(
         .unwrap_or(matched.as_str())
         .to_string();
     let method = request.method().clone();
+    // Every answer carries `X-Ovh-Queryid` (go-ovh reads `X-Ovh-QueryID`, py-ovh
+    // `X-OVH-QUERYID`; notes §1.5). The `SIM.` value format is assumed.
     let query_id = sim.next_query_id();
     sim.count_call(&method, &template);
 
@@ -285,6 +287,8 @@ impl Sim {
         body: &[u8],
         no_auth: bool,
     ) -> Result<(), SimError> {
+        // OAuth2 access tokens come as `Authorization: Bearer` (go-ovh `NewOAuth2Client`, py-ovh
+        // `ovh/oauth2.py`); the 401 body for a bad token is assumed.
         if let Some(auth) = header(headers, "authorization") {
             let token = auth.strip_prefix("Bearer ").unwrap_or_default();
             let valid = self
@@ -303,6 +307,8 @@ impl Sim {
                 ))
             };
         }
+        // Routes the schema marks `noAuthentication` also work unsigned (tf signs
+        // `POST /order/cart`, the manager does not); the 401 body is assumed.
         let Some(ck) = header(headers, "x-ovh-consumer") else {
             // Unsigned calls to open routes pass whatever application key they carry.
             return if no_auth {
@@ -315,6 +321,8 @@ impl Sim {
                 ))
             };
         };
+        // errorCodes INVALID_KEY / INVALID_CREDENTIAL (py-ovh's 403 mapping) and "This credential
+        // does not exist" (notes §1.5).
         if header(headers, "x-ovh-application") != Some(self.cfg.application_key.as_str()) {
             return Err(SimError::code(
                 403,
@@ -335,6 +343,9 @@ impl Sim {
         if (timestamp - self.server_time()).abs() > TIMESTAMP_WINDOW_SECS {
             return Err(SimError::code(400, "QUERY_TIME_OUT", "Query out of time"));
         }
+        // "$1$" + SHA1(AS+CK+METHOD+URL+BODY+TS) over the URL and raw body the client sent
+        // (go-ovh `NewRequest`, py-ovh `raw_call`, their test vectors); mismatch →
+        // INVALID_SIGNATURE (php-ovh #62, #80, #97).
         let expected = signature(
             &self.cfg.application_secret,
             ck,

@@ -129,6 +129,7 @@ impl<T: DeserializeOwned, St: Send + Sync> FromRequest<St> for OvhBody<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| SimError::bad_request("Unreadable body"))?;
+        // tf posts `assign` and `checkout` with no body at all (tf `ovh/order.go`).
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {
@@ -136,6 +137,8 @@ impl<T: DeserializeOwned, St: Send + Sync> FromRequest<St> for OvhBody<T> {
         };
         let mut value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| SimError::bad_request(format!("Invalid JSON body: {e}")))?;
+        // tf sends `"itemId":null,"domain":null,"configuration":[]` with the cloud item and OVH
+        // accepts it (tf `ovh/order.go`): nulls are dropped, unknown fields ignored.
         if let Some(map) = value.as_object_mut() {
             map.retain(|_, v| !v.is_null());
         }
@@ -229,10 +232,12 @@ pub fn oauth2_routes(sim: Arc<Sim>) -> Router {
 
 // ---- auth ---------------------------------------------------------------------------------------
 
+/// A bare integer (schema auth.json `long`; go-ovh and py-ovh compute their clock delta from it).
 async fn auth_time(State(sim): S) -> Json<i64> {
     Json(sim.server_time())
 }
 
+/// `auth.Details` (schema auth.json); tf calls it at start-up (tf `ovh/config.go`).
 async fn auth_details(headers: HeaderMap) -> Json<serde_json::Value> {
     let method = if headers.contains_key("authorization") {
         "oauth2_client_credentials"
@@ -282,6 +287,8 @@ async fn oauth2_token(State(sim): S, headers: HeaderMap, body: Bytes) -> Respons
         );
     }
     if id != sim.cfg.client_id {
+        // go-ovh `ovh/ovh_test.go`: `{"error":"invalid_client","error_description":"ovhcloud
+        // oauth2 client does not exists"}`; the secret message is assumed.
         return error(401, "invalid_client", "ovhcloud oauth2 client does not exists");
     }
     if secret != sim.cfg.client_secret {
