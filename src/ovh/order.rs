@@ -305,9 +305,10 @@ impl OvhClient {
         Ok(labels)
     }
 
-    // ---- calls added for the real OVH: US orders, offers' requirements, recent orders ----
+    // ---- US order operations, item requirements, orders by date (sim-real-ovh) ----------------
 
-    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations` (US only).
+    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations` (US only; terraform-provider-ovh
+    /// `orderDetailOperations`).
     pub async fn order_detail_operations(&self, order_id: i64, detail_id: i64) -> Result<Vec<i64>> {
         self.get(Route::new(
             "/me/order/{orderId}/details/{orderDetailId}/operations",
@@ -316,7 +317,8 @@ impl OvhClient {
         .await
     }
 
-    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations/{operationId}` (US only).
+    /// `GET /me/order/{orderId}/details/{orderDetailId}/operations/{operationId}` (US only): the
+    /// project id is `resource.name`.
     pub async fn order_detail_operation(
         &self,
         order_id: i64,
@@ -330,7 +332,8 @@ impl OvhClient {
         .await
     }
 
-    /// `GET /order/cart/{cartId}/item/{itemId}/requiredConfiguration`.
+    /// `GET /order/cart/{cartId}/item/{itemId}/requiredConfiguration`: the configuration labels
+    /// the item accepts.
     pub async fn required_configuration(
         &self,
         cart_id: &str,
@@ -343,7 +346,7 @@ impl OvhClient {
         .await
     }
 
-    /// `GET /me/order?date.from=`: ids of the orders placed since `from` (an OVH datetime).
+    /// `GET /me/order?date.from=`: ids of the orders dated `from` (a schema `datetime`) or later.
     pub async fn orders_since(&self, from: &str) -> Result<Vec<i64>> {
         self.get(Route::new("/me/order", &[]).query("date.from", from))
             .await

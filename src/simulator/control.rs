@@ -21,8 +21,11 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/_sim/stats", get(stats))
         .route("/_sim/orders/{orderId}/pay", post(pay))
         .route("/_sim/orders/{orderId}/status", post(force_status))
+        .route("/_sim/orders/{orderId}/expire", post(expire_order))
         .route("/_sim/carts/{cartId}/expire", post(expire_cart))
         .route("/_sim/projects/{serviceName}/status", post(set_project_status))
+        .route("/_sim/projects/{serviceName}/expire", post(expire_project))
+        .route("/_sim/emails", post(add_email))
         .route("/_sim/faults", post(add_faults).delete(clear_faults))
         .route("/payment/order/{orderId}", get(order_page).post(pay_on_page))
         .with_state(sim)
@@ -76,6 +79,28 @@ async fn set_project_status(
         .await
         .set_project_status(&id, body.status)
         .map(Json)
+}
+
+/// The order's `expirationDate` passes now: paying it is refused from then on.
+async fn expire_order(State(sim): S, Path(order): Path<i64>) -> Result<Json<()>, SimError> {
+    sim.world.lock().await.expire_order(order).map(Json)
+}
+
+/// The service expires: every `/cloud/project/{serviceName}` route answers 460.
+async fn expire_project(State(sim): S, Path(id): Path<String>) -> Result<Json<()>, SimError> {
+    sim.world.lock().await.expire_project(&id).map(Json)
+}
+
+#[derive(Deserialize)]
+struct NewEmail {
+    subject: String,
+    body: String,
+}
+
+/// An e-mail arrives now (noise, many e-mails, an old termination e-mail); answers `{"id"}`.
+async fn add_email(State(sim): S, Json(e): Json<NewEmail>) -> Json<serde_json::Value> {
+    let id = sim.world.lock().await.add_email(e.subject, e.body);
+    Json(serde_json::json!({ "id": id }))
 }
 
 async fn expire_cart(State(sim): S, Path(cart): Path<String>) -> Result<Json<()>, SimError> {

@@ -57,6 +57,13 @@ pub struct Fault {
     /// Perform the call, then close the connection without answering.
     #[serde(default)]
     pub drop_response: bool,
+    /// Only honoured on `POST /order/cart/{cartId}/checkout`: the checkout waits this long, then
+    /// commits the order even if the client has given up and disconnected meanwhile (the commit
+    /// runs in a detached task), then answers. Until the commit the cart stays open (not
+    /// `readOnly`) and no order exists (assumed: a slow OVH that commits after the client's
+    /// timeout, the case DESIGN §4's `CheckingOut` recovery is for).
+    #[serde(default)]
+    pub commit_after_ms: Option<u64>,
     /// How many more times the fault may fire; forever when absent.
     #[serde(default)]
     pub count: Option<u32>,
@@ -72,7 +79,12 @@ fn server_error() -> u16 {
 enum Action {
     Fail(SimError, Option<u64>),
     Drop,
+    CommitAfter(Duration),
 }
+
+/// Request extension telling the checkout handler to commit late (see [`Fault::commit_after_ms`]).
+#[derive(Clone, Copy, Debug)]
+pub struct CommitAfter(pub Duration);
 
 pub struct Faults {
     rng: StdRng,
@@ -120,6 +132,8 @@ impl Faults {
             }
             action = Some(if fault.drop_response {
                 Action::Drop
+            } else if let Some(ms) = fault.commit_after_ms {
+                Action::CommitAfter(Duration::from_millis(ms))
             } else {
                 let message = fault.message.clone().unwrap_or_else(|| match fault.status {
                     429 => "Too many requests".into(),
@@ -161,10 +175,12 @@ pub async fn gate(
         .unwrap_or(matched.as_str())
         .to_string();
     let method = request.method().clone();
+    // Every answer carries `X-Ovh-Queryid` (go-ovh reads `X-Ovh-QueryID`, py-ovh
+    // `X-OVH-QUERYID`; notes §1.5). The `SIM.` value format is assumed.
     let query_id = sim.next_query_id();
     sim.count_call(&method, &template);
 
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let bytes = match to_bytes(body, 1 << 20).await {
         Ok(b) => b,
         Err(_) => {
@@ -207,6 +223,9 @@ pub async fn gate(
         return with_query_id(e.into_response(), &query_id);
     }
 
+    if let Some(Action::CommitAfter(delay)) = action {
+        parts.extensions.insert(CommitAfter(delay));
+    }
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     if matches!(action, Some(Action::Drop)) {
         // The call took effect; now lose the answer. Unwinding the connection task closes the
@@ -268,6 +287,8 @@ impl Sim {
         body: &[u8],
         no_auth: bool,
     ) -> Result<(), SimError> {
+        // OAuth2 access tokens come as `Authorization: Bearer` (go-ovh `NewOAuth2Client`, py-ovh
+        // `ovh/oauth2.py`); the 401 body for a bad token is assumed.
         if let Some(auth) = header(headers, "authorization") {
             let token = auth.strip_prefix("Bearer ").unwrap_or_default();
             let valid = self
@@ -286,6 +307,8 @@ impl Sim {
                 ))
             };
         }
+        // Routes the schema marks `noAuthentication` also work unsigned (tf signs
+        // `POST /order/cart`, the manager does not); the 401 body is assumed.
         let Some(ck) = header(headers, "x-ovh-consumer") else {
             // Unsigned calls to open routes pass whatever application key they carry.
             return if no_auth {
@@ -298,6 +321,8 @@ impl Sim {
                 ))
             };
         };
+        // errorCodes INVALID_KEY / INVALID_CREDENTIAL (py-ovh's 403 mapping) and "This credential
+        // does not exist" (notes §1.5).
         if header(headers, "x-ovh-application") != Some(self.cfg.application_key.as_str()) {
             return Err(SimError::code(
                 403,
@@ -318,6 +343,9 @@ impl Sim {
         if (timestamp - self.server_time()).abs() > TIMESTAMP_WINDOW_SECS {
             return Err(SimError::code(400, "QUERY_TIME_OUT", "Query out of time"));
         }
+        // "$1$" + SHA1(AS+CK+METHOD+URL+BODY+TS) over the URL and raw body the client sent
+        // (go-ovh `NewRequest`, py-ovh `raw_call`, their test vectors); mismatch →
+        // INVALID_SIGNATURE (php-ovh #62, #80, #97).
         let expected = signature(
             &self.cfg.application_secret,
             ck,

@@ -45,7 +45,8 @@ pub struct SimConfig {
     /// Lifetime of a cart that is not given an explicit `expire`.
     #[arg(long, default_value_t = 86_400)]
     pub cart_ttl_secs: u64,
-    /// Price of the project.2018 offer without tax (tax of 20 % is added), e.g. 0.00 or 12.50.
+    /// Price of the Public Cloud project offer without tax (tax of 20 % is added), e.g. 0.00 or
+    /// 12.50, in EUR (USD on `--region us`).
     #[arg(long = "price", default_value = "0.00", value_parser = parse_price_ucents)]
     pub price_ucents: i64,
     /// Account without any payment method (to test the fidelityAccount path).
@@ -60,6 +61,39 @@ pub struct SimConfig {
     /// Time a delivered project still answers 404 (terraform-provider-ovh#1288).
     #[arg(long, default_value_t = 2000)]
     pub project_404_ms: u64,
+    /// Which OVH API this is: `eu` (EU and CA subsidiaries, plan code `project.2018`, EUR) or
+    /// `us` (subsidiary `US`, plan code `project`, USD, no order-detail `extension` but
+    /// `operations`).
+    #[arg(long, value_enum, default_value_t = Region::Eu)]
+    pub region: Region,
+    /// `paymentType` of the account's default payment method, e.g. CREDIT_CARD, BANK_ACCOUNT
+    /// (cannot pay: terraform-provider-ovh#646), SEPA_DIRECT_DEBIT, PAYPAL.
+    #[arg(long, default_value = "CREDIT_CARD")]
+    pub payment_method_type: String,
+    /// `status` of the default payment method (`me.payment.method.StatusEnum`); only VALID pays.
+    #[arg(long, default_value = "VALID")]
+    pub payment_method_status: String,
+    /// Delay after which a checkout with `autoPayWithPreferredPaymentMethod` is paid (until then
+    /// the order is `notPaid`).
+    #[arg(long, default_value_t = 1500)]
+    pub autopay_ms: u64,
+    /// Delay before the termination e-mail arrives (terraform-provider-ovh PR #295: minutes).
+    #[arg(long, default_value_t = 0)]
+    pub termination_email_ms: u64,
+    /// Lifetime of an unpaid order (`billing.Order.expirationDate` = date + this). 14 days is
+    /// assumed.
+    #[arg(long, default_value_t = 14 * 86_400)]
+    pub order_ttl_secs: u64,
+}
+
+/// The OVH API a simulator stands for.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Region {
+    /// `eu.api.ovh.com` (and `ca.api.ovh.com`, which orders the same way).
+    #[default]
+    Eu,
+    /// `api.us.ovhcloud.com`.
+    Us,
 }
 
 impl SimConfig {

@@ -4,7 +4,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use axum::{
-    Json, Router,
+    Extension, Json, Router,
     body::Bytes,
     extract::{FromRequest, Path, Query, Request, State},
     http::HeaderMap,
@@ -60,6 +60,11 @@ pub const ROUTES: &[RouteInfo] = &[
         "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
         true,
     ),
+    r(
+        "GET",
+        "/order/cart/{cartId}/item/{itemId}/requiredConfiguration",
+        true,
+    ),
     r("GET", "/order/cart/{cartId}/checkout", false),
     r("POST", "/order/cart/{cartId}/checkout", false),
     r("GET", "/me/order", false),
@@ -70,6 +75,18 @@ pub const ROUTES: &[RouteInfo] = &[
     r(
         "GET",
         "/me/order/{orderId}/details/{orderDetailId}/extension",
+        false,
+    ),
+    // US only (absent from the EU schema): terraform-provider-ovh `ovh/order.go`
+    // `orderDetailOperations`, PR #455.
+    r(
+        "GET",
+        "/me/order/{orderId}/details/{orderDetailId}/operations",
+        false,
+    ),
+    r(
+        "GET",
+        "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
         false,
     ),
     r("POST", "/me/order/{orderId}/pay", false),
@@ -83,6 +100,19 @@ pub const ROUTES: &[RouteInfo] = &[
     r("PUT", "/cloud/project/{serviceName}", false),
     r("POST", "/cloud/project/{serviceName}/terminate", false),
     r("POST", "/cloud/project/{serviceName}/confirmTermination", false),
+];
+
+/// The query parameters the simulator honours, per route; the schema test checks each is one of
+/// the operation's query parameters in OVH's schema.
+pub const QUERIES: &[(&str, &str, &[&str])] = &[
+    ("GET", "/order/cart", &["description"]),
+    (
+        "GET",
+        "/order/cart/{cartId}/item/{itemId}/configuration",
+        &["label"],
+    ),
+    ("GET", "/me/order", &["date.from", "date.to"]),
+    ("GET", "/me/payment/method", &["default", "paymentType", "status"]),
 ];
 
 type S = State<Arc<Sim>>;
@@ -99,6 +129,7 @@ impl<T: DeserializeOwned, St: Send + Sync> FromRequest<St> for OvhBody<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| SimError::bad_request("Unreadable body"))?;
+        // tf posts `assign` and `checkout` with no body at all (tf `ovh/order.go`).
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {
@@ -106,6 +137,8 @@ impl<T: DeserializeOwned, St: Send + Sync> FromRequest<St> for OvhBody<T> {
         };
         let mut value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| SimError::bad_request(format!("Invalid JSON body: {e}")))?;
+        // tf sends `"itemId":null,"domain":null,"configuration":[]` with the cloud item and OVH
+        // accepts it (tf `ovh/order.go`): nulls are dropped, unknown fields ignored.
         if let Some(map) = value.as_object_mut() {
             map.retain(|_, v| !v.is_null());
         }
@@ -145,6 +178,10 @@ pub fn ovh_routes(sim: Arc<Sim>) -> Router {
             get(get_configuration).delete(delete_configuration),
         )
         .route(
+            "/order/cart/{cartId}/item/{itemId}/requiredConfiguration",
+            get(required_configuration),
+        )
+        .route(
             "/order/cart/{cartId}/checkout",
             get(checkout_preview).post(checkout),
         )
@@ -156,6 +193,14 @@ pub fn ovh_routes(sim: Arc<Sim>) -> Router {
         .route(
             "/me/order/{orderId}/details/{orderDetailId}/extension",
             get(order_detail_extension),
+        )
+        .route(
+            "/me/order/{orderId}/details/{orderDetailId}/operations",
+            get(order_detail_operations),
+        )
+        .route(
+            "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
+            get(order_detail_operation),
         )
         .route("/me/order/{orderId}/pay", post(pay))
         .route(
@@ -174,7 +219,7 @@ pub fn ovh_routes(sim: Arc<Sim>) -> Router {
             post(confirm_termination),
         )
         .route_layer(middleware::from_fn_with_state(sim.clone(), gate::gate))
-        .fallback(|| async { SimError::class(404, "Client::NotFound", "Got an invalid (or empty) URL") })
+        .fallback(|| async { SimError::no_route() })
         .with_state(sim);
     Router::new().nest("/1.0", api)
 }
@@ -187,10 +232,12 @@ pub fn oauth2_routes(sim: Arc<Sim>) -> Router {
 
 // ---- auth ---------------------------------------------------------------------------------------
 
+/// A bare integer (schema auth.json `long`; go-ovh and py-ovh compute their clock delta from it).
 async fn auth_time(State(sim): S) -> Json<i64> {
     Json(sim.server_time())
 }
 
+/// `auth.Details` (schema auth.json); tf calls it at start-up (tf `ovh/config.go`).
 async fn auth_details(headers: HeaderMap) -> Json<serde_json::Value> {
     let method = if headers.contains_key("authorization") {
         "oauth2_client_credentials"
@@ -240,6 +287,8 @@ async fn oauth2_token(State(sim): S, headers: HeaderMap, body: Bytes) -> Respons
         );
     }
     if id != sim.cfg.client_id {
+        // go-ovh `ovh/ovh_test.go`: `{"error":"invalid_client","error_description":"ovhcloud
+        // oauth2 client does not exists"}`; the secret message is assumed.
         return error(401, "invalid_client", "ovhcloud oauth2 client does not exists");
     }
     if secret != sim.cfg.client_secret {
@@ -266,8 +315,22 @@ async fn me(State(sim): S) -> Answer<Me> {
     ok(sim.world.lock().await.me())
 }
 
-async fn payment_methods(State(sim): S) -> Answer<Vec<i64>> {
-    ok(sim.world.lock().await.payment_method_ids())
+async fn payment_methods(State(sim): S, Query(q): Query<HashMap<String, String>>) -> Answer<Vec<i64>> {
+    let default = match q.get("default").map(String::as_str) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(SimError::bad_request(format!(
+                "Invalid value for default: {other} is not a boolean"
+            )));
+        }
+    };
+    ok(sim.world.lock().await.payment_method_ids(
+        default,
+        q.get("paymentType").map(String::as_str),
+        q.get("status").map(String::as_str),
+    ))
 }
 
 async fn payment_method(State(sim): S, Path(id): Path<i64>) -> Answer<PaymentMethod> {
@@ -375,18 +438,61 @@ async fn checkout_preview(State(sim): S, Path(cart): Path<String>) -> Answer<Ord
     sim.world.lock().await.checkout_preview(&cart).map(Json)
 }
 
+async fn required_configuration(
+    State(sim): S,
+    Path((cart, item)): Path<(String, i64)>,
+) -> Answer<Vec<ConfigurationRequirement>> {
+    sim.world
+        .lock()
+        .await
+        .required_configuration(&cart, item)
+        .map(Json)
+}
+
 async fn checkout(
     State(sim): S,
     Path(cart): Path<String>,
+    commit_after: Option<Extension<gate::CommitAfter>>,
     OvhBody(body): OvhBody<Checkout>,
 ) -> Answer<Order> {
-    sim.world.lock().await.checkout(&cart, body).map(Json)
+    sim.world.lock().await.note_checkout_attempt(&cart);
+    let Some(Extension(gate::CommitAfter(delay))) = commit_after else {
+        return sim.world.lock().await.checkout(&cart, body).map(Json);
+    };
+    // Detached: a client that gives up and disconnects drops this handler, not the commit.
+    let committer = tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        sim.world.lock().await.checkout(&cart, body)
+    });
+    committer.await.expect("the checkout commit task ran").map(Json)
 }
 
 // ---- orders -------------------------------------------------------------------------------------
 
-async fn list_orders(State(sim): S) -> Answer<Vec<i64>> {
-    ok(sim.world.lock().await.order_ids())
+async fn list_orders(State(sim): S, Query(q): Query<HashMap<String, String>>) -> Answer<Vec<i64>> {
+    let from = q
+        .get("date.from")
+        .map(|v| parse_datetime("date.from", v))
+        .transpose()?;
+    let to = q
+        .get("date.to")
+        .map(|v| parse_datetime("date.to", v))
+        .transpose()?;
+    ok(sim.world.lock().await.order_ids(from, to))
+}
+
+/// A schema `datetime` query value: RFC 3339 with an offset, or a bare date or date-time taken as
+/// UTC (assumed leniency).
+fn parse_datetime(name: &str, value: &str) -> Result<jiff::Timestamp, SimError> {
+    value
+        .parse::<jiff::Timestamp>()
+        .or_else(|_| {
+            value
+                .parse::<jiff::civil::DateTime>()
+                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
+                .map(|z| z.timestamp())
+        })
+        .map_err(|_| SimError::bad_request(format!("Invalid value for {name}: {value} is not a datetime")))
 }
 
 async fn get_order(State(sim): S, Path(order): Path<i64>) -> Answer<BillingOrder> {
@@ -433,6 +539,25 @@ async fn pay_with_registered_payment_mean(
         .lock()
         .await
         .pay_with_registered_payment_mean(order, body)
+        .map(Json)
+}
+
+async fn order_detail_operations(State(sim): S, Path((order, detail)): Path<(i64, i64)>) -> Answer<Vec<i64>> {
+    sim.world
+        .lock()
+        .await
+        .order_detail_operation_ids(order, detail)
+        .map(Json)
+}
+
+async fn order_detail_operation(
+    State(sim): S,
+    Path((order, detail, operation)): Path<(i64, i64, i64)>,
+) -> Answer<OrderDetailOperation> {
+    sim.world
+        .lock()
+        .await
+        .order_detail_operation(order, detail, operation)
         .map(Json)
 }
 

@@ -1,0 +1,513 @@
+//! Carts (`/order/cart…`): creation, assignment, the cloud item, its configurations, checkout.
+
+use std::time::{Duration, Instant};
+
+use super::*;
+
+/// `nichandle.OvhSubsidiaryEnum` of the EU API (schema me.json) plus the CA API's values (from
+/// generated typings; no CA schema at hand): the EU and CA APIs share the simulator's EU mode.
+const EU_SUBSIDIARIES: &[&str] = &[
+    "CZ", "DE", "ES", "EU", "FI", "FR", "GB", "IE", "IT", "LT", "MA", "NL", "PL", "PT", "SN", "TN", "ASIA",
+    "AU", "CA", "IN", "QC", "SG", "WE", "WS",
+];
+/// The US API knows only `US` (tf issue #217, PR #455).
+const US_SUBSIDIARIES: &[&str] = &["US"];
+
+/// Public Cloud plan codes: `project.2018` on EU/CA, `project` on US (tf
+/// `docs/resources/cloud_project.md`: "It's `project.2018` for `ovh-{eu,ca}` and `project` when
+/// using `ovh-us`"; PR #455, issue #217; mgr constant `PCI_PROJECT_ORDER_CART.planCode`).
+const EU_PLAN_CODES: &[&str] = &["project.2018"];
+const US_PLAN_CODES: &[&str] = &["project"];
+
+/// Configuration labels a Public Cloud project item accepts: `description` and `voucher` (OVH
+/// guide order-project-api; mgr `projects/new/service.js`), `infrastructure` (mgr constant
+/// `PCI_PROJECT_ORDER_CART.infraConfigValue = 'production'`), `vrack` (tf
+/// `docs/resources/cloud_project.md`). None is required (assumed: the manager and terraform
+/// order without any).
+pub const PROJECT_CONFIGURATION_LABELS: &[&str] = &["description", "voucher", "infrastructure", "vrack"];
+
+impl World {
+    pub(super) fn plan_codes(&self) -> &'static [&'static str] {
+        if self.us() { US_PLAN_CODES } else { EU_PLAN_CODES }
+    }
+
+    /// A live cart (404 once expired: assumed, OVH forgets expired carts; the error text is
+    /// assumed too, notes §5).
+    fn cart_mut(&mut self, cart_id: &str) -> SimResult<&mut SimCart> {
+        match self.carts.get_mut(cart_id) {
+            Some(c) if c.expire > now() => Ok(c),
+            _ => Err(SimError::not_found("cartId", cart_id)),
+        }
+    }
+
+    /// `order.cart.Cart` (schema order.json).
+    fn cart_view(cart: &SimCart) -> Cart {
+        Cart {
+            cart_id: cart.id.clone(),
+            description: cart.description.clone(),
+            expire: Some(datetime(cart.expire)),
+            items: cart.items.keys().copied().collect(),
+            read_only: cart.read_only,
+        }
+    }
+
+    /// `POST /order/cart` (`order.cart.Creation`, schema order.json).
+    pub fn create_cart(&mut self, creation: CartCreation) -> SimResult<Cart> {
+        let subsidiaries = if self.us() {
+            US_SUBSIDIARIES
+        } else {
+            EU_SUBSIDIARIES
+        };
+        if !subsidiaries.contains(&creation.ovh_subsidiary.as_str()) {
+            // Message assumed; the value must be a nichandle.OvhSubsidiaryEnum of this API.
+            return Err(SimError::bad_request(format!(
+                "Invalid value for ovhSubsidiary: \"{}\" is not a valid nichandle.OvhSubsidiaryEnum",
+                creation.ovh_subsidiary
+            )));
+        }
+        let expire = match creation.expire.as_deref() {
+            Some(e) => e
+                .parse::<Timestamp>()
+                .map_err(|_| SimError::bad_request(format!("Invalid datetime for expire: {e}")))?,
+            // "saved for 1 day" (github.com/ovh/order-cart-examples README).
+            None => now() + Duration::from_secs(self.cfg.cart_ttl_secs),
+        };
+        let id = format!(
+            "{}-{}-4{}-{}-{}",
+            self.random_hex(8),
+            self.random_hex(4),
+            self.random_hex(3),
+            self.random_hex(4),
+            self.random_hex(12)
+        );
+        let cart = SimCart {
+            id: id.clone(),
+            description: creation.description.unwrap_or_default(),
+            expire,
+            assigned: false,
+            read_only: false,
+            items: BTreeMap::new(),
+            checkouts: 0,
+            checkout_attempts: 0,
+        };
+        let view = Self::cart_view(&cart);
+        self.carts.insert(id, cart);
+        Ok(view)
+    }
+
+    /// `GET /order/cart?description=` (schema: "List of your OVH order carts", filter `=`).
+    /// Only carts assigned to the account are listed. Assumed: no source says whether unassigned
+    /// carts are; the route is authenticated and lists "your" carts, while `POST /order/cart` is
+    /// `noAuthentication` and a cart belongs to the account only once assigned (which is why tf
+    /// and the manager call `/assign`).
+    pub fn carts_by_description(&self, description: Option<&str>) -> Vec<String> {
+        let now = now();
+        self.carts
+            .values()
+            .filter(|c| c.assigned && c.expire > now && description.is_none_or(|d| c.description == d))
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
+    pub fn cart(&mut self, cart_id: &str) -> SimResult<Cart> {
+        Ok(Self::cart_view(self.cart_mut(cart_id)?))
+    }
+
+    pub fn delete_cart(&mut self, cart_id: &str) -> SimResult<()> {
+        self.cart_mut(cart_id)?;
+        self.carts.remove(cart_id);
+        Ok(())
+    }
+
+    /// `POST /order/cart/{cartId}/assign`: binds the cart to the account (schema; tf, mgr).
+    pub fn assign_cart(&mut self, cart_id: &str) -> SimResult<()> {
+        self.cart_mut(cart_id)?.assigned = true;
+        Ok(())
+    }
+
+    /// Expires a cart now (test control).
+    pub fn expire_cart(&mut self, cart_id: &str) -> SimResult<()> {
+        self.cart_mut(cart_id)?.expire = now() - Duration::from_secs(1);
+        Ok(())
+    }
+
+    /// A cart that can still change: a checked-out cart is `readOnly` (schema `order.cart.Cart`)
+    /// and refuses changes (message assumed: "has already been validated", notes §2.1).
+    fn editable_cart(&mut self, cart_id: &str) -> SimResult<&mut SimCart> {
+        let cart = self.cart_mut(cart_id)?;
+        if cart.read_only {
+            return Err(SimError::forbidden(format!(
+                "The cart {cart_id} has already been validated"
+            )));
+        }
+        Ok(cart)
+    }
+
+    /// `GET /order/cart/{cartId}/cloud` → `order.cart.GenericProductDefinition[]` (schema): this
+    /// API's plan code, with a `renew` price of `P1M`/`default` (OVH guide order-project-api; mgr
+    /// `cart.ts` picks the price whose capacities include `renew`).
+    pub fn cloud_offers(&mut self, cart_id: &str) -> SimResult<Vec<GenericProductDefinition>> {
+        self.cart_mut(cart_id)?;
+        let price = self.price(self.cfg.price_ucents);
+        Ok(self
+            .plan_codes()
+            .iter()
+            .map(|code| GenericProductDefinition {
+                plan_code: (*code).into(),
+                product_name: "Public Cloud Project".into(),
+                product_type: "cloud_service".into(),
+                prices: vec![GenericProductPricing {
+                    capacities: vec!["installation".into(), "renew".into()],
+                    description: "Monthly fees".into(),
+                    duration: "P1M".into(),
+                    interval: 1,
+                    maximum_quantity: Some(1),
+                    maximum_repeat: None,
+                    minimum_quantity: 1,
+                    minimum_repeat: 1,
+                    price: price.clone(),
+                    price_in_ucents: self.cfg.price_ucents,
+                    pricing_mode: "default".into(),
+                    pricing_type: "rental".into(),
+                }],
+            })
+            .collect())
+    }
+
+    /// `order.cart.Item` (schema); tf needs `cartId` and `itemId` in it (tf `ovh/order.go`).
+    fn item_view(cart_id: &str, item: &SimItem, price: Price) -> Item {
+        Item {
+            cart_id: cart_id.into(),
+            item_id: item.id,
+            product_id: "cloud".into(),
+            configurations: Some(item.configurations.keys().copied().collect()),
+            duration: Some(item.duration.clone()),
+            offer_id: None,
+            options: vec![],
+            parent_item_id: None,
+            prices: vec![
+                CartPrice {
+                    label: "PRICE".into(),
+                    price: price.clone(),
+                    promotions: None,
+                },
+                CartPrice {
+                    label: "TOTAL".into(),
+                    price,
+                    promotions: None,
+                },
+            ],
+            settings: ItemSettings {
+                plan_code: Some(item.plan_code.clone()),
+                pricing_mode: Some(item.pricing_mode.clone()),
+                quantity: Some(item.quantity),
+            },
+        }
+    }
+
+    /// `POST /order/cart/{cartId}/cloud` (`order.cart.GenericProductCreation`, schema).
+    pub fn add_cloud_item(&mut self, cart_id: &str, product: GenericProductCreation) -> SimResult<Item> {
+        self.editable_cart(cart_id)?;
+        if !self.plan_codes().contains(&product.plan_code.as_str()) {
+            // The other region's plan code is refused (tf PR #455); message assumed.
+            return Err(SimError::bad_request(format!(
+                "Plan code {} does not exist for product cloud",
+                product.plan_code
+            )));
+        }
+        if product.duration != "P1M" {
+            // OVH answered this for a bad duration (python-ovh #47; tf #230 for PT1H).
+            return Err(SimError::class(
+                503,
+                "Server::ServiceUnavailable",
+                "Service is temporarily unavailable",
+            ));
+        }
+        if product.pricing_mode != "default" {
+            // pricingMode `default` (OVH guide order-project-api); message assumed.
+            return Err(SimError::bad_request(format!(
+                "Pricing mode {} is not available",
+                product.pricing_mode
+            )));
+        }
+        if product.quantity != 1 {
+            // Assumed: tf and the manager always send quantity 1.
+            return Err(SimError::bad_request(
+                "Quantity must be 1 for a Public Cloud project",
+            ));
+        }
+        let id = self.next_id(300_000_000);
+        let item = SimItem {
+            id,
+            plan_code: product.plan_code,
+            duration: product.duration,
+            pricing_mode: product.pricing_mode,
+            quantity: product.quantity,
+            configurations: BTreeMap::new(),
+        };
+        let view = Self::item_view(cart_id, &item, self.price(self.cfg.price_ucents));
+        self.editable_cart(cart_id)?.items.insert(id, item);
+        Ok(view)
+    }
+
+    fn item_mut(&mut self, cart_id: &str, item_id: i64) -> SimResult<&mut SimItem> {
+        self.cart_mut(cart_id)?
+            .items
+            .get_mut(&item_id)
+            .ok_or_else(|| SimError::not_found("itemId", item_id))
+    }
+
+    pub fn item_ids(&mut self, cart_id: &str) -> SimResult<Vec<i64>> {
+        Ok(self.cart_mut(cart_id)?.items.keys().copied().collect())
+    }
+
+    pub fn item(&mut self, cart_id: &str, item_id: i64) -> SimResult<Item> {
+        let price = self.price(self.cfg.price_ucents);
+        Ok(Self::item_view(cart_id, self.item_mut(cart_id, item_id)?, price))
+    }
+
+    pub fn delete_item(&mut self, cart_id: &str, item_id: i64) -> SimResult<()> {
+        let cart = self.editable_cart(cart_id)?;
+        cart.items
+            .remove(&item_id)
+            .map(drop)
+            .ok_or_else(|| SimError::not_found("itemId", item_id))
+    }
+
+    /// `GET …/item/{itemId}/requiredConfiguration` → `order.cart.ConfigurationRequirements[]`
+    /// (schema order.json): the labels of [`PROJECT_CONFIGURATION_LABELS`], none required, all
+    /// `string` (no real answer for a cloud project is known: notes §7, evidence §6).
+    pub fn required_configuration(
+        &mut self,
+        cart_id: &str,
+        item_id: i64,
+    ) -> SimResult<Vec<ConfigurationRequirement>> {
+        self.item_mut(cart_id, item_id)?;
+        Ok(PROJECT_CONFIGURATION_LABELS
+            .iter()
+            .map(|label| ConfigurationRequirement {
+                fields: None,
+                label: (*label).into(),
+                required: false,
+                kind: "string".into(),
+            })
+            .collect())
+    }
+
+    /// `POST …/item/{itemId}/configuration` (`order.cart.ItemConfigurationCreation`, schema).
+    pub fn add_configuration(
+        &mut self,
+        cart_id: &str,
+        item_id: i64,
+        c: ItemConfigurationCreation,
+    ) -> SimResult<ConfigurationItem> {
+        self.editable_cart(cart_id)?;
+        if c.label.is_empty() {
+            // `label` is required (schema); message assumed.
+            return Err(SimError::bad_request("Missing parameter: label"));
+        }
+        self.item_mut(cart_id, item_id)?;
+        if !PROJECT_CONFIGURATION_LABELS.contains(&c.label.as_str()) {
+            // Assumed: a label the item's requiredConfiguration does not list is refused.
+            return Err(SimError::bad_request(format!(
+                "Configuration label \"{}\" is not accepted for a Public Cloud project item; accepted labels: {}",
+                c.label,
+                PROJECT_CONFIGURATION_LABELS.join(", ")
+            )));
+        }
+        let id = self.next_id(600_000_000);
+        let item = self.item_mut(cart_id, item_id)?;
+        if item.configurations.values().any(|(label, _)| *label == c.label) {
+            // Assumed: one value per label.
+            return Err(SimError::bad_request(format!(
+                "Configuration {} already exists for this item",
+                c.label
+            )));
+        }
+        item.configurations.insert(id, (c.label.clone(), c.value.clone()));
+        Ok(ConfigurationItem {
+            id,
+            label: c.label,
+            value: c.value,
+        })
+    }
+
+    /// `GET …/configuration?label=` (schema query `label`).
+    pub fn configuration_ids(
+        &mut self,
+        cart_id: &str,
+        item_id: i64,
+        label: Option<&str>,
+    ) -> SimResult<Vec<i64>> {
+        let item = self.item_mut(cart_id, item_id)?;
+        Ok(item
+            .configurations
+            .iter()
+            .filter(|(_, (l, _))| label.is_none_or(|x| x == l))
+            .map(|(id, _)| *id)
+            .collect())
+    }
+
+    pub fn configuration(&mut self, cart_id: &str, item_id: i64, id: i64) -> SimResult<ConfigurationItem> {
+        let item = self.item_mut(cart_id, item_id)?;
+        let (label, value) = item
+            .configurations
+            .get(&id)
+            .ok_or_else(|| SimError::not_found("configurationId", id))?;
+        Ok(ConfigurationItem {
+            id,
+            label: label.clone(),
+            value: value.clone(),
+        })
+    }
+
+    pub fn delete_configuration(&mut self, cart_id: &str, item_id: i64, id: i64) -> SimResult<()> {
+        self.editable_cart(cart_id)?;
+        let item = self.item_mut(cart_id, item_id)?;
+        item.configurations
+            .remove(&id)
+            .map(drop)
+            .ok_or_else(|| SimError::not_found("configurationId", id))
+    }
+
+    // ---- checkout -----------------------------------------------------------------------------
+
+    /// `order.OrderPrices` (schema); a 20 % tax is assumed.
+    fn order_prices(&self, ucents: i64) -> OrderPrices {
+        OrderPrices {
+            with_tax: self.price(ucents + ucents / 5),
+            without_tax: self.price(ucents),
+            tax: self.price(ucents / 5),
+            original_without_tax: Some(self.price(ucents)),
+            reduction: Some(self.price(0)),
+        }
+    }
+
+    /// `order.Order` (schema): `orderId` and `url` are null on the GET dry run.
+    fn checkout_view(&self, cart: &SimCart, order: Option<&SimOrder>) -> Order {
+        let ucents = self.cfg.price_ucents;
+        let details = cart
+            .items
+            .values()
+            .map(|item| OrderDetail {
+                cart_item_id: Some(item.id),
+                description: "Public Cloud Project".into(),
+                detail_type: Some("DURATION".into()),
+                domain: "*001".into(),
+                quantity: item.quantity,
+                unit_price: self.price(ucents),
+                total_price: self.price(ucents),
+                original_total_price: self.price(ucents),
+                reduction_total_price: self.price(0),
+                reductions: vec![],
+            })
+            .collect();
+        Order {
+            order_id: order.map(|o| o.id),
+            url: order.map(|o| self.order_url(o)),
+            contracts: vec![Contract {
+                name: "Public Cloud Special Conditions".into(),
+                url: format!("{}/contracts/public-cloud.pdf", self.cfg.public_origin()),
+                content: "The simulated conditions of the simulated Public Cloud.".into(),
+            }],
+            details,
+            prices: self.order_prices(ucents),
+        }
+    }
+
+    /// A real page where a person can pay (DESIGN §5; the manager redirects there, mgr
+    /// `useProjectCreation.tsx` `handleCreditAndPay`).
+    pub(super) fn order_url(&self, order: &SimOrder) -> String {
+        format!(
+            "{}/payment/order/{}?password={}",
+            self.cfg.public_origin(),
+            order.id,
+            order.password
+        )
+    }
+
+    /// Checkout needs an assigned, non-empty cart (assumed messages: the schema's IAM action
+    /// `order:apiovh:cart/checkout/execute` is an account action, hence the assignment).
+    fn checkable_cart(&mut self, cart_id: &str) -> SimResult<SimCart> {
+        let cart = self.cart_mut(cart_id)?;
+        if !cart.assigned {
+            return Err(SimError::forbidden(format!(
+                "The cart {cart_id} is not assigned to your account"
+            )));
+        }
+        if cart.items.is_empty() {
+            return Err(SimError::bad_request(format!("The cart {cart_id} is empty")));
+        }
+        Ok(cart.clone())
+    }
+
+    /// `GET /order/cart/{cartId}/checkout`: the price, no order (schema; tf reads
+    /// `prices.withoutTax.value`, the manager `prices.withTax.value`).
+    pub fn checkout_preview(&mut self, cart_id: &str) -> SimResult<Order> {
+        let cart = self.checkable_cart(cart_id)?;
+        Ok(self.checkout_view(&cart, None))
+    }
+
+    /// Counts a checkout POST as it arrives, before it is processed (test control's ledger).
+    pub fn note_checkout_attempt(&mut self, cart_id: &str) {
+        if let Ok(cart) = self.cart_mut(cart_id) {
+            cart.checkout_attempts += 1;
+        }
+    }
+
+    /// `POST /order/cart/{cartId}/checkout` (`order.cart.Checkout`, schema): creates the order
+    /// and locks the cart (`readOnly`, schema `order.cart.Cart`); a second checkout is refused
+    /// (403, assumed message). With `autoPayWithPreferredPaymentMethod` ("Indicates that order
+    /// will be automatically paid with preferred payment method", schema) and a default method
+    /// that can pay, the order is paid `--autopay-ms` later; until then it is `notPaid`
+    /// (assumed: OVH pays asynchronously). Without a payable method it is never paid (assumed).
+    pub fn checkout(&mut self, cart_id: &str, checkout: Checkout) -> SimResult<Order> {
+        let cart = self.checkable_cart(cart_id)?;
+        if cart.read_only {
+            return Err(SimError::forbidden(format!(
+                "The cart {cart_id} has already been validated"
+            )));
+        }
+        let id = self.next_id(200_000_000);
+        let password = self.random_hex(8);
+        // A dashless UUIDv4, the shape tf matches: ^[0-9a-f]{12}4[0-9a-f]{19}$ (tf
+        // `ovh/resource_cloud_project.go`).
+        let project_id = format!("{}4{}", self.random_hex(12), self.random_hex(19));
+        let auto_pay = checkout.auto_pay_with_preferred_payment_method.unwrap_or(false);
+        let autopays = auto_pay && self.payable_default_method().is_some();
+        let date = now();
+        // Assumed: an unpaid order expires `--order-ttl-secs` after its date (OVH's guide
+        // "managing_ovh_orders": an unpaid order "will disappear on its expiry date").
+        let expires = date + Duration::from_secs(self.cfg.order_ttl_secs);
+        let autopay_delay = Duration::from_millis(self.cfg.autopay_ms);
+        let order = SimOrder {
+            id,
+            cart_id: cart_id.into(),
+            date,
+            expires,
+            password,
+            price_ucents: self.cfg.price_ucents,
+            paid_at: None,
+            paid_with: None,
+            autopay_at: (autopays && autopay_delay.as_secs() < self.cfg.order_ttl_secs)
+                .then(|| Instant::now() + autopay_delay),
+            forced_status: None,
+            auto_pay_requested: auto_pay,
+            waive_retractation: checkout.waive_retractation_period.unwrap_or(false),
+            pay_attempts: 0,
+            project_id,
+            item: cart
+                .items
+                .values()
+                .next()
+                .cloned()
+                .expect("checkable carts have an item"),
+        };
+        let view = self.checkout_view(&cart, Some(&order));
+        let cart = self.cart_mut(cart_id)?;
+        cart.read_only = true;
+        cart.checkouts += 1;
+        self.orders.insert(id, order);
+        Ok(view)
+    }
+}
