@@ -232,6 +232,10 @@ impl CrashHook {
 /// How long a call OVH refused (400, 403, 460) waits before it is tried again, unless the spec changes.
 const REFUSAL_RETRY: Duration = Duration::from_secs(1800);
 
+/// How long a released resource's UID is remembered (the watch delivers its deletion well
+/// before that).
+const RELEASED_MEMORY: Duration = Duration::from_secs(600);
+
 /// Shared by all reconciles.
 pub struct Context {
     pub client: Client,
@@ -248,6 +252,8 @@ pub struct Context {
     /// When OVH last refused a resource for good, per UID, with the generation it refused: the
     /// refused call is not repeated for that generation before `REFUSAL_RETRY`.
     refused: Mutex<HashMap<String, (Option<i64>, std::time::Instant)>>,
+    /// UIDs whose finalizer this process released, and when.
+    released: Mutex<HashMap<String, std::time::Instant>>,
     crash_hook: CrashHook,
 }
 
@@ -284,12 +290,24 @@ impl Context {
         }
     }
 
-    /// Drops what is remembered about a resource that is gone.
+    /// Drops what is remembered about a resource whose finalizer goes, and remembers that it
+    /// went: a reconcile already queued with the watch's older copy must not act on OVH again.
     fn forget(&self, obj: &PublicCloudProject) {
         if let Some(uid) = obj.metadata.uid.as_deref() {
             self.written.lock().unwrap().remove(uid);
             self.refused.lock().unwrap().remove(uid);
+            let mut released = self.released.lock().unwrap();
+            released.retain(|_, at| at.elapsed() < RELEASED_MEMORY);
+            released.insert(uid.to_string(), std::time::Instant::now());
         }
+    }
+
+    /// Whether this resource's finalizer was released by this process.
+    fn was_released(&self, obj: &PublicCloudProject) -> bool {
+        obj.metadata
+            .uid
+            .as_deref()
+            .is_some_and(|uid| self.released.lock().unwrap().contains_key(uid))
     }
 
     /// Time left before a refused resource may be tried again (None: go ahead).
@@ -410,6 +428,7 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         failures: Mutex::default(),
         written: Mutex::default(),
         refused: Mutex::default(),
+        released: Mutex::default(),
         crash_hook,
         options: options.clone(),
     });

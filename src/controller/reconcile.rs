@@ -65,7 +65,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
     };
     let deleting = obj.metadata.deletion_timestamp.is_some();
     let has_finalizer = obj.finalizers().iter().any(|f| f == FINALIZER);
-    if deleting && !has_finalizer {
+    if deleting && (!has_finalizer || ctx.was_released(obj)) {
         return Ok(Action::await_change());
     }
     if !has_finalizer {
