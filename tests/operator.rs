@@ -362,11 +362,21 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
                     .any(|(_, _, n)| n.contains("outcome is not known yet"));
                 assert!(waited, "{:#?}", env.events("p").await);
             }
-            assert_eq!(
-                ledger["carts"].as_array().unwrap().len(),
-                1,
-                "a lost cart is found again, not duplicated: {ledger:#}"
-            );
+            let carts = ledger["carts"].as_array().unwrap();
+            if covered.last().is_some_and(|c| c == "CreateCart (after its OVH call)") {
+                // No source says GET /order/cart?description= lists a cart not yet assigned
+                // (the simulator lists assigned carts only): that cart is lost, a new one made,
+                // and the lost one is never checked out.
+                assert_eq!(carts.len(), 2, "{ledger:#}");
+                assert!(
+                    carts
+                        .iter()
+                        .any(|c| c["assigned"] == json!(false) && c["checkouts"] == json!(0)),
+                    "{ledger:#}"
+                );
+            } else {
+                assert_eq!(carts.len(), 1, "a lost cart is found again, not duplicated: {ledger:#}");
+            }
         }
     }
     println!("killed and restarted at: {covered:#?}");

@@ -571,7 +571,12 @@ impl OvhClient {
                     .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(500).collect()),
                 query_id,
             };
-            tracing::warn!(error = %error, "OVH call failed");
+            if status == StatusCode::NOT_FOUND {
+                // Often expected (a project not visible yet, a cart gone): the caller decides.
+                tracing::debug!(error = %error, "OVH call failed");
+            } else {
+                tracing::warn!(error = %error, "OVH call failed");
+            }
             let retry_after = (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
                 .then(|| {
                     header(&headers, "retry-after")
