@@ -357,8 +357,8 @@ async fn expired_carts_are_gone() {
 
 #[tokio::test]
 async fn automatic_payment_and_the_fidelity_account() {
-    // With a default payment method, autoPay pays at checkout.
-    let sim = Sim::start(|_| {}).await;
+    // With a default payment method, autoPay pays shortly after checkout (a young notPaid first).
+    let sim = Sim::start(|c| c.autopay_ms = 300).await;
     let client = sim.client();
     assert_eq!(client.default_payment_methods().await.unwrap().len(), 1);
     let (cart, _) = configured_cart(&client, "autopay").await;
@@ -366,9 +366,12 @@ async fn automatic_payment_and_the_fidelity_account() {
         .checkout(&cart.cart_id, &Checkout::api_order(true))
         .await
         .unwrap();
-    assert_ne!(
-        client.order_status(order.order_id.unwrap()).await.unwrap(),
-        OrderStatus::NotPaid
+    let order_id = order.order_id.unwrap();
+    assert_eq!(client.order_status(order_id).await.unwrap(), OrderStatus::NotPaid);
+    wait_for_status(&client, order_id, OrderStatus::Delivered).await;
+    assert_eq!(
+        sim.ledger().await["orders"][0]["paidWith"],
+        json!("preferredPaymentMethod")
     );
 
     // Without one, a 0-price order is paid with the fidelity account; a priced one cannot be.

@@ -5,8 +5,13 @@
 
 mod common;
 
-use common::sim::{Sim, configured_cart, project_id_of, wait_for_status};
-use ovh_publiccloud_operator::ovh::model::{Checkout, OrderStatus};
+use common::sim::{
+    Sim, configured_cart_in, project_id_from_operations, project_id_of, subsidiary_and_plan, wait_for_status,
+};
+use ovh_publiccloud_operator::{
+    ovh::model::{Checkout, OrderStatus},
+    simulator::Region,
+};
 use serde_json::{Value, json};
 
 const SEED: u64 = 7;
@@ -23,13 +28,25 @@ fn python() -> std::path::PathBuf {
     path
 }
 
-async fn python_flow(mode: &str) -> (Value, Value) {
-    let sim = Sim::start(|c| c.seed = SEED).await;
+fn region_arg(region: Region) -> &'static str {
+    match region {
+        Region::Eu => "eu",
+        Region::Us => "us",
+    }
+}
+
+async fn python_flow(mode: &str, region: Region) -> (Value, Value) {
+    let sim = Sim::start(|c| {
+        c.seed = SEED;
+        c.region = region;
+    })
+    .await;
     let script = common::repo_root().join("tests/python/sdk_order_flow.py");
     let out = tokio::process::Command::new(python())
         .arg(&script)
         .arg(&sim.running.base_url)
         .arg(mode)
+        .arg(region_arg(region))
         .output()
         .await
         .expect("run python");
@@ -44,11 +61,19 @@ async fn python_flow(mode: &str) -> (Value, Value) {
 }
 
 /// The same steps, in the same order, with the Rust client.
-async fn rust_flow() -> Value {
-    let sim = Sim::start(|c| c.seed = SEED).await;
+async fn rust_flow(region: Region) -> Value {
+    let sim = Sim::start(|c| {
+        c.seed = SEED;
+        c.region = region;
+    })
+    .await;
     let client = sim.client();
     client.me().await.unwrap();
-    let (cart, _) = configured_cart(&client, "sdk-flow").await;
+    let (cart, item) = configured_cart_in(region, &client, "sdk-flow").await;
+    client
+        .required_configuration(&cart.cart_id, item.item_id)
+        .await
+        .unwrap();
     let preview = client.checkout_preview(&cart.cart_id).await.unwrap();
     let checkout = Checkout::api_order(false);
     let order = client.checkout(&cart.cart_id, &checkout).await.unwrap();
@@ -61,22 +86,54 @@ async fn rust_flow() -> Value {
     )
     .await;
     wait_for_status(&client, order_id, OrderStatus::Delivered).await;
+    let project_id = match region {
+        Region::Eu => project_id_of(&client, order_id).await,
+        Region::Us => project_id_from_operations(&client, order_id).await,
+    };
+    let project = common::sim::wait_visible(&client, project_id.as_deref().unwrap()).await;
     json!({
         "cartId": cart.cart_id,
         "orderId": order_id,
         "orderUrl": order.url,
         "priceWithTax": preview.prices.with_tax.text,
         "statuses": [first.as_str(), "delivered"],
-        "projectId": project_id_of(&client, order_id).await,
+        "projectId": project_id,
+        "planCode": project.plan_code,
     })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_sdk_orders_a_project_like_the_rust_client() {
-    let rust = rust_flow().await;
+    same_flow_in_python_and_rust(Region::Eu).await;
+}
+
+/// The US API: plan code `project`, no `extension`, the project id in the details' operations
+/// (terraform-provider-ovh PR #455).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_sdk_orders_a_project_on_the_us_api_like_the_rust_client() {
+    same_flow_in_python_and_rust(Region::Us).await;
+}
+
+async fn same_flow_in_python_and_rust(region: Region) {
+    let rust = rust_flow(region).await;
+    let (_, plan_code) = subsidiary_and_plan(region);
+    assert_eq!(rust["planCode"], json!(plan_code));
     for mode in ["ak", "oauth2"] {
-        let (py, ledger) = python_flow(mode).await;
-        for key in ["orderId", "priceWithTax", "statuses", "projectId", "cartId"] {
+        let (py, ledger) = python_flow(mode, region).await;
+        let (found_in, extension) = match region {
+            Region::Eu => ("details", plan_code),
+            Region::Us => ("operations", "ResourceNotFoundError"),
+        };
+        assert_eq!(py["projectFoundIn"], json!(found_in), "{mode}");
+        assert_eq!(py["extension"], json!(extension), "{mode}");
+        for key in [
+            "orderId",
+            "priceWithTax",
+            "statuses",
+            "projectId",
+            "cartId",
+            "planCode",
+        ] {
             assert_eq!(
                 py[key], rust[key],
                 "{mode}: {key} differs between the Python SDK and the Rust client"

@@ -6,10 +6,13 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::sim::{Sim, configured_cart, project_id_of, wait_for_status};
+use common::sim::{Sim, configured_cart, configured_cart_in, project_id_of, wait_for_status};
 use ovh_publiccloud_operator::{
     ovh::{Route, model::*},
-    simulator::routes::ROUTES,
+    simulator::{
+        Region,
+        routes::{QUERIES, ROUTES},
+    },
 };
 use serde_json::{Value, json};
 
@@ -26,10 +29,36 @@ fn operation<'a>(schema: &'a Value, method: &str, path: &str) -> Option<&'a Valu
         .find(|o| o["method"] == method && o["path"] == path && o.get("missing").is_none())
 }
 
+/// Routes of the US API that OVH's EU schema (our fixture) does not have. Evidence:
+/// terraform-provider-ovh `ovh/order.go` `orderDetailOperations` (GET
+/// `/me/order/%d/details/%d/operations` → `[]int64`, then `…/operations/%d`) and
+/// `ovh/types_me_order.go` `MeOrderDetailOperation`, added for the US in PR #455 ("creation and
+/// import for cloudProject in the US"); the simulator answers them only with `--region us`.
+const US_ONLY_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/me/order/{orderId}/details/{orderDetailId}/operations"),
+    (
+        "GET",
+        "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
+    ),
+];
+
 #[test]
 fn every_served_route_is_in_ovh_schema_with_the_same_authentication() {
     let schema = fixture();
+    for (method, path) in US_ONLY_ROUTES {
+        assert!(
+            operation(&schema, method, path).is_none(),
+            "{method} {path} is in the EU schema: it is not US-only, check it like the others"
+        );
+        assert!(
+            ROUTES.iter().any(|r| r.method == *method && r.template == *path),
+            "{method} {path}: a US-only route the simulator does not serve"
+        );
+    }
     for route in ROUTES {
+        if US_ONLY_ROUTES.contains(&(route.method, route.template)) {
+            continue;
+        }
         let op = operation(&schema, route.method, route.template)
             .unwrap_or_else(|| panic!("{} {} is not in OVH's schema", route.method, route.template));
         assert_eq!(
@@ -40,6 +69,28 @@ fn every_served_route_is_in_ovh_schema_with_the_same_authentication() {
             route.template
         );
     }
+}
+
+/// Every query parameter the simulator honours is one of the operation's query parameters in OVH's
+/// schema (e.g. `date.from`/`date.to` of `GET /me/order`).
+#[test]
+fn every_honoured_query_parameter_is_in_ovh_schema() {
+    let schema = fixture();
+    for (method, path, names) in QUERIES {
+        let op = operation(&schema, method, path).unwrap_or_else(|| panic!("{method} {path}"));
+        for name in *names {
+            assert!(
+                op["query"].get(name).is_some(),
+                "{method} {path}: query parameter {name} is not in OVH's schema ({})",
+                op["query"]
+            );
+        }
+    }
+    let me_order = operation(&schema, "GET", "/me/order").unwrap();
+    assert_eq!(
+        me_order["query"],
+        json!({"date.from": "datetime", "date.to": "datetime"})
+    );
 }
 
 /// Checks an answer against schema type `ty`; collects what is wrong.
@@ -164,6 +215,11 @@ async fn every_answer_has_the_schema_shape() {
     let item_id = item["itemId"].as_i64().unwrap();
     call!("GET", "/order/cart/{cartId}/item", [cart_id]);
     call!("GET", "/order/cart/{cartId}/item/{itemId}", [cart_id, item_id]);
+    call!(
+        "GET",
+        "/order/cart/{cartId}/item/{itemId}/requiredConfiguration",
+        [cart_id, item_id]
+    );
     let conf = call!(
         "POST",
         "/order/cart/{cartId}/item/{itemId}/configuration",
@@ -211,6 +267,23 @@ async fn every_answer_has_the_schema_shape() {
     let method_id = client.default_payment_methods().await.unwrap()[0];
     call!("GET", "/me/payment/method/{paymentMethodId}", [method_id]);
     call!("GET", "/me/order", []);
+    // With the schema's `date.from`/`date.to` queries (datetime values).
+    let filtered: Value = client
+        .get(
+            Route::new("/me/order", &[])
+                .query("date.from", "2000-01-01T00:00:00+00:00")
+                .query("date.to", "2100-01-01T00:00:00+00:00"),
+        )
+        .await
+        .unwrap();
+    check(
+        &schema,
+        "long[]",
+        &filtered,
+        "GET /me/order?date.from&date.to",
+        &mut errors,
+    );
+    assert_eq!(filtered, json!([order_id]));
     call!("GET", "/me/order/{orderId}", [order_id]);
     call!("GET", "/me/order/{orderId}/status", [order_id]);
     call!(
@@ -292,6 +365,71 @@ async fn every_answer_has_the_schema_shape() {
         [project],
         json!({"token": token})
     );
+
+    // The US-only operations, on a US simulator. The EU schema has no model for them: the
+    // shape is terraform-provider-ovh's `MeOrderDetailOperation` (`ovh/types_me_order.go`).
+    let us = Sim::start(|c| c.region = Region::Us).await;
+    let us_client = us.client();
+    let (us_cart, _) = configured_cart_in(Region::Us, &us_client, "schema-us").await;
+    let us_order = us_client
+        .checkout(&us_cart.cart_id, &Checkout::api_order(false))
+        .await
+        .unwrap()
+        .order_id
+        .unwrap();
+    us.control(
+        reqwest::Method::POST,
+        &format!("/_sim/orders/{us_order}/pay"),
+        None,
+    )
+    .await;
+    wait_for_status(&us_client, us_order, OrderStatus::Delivered).await;
+    let mut operations = 0;
+    for detail in us_client.order_details(us_order).await.unwrap() {
+        let ops: Value = us_client
+            .get(Route::new(
+                "/me/order/{orderId}/details/{orderDetailId}/operations",
+                &[&us_order.to_string(), &detail.to_string()],
+            ))
+            .await
+            .unwrap();
+        check(&schema, "long[]", &ops, "GET …/operations", &mut errors);
+        for op in ops.as_array().unwrap() {
+            let answer: Value = us_client
+                .get(Route::new(
+                    "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
+                    &[&us_order.to_string(), &detail.to_string(), &op.to_string()],
+                ))
+                .await
+                .unwrap();
+            let keys: BTreeSet<_> = answer.as_object().unwrap().keys().cloned().collect();
+            assert_eq!(
+                keys,
+                ["id", "quantity", "resource", "status", "type"]
+                    .map(String::from)
+                    .into(),
+                "{answer}"
+            );
+            assert!(
+                answer["id"].is_i64()
+                    && answer["quantity"].is_i64()
+                    && answer["status"].is_string()
+                    && answer["type"].is_string(),
+                "{answer}"
+            );
+            let resource: BTreeSet<_> = answer["resource"].as_object().unwrap().keys().cloned().collect();
+            assert_eq!(
+                resource,
+                ["displayName", "name", "state"].map(String::from).into(),
+                "{answer}"
+            );
+            operations += 1;
+        }
+    }
+    assert_eq!(operations, 1, "one operation names the project");
+    for (method, path) in US_ONLY_ROUTES {
+        seen.insert((method, path));
+    }
 
     assert!(
         errors.is_empty(),

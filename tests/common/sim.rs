@@ -7,7 +7,7 @@ use std::{
 
 use ovh_publiccloud_operator::{
     ovh::{ClientOptions, Credentials, OvhClient, model::*, order::is_project_id},
-    simulator::{self, SimConfig},
+    simulator::{self, Region, SimConfig},
 };
 use serde_json::Value;
 
@@ -68,6 +68,17 @@ impl Sim {
         response.json().await.unwrap()
     }
 
+    /// The HTTP status of a test-control call that may be refused.
+    pub async fn control_status(&self, method: reqwest::Method, path: &str) -> u16 {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.origin()))
+            .send()
+            .await
+            .unwrap();
+        response.status().as_u16()
+    }
+
     pub async fn fault(&self, fault: Value) {
         self.control(reqwest::Method::POST, "/_sim/faults", Some(fault))
             .await;
@@ -93,6 +104,36 @@ impl Sim {
         paid.text().await.unwrap()
     }
 
+    /// A raw OVH call, authenticated with an OAuth2 token of the built-in client: the HTTP status
+    /// and the exact JSON body (for what the typed client does not show, e.g. the keys of an error).
+    pub async fn raw(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let token: Value = self
+            .http
+            .post(format!("{}/auth/oauth2/token", self.origin()))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", "sim-client"),
+                ("client_secret", "sim-secret"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.running.base_url))
+            .bearer_auth(token["access_token"].as_str().unwrap());
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
     pub async fn ledger(&self) -> Value {
         self.control(reqwest::Method::GET, "/_sim/ledger", None).await
     }
@@ -105,9 +146,23 @@ impl Sim {
 
 /// Cart with a configured project item, ready for checkout.
 pub async fn configured_cart(client: &OvhClient, marker: &str) -> (Cart, Item) {
+    configured_cart_in(Region::Eu, client, marker).await
+}
+
+/// The subsidiary and plan code of a region's API (DESIGN §4 step 2).
+pub fn subsidiary_and_plan(region: Region) -> (&'static str, &'static str) {
+    match region {
+        Region::Eu => ("FR", "project.2018"),
+        Region::Us => ("US", "project"),
+    }
+}
+
+/// [`configured_cart`] on the API of `region`.
+pub async fn configured_cart_in(region: Region, client: &OvhClient, marker: &str) -> (Cart, Item) {
+    let (subsidiary, plan_code) = subsidiary_and_plan(region);
     let cart = client
         .create_cart(&CartCreation {
-            ovh_subsidiary: "FR".into(),
+            ovh_subsidiary: subsidiary.into(),
             description: Some(marker.into()),
             expire: None,
         })
@@ -118,7 +173,7 @@ pub async fn configured_cart(client: &OvhClient, marker: &str) -> (Cart, Item) {
         .add_cloud_item(
             &cart.cart_id,
             &GenericProductCreation {
-                plan_code: "project.2018".into(),
+                plan_code: plan_code.into(),
                 duration: "P1M".into(),
                 pricing_mode: "default".into(),
                 quantity: 1,
@@ -167,4 +222,58 @@ pub async fn project_id_of(client: &OvhClient, order_id: i64) -> Option<String> 
         }
     }
     None
+}
+
+/// The project id as the US API gives it: `resource.name` of an order detail's operation
+/// (terraform-provider-ovh `ovh/resource_cloud_project.go`).
+pub async fn project_id_from_operations(client: &OvhClient, order_id: i64) -> Option<String> {
+    for detail in client.order_details(order_id).await.unwrap() {
+        for op in client.order_detail_operations(order_id, detail).await.unwrap() {
+            let op = client.order_detail_operation(order_id, detail, op).await.unwrap();
+            if is_project_id(&op.resource.name) {
+                return Some(op.resource.name);
+            }
+        }
+    }
+    None
+}
+
+/// Waits until the project stops answering 404 (the post-delivery window).
+pub async fn wait_visible(client: &OvhClient, project_id: &str) -> Project {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match client.project(project_id).await {
+            Ok(p) => return p,
+            Err(e) if e.is_not_found() && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// Orders a project on `sim` (paid by test control) and waits until it is visible; returns the
+/// order id and the project id (found the region's way).
+pub async fn delivered_project(sim: &Sim, region: Region, client: &OvhClient) -> (i64, String) {
+    let (cart, _) = configured_cart_in(region, client, "delivered").await;
+    let order_id = client
+        .checkout(&cart.cart_id, &Checkout::api_order(false))
+        .await
+        .unwrap()
+        .order_id
+        .unwrap();
+    sim.control(
+        reqwest::Method::POST,
+        &format!("/_sim/orders/{order_id}/pay"),
+        None,
+    )
+    .await;
+    wait_for_status(client, order_id, OrderStatus::Delivered).await;
+    let project_id = match region {
+        Region::Eu => project_id_of(client, order_id).await,
+        Region::Us => project_id_from_operations(client, order_id).await,
+    }
+    .expect("a delivered order names its project");
+    wait_visible(client, &project_id).await;
+    (order_id, project_id)
 }

@@ -1,6 +1,10 @@
 """Drives the whole Public Cloud order flow against the simulator with OVH's official Python SDK
 (`ovh` on PyPI), then prints a JSON summary for tests/python_sdk.rs to compare with the Rust
-client's run. Usage: sdk_order_flow.py BASE_URL ak|oauth2
+client's run. Usage: sdk_order_flow.py BASE_URL ak|oauth2 [eu|us]
+
+On the US API (simulator `--region us`) the flow is terraform-provider-ovh's US flow: subsidiary
+`US`, plan code `project`, no order-detail `extension`, and the project id found in the order
+details' `operations` (`resource.name`).
 """
 
 import json
@@ -16,6 +20,9 @@ import ovh.client
 import ovh.exceptions
 
 base_url, mode = sys.argv[1], sys.argv[2]
+region = sys.argv[3] if len(sys.argv) > 3 else "eu"
+subsidiary, plan_code = ("US", "project") if region == "us" else ("FR", "project.2018")
+PROJECT_ID = re.compile(r"[0-9a-f]{12}4[0-9a-f]{19}")
 origin = base_url.rsplit("/1.0", 1)[0]
 
 # The SDK only knows OVH's own endpoints by name; register the simulator as one more.
@@ -40,14 +47,16 @@ def wait(what, fetch, done, seconds=10):
         time.sleep(0.05)
 
 
-assert client.get("/me")["ovhSubsidiary"] == "FR"
-cart = client.post("/order/cart", ovhSubsidiary="FR", description="sdk-flow")
+assert client.get("/me")["ovhSubsidiary"] == subsidiary
+cart = client.post("/order/cart", ovhSubsidiary=subsidiary, description="sdk-flow")
 cart_id = cart["cartId"]
 client.post(f"/order/cart/{cart_id}/assign")
 assert client.get("/order/cart", description="sdk-flow") == [cart_id]
 offers = client.get(f"/order/cart/{cart_id}/cloud")
-assert any(o["planCode"] == "project.2018" for o in offers)
-item = client.post(f"/order/cart/{cart_id}/cloud", planCode="project.2018", duration="P1M", pricingMode="default", quantity=1)
+assert [o["planCode"] for o in offers] == [plan_code], offers
+item = client.post(f"/order/cart/{cart_id}/cloud", planCode=plan_code, duration="P1M", pricingMode="default", quantity=1)
+required = client.get(f"/order/cart/{cart_id}/item/{item['itemId']}/requiredConfiguration")
+assert {r["label"] for r in required} >= {"description", "voucher"}, required
 for label, value in (("description", "Team A"), ("voucher", "WELCOME")):
     configuration = client.post(f"/order/cart/{cart_id}/item/{item['itemId']}/configuration", label=label, value=value)
     assert configuration["label"] == label and configuration["value"] == value
@@ -69,12 +78,34 @@ requests.post(f"{origin}/_sim/orders/{order_id}/pay").raise_for_status()
 wait("delivery", lambda: client.get(f"/me/order/{order_id}/status"), lambda s: s == "delivered")
 statuses.append("delivered")
 
+# Terraform's way (ovh/resource_cloud_project.go): a detail whose domain is a project id, else
+# (US) an operation of a detail whose resource.name is one.
 project_id = None
-for detail_id in client.get(f"/me/order/{order_id}/details"):
+detail_ids = client.get(f"/me/order/{order_id}/details")
+for detail_id in detail_ids:
     detail = client.get(f"/me/order/{order_id}/details/{detail_id}")
-    if re.fullmatch(r"[0-9a-f]{12}4[0-9a-f]{19}", detail["domain"]):
+    if PROJECT_ID.fullmatch(detail["domain"]):
         project_id = detail["domain"]
-assert project_id, "no project id in the order details"
+try:
+    extension = client.get(f"/me/order/{order_id}/details/{detail_ids[0]}/extension")["order"]["plan"]["code"]
+except ovh.exceptions.ResourceNotFoundError as e:
+    extension = type(e).__name__
+found_in = "details"
+if region == "us":
+    assert project_id is None, "US order details do not carry the project id"
+    found_in = "operations"
+    for detail_id in detail_ids:
+        for operation_id in client.get(f"/me/order/{order_id}/details/{detail_id}/operations"):
+            operation = client.get(f"/me/order/{order_id}/details/{detail_id}/operations/{operation_id}")
+            if PROJECT_ID.fullmatch(operation["resource"]["name"]):
+                project_id = operation["resource"]["name"]
+else:
+    try:
+        client.get(f"/me/order/{order_id}/details/{detail_ids[0]}/operations")
+        raise SystemExit("the EU API answered an order detail's operations")
+    except ovh.exceptions.ResourceNotFoundError:
+        pass
+assert project_id, "no project id in the order"
 
 
 def project_or_none():
@@ -109,6 +140,9 @@ print(json.dumps({
     "priceWithTax": preview["prices"]["withTax"]["text"],
     "statuses": statuses,
     "projectId": project_id,
+    "projectFoundIn": found_in,
+    "extension": extension,
+    "planCode": project["planCode"],
     "projectStatus": project["status"],
     "secondCheckout": second_checkout,
     "notFound": not_found,

@@ -287,3 +287,6 @@ impl World {
         serde_json::json!({"carts": carts, "orders": orders, "projects": projects, "emails": self.emails.len()})
     }
 }
+
+#[cfg(test)]
+mod tests;

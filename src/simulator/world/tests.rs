@@ -1,0 +1,144 @@
+//! Pure-state rules of the simulated account (no HTTP).
+
+use std::time::Duration;
+
+use super::*;
+
+fn world(args: &[&str]) -> World {
+    use clap::Parser;
+    #[derive(clap::Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        cfg: SimConfig,
+    }
+    let cfg = Wrapper::parse_from(std::iter::once("simulator").chain(args.iter().copied())).cfg;
+    World::new(cfg)
+}
+
+fn assigned_cart(w: &mut World, subsidiary: &str, plan_code: &str) -> String {
+    let cart = w
+        .create_cart(CartCreation {
+            ovh_subsidiary: subsidiary.into(),
+            description: Some("d".into()),
+            expire: None,
+        })
+        .unwrap()
+        .cart_id;
+    w.assign_cart(&cart).unwrap();
+    w.add_cloud_item(
+        &cart,
+        GenericProductCreation {
+            plan_code: plan_code.into(),
+            duration: "P1M".into(),
+            pricing_mode: "default".into(),
+            quantity: 1,
+        },
+    )
+    .unwrap();
+    cart
+}
+
+#[test]
+fn flags_have_the_documented_defaults_and_parse() {
+    let w = world(&[]);
+    assert_eq!(w.cfg.region, Region::Eu);
+    assert_eq!(
+        (
+            w.cfg.payment_method_type.as_str(),
+            w.cfg.payment_method_status.as_str()
+        ),
+        ("CREDIT_CARD", "VALID")
+    );
+    assert_eq!((w.cfg.autopay_ms, w.cfg.termination_email_ms), (1500, 0));
+    assert_eq!(w.cfg.order_ttl_secs, 14 * 86_400);
+    let w = world(&[
+        "--region",
+        "us",
+        "--payment-method-type",
+        "BANK_ACCOUNT",
+        "--payment-method-status",
+        "EXPIRED",
+        "--autopay-ms",
+        "10",
+        "--termination-email-ms",
+        "20",
+        "--order-ttl-secs",
+        "30",
+    ]);
+    assert_eq!(w.cfg.region, Region::Us);
+    assert_eq!(w.me().ovh_subsidiary, "US");
+    assert_eq!(w.payment_method_ids(Some(true), None, None).len(), 1);
+    assert_eq!(w.payment_method_ids(None, None, Some("VALID")), Vec::<i64>::new());
+    assert_eq!(w.payable_default_method(), None);
+}
+
+#[test]
+fn each_region_accepts_only_its_subsidiaries_and_plan_code() {
+    let mut eu = world(&[]);
+    assert_eq!(eu.plan_codes(), ["project.2018"]);
+    assert!(
+        eu.create_cart(CartCreation {
+            ovh_subsidiary: "US".into(),
+            description: None,
+            expire: None,
+        })
+        .is_err()
+    );
+    assign_and_refuse(&mut eu, "QC", "project");
+    let mut us = world(&["--region", "us"]);
+    assert_eq!(us.plan_codes(), ["project"]);
+    assign_and_refuse(&mut us, "US", "project.2018");
+}
+
+fn assign_and_refuse(w: &mut World, subsidiary: &str, other_plan: &str) {
+    let cart = assigned_cart(w, subsidiary, w.plan_codes()[0]);
+    let refused = w
+        .add_cloud_item(
+            &cart,
+            GenericProductCreation {
+                plan_code: other_plan.into(),
+                duration: "P1M".into(),
+                pricing_mode: "default".into(),
+                quantity: 1,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(refused.status, 400);
+}
+
+#[test]
+fn delayed_emails_get_ids_in_arrival_order() {
+    let mut w = world(&[]);
+    w.send_email(Duration::from_millis(50), "late".into(), "b".into());
+    let early = w.add_email("early".into(), "b".into());
+    assert_eq!(w.email_ids(), vec![early]);
+    std::thread::sleep(Duration::from_millis(60));
+    let ids = w.email_ids();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[1] > early);
+    assert_eq!(w.email(ids[1]).unwrap().subject, "late");
+}
+
+#[test]
+fn us_orders_have_operations_and_no_extension_eu_the_reverse() {
+    for (args, us) in [(&[][..], false), (&["--region", "us"][..], true)] {
+        let mut w = world(args);
+        let plan = w.plan_codes()[0];
+        let cart = assigned_cart(&mut w, if us { "US" } else { "FR" }, plan);
+        let order = w.checkout(&cart, Checkout::default()).unwrap().order_id.unwrap();
+        w.force_order_status(order, Some(OrderStatus::Delivered)).unwrap();
+        let detail = w.order_detail_ids(order).unwrap()[0];
+        let project = w.orders[&order].project_id.clone();
+        let domain = w.order_detail(order, detail).unwrap().domain;
+        assert_eq!(domain == project, !us);
+        assert_eq!(w.order_detail_extension(order, detail).is_ok(), !us);
+        match w.order_detail_operation_ids(order, detail) {
+            Ok(ops) if us => {
+                let op = w.order_detail_operation(order, detail, ops[0]).unwrap();
+                assert_eq!(op.resource.name, project);
+            }
+            Err(e) if !us => assert_eq!(e, SimError::no_route()),
+            other => panic!("{other:?}"),
+        }
+    }
+}
