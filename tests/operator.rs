@@ -144,7 +144,11 @@ async fn automatic_payment_like_ovhs_own_clients() {
         assert_one_order(&ledger, &obj);
         let order = &orders(&ledger)[0];
         assert_eq!(order["paidWith"], json!(paid_with), "{ledger:#}");
-        assert_eq!(order["autoPayRequested"], json!(false), "never autopay: {ledger:#}");
+        assert_eq!(
+            order["autoPayRequested"],
+            json!(false),
+            "never autopay: {ledger:#}"
+        );
         assert_eq!(order["payAttempts"], json!(1), "one payment call: {ledger:#}");
         let payment = obj.status.unwrap().payment.unwrap();
         assert!(payment.refused.is_none() && !payment.requested_at.is_empty());
@@ -363,7 +367,10 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
                 assert!(waited, "{:#?}", env.events("p").await);
             }
             let carts = ledger["carts"].as_array().unwrap();
-            if covered.last().is_some_and(|c| c == "CreateCart (after its OVH call)") {
+            if covered
+                .last()
+                .is_some_and(|c| c == "CreateCart (after its OVH call)")
+            {
                 // No source says GET /order/cart?description= lists a cart not yet assigned
                 // (the simulator lists assigned carts only): that cart is lost, a new one made,
                 // and the lost one is never checked out.
@@ -375,7 +382,11 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
                     "{ledger:#}"
                 );
             } else {
-                assert_eq!(carts.len(), 1, "a lost cart is found again, not duplicated: {ledger:#}");
+                assert_eq!(
+                    carts.len(),
+                    1,
+                    "a lost cart is found again, not duplicated: {ledger:#}"
+                );
             }
         }
     }

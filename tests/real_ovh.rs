@@ -88,7 +88,16 @@ async fn a_refused_payment_waits_for_a_person_and_is_never_retried() {
         .await;
     assert_eq!(phase_of(&obj), "AwaitingPayment");
     let (_, _, message) = condition(&obj, "Ready").unwrap();
-    let url = obj.status.as_ref().unwrap().order.as_ref().unwrap().url.clone().unwrap();
+    let url = obj
+        .status
+        .as_ref()
+        .unwrap()
+        .order
+        .as_ref()
+        .unwrap()
+        .url
+        .clone()
+        .unwrap();
     assert!(message.contains("bankAccount"), "OVH's message: {message}");
     assert!(message.contains(&url), "the order URL: {message}");
     env.wait_for_event("p", "PaymentRefused").await;
@@ -96,7 +105,10 @@ async fn a_refused_payment_waits_for_a_person_and_is_never_retried() {
     // Polled, not retried: the order status is read again, /pay is not.
     let polls = env.sim.calls("GET /me/order/{orderId}/status").await;
     tokio::time::sleep(Duration::from_secs(4)).await;
-    assert!(env.sim.calls("GET /me/order/{orderId}/status").await > polls, "still polling");
+    assert!(
+        env.sim.calls("GET /me/order/{orderId}/status").await > polls,
+        "still polling"
+    );
     let ledger = env.sim.ledger().await;
     assert_eq!(orders(&ledger).len(), 1);
     assert_eq!(orders(&ledger)[0]["payAttempts"], json!(1), "{ledger:#}");

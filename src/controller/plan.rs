@@ -54,7 +54,9 @@ pub enum ProjectSeen {
     /// 460: the service expired; OVH answers it on every call about it (python-ovh
     /// `ResourceExpiredError`).
     Expired,
-    Found { status: String },
+    Found {
+        status: String,
+    },
 }
 
 /// Result of looking for the order a checkout may have created.
@@ -100,7 +102,11 @@ pub const FIDELITY_ACCOUNT: &str = "fidelityAccount";
 /// `project.2018` elsewhere (terraform-provider-ovh PR #455, issue #217). The US API is the one
 /// whose accounts have the subsidiary US.
 pub fn default_plan_code(subsidiary: &str) -> &'static str {
-    if subsidiary == "US" { "project" } else { "project.2018" }
+    if subsidiary == "US" {
+        "project"
+    } else {
+        "project.2018"
+    }
 }
 
 /// Facts read from OVH during this reconcile pass (reads only; each is looked up when needed).
@@ -330,7 +336,13 @@ impl Input<'_> {
     /// The plan code to order: the spec's, else the one resolved when the cart was made, else
     /// the subsidiary's default.
     fn plan_code(&self) -> Result<String, Step> {
-        if let Some(code) = self.spec.plan.plan_code.as_ref().or(self.status.plan_code.as_ref()) {
+        if let Some(code) = self
+            .spec
+            .plan
+            .plan_code
+            .as_ref()
+            .or(self.status.plan_code.as_ref())
+        {
             return Ok(code.clone());
         }
         self.subsidiary().map(|s| default_plan_code(&s).to_string())
@@ -850,7 +862,11 @@ pub fn plan_deletion(input: &Input) -> Step {
                     "Order {} is not paid yet, but the payment requested at {} may still go through; \
                      its project is terminated if it is delivered",
                     order.id,
-                    status.payment.as_ref().map(|p| p.requested_at.as_str()).unwrap_or_default()
+                    status
+                        .payment
+                        .as_ref()
+                        .map(|p| p.requested_at.as_str())
+                        .unwrap_or_default()
                 ),
                 Requeue::Progress,
             ),

@@ -21,15 +21,15 @@ use super::{
 };
 use crate::{
     api::{
-        APPROVE_ANNOTATION, CartStatus, FINALIZER, ORDER_ID_ANNOTATION, OrderStatus as OrderField, PaymentStatus,
-        Phase, PriceStatus, PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus,
-        TERMINATION_TOKEN_ANNOTATION, TerminationStatus,
+        APPROVE_ANNOTATION, CartStatus, FINALIZER, ORDER_ID_ANNOTATION, OrderStatus as OrderField,
+        PaymentStatus, Phase, PriceStatus, PublicCloudProject, PublicCloudProjectSpec,
+        PublicCloudProjectStatus, TERMINATION_TOKEN_ANNOTATION, TerminationStatus,
     },
     ovh::{
         Credentials, OvhClient, OvhError,
+        model::OrderPrices,
         model::{CartCreation, Checkout, GenericProductCreation, ItemConfigurationCreation, OrderStatus},
         order::{is_project_id, termination_token},
-        model::OrderPrices,
     },
 };
 
@@ -659,7 +659,11 @@ async fn execute(
                 refused: None,
             });
             observed.payment_begun = true;
-            let method = status.payment.as_ref().map(|p| p.method.clone()).unwrap_or_default();
+            let method = status
+                .payment
+                .as_ref()
+                .map(|p| p.method.clone())
+                .unwrap_or_default();
             ("PaymentBegun", format!("Paying the order with {method}"))
         }
         Step::Pay {
@@ -900,7 +904,11 @@ async fn project_id_of_order(ovh: &OvhClient, order_id: i64) -> Result<Option<St
             Err(e) => return Err(e),
         };
         for op in operations {
-            let name = ovh.order_detail_operation(order_id, *detail, op).await?.resource.name;
+            let name = ovh
+                .order_detail_operation(order_id, *detail, op)
+                .await?
+                .resource
+                .name;
             if is_project_id(&name) {
                 return Ok(Some(name));
             }
@@ -1032,14 +1040,15 @@ fn payment_outcome(
     order_id: i64,
     paid: Result<(), OvhError>,
 ) -> Result<(&'static str, String), OvhError> {
-    let method = status.payment.as_ref().map(|p| p.method.clone()).unwrap_or_default();
+    let method = status
+        .payment
+        .as_ref()
+        .map(|p| p.method.clone())
+        .unwrap_or_default();
     match paid {
         Ok(()) => {
             observed.order_status = None; // read it again: it moves on once OVH registers the payment
-            Ok((
-                "PaymentRequested",
-                format!("Paid order {order_id} with {method}"),
-            ))
+            Ok(("PaymentRequested", format!("Paid order {order_id} with {method}")))
         }
         Err(e) if matches!(e.status(), Some(400..=499)) && !e.is_credentials_problem() => {
             if let Some(p) = status.payment.as_mut() {

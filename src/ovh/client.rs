@@ -599,7 +599,10 @@ impl OvhClient {
 
     /// The checkout POST's timeout (see [`ClientOptions::checkout_timeout`]).
     pub fn checkout_timeout(&self) -> Duration {
-        self.inner.options.checkout_timeout.max(self.inner.options.timeout)
+        self.inner
+            .options
+            .checkout_timeout
+            .max(self.inner.options.timeout)
     }
 
     fn transport_error(&self, method: &Method, route: &Route, e: reqwest::Error) -> OvhError {
@@ -896,12 +899,30 @@ mod tests {
     #[test]
     fn ovh_base_urls_keep_the_named_token_url() {
         for (base, token) in [
-            ("https://eu.api.ovh.com/1.0", "https://www.ovh.com/auth/oauth2/token"),
-            ("https://eu.api.ovh.com/v1", "https://www.ovh.com/auth/oauth2/token"),
-            ("https://ca.api.ovh.com/1.0", "https://ca.ovh.com/auth/oauth2/token"),
-            ("https://ca.api.ovh.com/v1", "https://ca.ovh.com/auth/oauth2/token"),
-            ("https://api.us.ovhcloud.com/1.0", "https://us.ovhcloud.com/auth/oauth2/token"),
-            ("https://api.us.ovhcloud.com/v1", "https://us.ovhcloud.com/auth/oauth2/token"),
+            (
+                "https://eu.api.ovh.com/1.0",
+                "https://www.ovh.com/auth/oauth2/token",
+            ),
+            (
+                "https://eu.api.ovh.com/v1",
+                "https://www.ovh.com/auth/oauth2/token",
+            ),
+            (
+                "https://ca.api.ovh.com/1.0",
+                "https://ca.ovh.com/auth/oauth2/token",
+            ),
+            (
+                "https://ca.api.ovh.com/v1",
+                "https://ca.ovh.com/auth/oauth2/token",
+            ),
+            (
+                "https://api.us.ovhcloud.com/1.0",
+                "https://us.ovhcloud.com/auth/oauth2/token",
+            ),
+            (
+                "https://api.us.ovhcloud.com/v1",
+                "https://us.ovhcloud.com/auth/oauth2/token",
+            ),
         ] {
             assert_eq!(
                 resolve_endpoint(base).unwrap(),

@@ -137,8 +137,7 @@ impl OvhClient {
     /// lost, look at the cart's `readOnly` and the account's orders before doing anything else.
     /// Waits up to [`Self::checkout_timeout`]: OVH's SDKs give every call 180 s.
     pub async fn checkout(&self, cart_id: &str, checkout: &Checkout) -> Result<Order> {
-        let route =
-            Route::new("/order/cart/{cartId}/checkout", &[cart_id]).timeout(self.checkout_timeout());
+        let route = Route::new("/order/cart/{cartId}/checkout", &[cart_id]).timeout(self.checkout_timeout());
         self.post(route, Some(checkout)).await
     }
 

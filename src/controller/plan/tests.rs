@@ -403,7 +403,10 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
             panic!()
         };
         assert_eq!((phase, reason), (Phase::Failed, "NoPaymentMethod"));
-        assert!(message.contains(problem) && message.contains("12.00 EUR"), "{message}");
+        assert!(
+            message.contains(problem) && message.contains("12.00 EUR"),
+            "{message}"
+        );
     }
     case.observed.default_payment_method = Some(card("VALID"));
     assert_eq!(
@@ -486,7 +489,13 @@ fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_ou
     assert_eq!(case.plan(), Step::RecordOrder { order_id: 8 });
     case.observed.order_search = Some(OrderSearch::Unverifiable(vec![8]));
     assert!(
-        matches!(case.plan(), Step::Wait { phase: Phase::NeedsAttention, .. }),
+        matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::NeedsAttention,
+                ..
+            }
+        ),
         "an order that cannot be checked is never ordered again on a guess"
     );
     case.observed.order_search = Some(OrderSearch::NotFound);
@@ -579,7 +588,10 @@ fn orders_are_followed_to_delivery() {
     case.observed.project = Some(ProjectSeen::Expired);
     assert!(matches!(
         case.plan(),
-        Step::Wait { reason: "ProjectExpired", .. }
+        Step::Wait {
+            reason: "ProjectExpired",
+            ..
+        }
     ));
     case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
     assert_eq!(case.plan(), Step::RecordProject { status: "ok".into() });
@@ -634,10 +646,20 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     case.observed.default_payment_method = Some(card("EXPIRED"));
     assert!(matches!(
         case.plan(),
-        Step::Wait { phase: Phase::AwaitingPayment, reason: "NoPaymentMethod", warning: true, .. }
+        Step::Wait {
+            phase: Phase::AwaitingPayment,
+            reason: "NoPaymentMethod",
+            warning: true,
+            ..
+        }
     ));
     case.observed.default_payment_method = Some(card("VALID"));
-    assert_eq!(case.plan(), Step::BeginPayment { method: card("VALID") });
+    assert_eq!(
+        case.plan(),
+        Step::BeginPayment {
+            method: card("VALID")
+        }
+    );
 
     // Recorded and begun in this pass: sent.
     case.status.payment = Some(PaymentStatus {
@@ -725,7 +747,10 @@ fn an_unpaid_order_past_its_expiration_date_fails() {
     case.observed.order_expiry = Some(None);
     assert!(matches!(
         case.plan(),
-        Step::Wait { phase: Phase::AwaitingPayment, .. }
+        Step::Wait {
+            phase: Phase::AwaitingPayment,
+            ..
+        }
     ));
 }
 
@@ -873,7 +898,13 @@ fn a_404_inside_the_delivery_window_never_releases_a_project_to_terminate() {
     case.status.delivered_at = None;
     case.status.order.as_mut().unwrap().date = None;
     assert!(
-        matches!(case.delete(), Step::Wait { reason: "ProjectNotVisibleYet", .. }),
+        matches!(
+            case.delete(),
+            Step::Wait {
+                reason: "ProjectNotVisibleYet",
+                ..
+            }
+        ),
         "without a delivery date, waiting is the safe side"
     );
     // After the window, a 404 is final, and said loudly.
@@ -913,7 +944,11 @@ fn deleting_while_a_payment_may_still_go_through_waits_to_terminate() {
     });
     assert!(matches!(
         case.delete(),
-        Step::Wait { phase: Phase::Terminating, reason: "PaymentPending", .. }
+        Step::Wait {
+            phase: Phase::Terminating,
+            reason: "PaymentPending",
+            ..
+        }
     ));
     case.status.payment.as_mut().unwrap().refused = Some("refused".into());
     assert!(
