@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use common::operator::{Env, condition, phase_of};
 use ovh_publiccloud_operator::{
-    api::PublicCloudProject, controller::CrashHook, ovh::order::is_project_id, simulator::Region,
+    api::PublicCloudProject,
+    controller::{CrashHook, plan::CART_MARKER_PREFIX},
+    ovh::{model::CartCreation, order::is_project_id},
+    simulator::Region,
 };
 use serde_json::{Value, json};
 
@@ -229,4 +232,79 @@ async fn a_grace_shorter_than_the_checkout_timeout_is_refused_at_start() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("--checkout-grace"), "{err}");
+}
+
+/// OVH's guide checks the offer (`GET /order/cart/{cartId}/cloud`) and the item's accepted
+/// configurations (`…/requiredConfiguration`): a refused plan code or label becomes a condition
+/// naming what OVH offers, read only when OVH refuses (never on the common path).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_plan_code_or_label_is_explained_with_what_ovh_offers() {
+    let env = Env::new("offer", |_| {}).await;
+    let _operator = env.start_operator();
+    env.create(
+        "plan",
+        json!({"description": "Bad plan", "plan": {"planCode": "project.1999"}}),
+    )
+    .await;
+    env.create(
+        "label",
+        json!({"description": "Bad label", "configurations": [{"label": "colour", "value": "blue"}]}),
+    )
+    .await;
+    let refused = |o: &PublicCloudProject| condition(o, "Ready").is_some_and(|c| c.1 == "OvhBadRequest");
+    let plan = env.wait_for("plan", 30, refused).await;
+    let message = condition(&plan, "Ready").unwrap().2;
+    assert!(
+        message.contains("project.1999") && message.contains("OVH offers: project.2018"),
+        "{message}"
+    );
+    let label = env.wait_for("label", 30, refused).await;
+    let message = condition(&label, "Ready").unwrap().2;
+    assert!(
+        message.contains("\"colour\"") && message.contains("infrastructure") && message.contains("vrack"),
+        "{message}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(env.sim.calls("GET /order/cart/{cartId}/cloud").await, 1);
+    assert_eq!(
+        env.sim
+            .calls("GET /order/cart/{cartId}/item/{itemId}/requiredConfiguration")
+            .await,
+        1
+    );
+    assert!(orders(&env.sim.ledger().await).is_empty());
+}
+
+/// A cart listed by its marker that then answers 404 (gone meanwhile) is forgotten, not an error
+/// on every pass: a new cart is made, and exactly one order placed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cart_found_by_its_marker_that_answers_404_is_forgotten() {
+    let env = Env::new("forgotten", |_| {}).await;
+    let obj = env.create("p", json!({"description": "Found then gone"})).await;
+    let marker = format!("{CART_MARKER_PREFIX}{}", obj.metadata.uid.unwrap());
+    let client = env.sim.client();
+    let cart = client
+        .create_cart(&CartCreation {
+            ovh_subsidiary: "FR".into(),
+            description: Some(marker),
+            expire: None,
+        })
+        .await
+        .unwrap();
+    client.assign_cart(&cart.cart_id).await.unwrap();
+    env.sim
+        .fault(json!({"method": "GET", "route": "/order/cart/{cartId}", "status": 404, "message": "The requested object does not exist", "count": 1}))
+        .await;
+    let _operator = env.start_operator();
+    env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    env.wait_for_event("p", "CartForgotten").await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(orders(&ledger).len(), 1, "{ledger:#}");
+    let found = ledger["carts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cartId"] == json!(cart.cart_id))
+        .unwrap();
+    assert_eq!(found["checkouts"], json!(0), "{ledger:#}");
 }

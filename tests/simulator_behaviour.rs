@@ -482,6 +482,7 @@ async fn a_checkout_committed_after_the_client_timed_out_makes_exactly_one_order
         ]),
         ClientOptions {
             timeout: Duration::from_millis(200),
+            checkout_timeout: Duration::from_millis(200),
             ..Default::default()
         },
     )
