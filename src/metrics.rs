@@ -16,6 +16,7 @@ use prometheus_client::{
         MetricType,
         counter::{ConstCounter, Counter},
         family::Family,
+        gauge::Gauge,
         histogram::{Histogram, exponential_buckets},
     },
     registry::Registry,
@@ -28,6 +29,11 @@ struct ErrorLabels {
     category: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PhaseLabels {
+    phase: String,
+}
+
 /// The operator's metrics. Cheap to clone.
 #[derive(Clone)]
 pub struct Metrics {
@@ -36,6 +42,7 @@ pub struct Metrics {
     failures: Family<ErrorLabels, Counter>,
     duration: Histogram,
     orders: Counter,
+    projects: Family<PhaseLabels, Gauge>,
     ready: Arc<AtomicBool>,
 }
 
@@ -90,6 +97,12 @@ impl Metrics {
             "Orders placed (successful checkouts)",
             orders.clone(),
         );
+        let projects = Family::<PhaseLabels, Gauge>::default();
+        registry.register(
+            "ovh_operator_projects",
+            "PublicCloudProjects by phase, as this operator last wrote them (alert on NeedsAttention, AwaitingPayment)",
+            projects.clone(),
+        );
         registry.register_collector(Box::new(OvhCalls(ovh_calls)));
         Self {
             registry: Arc::new(registry),
@@ -97,6 +110,7 @@ impl Metrics {
             failures,
             duration,
             orders,
+            projects,
             ready: Arc::default(),
         }
     }
@@ -119,6 +133,23 @@ impl Metrics {
                 category: category.into(),
             })
             .inc();
+    }
+
+    /// A resource moved from one phase to another (None: not counted, e.g. gone).
+    pub fn phase_changed(&self, from: Option<&str>, to: Option<&str>) {
+        if from == to {
+            return;
+        }
+        if let Some(from) = from {
+            self.projects
+                .get_or_create(&PhaseLabels { phase: from.into() })
+                .dec();
+        }
+        if let Some(to) = to {
+            self.projects
+                .get_or_create(&PhaseLabels { phase: to.into() })
+                .inc();
+        }
     }
 
     pub fn order_placed(&self) {

@@ -1,6 +1,5 @@
-//! Conditions, the status write, and events. Condition reasons are the ones one Argo CD health
-//! script can map: AwaitingApproval/AwaitingPayment → Suspended, Ordering/Delivering →
-//! Progressing, Failed → Degraded.
+//! Conditions, the status write, and events. Every reason is a [`Reason`], whose health says how
+//! GitOps tools read it.
 
 use k8s_openapi::{
     apimachinery::pkg::apis::meta::v1::{Condition, Time},
@@ -13,6 +12,7 @@ use kube::{
 };
 use serde_json::json;
 
+use super::reason::Reason;
 use crate::api::{FIELD_MANAGER, Phase, PublicCloudProject, PublicCloudProjectStatus};
 
 pub const READY: &str = "Ready";
@@ -24,7 +24,7 @@ pub fn set_condition(
     status: &mut PublicCloudProjectStatus,
     kind: &str,
     value: bool,
-    reason: &str,
+    reason: Reason,
     message: &str,
     generation: Option<i64>,
 ) {
@@ -37,7 +37,7 @@ pub fn set_condition(
     let condition = Condition {
         type_: kind.into(),
         status: value.into(),
-        reason: reason.into(),
+        reason: reason.as_str().into(),
         // Condition messages are limited to 32768 bytes by the API server.
         message: message.chars().take(4000).collect(),
         observed_generation: generation,
@@ -53,25 +53,11 @@ pub fn condition<'a>(status: &'a PublicCloudProjectStatus, kind: &str) -> Option
     status.conditions.iter().find(|c| c.type_ == kind)
 }
 
-/// The Ready reason for a phase when nothing more specific is known.
-pub fn phase_reason(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Pending | Phase::CartReady | Phase::CheckingOut => "Ordering",
-        Phase::AwaitingApproval => "AwaitingApproval",
-        Phase::AwaitingPayment => "AwaitingPayment",
-        Phase::Delivering => "Delivering",
-        Phase::Ready => "Ready",
-        Phase::Failed => "Failed",
-        Phase::NeedsAttention => "NeedsAttention",
-        Phase::Terminating => "Terminating",
-    }
-}
-
 /// Moves to `phase` and sets Ready (and OrderPlaced once an order exists) accordingly.
 pub fn enter_phase(
     status: &mut PublicCloudProjectStatus,
     phase: Phase,
-    reason: &str,
+    reason: Reason,
     message: &str,
     generation: Option<i64>,
 ) {
@@ -81,7 +67,14 @@ pub fn enter_phase(
     match status.order.as_ref() {
         Some(order) => {
             let message = format!("Order {} placed", order.id);
-            set_condition(status, ORDER_PLACED, true, "OrderPlaced", &message, generation)
+            set_condition(
+                status,
+                ORDER_PLACED,
+                true,
+                Reason::OrderPlaced,
+                &message,
+                generation,
+            )
         }
         None if status.project_id.is_none() => {
             set_condition(status, ORDER_PLACED, false, reason, message, generation)
@@ -115,7 +108,7 @@ pub async fn publish(
     recorder: &Recorder,
     obj: &PublicCloudProject,
     warning: bool,
-    reason: &str,
+    reason: Reason,
     note: String,
 ) {
     let event = Event {
@@ -124,7 +117,7 @@ pub async fn publish(
         } else {
             EventType::Normal
         },
-        reason: reason.into(),
+        reason: reason.as_str().into(),
         note: Some(note.chars().take(1000).collect()),
         action: "Reconcile".into(),
         secondary: None,

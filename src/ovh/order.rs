@@ -1,8 +1,18 @@
 //! Typed calls for ordering, following and terminating a Public Cloud project. One method per
 //! OVH operation; no decisions here (those belong to the controller's planner).
 
+use super::OvhError;
 use super::client::{OvhClient, Result, Route};
 use super::model::*;
+
+/// An order a checkout placed (its id is known).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedOrder {
+    pub order_id: i64,
+    /// Where a person pays it.
+    pub url: Option<String>,
+    pub prices: OrderPrices,
+}
 
 impl OvhClient {
     /// `GET /me`.
@@ -139,6 +149,22 @@ impl OvhClient {
     pub async fn checkout(&self, cart_id: &str, checkout: &Checkout) -> Result<Order> {
         let route = Route::new("/order/cart/{cartId}/checkout", &[cart_id]).timeout(self.checkout_timeout());
         self.post(route, Some(checkout)).await
+    }
+
+    /// The checkout as an order that surely exists: OVH's answer must carry an `orderId`.
+    pub async fn place_order(&self, cart_id: &str, checkout: &Checkout) -> Result<PlacedOrder> {
+        let order = self.checkout(cart_id, checkout).await?;
+        let order_id = order.order_id.ok_or_else(|| OvhError::Decode {
+            method: "POST".into(),
+            route: "/order/cart/{cartId}/checkout",
+            expected: "order with an orderId",
+            reason: "orderId is null".into(),
+        })?;
+        Ok(PlacedOrder {
+            order_id,
+            url: order.url,
+            prices: order.prices,
+        })
     }
 
     /// `GET /me/order`: ids of the account's orders.

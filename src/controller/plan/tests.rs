@@ -132,9 +132,9 @@ fn a_found_cart_is_recorded_instead_of_creating_another() {
     case.observed.marker_carts = Some(vec!["lost-cart".into()]);
     assert_eq!(
         case.plan(),
-        Step::RecordFoundCart {
+        Step::Act(Act::RecordFoundCart {
             cart_id: "lost-cart".into()
-        }
+        })
     );
 }
 
@@ -146,14 +146,14 @@ fn the_subsidiary_comes_from_the_spec_or_the_account() {
     case.observed.subsidiary = Some("IE".into());
     assert_eq!(
         case.plan(),
-        Step::CreateCart {
+        Step::Act(Act::CreateCart {
             subsidiary: "IE".into(),
             marker: format!("{CART_MARKER_PREFIX}{UID}"),
             plan_code: "project.2018".into(),
-        }
+        })
     );
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::DE);
-    assert!(matches!(case.plan(), Step::CreateCart { subsidiary, .. } if subsidiary == "DE"));
+    assert!(matches!(case.plan(), Step::Act(Act::CreateCart { subsidiary, .. }) if subsidiary == "DE"));
 }
 
 #[test]
@@ -162,11 +162,13 @@ fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     case.observed.marker_carts = Some(vec![]);
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);
     assert!(
-        matches!(case.plan(), Step::CreateCart { plan_code, .. } if plan_code == "project"),
+        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project"),
         "US: project (terraform-provider-ovh PR #455)"
     );
     case.spec.plan.plan_code = Some("project.discovery".into());
-    assert!(matches!(case.plan(), Step::CreateCart { plan_code, .. } if plan_code == "project.discovery"));
+    assert!(
+        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project.discovery")
+    );
 
     // Once the cart recorded it, the resolved code is used without asking the account again.
     let mut case = Case::new().with_cart();
@@ -179,10 +181,10 @@ fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     case.status.plan_code = Some("project".into());
     assert_eq!(
         case.plan(),
-        Step::AddItem {
+        Step::Act(Act::AddItem {
             cart_id: "cart-1".into(),
             plan_code: "project".into()
-        }
+        })
     );
     // An item of another plan goes.
     case.observed.cart = Some(CartSeen::Found {
@@ -191,10 +193,10 @@ fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     });
     assert_eq!(
         case.plan(),
-        Step::DeleteItem {
+        Step::Act(Act::DeleteItem {
             cart_id: "cart-1".into(),
             item_id: 7
-        }
+        })
     );
 }
 
@@ -204,9 +206,9 @@ fn an_unassigned_cart_is_assigned_then_read() {
     case.status.cart.as_mut().unwrap().assigned = None;
     assert_eq!(
         case.plan(),
-        Step::AssignCart {
+        Step::Act(Act::AssignCart {
             cart_id: "cart-1".into()
-        }
+        })
     );
     case.status.cart.as_mut().unwrap().assigned = Some(true);
     assert_eq!(case.plan(), Step::Look(Lookup::Cart("cart-1".into())));
@@ -226,10 +228,10 @@ fn the_item_is_added_then_configured_in_spec_order() {
     });
     assert_eq!(
         case.plan(),
-        Step::AddItem {
+        Step::Act(Act::AddItem {
             cart_id: "cart-1".into(),
             plan_code: "project.2018".into()
-        }
+        })
     );
 
     let mut posted = vec![];
@@ -242,12 +244,12 @@ fn the_item_is_added_then_configured_in_spec_order() {
             read_only: false,
             items: vec![item(&posted)],
         });
-        let expected = Step::AddConfiguration {
+        let expected = Step::Act(Act::AddConfiguration {
             cart_id: "cart-1".into(),
             item_id: 7,
             label: label.into(),
             value: value.into(),
-        };
+        });
         assert_eq!(case.plan(), expected);
         posted.push((posted.len() as i64 + 1, label, value));
     }
@@ -257,9 +259,9 @@ fn the_item_is_added_then_configured_in_spec_order() {
     });
     assert_eq!(
         case.plan(),
-        Step::PreviewPrice {
+        Step::Act(Act::PreviewPrice {
             cart_id: "cart-1".into()
-        }
+        })
     );
 }
 
@@ -273,11 +275,11 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
     });
     assert_eq!(
         case.plan(),
-        Step::DeleteConfiguration {
+        Step::Act(Act::DeleteConfiguration {
             cart_id: "cart-1".into(),
             item_id: 7,
             configuration_id: 1
-        }
+        })
     );
     // An item of another plan (the spec changed) is removed, then the right one added.
     let mut other = item(&[]);
@@ -288,10 +290,10 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
     });
     assert_eq!(
         case.plan(),
-        Step::DeleteItem {
+        Step::Act(Act::DeleteItem {
             cart_id: "cart-1".into(),
             item_id: 7
-        }
+        })
     );
     // A second item of the right plan (an AddItem whose answer was lost) is removed.
     let mut twin = item(&[]);
@@ -302,24 +304,24 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
     });
     assert_eq!(
         case.plan(),
-        Step::DeleteItem {
+        Step::Act(Act::DeleteItem {
             cart_id: "cart-1".into(),
             item_id: 8
-        }
+        })
     );
 }
 
 #[test]
 fn checkout_is_recorded_before_it_is_sent() {
     let mut case = Case::new().with_cart().with_configured_item().priced();
-    assert_eq!(case.plan(), Step::BeginCheckout);
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout));
     case.status.phase = Some(Phase::CheckingOut);
     case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Checkout {
+        Step::Act(Act::Checkout {
             cart_id: "cart-1".into()
-        }
+        })
     );
 }
 
@@ -341,7 +343,7 @@ fn manual_approval_waits_for_the_current_cart_id() {
         (phase, reason, warning, requeue),
         (
             Phase::AwaitingApproval,
-            "AwaitingApproval",
+            Reason::AwaitingApproval,
             false,
             Requeue::Person
         )
@@ -362,7 +364,7 @@ fn manual_approval_waits_for_the_current_cart_id() {
     );
 
     case.approval = Some("cart-1");
-    assert_eq!(case.plan(), Step::BeginCheckout);
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout));
 }
 
 fn card(status: &str) -> Option<PaymentMethodSeen> {
@@ -381,9 +383,9 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
     case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Checkout {
+        Step::Act(Act::Checkout {
             cart_id: "cart-1".into()
-        },
+        }),
         "free: no method needed, the fidelity account pays (and never autopay)"
     );
     case.status.price.as_mut().unwrap().with_tax = "12.00".into();
@@ -402,7 +404,7 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
         else {
             panic!()
         };
-        assert_eq!((phase, reason), (Phase::Failed, "NoPaymentMethod"));
+        assert_eq!((phase, reason), (Phase::Failed, Reason::NoPaymentMethod));
         assert!(
             message.contains(problem) && message.contains("12.00 EUR"),
             "{message}"
@@ -411,9 +413,9 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
     case.observed.default_payment_method = Some(card("VALID"));
     assert_eq!(
         case.plan(),
-        Step::Checkout {
+        Step::Act(Act::Checkout {
             cart_id: "cart-1".into()
-        }
+        })
     );
 }
 
@@ -421,7 +423,7 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
 fn an_expired_cart_is_replaced_before_checkout_only() {
     let mut case = Case::new().with_cart();
     case.observed.cart = Some(CartSeen::Gone);
-    assert_eq!(case.plan(), Step::ForgetCart);
+    assert_eq!(case.plan(), Step::Act(Act::ForgetCart));
     case.status.phase = Some(Phase::CheckingOut);
     assert_eq!(
         case.plan(),
@@ -447,7 +449,7 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
         "orders placed since the cart was made"
     );
     case.observed.order_search = Some(OrderSearch::Found(99));
-    assert_eq!(case.plan(), Step::RecordOrder { order_id: 99 });
+    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 99 }));
 
     for search in [
         OrderSearch::NotFound,
@@ -474,7 +476,7 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
     case.order_hint = Some(1);
     assert_eq!(
         case.plan(),
-        Step::RecordOrder { order_id: 1 },
+        Step::Act(Act::RecordOrder { order_id: 1 }),
         "a person's answer is taken"
     );
 }
@@ -486,7 +488,7 @@ fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_ou
     case.status.phase = Some(Phase::CheckingOut);
     assert_eq!(case.plan(), Step::Look(Lookup::FindOrder { since: None }));
     case.observed.order_search = Some(OrderSearch::Found(8));
-    assert_eq!(case.plan(), Step::RecordOrder { order_id: 8 });
+    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 8 }));
     case.observed.order_search = Some(OrderSearch::Unverifiable(vec![8]));
     assert!(
         matches!(
@@ -501,9 +503,9 @@ fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_ou
     case.observed.order_search = Some(OrderSearch::NotFound);
     assert_eq!(
         case.plan(),
-        Step::Checkout {
+        Step::Act(Act::Checkout {
             cart_id: "cart-1".into()
-        }
+        })
     );
 }
 
@@ -519,7 +521,10 @@ fn orders_are_followed_to_delivery() {
     let mut case = Case::new().ordered(None);
     assert_eq!(case.plan(), Step::Look(Lookup::OrderStatus(42)));
     case.observed.order_status = Some(OrderStatus::NotPaid);
-    assert_eq!(case.plan(), Step::RecordOrderStatus(OrderStatus::NotPaid));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordOrderStatus(OrderStatus::NotPaid))
+    );
 
     let mut case = Case::new().ordered(Some("notPaid"));
     case.observed.order_status = Some(OrderStatus::NotPaid);
@@ -555,7 +560,7 @@ fn orders_are_followed_to_delivery() {
     case.observed.order_status = Some(OrderStatus::Delivered);
     assert_eq!(case.plan(), Step::Look(Lookup::ProjectIdFromDetails(42)));
     case.observed.project_id_from_details = Some(Some("p".into()));
-    assert_eq!(case.plan(), Step::RecordProjectId("p".into()));
+    assert_eq!(case.plan(), Step::Act(Act::RecordProjectId("p".into())));
 
     case.status.project_id = Some("p".into());
     assert_eq!(case.plan(), Step::Look(Lookup::Project("p".into())));
@@ -566,7 +571,7 @@ fn orders_are_followed_to_delivery() {
             case.plan(),
             Step::Wait {
                 phase: Phase::Delivering,
-                reason: "ProjectNotVisibleYet",
+                reason: Reason::ProjectNotVisibleYet,
                 ..
             }
         ),
@@ -578,7 +583,7 @@ fn orders_are_followed_to_delivery() {
             case.plan(),
             Step::Wait {
                 phase: Phase::NeedsAttention,
-                reason: "ProjectNotFound",
+                reason: Reason::ProjectNotFound,
                 warning: true,
                 ..
             }
@@ -589,12 +594,12 @@ fn orders_are_followed_to_delivery() {
     assert!(matches!(
         case.plan(),
         Step::Wait {
-            reason: "ProjectExpired",
+            reason: Reason::ProjectExpired,
             ..
         }
     ));
     case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
-    assert_eq!(case.plan(), Step::RecordProject { status: "ok".into() });
+    assert_eq!(case.plan(), Step::Act(Act::RecordProject { status: "ok".into() }));
     case.status.project_status = Some("ok".into());
     assert!(matches!(
         case.plan(),
@@ -609,9 +614,9 @@ fn orders_are_followed_to_delivery() {
     });
     assert_eq!(
         case.plan(),
-        Step::RecordProject {
+        Step::Act(Act::RecordProject {
             status: "suspended".into()
-        },
+        }),
         "drift is reported"
     );
 }
@@ -623,7 +628,7 @@ fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
     case.observed.order_status = Some(OrderStatus::NotPaid);
     assert_eq!(
         case.plan(),
-        Step::BeginPayment { method: None },
+        Step::Act(Act::BeginPayment { method: None }),
         "0.00: the fidelity account, whatever the methods (ovh/manager)"
     );
     case.status.payment = Some(PaymentStatus {
@@ -633,7 +638,10 @@ fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
         refused: None,
     });
     case.observed.payment_begun = true;
-    assert_eq!(case.plan(), Step::PayWithFidelityAccount { order_id: 42 });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::PayWithFidelityAccount { order_id: 42 })
+    );
 }
 
 #[test]
@@ -648,7 +656,7 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
         case.plan(),
         Step::Wait {
             phase: Phase::AwaitingPayment,
-            reason: "NoPaymentMethod",
+            reason: Reason::NoUsablePaymentMethod,
             warning: true,
             ..
         }
@@ -656,9 +664,9 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     case.observed.default_payment_method = Some(card("VALID"));
     assert_eq!(
         case.plan(),
-        Step::BeginPayment {
+        Step::Act(Act::BeginPayment {
             method: card("VALID")
-        }
+        })
     );
 
     // Recorded and begun in this pass: sent.
@@ -671,10 +679,10 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     case.observed.payment_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Pay {
+        Step::Act(Act::Pay {
             order_id: 42,
             payment_method_id: 5
-        }
+        })
     );
     // Recorded by an earlier pass (answer lost, crash): never sent again; polled.
     case.observed.payment_begun = false;
@@ -690,7 +698,7 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     };
     assert_eq!(
         (phase, reason, requeue),
-        (Phase::AwaitingPayment, "PaymentPending", Requeue::Progress)
+        (Phase::AwaitingPayment, Reason::PaymentPending, Requeue::Progress)
     );
     assert!(message.contains("http://pay/42"), "{message}");
     // Refused: OVH's message and the URL, polled, not retried.
@@ -708,7 +716,12 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     };
     assert_eq!(
         (phase, reason, requeue, warning),
-        (Phase::AwaitingPayment, "PaymentRefused", Requeue::Progress, true)
+        (
+            Phase::AwaitingPayment,
+            Reason::PaymentRefused,
+            Requeue::Progress,
+            true
+        )
     );
     assert!(
         message.contains("bankAccount") && message.contains("http://pay/42"),
@@ -725,7 +738,7 @@ fn an_unpaid_order_past_its_expiration_date_fails() {
     case.observed.order_expiry = Some(Some("2026-11-27T09:30:00Z".into()));
     assert_eq!(
         case.plan(),
-        Step::RecordOrderExpiry("2026-11-27T09:30:00Z".into())
+        Step::Act(Act::RecordOrderExpiry("2026-11-27T09:30:00Z".into()))
     );
     case.status.order.as_mut().unwrap().expires_at = Some("2026-11-27T09:30:00Z".into());
     let Step::Wait {
@@ -739,7 +752,7 @@ fn an_unpaid_order_past_its_expiration_date_fails() {
     };
     assert_eq!(
         (phase, reason, requeue),
-        (Phase::Failed, "OrderExpired", Requeue::SpecChange),
+        (Phase::Failed, Reason::OrderExpired, Requeue::SpecChange),
         "polling stops"
     );
     // Without an expiration date from OVH, the order is simply followed.
@@ -761,19 +774,19 @@ fn failed_orders_stop_with_a_reason() {
             "cancelled",
             OrderStatus::Cancelled,
             Phase::Failed,
-            "OrderCancelled",
+            Reason::OrderCancelled,
         ),
         (
             "documentsRequested",
             OrderStatus::DocumentsRequested,
             Phase::NeedsAttention,
-            "DocumentsRequested",
+            Reason::DocumentsRequested,
         ),
         (
             "unknown",
             OrderStatus::Unknown,
             Phase::NeedsAttention,
-            "OrderStatusUnknown",
+            Reason::OrderStatusUnknown,
         ),
     ] {
         let mut case = Case::new().ordered(Some(s));
@@ -797,7 +810,7 @@ fn adoption_orders_nothing() {
     case.spec.project_id = Some("0123456789ab4cdef0123456789abcde".into());
     assert_eq!(
         case.plan(),
-        Step::RecordProjectId("0123456789ab4cdef0123456789abcde".into())
+        Step::Act(Act::RecordProjectId("0123456789ab4cdef0123456789abcde".into()))
     );
     case.status.project_id = case.spec.project_id.clone();
     assert_eq!(
@@ -809,7 +822,7 @@ fn adoption_orders_nothing() {
         case.plan(),
         Step::Wait {
             phase: Phase::Failed,
-            reason: "ProjectNotFound",
+            reason: Reason::ProjectNotFound,
             ..
         }
     ));
@@ -833,16 +846,16 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
         "the newest e-mail is recorded before termination is asked"
     );
     case.observed.newest_email = Some(900);
-    assert_eq!(case.delete(), Step::MarkEmails { newest: 900 });
+    assert_eq!(case.delete(), Step::Act(Act::MarkEmails { newest: 900 }));
     case.status.termination = Some(TerminationStatus {
         emails_after: 900,
         requested_at: None,
     });
     assert_eq!(
         case.delete(),
-        Step::RequestTermination {
+        Step::Act(Act::RequestTermination {
             project_id: "p".into()
-        }
+        })
     );
     case.status.termination.as_mut().unwrap().requested_at = Some("2026-11-27T10:00:00Z".into());
     case.status.phase = Some(Phase::Terminating);
@@ -865,10 +878,10 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
     case.token = Some("from-annotation");
     assert_eq!(
         case.delete(),
-        Step::ConfirmTermination {
+        Step::Act(Act::ConfirmTermination {
             project_id: "p".into(),
             token: "from-annotation".into()
-        }
+        })
     );
     case.observed.project = Some(ProjectSeen::Found {
         status: "deleted".into(),
@@ -888,7 +901,7 @@ fn a_404_inside_the_delivery_window_never_releases_a_project_to_terminate() {
             case.delete(),
             Step::Wait {
                 phase: Phase::Terminating,
-                reason: "ProjectNotVisibleYet",
+                reason: Reason::ProjectNotVisibleYet,
                 requeue: Requeue::Progress,
                 ..
             }
@@ -901,7 +914,7 @@ fn a_404_inside_the_delivery_window_never_releases_a_project_to_terminate() {
         matches!(
             case.delete(),
             Step::Wait {
-                reason: "ProjectNotVisibleYet",
+                reason: Reason::ProjectNotVisibleYet,
                 ..
             }
         ),
@@ -946,7 +959,7 @@ fn deleting_while_a_payment_may_still_go_through_waits_to_terminate() {
         case.delete(),
         Step::Wait {
             phase: Phase::Terminating,
-            reason: "PaymentPending",
+            reason: Reason::PaymentPending,
             ..
         }
     ));
@@ -977,9 +990,9 @@ fn deleting_before_an_order_deletes_only_the_cart() {
     });
     assert_eq!(
         case.delete(),
-        Step::DeleteCart {
+        Step::Act(Act::DeleteCart {
             cart_id: "cart-1".into()
-        }
+        })
     );
     case.observed.cart = Some(CartSeen::Gone);
     assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
@@ -1021,7 +1034,7 @@ fn deleting_with_an_unknown_checkout_outcome_warns() {
     case.spec.deletion_policy = DeletionPolicy::Terminate;
     assert_eq!(case.delete(), Step::Look(Lookup::FindOrder { since: None }));
     case.observed.order_search = Some(OrderSearch::Found(3));
-    assert_eq!(case.delete(), Step::RecordOrder { order_id: 3 });
+    assert_eq!(case.delete(), Step::Act(Act::RecordOrder { order_id: 3 }));
 }
 
 #[test]
@@ -1044,9 +1057,9 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
     case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Checkout {
+        Step::Act(Act::Checkout {
             cart_id: "cart-1".into()
-        }
+        })
     );
     // After the grace, orders placed since the checkout began are looked for first: a slow
     // checkout may have committed after its answer was given up.
@@ -1059,12 +1072,12 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
         })
     );
     case.observed.order_search = Some(OrderSearch::Found(77));
-    assert_eq!(case.plan(), Step::RecordOrder { order_id: 77 });
+    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 77 }));
     case.observed.order_search = Some(OrderSearch::NotFound);
     assert_eq!(
         case.plan(),
-        Step::Checkout {
+        Step::Act(Act::Checkout {
             cart_id: "cart-1".into()
-        }
+        })
     );
 }

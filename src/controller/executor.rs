@@ -1,0 +1,263 @@
+//! Carries out one planned action: at most one OVH call (a status-only action makes none), and
+//! returns what happened as an [`Outcome`]. No status edits here: [`super::outcome::apply`]
+//! records outcomes. Refusals that only a person can fix are explained with what OVH offers.
+
+use super::{outcome::Outcome, plan::Act};
+use crate::{
+    api::{PriceStatus, PublicCloudProjectSpec, PublicCloudProjectStatus},
+    ovh::{
+        OvhClient, OvhError,
+        model::{CartCreation, Checkout, GenericProductCreation, ItemConfigurationCreation, OrderPrices},
+    },
+};
+
+/// Performs `act`; an error is an OVH failure the pass reports (nothing was recorded).
+pub async fn execute(
+    ovh: &OvhClient,
+    act: &Act,
+    spec: &PublicCloudProjectSpec,
+    status: &PublicCloudProjectStatus,
+) -> Result<Outcome, OvhError> {
+    Ok(match act {
+        Act::CreateCart {
+            subsidiary,
+            marker,
+            plan_code,
+        } => {
+            let creation = CartCreation {
+                ovh_subsidiary: subsidiary.clone(),
+                description: Some(marker.clone()),
+                expire: None,
+            };
+            let cart = ovh.create_cart(&creation).await?;
+            Outcome::CartCreated {
+                cart_id: cart.cart_id,
+                expires_at: cart.expire,
+                subsidiary: subsidiary.clone(),
+                plan_code: plan_code.clone(),
+            }
+        }
+        Act::RecordFoundCart { cart_id } => match ovh.cart(cart_id).await {
+            Ok(cart) => Outcome::CartFound {
+                cart_id: cart.cart_id,
+                expires_at: cart.expire,
+            },
+            // Listed by its marker but gone (expired): forget it, do not fail on every pass.
+            Err(e) if e.is_not_found() => Outcome::CartForgotten {
+                cart_id: cart_id.clone(),
+            },
+            Err(e) => return Err(e),
+        },
+        Act::AssignCart { cart_id } => {
+            ovh.assign_cart(cart_id).await?;
+            Outcome::CartAssigned {
+                cart_id: cart_id.clone(),
+            }
+        }
+        Act::AddItem { cart_id, plan_code } => {
+            let product = GenericProductCreation {
+                plan_code: plan_code.clone(),
+                duration: spec.plan.duration.clone(),
+                pricing_mode: spec.plan.pricing_mode.clone(),
+                quantity: 1,
+            };
+            let item = match ovh.add_cloud_item(cart_id, &product).await {
+                Ok(item) => item,
+                Err(e) if e.status() == Some(400) => {
+                    return Err(explain_plan_refusal(ovh, spec, cart_id, plan_code, e).await);
+                }
+                Err(e) => return Err(e),
+            };
+            Outcome::ItemAdded {
+                item_id: item.item_id,
+                plan_code: product.plan_code,
+                duration: product.duration,
+                pricing_mode: product.pricing_mode,
+            }
+        }
+        Act::DeleteItem { cart_id, item_id } => {
+            ovh.delete_item(cart_id, *item_id).await?;
+            Outcome::ItemRemoved { item_id: *item_id }
+        }
+        Act::AddConfiguration {
+            cart_id,
+            item_id,
+            label,
+            value,
+        } => {
+            let configuration = ItemConfigurationCreation {
+                label: label.clone(),
+                value: value.clone(),
+            };
+            let c = match ovh.add_configuration(cart_id, *item_id, &configuration).await {
+                Ok(c) => c,
+                Err(e) if e.status() == Some(400) => {
+                    let plan_code = status.plan_code.clone().unwrap_or_default();
+                    return Err(explain_label_refusal(ovh, (cart_id, *item_id), &plan_code, label, e).await);
+                }
+                Err(e) => return Err(e),
+            };
+            Outcome::Configured {
+                item_id: *item_id,
+                configuration_id: c.id,
+                label: label.clone(),
+                value: value.clone(),
+            }
+        }
+        Act::DeleteConfiguration {
+            cart_id,
+            item_id,
+            configuration_id,
+        } => {
+            ovh.delete_configuration(cart_id, *item_id, *configuration_id)
+                .await?;
+            Outcome::ConfigurationRemoved {
+                item_id: *item_id,
+                configuration_id: *configuration_id,
+            }
+        }
+        Act::PreviewPrice { cart_id } => {
+            let preview = ovh.checkout_preview(cart_id).await?;
+            Outcome::Priced {
+                cart_id: cart_id.clone(),
+                price: price_of(&preview.prices),
+            }
+        }
+        Act::BeginCheckout => Outcome::CheckoutBegun,
+        Act::Checkout { cart_id } => {
+            let order = ovh.place_order(cart_id, &Checkout::api_order(false)).await?;
+            Outcome::OrderPlaced {
+                order_id: order.order_id,
+                url: order.url,
+                price: price_of(&order.prices),
+            }
+        }
+        Act::RecordOrder { order_id } => {
+            let order = ovh.order(*order_id).await?;
+            Outcome::OrderFound {
+                order_id: *order_id,
+                url: order.url,
+                date: order.date,
+                expires_at: order.expiration_date,
+            }
+        }
+        Act::RecordOrderExpiry(at) => Outcome::OrderExpiryKnown(at.clone()),
+        Act::ForgetCart => Outcome::CartExpired,
+        Act::BeginPayment { method } => Outcome::PaymentBegun(method.clone()),
+        Act::Pay {
+            order_id,
+            payment_method_id,
+        } => payment(*order_id, ovh.pay(*order_id, *payment_method_id).await)?,
+        Act::PayWithFidelityAccount { order_id } => {
+            let paid = ovh
+                .pay_with_registered_payment_mean(*order_id, super::plan::FIDELITY_ACCOUNT)
+                .await;
+            payment(*order_id, paid)?
+        }
+        Act::RecordOrderStatus(s) => Outcome::OrderStatusSeen(*s),
+        Act::RecordProjectId(project_id) => Outcome::ProjectNamed {
+            project_id: project_id.clone(),
+            delivered: spec.project_id.as_deref().is_none_or(str::is_empty),
+        },
+        Act::RecordProject { status: s } => Outcome::ProjectStatusSeen(s.clone()),
+        Act::DeleteCart { cart_id } => {
+            match ovh.delete_cart(cart_id).await {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+            Outcome::CartDeleted {
+                cart_id: cart_id.clone(),
+            }
+        }
+        Act::MarkEmails { newest } => Outcome::EmailsMarked { newest: *newest },
+        Act::RequestTermination { project_id } => {
+            // 404 or 460 means nothing is left to terminate (terraform-provider-ovh
+            // resource_cloud_project.go), unless the 404 is the post-delivery window: the planner
+            // decides from what was seen.
+            match ovh.terminate_project(project_id).await {
+                Ok(_) => Outcome::TerminationRequested {
+                    project_id: project_id.clone(),
+                },
+                Err(e) if e.is_not_found() || e.is_expired() => Outcome::TerminationRefused {
+                    project_id: project_id.clone(),
+                    expired: e.is_expired(),
+                    message: e.to_string(),
+                },
+                Err(e) => return Err(e),
+            }
+        }
+        Act::ConfirmTermination { project_id, token } => {
+            match ovh.confirm_termination(project_id, &token.0).await {
+                Ok(_) => {}
+                // Gone or expired meanwhile: nothing left to confirm.
+                Err(e) if e.is_not_found() || e.is_expired() => {}
+                Err(e) => return Err(e),
+            }
+            Outcome::TerminationConfirmed {
+                project_id: project_id.clone(),
+            }
+        }
+    })
+}
+
+/// The one payment attempt's outcome: a refusal (4xx) is kept with OVH's message and never
+/// retried; any other failure is returned (the payment stays "requested", so it is not sent
+/// again either).
+fn payment(order_id: i64, paid: Result<(), OvhError>) -> Result<Outcome, OvhError> {
+    match paid {
+        Ok(()) => Ok(Outcome::Paid { order_id }),
+        Err(e) if matches!(e.status(), Some(400..=499)) && !e.is_credentials_problem() => {
+            Ok(Outcome::PaymentRefused {
+                order_id,
+                message: e.to_string(),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The status's price, from an order or a checkout preview.
+fn price_of(p: &OrderPrices) -> PriceStatus {
+    PriceStatus {
+        with_tax: p.with_tax.decimal(),
+        without_tax: p.without_tax.decimal(),
+        currency: p.with_tax.currency_code.clone(),
+    }
+}
+
+/// A refused plan code, explained with the codes OVH offers (read once per client, only here).
+async fn explain_plan_refusal(
+    ovh: &OvhClient,
+    spec: &PublicCloudProjectSpec,
+    cart_id: &str,
+    plan_code: &str,
+    refusal: OvhError,
+) -> OvhError {
+    let subsidiary = spec.ovh_subsidiary.map(|s| format!("{s:?}")).unwrap_or_default();
+    match ovh.offered_plan_codes(cart_id, &subsidiary).await {
+        Ok(codes) if !codes.iter().any(|c| c == plan_code) => refusal.with_hint(&format!(
+            "Plan code {plan_code} is not offered to this account; OVH offers: {}. Set spec.plan.planCode \
+             to one of them",
+            codes.join(", ")
+        )),
+        _ => refusal,
+    }
+}
+
+/// A refused configuration label, explained with the labels the item accepts.
+async fn explain_label_refusal(
+    ovh: &OvhClient,
+    (cart_id, item_id): (&str, i64),
+    plan_code: &str,
+    label: &str,
+    refusal: OvhError,
+) -> OvhError {
+    match ovh.accepted_labels(cart_id, item_id, plan_code).await {
+        Ok(labels) if !labels.iter().any(|l| l == label) => refusal.with_hint(&format!(
+            "OVH does not accept the configuration label {label:?} for {plan_code}; it accepts: {}",
+            labels.join(", ")
+        )),
+        _ => refusal,
+    }
+}

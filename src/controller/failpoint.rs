@@ -1,0 +1,79 @@
+//! A failpoint for the crash tests, compiled only with the `failpoints` cargo feature: without it
+//! [`CrashHook`] is an empty type whose calls do nothing, so the production binary carries none
+//! of it.
+
+#[cfg(feature = "failpoints")]
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use super::plan::Act;
+
+/// A failpoint for crash tests: freezes the reconcile at the n-th executed step, before its OVH
+/// call or between the call and the status write, so a test can kill the operator exactly there.
+/// Inert unless a test arms it.
+#[cfg(feature = "failpoints")]
+#[derive(Clone, Default)]
+pub struct CrashHook(Option<Arc<CrashPoint>>);
+
+#[cfg(feature = "failpoints")]
+pub struct CrashPoint {
+    /// 1-based index of the step to freeze at.
+    pub step: usize,
+    /// Freeze after the OVH call (before the status write) rather than before the call.
+    pub after_call: bool,
+    seen: AtomicUsize,
+    /// Notified when the operator froze.
+    pub reached: tokio::sync::Notify,
+    /// Name of the step it froze at.
+    pub frozen_at: Mutex<Option<String>>,
+}
+
+#[cfg(feature = "failpoints")]
+impl CrashHook {
+    pub fn at(step: usize, after_call: bool) -> (Self, Arc<CrashPoint>) {
+        let point = Arc::new(CrashPoint {
+            step,
+            after_call,
+            seen: AtomicUsize::new(0),
+            reached: tokio::sync::Notify::new(),
+            frozen_at: Mutex::new(None),
+        });
+        (Self(Some(point.clone())), point)
+    }
+
+    pub(super) async fn before(&self, step: &Act) {
+        self.maybe_freeze(step, false).await
+    }
+
+    pub(super) async fn after_call(&self, step: &Act) {
+        self.maybe_freeze(step, true).await
+    }
+
+    async fn maybe_freeze(&self, step: &Act, after_call: bool) {
+        let Some(point) = self.0.as_ref() else { return };
+        if after_call != point.after_call {
+            return;
+        }
+        if point.seen.fetch_add(1, Ordering::SeqCst) + 1 == point.step {
+            let name = format!("{step:?}");
+            *point.frozen_at.lock().unwrap() =
+                Some(name.split([' ', '(']).next().unwrap_or_default().to_string());
+            point.reached.notify_one();
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Without the `failpoints` feature: no state, no effect.
+#[cfg(not(feature = "failpoints"))]
+#[derive(Clone, Copy, Default)]
+pub struct CrashHook(());
+
+#[cfg(not(feature = "failpoints"))]
+impl CrashHook {
+    pub(super) async fn before(&self, _: &Act) {}
+
+    pub(super) async fn after_call(&self, _: &Act) {}
+}

@@ -1,0 +1,112 @@
+//! The operator's settings (`run` flags, each also read from an `OVH_OPERATOR_*` environment
+//! variable) and their parsing.
+
+use std::time::Duration;
+
+/// Settings of the `run` subcommand.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Options {
+    /// Watch only this namespace (default: all namespaces).
+    #[arg(long, env = "OVH_OPERATOR_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Credentials Secret (NAMESPACE/NAME) for resources without spec.credentialsSecretRef.
+    #[arg(long, env = "OVH_OPERATOR_DEFAULT_CREDENTIALS", value_parser = parse_secret_ref)]
+    pub default_credentials: Option<(String, String)>,
+    /// How often a Ready project's status is read again from OVH (drift: suspended, deleted).
+    #[arg(long, env = "OVH_OPERATOR_RESYNC", default_value = "10m", value_parser = parse_duration)]
+    pub resync: Duration,
+    /// Address of the /metrics, /healthz and /readyz server; empty to disable.
+    #[arg(long, env = "OVH_OPERATOR_METRICS_ADDR", default_value = "0.0.0.0:8080")]
+    pub metrics_addr: String,
+    /// Resources reconciled at the same time.
+    #[arg(long, env = "OVH_OPERATOR_CONCURRENCY", default_value_t = 16)]
+    pub concurrency: u16,
+    /// Timeout of one OVH call.
+    #[arg(long, env = "OVH_OPERATOR_OVH_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub ovh_timeout: Duration,
+    /// Timeout of the checkout call. OVH's SDKs wait 180 s for any answer, and a checkout can
+    /// commit after a shorter timeout gave up.
+    #[arg(long, env = "OVH_OPERATOR_CHECKOUT_TIMEOUT", default_value = "180s", value_parser = parse_duration)]
+    pub checkout_timeout: Duration,
+    /// How long an open cart in CheckingOut waits after a checkout began before it is checked out
+    /// again (an earlier checkout may still be running at OVH). Must exceed --checkout-timeout;
+    /// before checking out again, the orders placed since are searched for it.
+    #[arg(long, env = "OVH_OPERATOR_CHECKOUT_GRACE", default_value = "240s", value_parser = parse_duration)]
+    pub checkout_grace: Duration,
+    /// How long after delivery a 404 on the ordered project means "not visible yet" rather than
+    /// "gone": OVH takes minutes to show a new project (terraform-provider-ovh#1288 waits 10
+    /// minutes, #1377 says that is sometimes too short).
+    #[arg(long, env = "OVH_OPERATOR_PROJECT_404_WINDOW", default_value = "1h", value_parser = parse_duration)]
+    pub project_404_window: Duration,
+    /// Namespace of the Lease that elects the one replica allowed to work; without it, no
+    /// election (run exactly one operator).
+    #[arg(long, env = "OVH_OPERATOR_LEADER_ELECTION_NAMESPACE")]
+    pub leader_election_namespace: Option<String>,
+    /// Name of that Lease.
+    #[arg(
+        long,
+        env = "OVH_OPERATOR_LEADER_ELECTION_LEASE",
+        default_value = "ovh-publiccloud-operator"
+    )]
+    pub leader_election_lease: String,
+    /// This replica's identity in the Lease (default: POD_NAME, HOSTNAME, or a random id).
+    #[arg(long, env = "OVH_OPERATOR_LEADER_ELECTION_IDENTITY")]
+    pub leader_election_identity: Option<String>,
+    /// Seconds a Lease lasts without renewal; a new leader waits this long after a crash.
+    #[arg(
+        long,
+        env = "OVH_OPERATOR_LEADER_ELECTION_LEASE_SECONDS",
+        default_value_t = 30
+    )]
+    pub leader_election_lease_seconds: u64,
+    /// OVH calls per second per credentials Secret (0: unlimited).
+    #[arg(long, env = "OVH_OPERATOR_OVH_RATE_LIMIT", default_value_t = 10.0)]
+    pub ovh_rate_limit: f64,
+}
+
+fn parse_secret_ref(s: &str) -> Result<(String, String), String> {
+    match s.split_once('/') {
+        Some((ns, name)) if !ns.is_empty() && !name.is_empty() => Ok((ns.into(), name.into())),
+        _ => Err(format!("expected NAMESPACE/NAME, got {s:?}")),
+    }
+}
+
+/// Plain seconds (`90`) or jiff's friendly durations (`90s`, `10m`, `1h30m`, `250ms`).
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    if let Ok(seconds) = s.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
+    }
+    let signed: jiff::SignedDuration = s
+        .parse()
+        .map_err(|e| format!("not a duration: {s:?} (e.g. 90s, 10m, 1h): {e}"))?;
+    Duration::try_from(signed).map_err(|_| format!("negative duration: {s:?}"))
+}
+
+impl Options {
+    /// Defaults, for tests and embedding.
+    pub fn defaults() -> Self {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            options: Options,
+        }
+        Wrapper::parse_from(["run"]).options
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_secret_refs_parse() {
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("7").unwrap(), Duration::from_secs(7));
+        assert!(parse_duration("soon").is_err());
+        assert_eq!(parse_secret_ref("ops/ovh").unwrap(), ("ops".into(), "ovh".into()));
+        assert!(parse_secret_ref("ovh").is_err());
+    }
+}

@@ -1,0 +1,196 @@
+use super::*;
+use crate::api::Phase;
+
+fn now() -> Timestamp {
+    "2026-11-27T10:00:00Z".parse().unwrap()
+}
+
+fn apply_to(status: &mut PublicCloudProjectStatus, outcome: Outcome) -> (Applied, Observed) {
+    let mut observed = Observed::default();
+    let applied = apply(outcome, status, &mut observed, now());
+    (applied, observed)
+}
+
+#[test]
+fn a_new_cart_records_its_plan_code_and_creation_time() {
+    let mut status = PublicCloudProjectStatus::default();
+    let (applied, observed) = apply_to(
+        &mut status,
+        Outcome::CartCreated {
+            cart_id: "c1".into(),
+            expires_at: Some("2026-11-28T10:00:00Z".into()),
+            subsidiary: "US".into(),
+            plan_code: "project".into(),
+        },
+    );
+    let cart = status.cart.as_ref().unwrap();
+    assert_eq!(cart.id, "c1");
+    assert_eq!(cart.created_at.as_deref(), Some("2026-11-27T10:00:00Z"));
+    assert_eq!(status.plan_code.as_deref(), Some("project"));
+    assert_eq!(applied.reason, Reason::CartCreated);
+    assert_eq!(applied.phase, Some((Phase::CartReady, Reason::Ordering)));
+    assert_eq!(
+        observed.cart,
+        Some(CartSeen::Found {
+            read_only: false,
+            items: vec![]
+        }),
+        "the planner does not read again what was just made"
+    );
+}
+
+#[test]
+fn preparing_the_cart_never_leaves_checking_out() {
+    let mut status = PublicCloudProjectStatus {
+        phase: Some(Phase::CheckingOut),
+        ..Default::default()
+    };
+    let (applied, _) = apply_to(&mut status, Outcome::CartAssigned { cart_id: "c1".into() });
+    assert_eq!(applied.phase, None);
+}
+
+#[test]
+fn the_checkout_is_recorded_before_it_is_sent_and_the_order_after() {
+    let mut status = PublicCloudProjectStatus {
+        cart: Some(CartStatus {
+            id: "c1".into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (applied, observed) = apply_to(&mut status, Outcome::CheckoutBegun);
+    assert!(observed.checkout_begun);
+    assert_eq!(applied.phase, Some((Phase::CheckingOut, Reason::Ordering)));
+    assert_eq!(
+        status.cart.as_ref().unwrap().checkout_started_at.as_deref(),
+        Some("2026-11-27T10:00:00Z")
+    );
+
+    let price = PriceStatus {
+        with_tax: "0.00".into(),
+        without_tax: "0.00".into(),
+        currency: "EUR".into(),
+    };
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::OrderPlaced {
+            order_id: 42,
+            url: Some("http://pay/42".into()),
+            price: price.clone(),
+        },
+    );
+    assert_eq!(applied.reason, Reason::OrderPlaced);
+    assert_eq!(applied.phase, None, "the phase follows the order status");
+    let order = status.order.as_ref().unwrap();
+    assert_eq!((order.id, order.url.as_deref()), (42, Some("http://pay/42")));
+    assert_eq!(
+        status.price,
+        Some(price),
+        "the checkout's price when none was previewed"
+    );
+}
+
+#[test]
+fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
+    let mut status = PublicCloudProjectStatus::default();
+    let method = PaymentMethodSeen {
+        id: 5,
+        payment_type: "BANK_ACCOUNT".into(),
+        status: "VALID".into(),
+    };
+    let mut observed = Observed::default();
+    apply(
+        Outcome::PaymentBegun(Some(method)),
+        &mut status,
+        &mut observed,
+        now(),
+    );
+    assert!(observed.payment_begun);
+    let payment = status.payment.clone().unwrap();
+    assert_eq!(
+        (payment.method.as_str(), payment.method_id),
+        ("BANK_ACCOUNT 5", Some(5))
+    );
+    let applied = apply(
+        Outcome::PaymentRefused {
+            order_id: 42,
+            message: "This order can't be paid with 'bankAccount'".into(),
+        },
+        &mut status,
+        &mut observed,
+        now(),
+    );
+    assert!(!observed.payment_begun, "never sent twice in a pass");
+    assert_eq!(applied.reason, Reason::PaymentRefused);
+    assert!(status.payment.unwrap().refused.unwrap().contains("bankAccount"));
+
+    let mut status = PublicCloudProjectStatus::default();
+    let mut observed = Observed {
+        order_status: Some(OrderStatus::NotPaid),
+        ..Default::default()
+    };
+    apply(Outcome::PaymentBegun(None), &mut status, &mut observed, now());
+    assert_eq!(status.payment.as_ref().unwrap().method, FIDELITY_ACCOUNT);
+    apply(Outcome::Paid { order_id: 42 }, &mut status, &mut observed, now());
+    assert_eq!(observed.order_status, None, "read again after paying");
+}
+
+#[test]
+fn only_a_delivered_project_starts_the_404_window() {
+    let mut status = PublicCloudProjectStatus::default();
+    apply_to(
+        &mut status,
+        Outcome::ProjectNamed {
+            project_id: "p".into(),
+            delivered: false,
+        },
+    );
+    assert_eq!(status.delivered_at, None, "adopted");
+    apply_to(
+        &mut status,
+        Outcome::ProjectNamed {
+            project_id: "p".into(),
+            delivered: true,
+        },
+    );
+    assert_eq!(status.delivered_at.as_deref(), Some("2026-11-27T10:00:00Z"));
+}
+
+#[test]
+fn termination_marks_the_emails_then_the_request_and_a_refusal_is_observed() {
+    let mut status = PublicCloudProjectStatus::default();
+    let (applied, _) = apply_to(&mut status, Outcome::EmailsMarked { newest: 900 });
+    assert_eq!(applied.phase, Some((Phase::Terminating, Reason::Terminating)));
+    assert_eq!(status.termination.as_ref().unwrap().emails_after, 900);
+    apply_to(
+        &mut status,
+        Outcome::TerminationRequested {
+            project_id: "p".into(),
+        },
+    );
+    assert!(status.termination.as_ref().unwrap().requested_at.is_some());
+
+    let (_, observed) = apply_to(
+        &mut status,
+        Outcome::TerminationRefused {
+            project_id: "p".into(),
+            expired: true,
+            message: "460".into(),
+        },
+    );
+    assert_eq!(observed.project, Some(ProjectSeen::Expired));
+}
+
+#[test]
+fn order_statuses_have_one_reason_each() {
+    let mut status = PublicCloudProjectStatus {
+        order: Some(OrderField {
+            id: 42,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (applied, _) = apply_to(&mut status, Outcome::OrderStatusSeen(OrderStatus::Delivering));
+    assert_eq!(applied.reason, Reason::OrderDelivering);
+    assert_eq!(status.order.unwrap().status.as_deref(), Some("delivering"));
+}

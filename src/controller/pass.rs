@@ -1,0 +1,229 @@
+//! One reconcile pass's writes: the status (only when it changed), conditions, events, the
+//! requeue that fits a wait, the finalizer's release, and how failures are reported (once, not
+//! on every pass).
+
+use std::time::Duration;
+
+use k8s_openapi::jiff::Timestamp;
+use kube::{Api, ResourceExt, runtime::controller::Action};
+
+use super::{
+    Context, Error,
+    context::REFUSAL_RETRY,
+    finalizer,
+    plan::{Input, Observed, Reason, Requeue},
+    status::{self, CREDENTIALS_VALID},
+};
+use crate::{
+    api::{
+        APPROVE_ANNOTATION, ORDER_ID_ANNOTATION, Phase, PublicCloudProject, PublicCloudProjectStatus,
+        TERMINATION_TOKEN_ANNOTATION,
+    },
+    ovh::OvhError,
+};
+
+/// One reconcile pass over one resource.
+pub(super) struct Pass<'a> {
+    pub(super) ctx: &'a Context,
+    pub(super) obj: &'a PublicCloudProject,
+    pub(super) api: Api<PublicCloudProject>,
+    pub(super) status: PublicCloudProjectStatus,
+    /// The status as last written (or as read).
+    pub(super) persisted: PublicCloudProjectStatus,
+    pub(super) observed: Observed,
+}
+
+impl Pass<'_> {
+    pub(super) fn input(&self) -> Input<'_> {
+        let annotation = |key: &str| {
+            self.obj
+                .annotations()
+                .get(key)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        Input {
+            spec: &self.obj.spec,
+            status: &self.status,
+            uid: self.obj.metadata.uid.as_deref().unwrap_or_default(),
+            approval: annotation(APPROVE_ANNOTATION),
+            order_hint: annotation(ORDER_ID_ANNOTATION).and_then(|v| v.parse().ok()),
+            termination_token: annotation(TERMINATION_TOKEN_ANNOTATION),
+            observed: &self.observed,
+            now: Timestamp::now(),
+            checkout_grace: self.ctx.options.checkout_grace,
+            project_404_window: self.ctx.options.project_404_window,
+        }
+    }
+
+    pub(super) fn name(&self) -> String {
+        format!(
+            "{}/{}",
+            self.obj.namespace().unwrap_or_default(),
+            self.obj.name_any()
+        )
+    }
+
+    fn generation(&self) -> Option<i64> {
+        self.obj.metadata.generation
+    }
+
+    pub(super) fn mark_credentials_valid(&mut self) {
+        let generation = self.generation();
+        status::set_condition(
+            &mut self.status,
+            CREDENTIALS_VALID,
+            true,
+            Reason::Authenticated,
+            "OVH accepted the credentials",
+            generation,
+        );
+    }
+
+    pub(super) async fn persist(&mut self) -> Result<(), Error> {
+        status::write(&self.api, &self.obj.name_any(), &self.status)
+            .await
+            .map_err(Error::Kube)?;
+        if self.persisted.phase != self.status.phase {
+            let reason = status::condition(&self.status, status::READY).map(|c| c.reason.clone());
+            tracing::info!(resource = %self.name(), from = ?self.persisted.phase, to = ?self.status.phase, reason, "phase changed");
+        }
+        self.ctx.record_phase(self.obj, self.status.phase);
+        self.persisted = self.status.clone();
+        self.ctx.remember_written(self.obj, &self.status);
+        Ok(())
+    }
+
+    async fn write_if_changed(&mut self) -> Result<(), Error> {
+        if self.persisted != self.status {
+            self.persist().await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn wait(
+        mut self,
+        phase: Phase,
+        reason: Reason,
+        message: String,
+        requeue: Requeue,
+        warning: bool,
+    ) -> Result<Action, Error> {
+        let before =
+            status::condition(&self.status, status::READY).map(|c| (c.reason.clone(), c.message.clone()));
+        let generation = self.generation();
+        status::enter_phase(&mut self.status, phase, reason, &message, generation);
+        self.write_if_changed().await?;
+        if before != Some((reason.as_str().to_string(), message.clone())) {
+            status::publish(&self.ctx.recorder, self.obj, warning, reason, message).await;
+        }
+        Ok(match requeue {
+            Requeue::Person => Action::requeue(Duration::from_secs(300)),
+            Requeue::Progress => Action::requeue(progress_delay(&self.status)),
+            Requeue::Resync => Action::requeue(self.ctx.options.resync),
+            Requeue::SpecChange => Action::requeue(Duration::from_secs(3600)),
+        })
+    }
+
+    pub(super) async fn release(self, note: String, warning: bool) -> Result<Action, Error> {
+        self.ctx.forget(self.obj);
+        self.ctx.record_phase(self.obj, None);
+        let reason = if warning {
+            Reason::LeftBehind
+        } else {
+            Reason::Released
+        };
+        tracing::info!(resource = %self.name(), %reason, %note, "finalizer released");
+        status::publish(&self.ctx.recorder, self.obj, warning, reason, note).await;
+        finalizer::remove(&self.api, self.obj)
+            .await
+            .map_err(Error::Kube)?;
+        Ok(Action::await_change())
+    }
+
+    /// Whether this failure is already what the status says: then neither the status (whose
+    /// message would differ only by OVH's query id) nor an event is written again, so a failure
+    /// does not feed itself through the watch.
+    fn already_reported(&self, kind: &str, reason: Reason) -> bool {
+        status::condition(&self.status, kind).is_some_and(|c| {
+            c.status == "False" && c.reason == reason.as_str() && c.observed_generation == self.generation()
+        })
+    }
+
+    pub(super) async fn credentials_failure(mut self, e: Error) -> Result<Action, Error> {
+        let reason = e.reason();
+        self.ctx.metrics.failure(reason.as_str());
+        // A fixed Secret triggers a reconcile through the Secret watch; no need to poll OVH.
+        let retry = Ok(Action::requeue(Duration::from_secs(600)));
+        if self.already_reported(CREDENTIALS_VALID, reason) {
+            return retry;
+        }
+        let message = e.to_string();
+        let generation = self.generation();
+        status::set_condition(
+            &mut self.status,
+            CREDENTIALS_VALID,
+            false,
+            reason,
+            &message,
+            generation,
+        );
+        status::set_condition(
+            &mut self.status,
+            status::READY,
+            false,
+            reason,
+            &message,
+            generation,
+        );
+        self.status.observed_generation = generation;
+        self.write_if_changed().await?;
+        status::publish(&self.ctx.recorder, self.obj, true, reason, message).await;
+        retry
+    }
+
+    /// OVH refused or failed: credentials and permanent refusals become conditions and wait for a
+    /// change; transient failures go back to the controller for a per-object backoff.
+    pub(super) async fn ovh_failure(mut self, e: OvhError) -> Result<Action, Error> {
+        let generation = self.generation();
+        if e.is_credentials_problem() {
+            return self.credentials_failure(Error::Ovh(e)).await;
+        }
+        let message = e.to_string();
+        let permanent = matches!(e.status(), Some(400 | 403 | 405 | 460));
+        if permanent {
+            self.ctx.metrics.failure(Reason::from(&e).as_str());
+            self.ctx.remember_refusal(self.obj);
+            if !self.already_reported(status::READY, Reason::from(&e)) {
+                status::set_condition(
+                    &mut self.status,
+                    status::READY,
+                    false,
+                    Reason::from(&e),
+                    &message,
+                    generation,
+                );
+                self.status.observed_generation = generation;
+                self.write_if_changed().await?;
+                status::publish(&self.ctx.recorder, self.obj, true, Reason::from(&e), message).await;
+            }
+            return Ok(Action::requeue(REFUSAL_RETRY));
+        }
+        // Keep what this pass achieved, then let the error policy back off.
+        self.write_if_changed().await?;
+        status::publish(&self.ctx.recorder, self.obj, true, Reason::from(&e), message).await;
+        Err(Error::Ovh(e))
+    }
+}
+
+/// Polling while OVH works: seconds right after the order, then up to two minutes.
+fn progress_delay(status: &PublicCloudProjectStatus) -> Duration {
+    let since = status
+        .order
+        .as_ref()
+        .and_then(|o| o.date.as_deref())
+        .and_then(|d| d.parse::<Timestamp>().ok())
+        .map(|t| Timestamp::now().duration_since(t).unsigned_abs())
+        .unwrap_or_default();
+    (since / 5).clamp(Duration::from_secs(1), Duration::from_secs(120))
+}

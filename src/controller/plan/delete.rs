@@ -1,0 +1,181 @@
+//! Planning a deletion: what stays at OVH (Orphan), what is terminated (Terminate), and never a
+//! release while a billed project may still appear.
+
+use super::*;
+
+/// The next step of a resource being deleted.
+pub fn plan_deletion(input: &Input) -> Step {
+    let (spec, status, observed) = (input.spec, input.status, input.observed);
+    let adopted = spec.project_id.clone().filter(|p| !p.is_empty());
+    let project_id = adopted.clone().or_else(|| status.project_id.clone());
+    let terminate = spec.deletion_policy == DeletionPolicy::Terminate;
+    if let Some(project_id) = project_id {
+        if !terminate {
+            return release(
+                format!("Project {project_id} stays at OVH (deletionPolicy: Orphan)"),
+                false,
+            );
+        }
+        return terminate_project(input, project_id, adopted.is_some());
+    }
+    if let Some(order) = status.order.as_ref() {
+        let Some(current) = observed.order_status else {
+            return Step::Look(Lookup::OrderStatus(order.id));
+        };
+        return match current {
+            // A payment the operator asked for may still go through and deliver a project.
+            OrderStatus::NotPaid if terminate && input.payment_in_flight() => wait(
+                Phase::Terminating,
+                Reason::PaymentPending,
+                format!(
+                    "Order {} is not paid yet, but the payment requested at {} may still go through; \
+                     its project is terminated if it is delivered",
+                    order.id,
+                    status
+                        .payment
+                        .as_ref()
+                        .map(|p| p.requested_at.as_str())
+                        .unwrap_or_default()
+                ),
+                Requeue::Progress,
+            ),
+            OrderStatus::NotPaid | OrderStatus::Cancelled | OrderStatus::Cancelling => release(
+                format!(
+                    "Order {} is {} and delivers nothing unless paid; nothing to terminate. Do not pay \
+                     it at {}",
+                    order.id,
+                    current.as_str(),
+                    input.order_url()
+                ),
+                false,
+            ),
+            _ if !terminate => release(
+                format!(
+                    "Order {} ({}) and its project stay at OVH (deletionPolicy: Orphan)",
+                    order.id,
+                    current.as_str()
+                ),
+                false,
+            ),
+            OrderStatus::Delivered => match observed.project_id_from_details.as_ref() {
+                None => Step::Look(Lookup::ProjectIdFromDetails(order.id)),
+                Some(Some(p)) => Step::Act(Act::RecordProjectId(p.clone())),
+                Some(None) => wait(
+                    Phase::Terminating,
+                    Reason::Terminating,
+                    "Waiting for the order to name its project",
+                    Requeue::Progress,
+                ),
+            },
+            _ => wait(
+                Phase::Terminating,
+                Reason::Terminating,
+                format!(
+                    "Waiting for order {} to be delivered, to terminate its project",
+                    order.id
+                ),
+                Requeue::Progress,
+            ),
+        };
+    }
+    if input.checking_out() {
+        let since = status.cart.as_ref().and_then(|c| c.created_at.clone());
+        if terminate && input.order_hint.is_none() && observed.order_search.is_none() {
+            return Step::Look(Lookup::FindOrder { since });
+        }
+        if let Some(order_id) = input.order_hint {
+            return Step::Act(Act::RecordOrder { order_id });
+        }
+        if let Some(OrderSearch::Found(order_id)) = observed.order_search.as_ref() {
+            return Step::Act(Act::RecordOrder { order_id: *order_id });
+        }
+        return release(
+            "A checkout was sent but its outcome is unknown: check the OVH account's orders for a project \
+             named after this resource; the operator leaves it alone"
+                .into(),
+            true,
+        );
+    }
+    match status.cart.as_ref() {
+        Some(cart) if observed.cart.is_none() => Step::Look(Lookup::Cart(cart.id.clone())),
+        Some(cart) if matches!(observed.cart, Some(CartSeen::Found { read_only: false, .. })) => {
+            Step::Act(Act::DeleteCart {
+                cart_id: cart.id.clone(),
+            })
+        }
+        _ => release("Nothing was ordered".into(), false),
+    }
+}
+
+fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
+    let (status, observed) = (input.status, input.observed);
+    match observed.project.as_ref() {
+        None => return Step::Look(Lookup::Project(project_id)),
+        // Our own order's project answers 404 for minutes after delivery: releasing now would
+        // leave a billed project behind (terraform-provider-ovh#1288, #1377).
+        Some(ProjectSeen::NotFound) if !adopted && input.within_404_window() => {
+            return wait(
+                Phase::Terminating,
+                Reason::ProjectNotVisibleYet,
+                format!(
+                    "Project {project_id} was just delivered and OVH does not show it yet; it is \
+                     terminated as soon as it is visible"
+                ),
+                Requeue::Progress,
+            );
+        }
+        Some(ProjectSeen::NotFound) => {
+            return release(
+                format!("Project {project_id} does not exist at OVH (404): nothing to terminate"),
+                true,
+            );
+        }
+        Some(ProjectSeen::Expired) => {
+            return release(
+                format!("Project {project_id} has expired at OVH (460): nothing left to terminate"),
+                true,
+            );
+        }
+        Some(ProjectSeen::Found { status: s }) if s == "deleted" || s == "deleting" => {
+            return release(format!("Project {project_id} is {s} at OVH"), false);
+        }
+        Some(ProjectSeen::Found { .. }) => {}
+    }
+    let Some(termination) = status.termination.as_ref() else {
+        return match observed.newest_email {
+            None => Step::Look(Lookup::NewestEmail),
+            Some(newest) => Step::Act(Act::MarkEmails { newest }),
+        };
+    };
+    if termination.requested_at.is_none() {
+        return Step::Act(Act::RequestTermination { project_id });
+    }
+    if let Some(token) = input.termination_token {
+        return Step::Act(Act::ConfirmTermination {
+            project_id,
+            token: token.into(),
+        });
+    }
+    match observed.termination_token.as_ref() {
+        None => Step::Look(Lookup::TerminationToken {
+            project_id,
+            after: termination.emails_after,
+        }),
+        Some(Some(token)) => Step::Act(Act::ConfirmTermination {
+            project_id,
+            token: token.clone().into(),
+        }),
+        Some(None) => wait(
+            Phase::Terminating,
+            Reason::Terminating,
+            format!(
+                "Waiting for OVH's termination e-mail for project {project_id} (it can take many \
+                 minutes); or annotate this resource with \
+                 publiccloud.ovh-operator.dev/termination-token=<token from the e-mail>. If OVH \
+                 sends none (terraform-provider-ovh documents no termination on ovh-us), terminate \
+                 the project in the OVH console, then remove the finalizer."
+            ),
+            Requeue::Progress,
+        ),
+    }
+}

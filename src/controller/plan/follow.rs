@@ -1,0 +1,210 @@
+//! Following an order once placed: payment (once, like OVH's own clients), expiry, delivery,
+//! and the project until it is ok.
+
+use super::order::unusable_method;
+use super::*;
+
+pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>) -> Step {
+    let (status, observed) = (input.status, input.observed);
+    if let Some(project_id) = status.project_id.as_deref() {
+        return follow_project(input, project_id, false);
+    }
+    let Some(current) = observed.order_status else {
+        return Step::Look(Lookup::OrderStatus(order_id));
+    };
+    if recorded != Some(current.as_str()) {
+        return Step::Act(Act::RecordOrderStatus(current));
+    }
+    let url = input.order_url();
+    match current {
+        OrderStatus::NotPaid => unpaid_order(input, order_id),
+        OrderStatus::Checking | OrderStatus::Delivering => wait(
+            Phase::Delivering,
+            Reason::Delivering,
+            format!("Order {order_id} is {} at OVH", current.as_str()),
+            Requeue::Progress,
+        ),
+        OrderStatus::Delivered => match observed.project_id_from_details.as_ref() {
+            None => Step::Look(Lookup::ProjectIdFromDetails(order_id)),
+            Some(Some(project_id)) => Step::Act(Act::RecordProjectId(project_id.clone())),
+            Some(None) => wait(
+                Phase::Delivering,
+                Reason::Delivering,
+                format!("Order {order_id} is delivered but names no project yet"),
+                Requeue::Progress,
+            ),
+        },
+        OrderStatus::Cancelled | OrderStatus::Cancelling => warn(
+            Phase::Failed,
+            Reason::OrderCancelled,
+            format!(
+                "OVH cancelled order {order_id}. Check the account's orders and messages; delete and \
+                 recreate this resource to order again."
+            ),
+            Requeue::SpecChange,
+        ),
+        OrderStatus::DocumentsRequested => warn(
+            Phase::NeedsAttention,
+            Reason::DocumentsRequested,
+            format!(
+                "OVH requests documents before delivering order {order_id}: see the OVH console and e-mails"
+            ),
+            Requeue::Person,
+        ),
+        OrderStatus::Unknown => warn(
+            Phase::NeedsAttention,
+            Reason::OrderStatusUnknown,
+            format!("OVH reports order {order_id} in an unknown state: check it at {url}"),
+            Requeue::Person,
+        ),
+    }
+}
+
+/// An order that is not paid: it may expire; with payment: Automatic the operator pays it once,
+/// like OVH's own clients (the fidelity account for a 0-price order, else the default method).
+fn unpaid_order(input: &Input, order_id: i64) -> Step {
+    let (spec, status, observed) = (input.spec, input.status, input.observed);
+    let url = input.order_url();
+    let order = status.order.as_ref();
+    let expires = order.and_then(|o| o.expires_at.as_deref());
+    if expires.is_none() {
+        match observed.order_expiry.as_ref() {
+            None => return Step::Look(Lookup::OrderExpiry(order_id)),
+            Some(Some(at)) => return Step::Act(Act::RecordOrderExpiry(at.clone())),
+            Some(None) => {}
+        }
+    }
+    if let Some(at) = parse_time(expires).filter(|at| input.now >= *at) {
+        return warn(
+            Phase::Failed,
+            Reason::OrderExpired,
+            format!(
+                "Order {order_id} was not paid before it expired at {at}; OVH will not deliver it. \
+                 Delete and recreate this resource to order again."
+            ),
+            Requeue::SpecChange,
+        );
+    }
+    if spec.payment == Payment::Manual {
+        return wait(
+            Phase::AwaitingPayment,
+            Reason::AwaitingPayment,
+            format!("Order {order_id} waits for payment at {url}"),
+            // Payment happens outside Kubernetes: poll (seconds at first, then minutes).
+            Requeue::Progress,
+        );
+    }
+    if let Some(payment) = status.payment.as_ref() {
+        if let Some(refusal) = payment.refused.as_deref() {
+            return warn(
+                Phase::AwaitingPayment,
+                Reason::PaymentRefused,
+                format!(
+                    "OVH refused to pay order {order_id} with {}: {refusal}. The operator does not \
+                     try again: pay it at {url}",
+                    payment.method
+                ),
+                Requeue::Progress,
+            );
+        }
+        if observed.payment_begun {
+            return match status.payment.as_ref().and_then(|p| p.method_id) {
+                Some(payment_method_id) => Step::Act(Act::Pay {
+                    order_id,
+                    payment_method_id,
+                }),
+                None => Step::Act(Act::PayWithFidelityAccount { order_id }),
+            };
+        }
+        return wait(
+            Phase::AwaitingPayment,
+            Reason::PaymentPending,
+            format!(
+                "Payment of order {order_id} with {} was requested at {}; OVH has not registered it \
+                 yet. It is never requested twice: if the order stays unpaid, pay it at {url}",
+                payment.method, payment.requested_at
+            ),
+            Requeue::Progress,
+        );
+    }
+    let free = status.price.as_ref().is_some_and(|p| is_zero(&p.with_tax));
+    if free {
+        return Step::Act(Act::BeginPayment { method: None });
+    }
+    let Some(method) = observed.default_payment_method.as_ref() else {
+        return Step::Look(Lookup::DefaultPaymentMethod);
+    };
+    match unusable_method(method.as_ref()) {
+        Some(problem) => warn(
+            Phase::AwaitingPayment,
+            Reason::NoUsablePaymentMethod,
+            format!("Order {order_id} is not paid and {problem}: pay it at {url}"),
+            Requeue::Progress,
+        ),
+        None => Step::Act(Act::BeginPayment {
+            method: method.clone(),
+        }),
+    }
+}
+
+pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> Step {
+    let (status, observed) = (input.status, input.observed);
+    if adopted && status.project_id.as_deref() != Some(project_id) {
+        return Step::Act(Act::RecordProjectId(project_id.into()));
+    }
+    match observed.project.as_ref() {
+        None => Step::Look(Lookup::Project(project_id.into())),
+        Some(ProjectSeen::NotFound) if adopted => warn(
+            Phase::Failed,
+            Reason::ProjectNotFound,
+            format!("OVH knows no project {project_id} for these credentials"),
+            Requeue::SpecChange,
+        ),
+        Some(ProjectSeen::NotFound) if input.within_404_window() => wait(
+            Phase::Delivering,
+            Reason::ProjectNotVisibleYet,
+            format!(
+                "Project {project_id} is delivered but OVH does not show it yet (this takes minutes, \
+                 terraform-provider-ovh#1288)"
+            ),
+            Requeue::Progress,
+        ),
+        Some(ProjectSeen::NotFound) => warn(
+            Phase::NeedsAttention,
+            Reason::ProjectNotFound,
+            format!(
+                "Project {project_id} was delivered more than {} ago and OVH still answers 404 for it: \
+                 check the account's projects in the OVH console",
+                jiff::SignedDuration::try_from(input.project_404_window).unwrap_or_default()
+            ),
+            Requeue::Person,
+        ),
+        Some(ProjectSeen::Expired) => warn(
+            Phase::NeedsAttention,
+            Reason::ProjectExpired,
+            format!("Project {project_id} has expired at OVH (HTTP 460): renew it in the OVH console"),
+            Requeue::Resync,
+        ),
+        Some(ProjectSeen::Found { status: s }) if status.project_status.as_deref() != Some(s.as_str()) => {
+            Step::Act(Act::RecordProject { status: s.clone() })
+        }
+        Some(ProjectSeen::Found { status: s }) if s == "ok" => wait(
+            Phase::Ready,
+            Reason::Ready,
+            format!("Project {project_id} is ok"),
+            Requeue::Resync,
+        ),
+        Some(ProjectSeen::Found { status: s }) if s == "creating" => wait(
+            Phase::Delivering,
+            Reason::Delivering,
+            format!("Project {project_id} is being created"),
+            Requeue::Progress,
+        ),
+        Some(ProjectSeen::Found { status: s }) => warn(
+            Phase::NeedsAttention,
+            Reason::ProjectNotOk,
+            format!("Project {project_id} is {s} at OVH"),
+            Requeue::Resync,
+        ),
+    }
+}

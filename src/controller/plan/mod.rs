@@ -1,0 +1,445 @@
+//! The order planner: a pure function from what the user asked (spec), what was done (status) and
+//! what OVH said in this pass (observations) to the one next step. No I/O here: every rule of
+//! DESIGN §4 — one order per resource, never a checkout on a guess — is decided and tested here.
+
+use std::time::Duration;
+
+pub use super::reason::Reason;
+use crate::{
+    api::{Approval, DeletionPolicy, Payment, Phase, PublicCloudProjectSpec, PublicCloudProjectStatus},
+    ovh::model::OrderStatus,
+};
+
+/// Prefix of the cart description that marks a cart as this resource's (followed by its UID).
+pub const CART_MARKER_PREFIX: &str = "ovh-publiccloud-operator:";
+
+/// The configurations the project item must carry, in the order they are posted.
+pub fn desired_configurations(spec: &PublicCloudProjectSpec) -> Vec<(String, String)> {
+    let mut all = vec![("description".to_string(), spec.description.clone())];
+    if let Some(v) = spec.voucher.as_deref().filter(|v| !v.is_empty()) {
+        all.push(("voucher".into(), v.into()));
+    }
+    all.extend(
+        spec.configurations
+            .iter()
+            .map(|c| (c.label.clone(), c.value.clone())),
+    );
+    all
+}
+
+/// What OVH showed of the cart in this pass.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CartSeen {
+    /// 404: expired or deleted.
+    Gone,
+    Found {
+        read_only: bool,
+        items: Vec<ItemSeen>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ItemSeen {
+    pub item_id: i64,
+    pub plan_code: Option<String>,
+    pub duration: Option<String>,
+    pub pricing_mode: Option<String>,
+    /// (configuration id, label, value)
+    pub configurations: Vec<(i64, String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProjectSeen {
+    /// 404: not visible yet (minutes after delivery, terraform-provider-ovh#1288) or gone.
+    NotFound,
+    /// 460: the service expired; OVH answers it on every call about it (python-ovh
+    /// `ResourceExpiredError`).
+    Expired,
+    Found {
+        status: String,
+    },
+}
+
+/// Result of looking for the order a checkout may have created.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OrderSearch {
+    Found(i64),
+    NotFound,
+    Ambiguous(Vec<i64>),
+    /// Orders placed in the window whose content OVH does not show (no `/extension` on the US
+    /// API): they may be ours, so nothing is ordered on a guess.
+    Unverifiable(Vec<i64>),
+}
+
+/// The account's default payment method.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaymentMethodSeen {
+    pub id: i64,
+    /// `me.payment.PaymentMethod.paymentType`, e.g. CREDIT_CARD, SEPA_DIRECT_DEBIT, BANK_ACCOUNT.
+    pub payment_type: String,
+    /// `me.payment.method.StatusEnum`; only VALID can pay (ovh/manager filters on it).
+    pub status: String,
+}
+
+impl PaymentMethodSeen {
+    fn usable(&self) -> bool {
+        self.status == "VALID"
+    }
+
+    fn describe(&self) -> String {
+        format!("{} ({})", self.label(), self.status)
+    }
+
+    /// How the status names it, e.g. "CREDIT_CARD 1000042".
+    pub fn label(&self) -> String {
+        format!("{} {}", self.payment_type, self.id)
+    }
+}
+
+/// The fidelity account pays 0-price orders (terraform-provider-ovh PR #540, ovh/manager).
+pub const FIDELITY_ACCOUNT: &str = "fidelityAccount";
+
+/// The plan code of a Public Cloud project when the spec names none: `project` on the US API,
+/// `project.2018` elsewhere (terraform-provider-ovh PR #455, issue #217). The US API is the one
+/// whose accounts have the subsidiary US.
+pub fn default_plan_code(subsidiary: &str) -> &'static str {
+    if subsidiary == "US" {
+        "project"
+    } else {
+        "project.2018"
+    }
+}
+
+/// Facts read from OVH during this reconcile pass (reads only; each is looked up when needed).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observed {
+    pub subsidiary: Option<String>,
+    pub marker_carts: Option<Vec<String>>,
+    pub cart: Option<CartSeen>,
+    /// The default payment method, `Some(None)` when the account has none.
+    pub default_payment_method: Option<Option<PaymentMethodSeen>>,
+    pub order_status: Option<OrderStatus>,
+    /// The order's `expirationDate` (`Some(None)`: OVH gives none).
+    pub order_expiry: Option<Option<String>>,
+    pub order_search: Option<OrderSearch>,
+    pub project_id_from_details: Option<Option<String>>,
+    pub project: Option<ProjectSeen>,
+    pub termination_token: Option<Option<String>>,
+    /// The newest e-mail id of the account (0 when it has none).
+    pub newest_email: Option<i64>,
+    /// This pass itself began the checkout (so no earlier attempt can be in flight).
+    pub checkout_begun: bool,
+    /// This pass itself recorded the payment as begun and has not sent it yet.
+    pub payment_begun: bool,
+}
+
+/// A read the planner needs before it can decide.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lookup {
+    AccountSubsidiary,
+    CartsByMarker(String),
+    Cart(String),
+    DefaultPaymentMethod,
+    OrderStatus(i64),
+    OrderExpiry(i64),
+    /// The order a checkout may have placed since `since` (RFC 3339; None: the recent orders).
+    FindOrder {
+        since: Option<String>,
+    },
+    ProjectIdFromDetails(i64),
+    Project(String),
+    NewestEmail,
+    /// The token of the termination e-mail for the project among e-mails newer than `after`.
+    TerminationToken {
+        project_id: String,
+        after: i64,
+    },
+}
+
+/// How soon to look again while waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requeue {
+    /// A person must act (approve, pay, fix): slow, and on any change of the resource.
+    Person,
+    /// OVH or a payer is working (payment, checking, delivering, 404 window): seconds at first,
+    /// then minutes.
+    Progress,
+    /// Everything is done: the periodic resync.
+    Resync,
+    /// Nothing will change without a spec or Secret change.
+    SpecChange,
+}
+
+/// The next thing to do: a read, an action at OVH (or a status write), a wait, or the release of
+/// the finalizer. Only actions are executed; the other three end or feed the pass.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Look(Lookup),
+    Act(Act),
+    /// Remove the finalizer: nothing (more) to do at OVH. The note says what was left and why.
+    ReleaseFinalizer {
+        note: String,
+        warning: bool,
+    },
+    /// Nothing to do now; stay in `phase` with this condition reason and message.
+    Wait {
+        phase: Phase,
+        reason: Reason,
+        message: String,
+        requeue: Requeue,
+        warning: bool,
+    },
+}
+
+/// One OVH call (or none), then one status write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Act {
+    // ---- ordering ----
+    CreateCart {
+        subsidiary: String,
+        marker: String,
+        /// The plan code this cart orders (spec, or the subsidiary's default).
+        plan_code: String,
+    },
+    /// A cart with our marker exists but is not in status (created, then the status write lost).
+    RecordFoundCart {
+        cart_id: String,
+    },
+    AssignCart {
+        cart_id: String,
+    },
+    AddItem {
+        cart_id: String,
+        plan_code: String,
+    },
+    DeleteItem {
+        cart_id: String,
+        item_id: i64,
+    },
+    AddConfiguration {
+        cart_id: String,
+        item_id: i64,
+        label: String,
+        value: String,
+    },
+    DeleteConfiguration {
+        cart_id: String,
+        item_id: i64,
+        configuration_id: i64,
+    },
+    PreviewPrice {
+        cart_id: String,
+    },
+    /// Status write only: recorded before the checkout POST, so a restart knows one may have run.
+    BeginCheckout,
+    /// Never with autopay: payment follows as its own step, as terraform-provider-ovh does.
+    Checkout {
+        cart_id: String,
+    },
+    RecordOrder {
+        order_id: i64,
+    },
+    RecordOrderExpiry(String),
+    /// The cart expired before checkout: forget it so a new one is made.
+    ForgetCart,
+    /// Status write only: recorded before the payment call, so a restart never pays twice.
+    BeginPayment {
+        /// `None`: the fidelity account.
+        method: Option<PaymentMethodSeen>,
+    },
+    Pay {
+        order_id: i64,
+        payment_method_id: i64,
+    },
+    PayWithFidelityAccount {
+        order_id: i64,
+    },
+    RecordOrderStatus(OrderStatus),
+    RecordProjectId(String),
+    RecordProject {
+        status: String,
+    },
+    // ---- deletion ----
+    DeleteCart {
+        cart_id: String,
+    },
+    /// Status write only: the newest e-mail before termination is asked, so only later e-mails
+    /// are searched for the token.
+    MarkEmails {
+        newest: i64,
+    },
+    RequestTermination {
+        project_id: String,
+    },
+    ConfirmTermination {
+        project_id: String,
+        token: Token,
+    },
+}
+
+/// A termination token: whoever holds it can confirm the termination, so it never shows in
+/// Debug output (logs of planned steps).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(pub String);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl From<&str> for Token {
+    fn from(s: &str) -> Self {
+        Self(s.to_string())
+    }
+}
+
+impl From<String> for Token {
+    fn from(s: String) -> Self {
+        Self(s)
+    }
+}
+
+/// Everything the planner decides from.
+pub struct Input<'a> {
+    pub spec: &'a PublicCloudProjectSpec,
+    pub status: &'a PublicCloudProjectStatus,
+    pub uid: &'a str,
+    /// Value of the approve annotation (a cart id).
+    pub approval: Option<&'a str>,
+    /// Value of the order-id annotation: a person's answer to NeedsAttention.
+    pub order_hint: Option<i64>,
+    /// Value of the termination-token annotation.
+    pub termination_token: Option<&'a str>,
+    pub observed: &'a Observed,
+    pub now: jiff::Timestamp,
+    /// How long an open cart in CheckingOut waits after a checkout began, before it is sent again.
+    pub checkout_grace: Duration,
+    /// How long after delivery a 404 on the ordered project means "not visible yet".
+    pub project_404_window: Duration,
+}
+
+/// How long a payment the operator requested may take to show before deletion stops waiting
+/// for it (assumed: OVH documents no figure).
+pub const PAYMENT_SETTLE: Duration = Duration::from_secs(1800);
+
+fn wait(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Requeue) -> Step {
+    Step::Wait {
+        phase,
+        reason,
+        message: message.into(),
+        requeue,
+        warning: false,
+    }
+}
+
+fn warn(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Requeue) -> Step {
+    Step::Wait {
+        phase,
+        reason,
+        message: message.into(),
+        requeue,
+        warning: true,
+    }
+}
+
+impl Input<'_> {
+    fn marker(&self) -> String {
+        format!("{CART_MARKER_PREFIX}{}", self.uid)
+    }
+
+    fn checking_out(&self) -> bool {
+        matches!(
+            self.status.phase,
+            Some(Phase::CheckingOut | Phase::NeedsAttention)
+        )
+    }
+
+    /// The account's subsidiary: from the spec, or read from `GET /me`.
+    fn subsidiary(&self) -> Result<String, Step> {
+        match (self.spec.ovh_subsidiary, self.observed.subsidiary.as_ref()) {
+            (Some(s), _) => Ok(format!("{s:?}")),
+            (None, Some(s)) => Ok(s.clone()),
+            (None, None) => Err(Step::Look(Lookup::AccountSubsidiary)),
+        }
+    }
+
+    /// The plan code to order: the spec's, else the one resolved when the cart was made, else
+    /// the subsidiary's default.
+    fn plan_code(&self) -> Result<String, Step> {
+        if let Some(code) = self
+            .spec
+            .plan
+            .plan_code
+            .as_ref()
+            .or(self.status.plan_code.as_ref())
+        {
+            return Ok(code.clone());
+        }
+        self.subsidiary().map(|s| default_plan_code(&s).to_string())
+    }
+
+    fn order_url(&self) -> &str {
+        self.status
+            .order
+            .as_ref()
+            .and_then(|o| o.url.as_deref())
+            .unwrap_or("the OVH console")
+    }
+
+    /// Whether a 404 on this ordered project may still mean "not visible yet".
+    fn within_404_window(&self) -> bool {
+        let delivered = self
+            .status
+            .delivered_at
+            .as_deref()
+            .or(self.status.order.as_ref().and_then(|o| o.date.as_deref()))
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+        // Without a date, assume delivery just happened: waiting is safe, releasing is not.
+        delivered.is_none_or(|d| self.now < d + self.project_404_window)
+    }
+
+    /// A payment the operator requested that may still go through.
+    fn payment_in_flight(&self) -> bool {
+        self.status.payment.as_ref().is_some_and(|p| {
+            p.refused.is_none()
+                && p.requested_at
+                    .parse::<jiff::Timestamp>()
+                    .is_ok_and(|t| self.now < t + PAYMENT_SETTLE)
+        })
+    }
+}
+
+fn parse_time(t: Option<&str>) -> Option<jiff::Timestamp> {
+    t.and_then(|t| t.parse().ok())
+}
+
+/// The next step of a resource that is not being deleted.
+pub fn plan(input: &Input) -> Step {
+    if let Some(project_id) = input.spec.project_id.as_deref().filter(|p| !p.is_empty()) {
+        return follow_project(input, project_id, true);
+    }
+    match input.status.order.as_ref() {
+        Some(order) => follow_order(input, order.id, order.status.as_deref()),
+        None => prepare_order(input),
+    }
+}
+
+fn release(note: String, warning: bool) -> Step {
+    Step::ReleaseFinalizer { note, warning }
+}
+
+pub(super) fn is_zero(amount: &str) -> bool {
+    amount.parse::<f64>().is_ok_and(|v| v == 0.0)
+}
+
+mod delete;
+mod follow;
+mod order;
+
+pub use delete::plan_deletion;
+use follow::{follow_order, follow_project};
+use order::prepare_order;
+
+#[cfg(test)]
+mod tests;

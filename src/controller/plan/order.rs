@@ -1,0 +1,237 @@
+//! Planning an order: the cart, its item and configurations, the price, approval and the
+//! checkout — and never a second checkout on a guess.
+
+use super::*;
+
+pub(super) fn prepare_order(input: &Input) -> Step {
+    let (spec, status, observed) = (input.spec, input.status, input.observed);
+    let Some(cart) = status.cart.as_ref() else {
+        if input.checking_out() {
+            // A checkout may have run, but we lost the cart too: never order again on a guess.
+            return find_lost_order(input, None);
+        }
+        let Some(found) = observed.marker_carts.as_ref() else {
+            return Step::Look(Lookup::CartsByMarker(input.marker()));
+        };
+        if let Some(cart_id) = found.first() {
+            return Step::Act(Act::RecordFoundCart {
+                cart_id: cart_id.clone(),
+            });
+        }
+        let subsidiary = match input.subsidiary() {
+            Ok(s) => s,
+            Err(look) => return look,
+        };
+        let plan_code = spec
+            .plan
+            .plan_code
+            .clone()
+            .unwrap_or_else(|| default_plan_code(&subsidiary).to_string());
+        return Step::Act(Act::CreateCart {
+            subsidiary,
+            marker: input.marker(),
+            plan_code,
+        });
+    };
+    let cart_id = cart.id.clone();
+    if cart.assigned != Some(true) && !input.checking_out() {
+        return Step::Act(Act::AssignCart { cart_id });
+    }
+    let Some(seen) = observed.cart.as_ref() else {
+        return Step::Look(Lookup::Cart(cart_id));
+    };
+    let since = cart.created_at.clone();
+    let items = match seen {
+        CartSeen::Gone if input.checking_out() => return find_lost_order(input, since),
+        CartSeen::Gone => return Step::Act(Act::ForgetCart),
+        CartSeen::Found { read_only: true, .. } => return find_lost_order(input, since),
+        CartSeen::Found { items, .. } => items,
+    };
+    let plan_code = match input.plan_code() {
+        Ok(code) => code,
+        Err(look) => return look,
+    };
+    if let Some(step) = configure_item(spec, &plan_code, &cart_id, items) {
+        return step;
+    }
+    let Some(price) = status.price.as_ref() else {
+        return Step::Act(Act::PreviewPrice { cart_id });
+    };
+    if spec.approval == Approval::Manual && input.approval != Some(cart_id.as_str()) {
+        let message = format!(
+            "Cart {cart_id} costs {} {} with tax. To order it: kubectl annotate pcp <name> \
+             publiccloud.ovh-operator.dev/approve={cart_id}",
+            price.with_tax, price.currency
+        );
+        return match input.approval {
+            Some(other) => warn(
+                Phase::AwaitingApproval,
+                Reason::AwaitingApproval,
+                format!("The approval names cart {other}, not the current cart. {message}"),
+                Requeue::Person,
+            ),
+            None => wait(
+                Phase::AwaitingApproval,
+                Reason::AwaitingApproval,
+                message,
+                Requeue::Person,
+            ),
+        };
+    }
+    // A priced order with payment: Automatic needs a usable default method, or nothing is
+    // ordered (terraform-provider-ovh fails the same way before checkout).
+    if spec.payment == Payment::Automatic && !is_zero(&price.with_tax) {
+        let Some(method) = observed.default_payment_method.as_ref() else {
+            return Step::Look(Lookup::DefaultPaymentMethod);
+        };
+        if let Some(problem) = unusable_method(method.as_ref()) {
+            return warn(
+                Phase::Failed,
+                Reason::NoPaymentMethod,
+                format!(
+                    "payment: Automatic, but {problem} and the order costs {} {}. Add or fix the \
+                     default payment method in the OVH console, or set payment: Manual.",
+                    price.with_tax, price.currency
+                ),
+                Requeue::Person,
+            );
+        }
+    }
+    if status.phase != Some(Phase::CheckingOut) {
+        return Step::Act(Act::BeginCheckout);
+    }
+    if observed.checkout_begun {
+        return Step::Act(Act::Checkout { cart_id });
+    }
+    // A checkout that began in an earlier pass may still be running at OVH (its answer lost or
+    // late): the cart only turns read-only when OVH is done. Wait before sending it again.
+    let started = parse_time(cart.checkout_started_at.as_deref());
+    if let Some(started) = started
+        && input.now < started + input.checkout_grace
+    {
+        return wait(
+            Phase::CheckingOut,
+            Reason::Ordering,
+            format!(
+                "A checkout of cart {cart_id} began at {started} and its outcome is not known yet; \
+                 the cart is still open, so it is sent again after {}",
+                started + input.checkout_grace
+            ),
+            Requeue::Progress,
+        );
+    }
+    // Before sending it again, look for an order placed since that checkout began: a slow
+    // checkout may have committed after its answer was given up.
+    match observed.order_search.as_ref() {
+        None => Step::Look(Lookup::FindOrder {
+            since: cart.checkout_started_at.clone(),
+        }),
+        Some(OrderSearch::NotFound) => Step::Act(Act::Checkout { cart_id }),
+        Some(_) => find_lost_order(input, cart.checkout_started_at.clone()),
+    }
+}
+
+/// Why this default payment method cannot pay, if it cannot.
+pub(super) fn unusable_method(method: Option<&PaymentMethodSeen>) -> Option<String> {
+    match method {
+        None => Some("the OVH account has no default payment method".into()),
+        Some(m) if !m.usable() => Some(format!(
+            "the default payment method {} is not VALID",
+            m.describe()
+        )),
+        Some(_) => None,
+    }
+}
+
+/// The next change to bring the cart's single project item to the spec, if any.
+fn configure_item(
+    spec: &PublicCloudProjectSpec,
+    plan_code: &str,
+    cart_id: &str,
+    items: &[ItemSeen],
+) -> Option<Step> {
+    let cart_id = cart_id.to_string();
+    let matches_plan = |i: &ItemSeen| {
+        i.plan_code.as_deref() == Some(plan_code)
+            && i.duration.as_deref().is_none_or(|d| d == spec.plan.duration)
+            && i.pricing_mode
+                .as_deref()
+                .is_none_or(|p| p == spec.plan.pricing_mode)
+    };
+    // Exactly one item, of the spec's plan: anything else goes (left by a spec change or a crash).
+    let keep = items.iter().find(|i| matches_plan(i));
+    if let Some(extra) = items.iter().find(|i| Some(i.item_id) != keep.map(|k| k.item_id)) {
+        return Some(Step::Act(Act::DeleteItem {
+            cart_id,
+            item_id: extra.item_id,
+        }));
+    }
+    let Some(item) = keep else {
+        return Some(Step::Act(Act::AddItem {
+            cart_id,
+            plan_code: plan_code.to_string(),
+        }));
+    };
+    let desired = desired_configurations(spec);
+    if let Some((id, _, _)) = item.configurations.iter().find(|(_, label, value)| {
+        !desired.iter().any(|(l, v)| l == label && v == value)
+            || item.configurations.iter().filter(|(_, l, _)| l == label).count() > 1
+    }) {
+        return Some(Step::Act(Act::DeleteConfiguration {
+            cart_id,
+            item_id: item.item_id,
+            configuration_id: *id,
+        }));
+    }
+    desired
+        .into_iter()
+        .find(|(label, _)| !item.configurations.iter().any(|(_, l, _)| l == label))
+        .map(|(label, value)| {
+            Step::Act(Act::AddConfiguration {
+                cart_id,
+                item_id: item.item_id,
+                label,
+                value,
+            })
+        })
+}
+
+/// The checkout may have happened: identify its order, or stop and say what to check.
+fn find_lost_order(input: &Input, since: Option<String>) -> Step {
+    if let Some(order_id) = input.order_hint {
+        return Step::Act(Act::RecordOrder { order_id });
+    }
+    let search = match input.observed.order_search.as_ref() {
+        None => return Step::Look(Lookup::FindOrder { since }),
+        Some(OrderSearch::Found(order_id)) => return Step::Act(Act::RecordOrder { order_id: *order_id }),
+        Some(search) => search,
+    };
+    let cart = input
+        .status
+        .cart
+        .as_ref()
+        .map(|c| c.id.as_str())
+        .unwrap_or("(unknown)");
+    let seen = match search {
+        OrderSearch::Ambiguous(ids) => format!("several orders match it: {ids:?}"),
+        OrderSearch::Unverifiable(ids) => format!(
+            "orders {ids:?} were placed since, but OVH does not show what they contain on this \
+             endpoint (no /extension on the US API), so the operator cannot tell whether one is \
+             this resource's"
+        ),
+        _ => "no order of the account matches it".into(),
+    };
+    warn(
+        Phase::NeedsAttention,
+        Reason::NeedsAttention,
+        format!(
+            "The checkout of cart {cart} was sent but its answer was lost, and {seen}. The operator \
+             will not check out again on a guess. Check the orders of your OVH account \
+             (https://www.ovh.com/manager/#/billing/orders) for a Public Cloud project named \
+             {:?}: annotate this resource with publiccloud.ovh-operator.dev/order-id=<order id> \
+             if one exists, or delete and recreate the resource if none does.",
+            input.spec.description
+        ),
+        Requeue::Person,
+    )
+}

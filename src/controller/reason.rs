@@ -1,0 +1,263 @@
+//! The one vocabulary of reasons: every condition reason, event reason, planner wait and error
+//! category is a [`Reason`], and each knows what it means for the resource's health (the mapping
+//! GitOps tools and alerts rely on). The README's table of reasons is generated from this list
+//! (a test fails when they differ).
+
+use crate::ovh::OvhError;
+
+/// How a reason reads for a person or a GitOps tool (Argo CD's health statuses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Health {
+    /// The project is there and ok.
+    Healthy,
+    /// The operator or OVH is working; nothing to do but wait.
+    Progressing,
+    /// A person must act (approve, pay) before anything moves.
+    Suspended,
+    /// Something failed or needs a person to look.
+    Degraded,
+}
+
+impl Health {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Healthy => "Healthy",
+            Self::Progressing => "Progressing",
+            Self::Suspended => "Suspended",
+            Self::Degraded => "Degraded",
+        }
+    }
+}
+
+macro_rules! reasons {
+    ($($name:ident => $health:ident, $meaning:literal;)*) => {
+        /// A condition or event reason (PascalCase, stable: alerts and scripts match on it).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Reason {
+            $($name,)*
+        }
+
+        impl Reason {
+            pub const ALL: &'static [Reason] = &[$(Reason::$name,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Reason::$name => stringify!($name),)*
+                }
+            }
+
+            pub fn health(self) -> Health {
+                match self {
+                    $(Reason::$name => Health::$health,)*
+                }
+            }
+
+            /// One line for people: when the reason is given.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Reason::$name => $meaning,)*
+                }
+            }
+        }
+    };
+}
+
+reasons! {
+    // ---- ordering ----
+    Ordering => Progressing, "the cart is being made, configured and priced, or a checkout is under way";
+    CartCreated => Progressing, "a cart was created at OVH";
+    CartFound => Progressing, "a cart created earlier but not recorded was found by its marker";
+    CartForgotten => Progressing, "a cart found by its marker no longer exists; a new one is made";
+    CartAssigned => Progressing, "the cart was assigned to the account";
+    ItemAdded => Progressing, "the project item was added to the cart";
+    ItemRemoved => Progressing, "an item that no longer matches the spec was removed";
+    Configured => Progressing, "an item configuration was set or removed";
+    Priced => Progressing, "the cart's price was read before buying";
+    CartExpired => Progressing, "the cart expired before checkout; a new one is made";
+    CartDeleted => Progressing, "the cart was deleted (resource deleted before any order)";
+    AwaitingApproval => Suspended, "approval: Manual: the priced cart waits for the approve annotation";
+    CheckingOut => Progressing, "the checkout was recorded, then sent";
+    OrderPlaced => Progressing, "the checkout placed an order";
+    OrderFound => Progressing, "the order of a checkout whose answer was lost was found";
+    OrderExpiry => Progressing, "the unpaid order's expiration date was recorded";
+    NoPaymentMethod => Degraded, "payment: Automatic on a priced order without a VALID default payment method: nothing is ordered";
+    // ---- paying ----
+    AwaitingPayment => Suspended, "the order waits for a person to pay it at status.order.url";
+    NoUsablePaymentMethod => Suspended, "the order is unpaid and the account has no VALID default payment method: a person pays it";
+    PaymentBegun => Progressing, "the one payment attempt was recorded before it is sent";
+    PaymentRequested => Progressing, "the operator paid the order";
+    PaymentPending => Progressing, "a payment was requested and OVH has not registered it yet";
+    PaymentRefused => Suspended, "OVH refused the operator's payment; a person pays at status.order.url";
+    OrderExpired => Degraded, "the order was not paid before OVH's expiration date";
+    // ---- delivering ----
+    OrderNotPaid => Progressing, "OVH reports the order notPaid";
+    OrderChecking => Progressing, "OVH reports the order checking";
+    OrderDelivering => Progressing, "OVH reports the order delivering";
+    OrderDelivered => Progressing, "OVH reports the order delivered";
+    OrderCancelled => Degraded, "OVH cancelled the order";
+    OrderDocumentsRequested => Degraded, "OVH reports the order documentsRequested";
+    OrderStatusUnknown => Degraded, "OVH reports the order in an unknown state";
+    DocumentsRequested => Degraded, "OVH requests documents before delivering the order";
+    Delivering => Progressing, "OVH is checking or delivering the order, or the project is being created";
+    ProjectDelivered => Progressing, "the delivered order named its project";
+    ProjectNotVisibleYet => Progressing, "the project was just delivered and OVH does not show it yet (404 for minutes)";
+    ProjectStatus => Progressing, "the project's status at OVH changed";
+    Ready => Healthy, "the project is ok";
+    ProjectNotFound => Degraded, "OVH answers 404 for the project (adopted, or long after delivery)";
+    ProjectExpired => Degraded, "OVH answers 460: the project expired";
+    ProjectNotOk => Degraded, "the project is suspended, deleting or deleted at OVH";
+    NeedsAttention => Degraded, "the operator cannot be sure of something it must not guess; the message says what to check";
+    // ---- deleting ----
+    Terminating => Progressing, "deletionPolicy: Terminate: termination is being asked or confirmed";
+    TerminationRequested => Progressing, "OVH was asked to terminate the project and e-mails a token";
+    TerminationRefused => Progressing, "OVH answered 404 or 460 to the termination: nothing left to terminate";
+    ProjectTerminated => Progressing, "the termination was confirmed with the token";
+    Released => Healthy, "the finalizer was removed; the note says what stays at OVH";
+    LeftBehind => Degraded, "the finalizer was removed but something may remain at OVH; the note says what to check";
+    // ---- credentials and Kubernetes ----
+    Authenticated => Healthy, "OVH accepted the credentials";
+    NoCredentials => Degraded, "no credentials Secret is named and the operator has no default";
+    SecretNotFound => Degraded, "the credentials Secret does not exist";
+    SecretInvalid => Degraded, "the credentials Secret lacks keys or mixes methods";
+    KubernetesError => Progressing, "the Kubernetes API failed; retried with backoff";
+    CrdMissing => Degraded, "the PublicCloudProject CRD is not installed";
+    LeaderElection => Degraded, "the leader lease could not be held";
+    InvalidOptions => Degraded, "the operator's flags contradict each other";
+    // ---- OVH answers (the error categories of the OVH client) ----
+    OvhBadRequest => Degraded, "OVH refused a call (400); retried after 30 minutes or a spec change";
+    OvhForbidden => Degraded, "OVH refused the credentials or a right (401/403)";
+    OvhNotFound => Degraded, "OVH does not know an object the operator needs (404)";
+    OvhConflict => Degraded, "OVH answered 409";
+    OvhRateLimited => Progressing, "OVH rate-limits the account (429); retried with backoff";
+    OvhServiceExpired => Degraded, "OVH answered 460: the service expired";
+    OvhServerError => Progressing, "OVH failed (5xx); retried with backoff";
+    OvhError => Degraded, "OVH answered an unexpected status";
+    OvhTimeout => Progressing, "OVH did not answer in time; retried with backoff (POSTs are never repeated blindly)";
+    OvhUnreachable => Progressing, "OVH could not be reached; retried with backoff";
+    OvhInvalidResponse => Degraded, "OVH's answer could not be read";
+    OvhOAuth2Failed => Degraded, "the OAuth2 token endpoint refused the client id or secret";
+    OvhCredentialsInvalid => Degraded, "the credentials' endpoint or keys are unusable";
+}
+
+impl From<&OvhError> for Reason {
+    /// The category of an OVH client error, as a reason ([`OvhError::category`] names the same).
+    fn from(error: &OvhError) -> Self {
+        match error {
+            OvhError::Api(e) => match e.status {
+                400 => Self::OvhBadRequest,
+                401 | 403 => Self::OvhForbidden,
+                404 => Self::OvhNotFound,
+                409 => Self::OvhConflict,
+                429 => Self::OvhRateLimited,
+                460 => Self::OvhServiceExpired,
+                500..=599 => Self::OvhServerError,
+                _ => Self::OvhError,
+            },
+            OvhError::Timeout { .. } => Self::OvhTimeout,
+            OvhError::Transport { .. } => Self::OvhUnreachable,
+            OvhError::Decode { .. } => Self::OvhInvalidResponse,
+            OvhError::OAuth2 { .. } => Self::OvhOAuth2Failed,
+            OvhError::Config(_) => Self::OvhCredentialsInvalid,
+        }
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The README's table of reasons, generated from [`Reason::ALL`].
+pub fn markdown_table() -> String {
+    let mut table = String::from("| reason | health | when |\n|---|---|---|\n");
+    for reason in Reason::ALL {
+        table.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            reason.as_str(),
+            reason.health().as_str(),
+            reason.meaning()
+        ));
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ovh::error::ApiError;
+
+    #[test]
+    fn the_readme_lists_exactly_these_reasons() {
+        let readme = include_str!("../../README.md");
+        let begin = "<!-- reasons:begin (generated from src/controller/reason.rs) -->\n";
+        let start = readme.find(begin).expect("README has the reasons markers") + begin.len();
+        let end = readme[start..].find("<!-- reasons:end -->").expect("end marker") + start;
+        assert_eq!(
+            &readme[start..end],
+            markdown_table(),
+            "README.md's table of reasons is stale; replace it with the text above"
+        );
+    }
+
+    #[test]
+    fn reasons_are_unique_pascal_case() {
+        let mut seen = std::collections::HashSet::new();
+        for r in Reason::ALL {
+            assert!(seen.insert(r.as_str()), "{r} twice");
+            assert!(r.as_str().chars().next().unwrap().is_ascii_uppercase());
+            assert!(r.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
+        }
+    }
+
+    #[test]
+    fn ovh_error_categories_are_reasons() {
+        let api = |status| {
+            OvhError::Api(Box::new(ApiError {
+                method: "GET".into(),
+                route: "/me",
+                status,
+                class: None,
+                error_code: None,
+                message: "m".into(),
+                query_id: None,
+            }))
+        };
+        let errors = [
+            api(400),
+            api(401),
+            api(403),
+            api(404),
+            api(409),
+            api(429),
+            api(460),
+            api(503),
+            api(418),
+            OvhError::Timeout {
+                method: "GET".into(),
+                route: "/me",
+                seconds: 1,
+            },
+            OvhError::Transport {
+                method: "GET".into(),
+                route: "/me",
+                reason: "r".into(),
+            },
+            OvhError::Decode {
+                method: "GET".into(),
+                route: "/me",
+                expected: "x",
+                reason: "r".into(),
+            },
+            OvhError::OAuth2 {
+                token_url: "u".into(),
+                status: None,
+                reason: "r".into(),
+            },
+            OvhError::Config("c".into()),
+        ];
+        for e in &errors {
+            assert_eq!(Reason::from(e).as_str(), e.category(), "{e:?}");
+        }
+    }
+}
