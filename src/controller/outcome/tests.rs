@@ -1,5 +1,10 @@
+use jiff::Timestamp;
+
 use super::*;
-use crate::api::Phase;
+use crate::{
+    api::{CartStatus, OrderStatus as OrderField, Phase, PublicCloudProjectStatus},
+    controller::plan::{CartSeen, FIDELITY_ACCOUNT, Observed, ProjectSeen, Reason},
+};
 
 fn now() -> Timestamp {
     "2026-11-27T10:00:00Z".parse().unwrap()

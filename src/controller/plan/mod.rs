@@ -27,135 +27,6 @@ pub fn desired_configurations(spec: &PublicCloudProjectSpec) -> Vec<(String, Str
     all
 }
 
-/// What OVH showed of the cart in this pass.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CartSeen {
-    /// 404: expired or deleted.
-    Gone,
-    Found {
-        read_only: bool,
-        items: Vec<ItemSeen>,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ItemSeen {
-    pub item_id: i64,
-    pub plan_code: Option<String>,
-    pub duration: Option<String>,
-    pub pricing_mode: Option<String>,
-    /// (configuration id, label, value)
-    pub configurations: Vec<(i64, String, String)>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum ProjectSeen {
-    /// 404: not visible yet (minutes after delivery, terraform-provider-ovh#1288) or gone.
-    NotFound,
-    /// 460: the service expired; OVH answers it on every call about it (python-ovh
-    /// `ResourceExpiredError`).
-    Expired,
-    Found {
-        status: String,
-    },
-}
-
-/// Result of looking for the order a checkout may have created.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OrderSearch {
-    Found(i64),
-    NotFound,
-    Ambiguous(Vec<i64>),
-    /// Orders placed in the window whose content OVH does not show (no `/extension` on the US
-    /// API): they may be ours, so nothing is ordered on a guess.
-    Unverifiable(Vec<i64>),
-}
-
-/// The account's default payment method.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PaymentMethodSeen {
-    pub id: i64,
-    /// `me.payment.PaymentMethod.paymentType`, e.g. CREDIT_CARD, SEPA_DIRECT_DEBIT, BANK_ACCOUNT.
-    pub payment_type: String,
-    /// `me.payment.method.StatusEnum`; only VALID can pay (ovh/manager filters on it).
-    pub status: String,
-}
-
-impl PaymentMethodSeen {
-    fn usable(&self) -> bool {
-        self.status == "VALID"
-    }
-
-    fn describe(&self) -> String {
-        format!("{} ({})", self.label(), self.status)
-    }
-
-    /// How the status names it, e.g. "CREDIT_CARD 1000042".
-    pub fn label(&self) -> String {
-        format!("{} {}", self.payment_type, self.id)
-    }
-}
-
-/// The fidelity account pays 0-price orders (terraform-provider-ovh PR #540, ovh/manager).
-pub const FIDELITY_ACCOUNT: &str = "fidelityAccount";
-
-/// The plan code of a Public Cloud project when the spec names none: `project` on the US API,
-/// `project.2018` elsewhere (terraform-provider-ovh PR #455, issue #217). The US API is the one
-/// whose accounts have the subsidiary US.
-pub fn default_plan_code(subsidiary: &str) -> &'static str {
-    if subsidiary == "US" {
-        "project"
-    } else {
-        "project.2018"
-    }
-}
-
-/// Facts read from OVH during this reconcile pass (reads only; each is looked up when needed).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Observed {
-    pub subsidiary: Option<String>,
-    pub marker_carts: Option<Vec<String>>,
-    pub cart: Option<CartSeen>,
-    /// The default payment method, `Some(None)` when the account has none.
-    pub default_payment_method: Option<Option<PaymentMethodSeen>>,
-    pub order_status: Option<OrderStatus>,
-    /// The order's `expirationDate` (`Some(None)`: OVH gives none).
-    pub order_expiry: Option<Option<String>>,
-    pub order_search: Option<OrderSearch>,
-    pub project_id_from_details: Option<Option<String>>,
-    pub project: Option<ProjectSeen>,
-    pub termination_token: Option<Option<String>>,
-    /// The newest e-mail id of the account (0 when it has none).
-    pub newest_email: Option<i64>,
-    /// This pass itself began the checkout (so no earlier attempt can be in flight).
-    pub checkout_begun: bool,
-    /// This pass itself recorded the payment as begun and has not sent it yet.
-    pub payment_begun: bool,
-}
-
-/// A read the planner needs before it can decide.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Lookup {
-    AccountSubsidiary,
-    CartsByMarker(String),
-    Cart(String),
-    DefaultPaymentMethod,
-    OrderStatus(i64),
-    OrderExpiry(i64),
-    /// The order a checkout may have placed since `since` (RFC 3339; None: the recent orders).
-    FindOrder {
-        since: Option<String>,
-    },
-    ProjectIdFromDetails(i64),
-    Project(String),
-    NewestEmail,
-    /// The token of the termination e-mail for the project among e-mails newer than `after`.
-    TerminationToken {
-        project_id: String,
-        after: i64,
-    },
-}
-
 /// How soon to look again while waiting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requeue {
@@ -435,7 +306,10 @@ pub(super) fn is_zero(amount: &str) -> bool {
 
 mod delete;
 mod follow;
+mod observed;
 mod order;
+
+pub use observed::*;
 
 pub use delete::plan_deletion;
 use follow::{follow_order, follow_project};

@@ -1,0 +1,388 @@
+//! The pure half of executing an action: [`apply`] records an [`Outcome`] in the status and
+//! the pass's observations, and says which event and phase follow.
+
+use jiff::Timestamp;
+
+use super::Outcome;
+use crate::{
+    api::{
+        CartStatus, OrderStatus as OrderField, PaymentStatus, Phase, PublicCloudProjectStatus,
+        TerminationStatus,
+    },
+    controller::plan::{
+        CartSeen, FIDELITY_ACCOUNT, ItemSeen, Observed, PaymentMethodSeen, ProjectSeen, Reason,
+    },
+    ovh::model::OrderStatus,
+};
+
+/// What applying an outcome means for the event and the phase.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Applied {
+    pub reason: Reason,
+    pub note: String,
+    /// The phase to enter, with the Ready condition's reason (None: unchanged).
+    pub phase: Option<(Phase, Reason)>,
+}
+
+fn applied(reason: Reason, note: String) -> Applied {
+    Applied {
+        reason,
+        note,
+        phase: None,
+    }
+}
+
+/// Records `outcome` in the status (and in this pass's observations, so the planner does not
+/// read again what it just did). Preparing the cart moves a resource to CartReady unless a
+/// checkout is under way.
+pub fn apply(
+    outcome: Outcome,
+    status: &mut PublicCloudProjectStatus,
+    observed: &mut Observed,
+    now: Timestamp,
+) -> Applied {
+    let preparing = |mut a: Applied, status: &PublicCloudProjectStatus| {
+        if status.phase != Some(Phase::CheckingOut) {
+            a.phase = Some((Phase::CartReady, Reason::Ordering));
+        }
+        a
+    };
+    let now = now.to_string();
+    match outcome {
+        Outcome::CartCreated {
+            cart_id,
+            expires_at,
+            subsidiary,
+            plan_code,
+        } => {
+            status.cart = Some(CartStatus {
+                id: cart_id.clone(),
+                created_at: Some(now),
+                expires_at,
+                ..Default::default()
+            });
+            status.price = None;
+            status.plan_code = Some(plan_code);
+            observed.cart = Some(CartSeen::Found {
+                read_only: false,
+                items: vec![],
+            });
+            let a = applied(
+                Reason::CartCreated,
+                format!("Created cart {cart_id} ({subsidiary})"),
+            );
+            preparing(a, status)
+        }
+        Outcome::CartFound { cart_id, expires_at } => {
+            status.cart = Some(CartStatus {
+                id: cart_id.clone(),
+                expires_at,
+                ..Default::default()
+            });
+            status.price = None;
+            let a = applied(
+                Reason::CartFound,
+                format!("Found cart {cart_id}, created earlier but not recorded; using it"),
+            );
+            preparing(a, status)
+        }
+        Outcome::CartForgotten { cart_id } => {
+            if let Some(found) = observed.marker_carts.as_mut() {
+                found.retain(|c| *c != cart_id);
+            }
+            applied(
+                Reason::CartForgotten,
+                format!("Cart {cart_id}, created earlier, no longer exists; a new one will be made"),
+            )
+        }
+        Outcome::CartAssigned { cart_id } => {
+            if let Some(cart) = status.cart.as_mut() {
+                cart.assigned = Some(true);
+            }
+            let a = applied(
+                Reason::CartAssigned,
+                format!("Assigned cart {cart_id} to the account"),
+            );
+            preparing(a, status)
+        }
+        Outcome::ItemAdded {
+            item_id,
+            plan_code,
+            duration,
+            pricing_mode,
+        } => {
+            if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
+                items.push(ItemSeen {
+                    item_id,
+                    plan_code: Some(plan_code.clone()),
+                    duration: Some(duration.clone()),
+                    pricing_mode: Some(pricing_mode),
+                    configurations: vec![],
+                });
+            }
+            if let Some(cart) = status.cart.as_mut() {
+                cart.item_id = Some(item_id);
+                cart.configuration_ids.clear();
+            }
+            status.price = None;
+            status.plan_code = Some(plan_code.clone());
+            let a = applied(
+                Reason::ItemAdded,
+                format!("Added {plan_code} ({duration}) as item {item_id}"),
+            );
+            preparing(a, status)
+        }
+        Outcome::ItemRemoved { item_id } => {
+            if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
+                items.retain(|i| i.item_id != item_id);
+            }
+            if let Some(cart) = status.cart.as_mut().filter(|c| c.item_id == Some(item_id)) {
+                cart.item_id = None;
+                cart.configuration_ids.clear();
+            }
+            status.price = None;
+            let a = applied(
+                Reason::ItemRemoved,
+                format!("Removed item {item_id}, which no longer matches the spec"),
+            );
+            preparing(a, status)
+        }
+        Outcome::Configured {
+            item_id,
+            configuration_id,
+            label,
+            value,
+        } => {
+            if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut()
+                && let Some(item) = items.iter_mut().find(|i| i.item_id == item_id)
+            {
+                item.configurations.push((configuration_id, label.clone(), value));
+            }
+            if let Some(cart) = status.cart.as_mut() {
+                cart.configuration_ids.push(configuration_id);
+            }
+            status.price = None;
+            let a = applied(Reason::Configured, format!("Set {label} on item {item_id}"));
+            preparing(a, status)
+        }
+        Outcome::ConfigurationRemoved {
+            item_id,
+            configuration_id,
+        } => {
+            if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut()
+                && let Some(item) = items.iter_mut().find(|i| i.item_id == item_id)
+            {
+                item.configurations.retain(|(id, _, _)| *id != configuration_id);
+            }
+            if let Some(cart) = status.cart.as_mut() {
+                cart.configuration_ids.retain(|id| *id != configuration_id);
+            }
+            status.price = None;
+            let a = applied(
+                Reason::Configured,
+                format!("Removed configuration {configuration_id}, which no longer matches the spec"),
+            );
+            preparing(a, status)
+        }
+        Outcome::Priced { cart_id, price } => {
+            let note = format!(
+                "Cart {cart_id} costs {} {} with tax ({} without)",
+                price.with_tax, price.currency, price.without_tax
+            );
+            status.price = Some(price);
+            preparing(applied(Reason::Priced, note), status)
+        }
+        Outcome::CheckoutBegun => {
+            if let Some(cart) = status.cart.as_mut() {
+                cart.checkout_started_at = Some(now);
+            }
+            observed.checkout_begun = true;
+            Applied {
+                reason: Reason::CheckingOut,
+                note: "Checking out".into(),
+                phase: Some((Phase::CheckingOut, Reason::Ordering)),
+            }
+        }
+        Outcome::OrderPlaced { order_id, url, price } => {
+            if let Some(CartSeen::Found { read_only, .. }) = observed.cart.as_mut() {
+                *read_only = true;
+            }
+            status.order = Some(OrderField {
+                id: order_id,
+                url: url.clone(),
+                date: Some(now),
+                ..Default::default()
+            });
+            // The checkout answer carries the price: a 0-price order is paid with the fidelity account.
+            status.price.get_or_insert(price);
+            // After checkout the phase follows the order status, read next in the same pass.
+            applied(
+                Reason::OrderPlaced,
+                format!("Placed order {order_id}: {}", url.unwrap_or_default()),
+            )
+        }
+        Outcome::OrderFound {
+            order_id,
+            url,
+            date,
+            expires_at,
+        } => {
+            status.order = Some(OrderField {
+                id: order_id,
+                url: Some(url),
+                date: date.or(Some(now)),
+                expires_at,
+                ..Default::default()
+            });
+            applied(
+                Reason::OrderFound,
+                format!("Recorded order {order_id}, placed by a checkout whose answer was lost"),
+            )
+        }
+        Outcome::OrderExpiryKnown(at) => {
+            if let Some(order) = status.order.as_mut() {
+                order.expires_at = Some(at.clone());
+            }
+            let id = status.order.as_ref().map(|o| o.id).unwrap_or_default();
+            applied(
+                Reason::OrderExpiry,
+                format!("Order {id} expires at {at} unless paid"),
+            )
+        }
+        Outcome::CartExpired => {
+            let id = status.cart.take().map(|c| c.id).unwrap_or_default();
+            status.price = None;
+            Applied {
+                reason: Reason::CartExpired,
+                note: format!("Cart {id} expired before checkout; a new cart will be made"),
+                phase: Some((Phase::Pending, Reason::Ordering)),
+            }
+        }
+        Outcome::PaymentBegun(method) => {
+            let label = method
+                .as_ref()
+                .map_or_else(|| FIDELITY_ACCOUNT.to_string(), PaymentMethodSeen::label);
+            status.payment = Some(PaymentStatus {
+                method: label.clone(),
+                method_id: method.as_ref().map(|m| m.id),
+                requested_at: now,
+                refused: None,
+            });
+            observed.payment_begun = true;
+            applied(Reason::PaymentBegun, format!("Paying the order with {label}"))
+        }
+        Outcome::Paid { order_id } => {
+            observed.payment_begun = false;
+            // Read it again: it moves on once OVH registers the payment.
+            observed.order_status = None;
+            let method = payment_method(status);
+            applied(
+                Reason::PaymentRequested,
+                format!("Paid order {order_id} with {method}"),
+            )
+        }
+        Outcome::PaymentRefused { order_id, message } => {
+            observed.payment_begun = false;
+            if let Some(p) = status.payment.as_mut() {
+                p.refused = Some(message.clone());
+            }
+            let method = payment_method(status);
+            applied(
+                Reason::PaymentRefused,
+                format!("OVH refused to pay order {order_id} with {method}: {message}"),
+            )
+        }
+        Outcome::OrderStatusSeen(s) => {
+            if let Some(order) = status.order.as_mut() {
+                order.status = Some(s.as_str().into());
+            }
+            let id = status.order.as_ref().map(|o| o.id).unwrap_or_default();
+            // One reason per status: events with one reason are aggregated into one series.
+            let reason = match s {
+                OrderStatus::NotPaid => Reason::OrderNotPaid,
+                OrderStatus::Checking => Reason::OrderChecking,
+                OrderStatus::Delivering => Reason::OrderDelivering,
+                OrderStatus::Delivered => Reason::OrderDelivered,
+                OrderStatus::Cancelled | OrderStatus::Cancelling => Reason::OrderCancelled,
+                OrderStatus::DocumentsRequested => Reason::OrderDocumentsRequested,
+                OrderStatus::Unknown => Reason::OrderStatusUnknown,
+            };
+            applied(reason, format!("Order {id} is {}", s.as_str()))
+        }
+        Outcome::ProjectNamed {
+            project_id,
+            delivered,
+        } => {
+            status.project_id = Some(project_id.clone());
+            status.project_status = None;
+            if delivered {
+                status.delivered_at = Some(now);
+            }
+            applied(Reason::ProjectDelivered, format!("Project {project_id}"))
+        }
+        Outcome::ProjectStatusSeen(s) => {
+            status.project_status = Some(s.clone());
+            let id = status.project_id.as_deref().unwrap_or_default();
+            applied(Reason::ProjectStatus, format!("Project {id} is {s}"))
+        }
+        Outcome::CartDeleted { cart_id } => {
+            observed.cart = Some(CartSeen::Gone);
+            applied(
+                Reason::CartDeleted,
+                format!("Deleted cart {cart_id}; nothing was ordered"),
+            )
+        }
+        Outcome::EmailsMarked { newest } => {
+            status.termination = Some(TerminationStatus {
+                emails_after: newest,
+                requested_at: None,
+            });
+            Applied {
+                reason: Reason::Terminating,
+                note: format!("Terminating the project; its token is looked for in e-mails after {newest}"),
+                phase: Some((Phase::Terminating, Reason::Terminating)),
+            }
+        }
+        Outcome::TerminationRequested { project_id } => {
+            if let Some(t) = status.termination.as_mut() {
+                t.requested_at = Some(now);
+            }
+            applied(
+                Reason::TerminationRequested,
+                format!("Asked OVH to terminate project {project_id}; waiting for the confirmation token"),
+            )
+        }
+        Outcome::TerminationRefused {
+            project_id,
+            expired,
+            message,
+        } => {
+            observed.project = Some(if expired {
+                ProjectSeen::Expired
+            } else {
+                ProjectSeen::NotFound
+            });
+            applied(
+                Reason::TerminationRefused,
+                format!("OVH answered {message} to the termination of project {project_id}"),
+            )
+        }
+        Outcome::TerminationConfirmed { project_id } => {
+            observed.project = Some(ProjectSeen::Found {
+                status: "deleted".into(),
+            });
+            applied(
+                Reason::ProjectTerminated,
+                format!("Confirmed the termination of project {project_id}"),
+            )
+        }
+    }
+}
+
+fn payment_method(status: &PublicCloudProjectStatus) -> String {
+    status
+        .payment
+        .as_ref()
+        .map(|p| p.method.clone())
+        .unwrap_or_default()
+}

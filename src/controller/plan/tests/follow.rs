@@ -1,0 +1,315 @@
+//! The planner once an order exists: payment, expiry, delivery, the project, adoption.
+
+use super::*;
+
+#[test]
+fn orders_are_followed_to_delivery() {
+    let mut case = Case::new().ordered(None);
+    assert_eq!(case.plan(), Step::Look(Lookup::OrderStatus(42)));
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordOrderStatus(OrderStatus::NotPaid))
+    );
+
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    let Step::Wait {
+        phase,
+        message,
+        requeue,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!((phase, requeue), (Phase::AwaitingPayment, Requeue::Progress));
+    assert!(message.contains("http://pay/42"));
+
+    for (s, status) in [
+        ("checking", OrderStatus::Checking),
+        ("delivering", OrderStatus::Delivering),
+    ] {
+        let mut case = Case::new().ordered(Some(s));
+        case.observed.order_status = Some(status);
+        assert!(matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::Delivering,
+                requeue: Requeue::Progress,
+                ..
+            }
+        ));
+    }
+
+    let mut case = Case::new().ordered(Some("delivered"));
+    case.observed.order_status = Some(OrderStatus::Delivered);
+    assert_eq!(case.plan(), Step::Look(Lookup::ProjectIdFromDetails(42)));
+    case.observed.project_id_from_details = Some(Some("p".into()));
+    assert_eq!(case.plan(), Step::Act(Act::RecordProjectId("p".into())));
+
+    case.status.project_id = Some("p".into());
+    assert_eq!(case.plan(), Step::Look(Lookup::Project("p".into())));
+    case.observed.project = Some(ProjectSeen::NotFound);
+    case.status.delivered_at = Some("2026-11-27T09:30:00Z".into());
+    assert!(
+        matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::Delivering,
+                reason: Reason::ProjectNotVisibleYet,
+                ..
+            }
+        ),
+        "404 window after delivery"
+    );
+    case.now = "2026-11-27T10:31:00Z".parse().unwrap();
+    assert!(
+        matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::NeedsAttention,
+                reason: Reason::ProjectNotFound,
+                warning: true,
+                ..
+            }
+        ),
+        "a 404 long after delivery needs a person"
+    );
+    case.observed.project = Some(ProjectSeen::Expired);
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            reason: Reason::ProjectExpired,
+            ..
+        }
+    ));
+    case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
+    assert_eq!(case.plan(), Step::Act(Act::RecordProject { status: "ok".into() }));
+    case.status.project_status = Some("ok".into());
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::Ready,
+            requeue: Requeue::Resync,
+            ..
+        }
+    ));
+    case.observed.project = Some(ProjectSeen::Found {
+        status: "suspended".into(),
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordProject {
+            status: "suspended".into()
+        }),
+        "drift is reported"
+    );
+}
+
+#[test]
+fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.spec.payment = Payment::Automatic;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::BeginPayment { method: None }),
+        "0.00: the fidelity account, whatever the methods (ovh/manager)"
+    );
+    case.status.payment = Some(PaymentStatus {
+        method: FIDELITY_ACCOUNT.into(),
+        method_id: None,
+        requested_at: "2026-11-27T09:59:00Z".into(),
+        refused: None,
+    });
+    case.observed.payment_begun = true;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::PayWithFidelityAccount { order_id: 42 })
+    );
+}
+
+#[test]
+fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.status.price.as_mut().unwrap().with_tax = "12.00".into();
+    case.spec.payment = Payment::Automatic;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethod));
+    case.observed.default_payment_method = Some(card("EXPIRED"));
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::AwaitingPayment,
+            reason: Reason::NoUsablePaymentMethod,
+            warning: true,
+            ..
+        }
+    ));
+    case.observed.default_payment_method = Some(card("VALID"));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::BeginPayment {
+            method: card("VALID")
+        })
+    );
+
+    // Recorded and begun in this pass: sent.
+    case.status.payment = Some(PaymentStatus {
+        method: "CREDIT_CARD 5".into(),
+        method_id: Some(5),
+        requested_at: "2026-11-27T09:59:00Z".into(),
+        refused: None,
+    });
+    case.observed.payment_begun = true;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Pay {
+            order_id: 42,
+            payment_method_id: 5
+        })
+    );
+    // Recorded by an earlier pass (answer lost, crash): never sent again; polled.
+    case.observed.payment_begun = false;
+    let Step::Wait {
+        phase,
+        reason,
+        requeue,
+        message,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, requeue),
+        (Phase::AwaitingPayment, Reason::PaymentPending, Requeue::Progress)
+    );
+    assert!(message.contains("http://pay/42"), "{message}");
+    // Refused: OVH's message and the URL, polled, not retried.
+    case.status.payment.as_mut().unwrap().refused =
+        Some("This order can't be paid with 'bankAccount'".into());
+    let Step::Wait {
+        phase,
+        reason,
+        requeue,
+        message,
+        warning,
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, requeue, warning),
+        (
+            Phase::AwaitingPayment,
+            Reason::PaymentRefused,
+            Requeue::Progress,
+            true
+        )
+    );
+    assert!(
+        message.contains("bankAccount") && message.contains("http://pay/42"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unpaid_order_past_its_expiration_date_fails() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    case.status.order.as_mut().unwrap().expires_at = None;
+    assert_eq!(case.plan(), Step::Look(Lookup::OrderExpiry(42)));
+    case.observed.order_expiry = Some(Some("2026-11-27T09:30:00Z".into()));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordOrderExpiry("2026-11-27T09:30:00Z".into()))
+    );
+    case.status.order.as_mut().unwrap().expires_at = Some("2026-11-27T09:30:00Z".into());
+    let Step::Wait {
+        phase,
+        reason,
+        requeue,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, requeue),
+        (Phase::Failed, Reason::OrderExpired, Requeue::SpecChange),
+        "polling stops"
+    );
+    // Without an expiration date from OVH, the order is simply followed.
+    case.status.order.as_mut().unwrap().expires_at = None;
+    case.observed.order_expiry = Some(None);
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::AwaitingPayment,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn failed_orders_stop_with_a_reason() {
+    for (s, status, phase, reason) in [
+        (
+            "cancelled",
+            OrderStatus::Cancelled,
+            Phase::Failed,
+            Reason::OrderCancelled,
+        ),
+        (
+            "documentsRequested",
+            OrderStatus::DocumentsRequested,
+            Phase::NeedsAttention,
+            Reason::DocumentsRequested,
+        ),
+        (
+            "unknown",
+            OrderStatus::Unknown,
+            Phase::NeedsAttention,
+            Reason::OrderStatusUnknown,
+        ),
+    ] {
+        let mut case = Case::new().ordered(Some(s));
+        case.observed.order_status = Some(status);
+        let Step::Wait {
+            phase: p,
+            reason: r,
+            warning,
+            ..
+        } = case.plan()
+        else {
+            panic!()
+        };
+        assert_eq!((p, r, warning), (phase, reason, true), "{s}");
+    }
+}
+
+#[test]
+fn adoption_orders_nothing() {
+    let mut case = Case::new();
+    case.spec.project_id = Some("0123456789ab4cdef0123456789abcde".into());
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordProjectId("0123456789ab4cdef0123456789abcde".into()))
+    );
+    case.status.project_id = case.spec.project_id.clone();
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::Project("0123456789ab4cdef0123456789abcde".into()))
+    );
+    case.observed.project = Some(ProjectSeen::NotFound);
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::Failed,
+            reason: Reason::ProjectNotFound,
+            ..
+        }
+    ));
+}

@@ -1,0 +1,130 @@
+use super::*;
+use crate::api::{
+    CartStatus, ItemConfiguration, OrderStatus as OrderStatusField, OvhSubsidiary, PaymentStatus,
+    PriceStatus, TerminationStatus,
+};
+
+pub(super) const UID: &str = "0b6c1e2a-uid";
+
+pub(super) fn spec() -> PublicCloudProjectSpec {
+    serde_json::from_value(serde_json::json!({"description": "Team A"})).unwrap()
+}
+
+pub(super) struct Case {
+    pub(super) spec: PublicCloudProjectSpec,
+    pub(super) status: PublicCloudProjectStatus,
+    pub(super) observed: Observed,
+    pub(super) approval: Option<&'static str>,
+    pub(super) order_hint: Option<i64>,
+    pub(super) token: Option<&'static str>,
+    pub(super) now: jiff::Timestamp,
+}
+
+impl Case {
+    pub(super) fn new() -> Self {
+        Self {
+            spec: spec(),
+            status: PublicCloudProjectStatus::default(),
+            observed: Observed::default(),
+            approval: None,
+            order_hint: None,
+            token: None,
+            now: "2026-11-27T10:00:00Z".parse().unwrap(),
+        }
+    }
+
+    pub(super) fn input(&self) -> Input<'_> {
+        Input {
+            spec: &self.spec,
+            status: &self.status,
+            uid: UID,
+            approval: self.approval,
+            order_hint: self.order_hint,
+            termination_token: self.token,
+            observed: &self.observed,
+            now: self.now,
+            checkout_grace: std::time::Duration::from_secs(60),
+            project_404_window: std::time::Duration::from_secs(3600),
+        }
+    }
+
+    pub(super) fn plan(&self) -> Step {
+        plan(&self.input())
+    }
+
+    pub(super) fn delete(&self) -> Step {
+        plan_deletion(&self.input())
+    }
+
+    pub(super) fn with_cart(mut self) -> Self {
+        self.status.cart = Some(CartStatus {
+            id: "cart-1".into(),
+            assigned: Some(true),
+            ..Default::default()
+        });
+        // CreateCart records the plan code it resolved.
+        self.status.plan_code = Some("project.2018".into());
+        self
+    }
+
+    pub(super) fn with_configured_item(mut self) -> Self {
+        self.observed.cart = Some(CartSeen::Found {
+            read_only: false,
+            items: vec![ItemSeen {
+                item_id: 7,
+                plan_code: Some("project.2018".into()),
+                duration: Some("P1M".into()),
+                pricing_mode: Some("default".into()),
+                configurations: vec![(1, "description".into(), "Team A".into())],
+            }],
+        });
+        self
+    }
+
+    pub(super) fn priced(mut self) -> Self {
+        self.status.price = Some(PriceStatus {
+            with_tax: "0.00".into(),
+            without_tax: "0.00".into(),
+            currency: "EUR".into(),
+        });
+        self
+    }
+
+    pub(super) fn ordered(mut self, status: Option<&str>) -> Self {
+        self = self.with_cart().priced();
+        self.status.phase = Some(Phase::AwaitingPayment);
+        self.status.order = Some(OrderStatusField {
+            id: 42,
+            url: Some("http://pay/42".into()),
+            status: status.map(Into::into),
+            date: Some("2026-11-27T09:00:00Z".into()),
+            expires_at: Some("2026-12-11T09:00:00Z".into()),
+        });
+        self
+    }
+}
+
+pub(super) fn item(configurations: &[(i64, &str, &str)]) -> ItemSeen {
+    ItemSeen {
+        item_id: 7,
+        plan_code: Some("project.2018".into()),
+        duration: Some("P1M".into()),
+        pricing_mode: Some("default".into()),
+        configurations: configurations
+            .iter()
+            .map(|(i, l, v)| (*i, l.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+pub(super) fn card(status: &str) -> Option<PaymentMethodSeen> {
+    Some(PaymentMethodSeen {
+        id: 5,
+        payment_type: "CREDIT_CARD".into(),
+        status: status.into(),
+    })
+}
+
+mod delete;
+mod follow;
+mod order;

@@ -1,0 +1,439 @@
+//! The planner before an order exists: cart, item, configurations, price, approval, checkout.
+
+use super::*;
+
+#[test]
+fn a_new_resource_first_looks_for_a_cart_it_may_have_lost() {
+    let case = Case::new();
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::CartsByMarker(format!("{CART_MARKER_PREFIX}{UID}")))
+    );
+}
+
+#[test]
+fn a_found_cart_is_recorded_instead_of_creating_another() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec!["lost-cart".into()]);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordFoundCart {
+            cart_id: "lost-cart".into()
+        })
+    );
+}
+
+#[test]
+fn the_subsidiary_comes_from_the_spec_or_the_account() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    case.observed.subsidiary = Some("IE".into());
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::CreateCart {
+            subsidiary: "IE".into(),
+            marker: format!("{CART_MARKER_PREFIX}{UID}"),
+            plan_code: "project.2018".into(),
+        })
+    );
+    case.spec.ovh_subsidiary = Some(OvhSubsidiary::DE);
+    assert!(matches!(case.plan(), Step::Act(Act::CreateCart { subsidiary, .. }) if subsidiary == "DE"));
+}
+
+#[test]
+fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);
+    assert!(
+        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project"),
+        "US: project (terraform-provider-ovh PR #455)"
+    );
+    case.spec.plan.plan_code = Some("project.discovery".into());
+    assert!(
+        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project.discovery")
+    );
+
+    // Once the cart recorded it, the resolved code is used without asking the account again.
+    let mut case = Case::new().with_cart();
+    case.status.plan_code = None;
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    case.status.plan_code = Some("project".into());
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::AddItem {
+            cart_id: "cart-1".into(),
+            plan_code: "project".into()
+        })
+    );
+    // An item of another plan goes.
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[])],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 7
+        })
+    );
+}
+
+#[test]
+fn an_unassigned_cart_is_assigned_then_read() {
+    let mut case = Case::new().with_cart();
+    case.status.cart.as_mut().unwrap().assigned = None;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::AssignCart {
+            cart_id: "cart-1".into()
+        })
+    );
+    case.status.cart.as_mut().unwrap().assigned = Some(true);
+    assert_eq!(case.plan(), Step::Look(Lookup::Cart("cart-1".into())));
+}
+
+#[test]
+fn the_item_is_added_then_configured_in_spec_order() {
+    let mut case = Case::new().with_cart();
+    case.spec.voucher = Some("WELCOME".into());
+    case.spec.configurations = vec![ItemConfiguration {
+        label: "infrastructure".into(),
+        value: "production".into(),
+    }];
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::AddItem {
+            cart_id: "cart-1".into(),
+            plan_code: "project.2018".into()
+        })
+    );
+
+    let mut posted = vec![];
+    for (label, value) in [
+        ("description", "Team A"),
+        ("voucher", "WELCOME"),
+        ("infrastructure", "production"),
+    ] {
+        case.observed.cart = Some(CartSeen::Found {
+            read_only: false,
+            items: vec![item(&posted)],
+        });
+        let expected = Step::Act(Act::AddConfiguration {
+            cart_id: "cart-1".into(),
+            item_id: 7,
+            label: label.into(),
+            value: value.into(),
+        });
+        assert_eq!(case.plan(), expected);
+        posted.push((posted.len() as i64 + 1, label, value));
+    }
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&posted)],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::PreviewPrice {
+            cart_id: "cart-1".into()
+        })
+    );
+}
+
+#[test]
+fn a_cart_is_brought_back_to_the_spec_before_checkout() {
+    let mut case = Case::new().with_cart();
+    // A configuration whose value changed in the spec, and a duplicate label, are removed.
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[(1, "description", "Old name")])],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteConfiguration {
+            cart_id: "cart-1".into(),
+            item_id: 7,
+            configuration_id: 1
+        })
+    );
+    // An item of another plan (the spec changed) is removed, then the right one added.
+    let mut other = item(&[]);
+    other.duration = Some("P1Y".into());
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![other],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 7
+        })
+    );
+    // A second item of the right plan (an AddItem whose answer was lost) is removed.
+    let mut twin = item(&[]);
+    twin.item_id = 8;
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[(1, "description", "Team A")]), twin],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 8
+        })
+    );
+}
+
+#[test]
+fn checkout_is_recorded_before_it_is_sent() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout));
+    case.status.phase = Some(Phase::CheckingOut);
+    case.observed.checkout_begun = true;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Checkout {
+            cart_id: "cart-1".into()
+        })
+    );
+}
+
+#[test]
+fn manual_approval_waits_for_the_current_cart_id() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.spec.approval = Approval::Manual;
+    let Step::Wait {
+        phase,
+        reason,
+        message,
+        warning,
+        requeue,
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason, warning, requeue),
+        (
+            Phase::AwaitingApproval,
+            Reason::AwaitingApproval,
+            false,
+            Requeue::Person
+        )
+    );
+    assert!(
+        message.contains("publiccloud.ovh-operator.dev/approve=cart-1"),
+        "{message}"
+    );
+    assert!(message.contains("0.00 EUR"), "{message}");
+
+    case.approval = Some("old-cart");
+    let Step::Wait { warning, message, .. } = case.plan() else {
+        panic!()
+    };
+    assert!(
+        warning && message.contains("old-cart"),
+        "a stale approval is a warning: {message}"
+    );
+
+    case.approval = Some("cart-1");
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout));
+}
+
+#[test]
+fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.spec.payment = Payment::Automatic;
+    case.status.phase = Some(Phase::CheckingOut);
+    case.observed.checkout_begun = true;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Checkout {
+            cart_id: "cart-1".into()
+        }),
+        "free: no method needed, the fidelity account pays (and never autopay)"
+    );
+    case.status.price.as_mut().unwrap().with_tax = "12.00".into();
+    assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethod));
+    for (method, problem) in [
+        (None, "no default payment method"),
+        (card("EXPIRED"), "CREDIT_CARD 5 (EXPIRED) is not VALID"),
+    ] {
+        case.observed.default_payment_method = Some(method);
+        let Step::Wait {
+            phase,
+            reason,
+            message,
+            ..
+        } = case.plan()
+        else {
+            panic!()
+        };
+        assert_eq!((phase, reason), (Phase::Failed, Reason::NoPaymentMethod));
+        assert!(
+            message.contains(problem) && message.contains("12.00 EUR"),
+            "{message}"
+        );
+    }
+    case.observed.default_payment_method = Some(card("VALID"));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Checkout {
+            cart_id: "cart-1".into()
+        })
+    );
+}
+
+#[test]
+fn an_expired_cart_is_replaced_before_checkout_only() {
+    let mut case = Case::new().with_cart();
+    case.observed.cart = Some(CartSeen::Gone);
+    assert_eq!(case.plan(), Step::Act(Act::ForgetCart));
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::FindOrder { since: None }),
+        "a vanished cart in CheckingOut may have an order"
+    );
+}
+
+#[test]
+fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
+    let mut case = Case::new().with_cart().priced();
+    case.status.phase = Some(Phase::CheckingOut);
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: true,
+        items: vec![item(&[(1, "description", "Team A")])],
+    });
+    case.status.cart.as_mut().unwrap().created_at = Some("2026-11-27T09:00:00Z".into());
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::FindOrder {
+            since: Some("2026-11-27T09:00:00Z".into())
+        }),
+        "orders placed since the cart was made"
+    );
+    case.observed.order_search = Some(OrderSearch::Found(99));
+    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 99 }));
+
+    for search in [
+        OrderSearch::NotFound,
+        OrderSearch::Ambiguous(vec![1, 2]),
+        OrderSearch::Unverifiable(vec![1]),
+    ] {
+        case.observed.order_search = Some(search);
+        let Step::Wait {
+            phase,
+            warning,
+            message,
+            ..
+        } = case.plan()
+        else {
+            panic!()
+        };
+        assert_eq!(phase, Phase::NeedsAttention);
+        assert!(warning);
+        assert!(
+            message.contains("publiccloud.ovh-operator.dev/order-id"),
+            "says what a person can do: {message}"
+        );
+    }
+    case.order_hint = Some(1);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordOrder { order_id: 1 }),
+        "a person's answer is taken"
+    );
+}
+
+#[test]
+fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_out() {
+    // The cart is not read-only, but a slow checkout may still have committed: look first.
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder { since: None }));
+    case.observed.order_search = Some(OrderSearch::Found(8));
+    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 8 }));
+    case.observed.order_search = Some(OrderSearch::Unverifiable(vec![8]));
+    assert!(
+        matches!(
+            case.plan(),
+            Step::Wait {
+                phase: Phase::NeedsAttention,
+                ..
+            }
+        ),
+        "an order that cannot be checked is never ordered again on a guess"
+    );
+    case.observed.order_search = Some(OrderSearch::NotFound);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Checkout {
+            cart_id: "cart-1".into()
+        })
+    );
+}
+
+#[test]
+fn a_lost_cart_in_checking_out_is_searched_for_not_recreated() {
+    let mut case = Case::new();
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder { since: None }));
+}
+
+#[test]
+fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.status.phase = Some(Phase::CheckingOut);
+    case.status.cart.as_mut().unwrap().checkout_started_at = Some("2026-11-27T09:59:30Z".into());
+    let Step::Wait {
+        phase,
+        requeue,
+        message,
+        ..
+    } = case.plan()
+    else {
+        panic!("{:?}", case.plan())
+    };
+    assert_eq!((phase, requeue), (Phase::CheckingOut, Requeue::Progress));
+    assert!(message.contains("cart-1"), "{message}");
+    // The same pass that began the checkout sends it at once.
+    case.observed.checkout_begun = true;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Checkout {
+            cart_id: "cart-1".into()
+        })
+    );
+    // After the grace, orders placed since the checkout began are looked for first: a slow
+    // checkout may have committed after its answer was given up.
+    case.observed.checkout_begun = false;
+    case.now = "2026-11-27T10:00:31Z".parse().unwrap();
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::FindOrder {
+            since: Some("2026-11-27T09:59:30Z".into())
+        })
+    );
+    case.observed.order_search = Some(OrderSearch::Found(77));
+    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 77 }));
+    case.observed.order_search = Some(OrderSearch::NotFound);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Checkout {
+            cart_id: "cart-1".into()
+        })
+    );
+}
