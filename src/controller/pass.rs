@@ -168,14 +168,7 @@ impl Pass<'_> {
             &message,
             generation,
         );
-        status::set_condition(
-            &mut self.status,
-            status::READY,
-            false,
-            reason,
-            &message,
-            generation,
-        );
+        status::set_ready(&mut self.status, false, reason, &message, generation);
         self.status.observed_generation = generation;
         self.write_if_changed().await?;
         status::publish(&self.ctx.recorder, self.obj, true, reason, message).await;
@@ -195,14 +188,7 @@ impl Pass<'_> {
             self.ctx.metrics.failure(Reason::from(&e).as_str());
             self.ctx.remember_refusal(self.obj);
             if !self.already_reported(status::READY, Reason::from(&e)) {
-                status::set_condition(
-                    &mut self.status,
-                    status::READY,
-                    false,
-                    Reason::from(&e),
-                    &message,
-                    generation,
-                );
+                status::set_ready(&mut self.status, false, Reason::from(&e), &message, generation);
                 self.status.observed_generation = generation;
                 self.write_if_changed().await?;
                 status::publish(&self.ctx.recorder, self.obj, true, Reason::from(&e), message).await;

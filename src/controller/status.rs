@@ -12,12 +12,33 @@ use kube::{
 };
 use serde_json::json;
 
-use super::reason::Reason;
+use super::reason::{Health, Reason};
 use crate::api::{FIELD_MANAGER, Phase, PublicCloudProject, PublicCloudProjectStatus};
 
 pub const READY: &str = "Ready";
 pub const ORDER_PLACED: &str = "OrderPlaced";
 pub const CREDENTIALS_VALID: &str = "CredentialsValid";
+/// kstatus (Flux, `kubectl wait`): True while the operator or a person still has to act.
+pub const RECONCILING: &str = "Reconciling";
+/// kstatus: True when it will not get better by waiting (a failure, a refusal, a person to check).
+pub const STALLED: &str = "Stalled";
+
+/// Sets Ready and, following kstatus, Reconciling (Progressing or Suspended reasons: the project
+/// is not there yet) and Stalled (Degraded reasons), from the reason's health.
+pub fn set_ready(
+    status: &mut PublicCloudProjectStatus,
+    ready: bool,
+    reason: Reason,
+    message: &str,
+    generation: Option<i64>,
+) {
+    set_condition(status, READY, ready, reason, message, generation);
+    let health = reason.health();
+    let reconciling = !ready && matches!(health, Health::Progressing | Health::Suspended);
+    let stalled = !ready && health == Health::Degraded;
+    set_condition(status, RECONCILING, reconciling, reason, message, generation);
+    set_condition(status, STALLED, stalled, reason, message, generation);
+}
 
 /// Sets a condition, keeping its transition time when its status does not change.
 pub fn set_condition(
@@ -63,7 +84,7 @@ pub fn enter_phase(
 ) {
     status.phase = Some(phase);
     status.observed_generation = generation;
-    set_condition(status, READY, phase == Phase::Ready, reason, message, generation);
+    set_ready(status, phase == Phase::Ready, reason, message, generation);
     match status.order.as_ref() {
         Some(order) => {
             let message = format!("Order {} placed", order.id);
@@ -124,5 +145,37 @@ pub async fn publish(
     };
     if let Err(e) = recorder.publish(&event, &obj.object_ref(&())).await {
         tracing::warn!(name = %obj.name_any(), error = %e, "could not publish event");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(status: &PublicCloudProjectStatus, kind: &str) -> String {
+        condition(status, kind).unwrap().status.clone()
+    }
+
+    #[test]
+    fn kstatus_conditions_follow_the_reasons_health() {
+        let mut status = PublicCloudProjectStatus::default();
+        for (phase, reason, reconciling, stalled) in [
+            (Phase::CartReady, Reason::Ordering, "True", "False"),
+            (Phase::AwaitingPayment, Reason::AwaitingPayment, "True", "False"),
+            (Phase::Failed, Reason::OrderCancelled, "False", "True"),
+            (Phase::NeedsAttention, Reason::NeedsAttention, "False", "True"),
+            (Phase::Ready, Reason::Ready, "False", "False"),
+        ] {
+            enter_phase(&mut status, phase, reason, "m", Some(3));
+            assert_eq!(
+                (state(&status, RECONCILING), state(&status, STALLED)),
+                (reconciling.to_string(), stalled.to_string()),
+                "{reason}"
+            );
+            assert_eq!(status.observed_generation, Some(3));
+        }
+        assert_eq!(state(&status, READY), "True");
+        set_ready(&mut status, false, Reason::OvhForbidden, "refused", Some(3));
+        assert_eq!(state(&status, STALLED), "True", "credentials refused");
     }
 }
