@@ -3,7 +3,7 @@
 //! a POST (a POST at OVH can cost money; only the caller may decide to try it again).
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::BTreeMap,
     sync::{Arc, Mutex},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -196,53 +196,6 @@ impl Credentials {
         };
         resolve_endpoint(&endpoint)?;
         Ok(Self { endpoint, auth })
-    }
-
-    /// As the OVH SDKs do: `/etc/ovh.conf`, `~/.ovh.conf`, `./ovh.conf` (later files win), then
-    /// `OVH_*` environment variables (which win over files).
-    pub fn from_environment() -> Result<Self> {
-        let mut files = vec![std::path::PathBuf::from("/etc/ovh.conf")];
-        if let Some(home) = std::env::var_os("HOME") {
-            files.push(std::path::Path::new(&home).join(".ovh.conf"));
-        }
-        files.push("ovh.conf".into());
-        let env: HashMap<String, String> = std::env::vars().collect();
-        Self::from_sources(&files, &env)
-    }
-
-    fn from_sources(files: &[std::path::PathBuf], env: &HashMap<String, String>) -> Result<Self> {
-        const KEYS: [&str; 5] = [
-            "application_key",
-            "application_secret",
-            "consumer_key",
-            "client_id",
-            "client_secret",
-        ];
-        let inis: Vec<ini::Ini> = files
-            .iter()
-            .filter_map(|f| ini::Ini::load_from_file(f).ok())
-            .collect();
-        let lookup = |section: Option<&str>, key: &str| {
-            inis.iter()
-                .rev()
-                .find_map(|ini| ini.get_from(section, key).map(str::to_string))
-        };
-        let endpoint = env
-            .get("OVH_ENDPOINT")
-            .cloned()
-            .or_else(|| lookup(Some("default"), "endpoint"))
-            .unwrap_or_else(|| "ovh-eu".into());
-        let mut keys = BTreeMap::from([("endpoint".to_string(), endpoint.clone())]);
-        for key in KEYS {
-            let value = env
-                .get(&format!("OVH_{}", key.to_uppercase()))
-                .cloned()
-                .or_else(|| lookup(Some(&endpoint), key));
-            if let Some(v) = value {
-                keys.insert(key.into(), v);
-            }
-        }
-        Self::from_keys(&keys)
     }
 }
 
@@ -1021,29 +974,5 @@ mod tests {
         ]);
         let debug = format!("{:?}", Credentials::from_keys(&app).unwrap());
         assert!(!debug.contains("TOPSECRET"), "{debug}");
-    }
-
-    #[test]
-    fn environment_beats_files_and_later_files_beat_earlier_ones() {
-        let dir = std::env::temp_dir().join(format!("ovh-conf-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let first = dir.join("etc.conf");
-        let second = dir.join("home.conf");
-        std::fs::write(&first, "[default]\nendpoint=ovh-ca\n[ovh-ca]\napplication_key=file1\napplication_secret=s1\nconsumer_key=c1\n").unwrap();
-        std::fs::write(&second, "[ovh-ca]\napplication_key=file2\n").unwrap();
-        let env = HashMap::from([("OVH_CONSUMER_KEY".to_string(), "from-env".to_string())]);
-        let c = Credentials::from_sources(&[first, second], &env).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(c.endpoint, "ovh-ca");
-        let Auth::Application {
-            application_key,
-            consumer_key,
-            ..
-        } = c.auth
-        else {
-            panic!("application auth")
-        };
-        assert_eq!(application_key, "file2");
-        assert_eq!(consumer_key.expose_secret(), "from-env");
     }
 }
