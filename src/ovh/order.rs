@@ -1,8 +1,10 @@
 //! Typed calls for ordering, following and terminating a Public Cloud project. One method per
 //! OVH operation; no decisions here (those belong to the controller's planner).
 
-use super::client::{OvhClient, Result, Route};
+use super::client::OvhClient;
+use super::error::Result;
 use super::model::*;
+use super::routes::Route;
 
 impl OvhClient {
     /// `GET /me`.
