@@ -8,7 +8,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use rand::Rng;
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use secrecy::SecretString;
 use serde::{Serialize, de::DeserializeOwned};
@@ -170,43 +170,42 @@ impl OvhClient {
     }
 
     /// Sends one call, retrying transient failures of idempotent methods with exponential
-    /// backoff and full jitter, or after the server's Retry-After.
+    /// backoff and jitter, or after the server's Retry-After; both capped at `retry_max_delay`.
     async fn call<R: DeserializeOwned>(
         &self,
         method: Method,
         route: Route,
         body: Option<Vec<u8>>,
     ) -> Result<R> {
-        let retries = if method == Method::POST {
-            0
-        } else {
-            self.inner.options.max_retries
-        };
+        let o = &self.inner.options;
+        let retries = if method == Method::POST { 0 } else { o.max_retries };
         let mut attempt = 0;
-        let bytes = loop {
-            match self.send_once(&method, &route, body.as_deref()).await {
-                Ok(bytes) => break bytes,
-                Err(Failure { error, retry_after }) if attempt < retries && error.is_transient() => {
-                    let delay = retry_after
-                        .unwrap_or_else(|| self.backoff(attempt))
-                        .min(self.inner.options.retry_max_delay);
-                    tracing::info!(method = %method, route = route.template, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying OVH call");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                Err(failure) => return Err(failure.error),
-            }
-        };
+        let bytes = (|| self.send_once(&method, &route, body.as_deref()))
+            .retry(self.backoff(retries))
+            .when(|failure| failure.error.is_transient())
+            // No delay left means no retry left, whatever the server says.
+            .adjust(|failure, delay| delay.map(|d| failure.retry_after.unwrap_or(d).min(o.retry_max_delay)))
+            .notify(|Failure { error, .. }, delay| {
+                tracing::info!(method = %method, route = route.template, attempt, delay_ms = delay.as_millis() as u64, error = %error, "retrying OVH call");
+                attempt += 1;
+            })
+            .await
+            .map_err(|failure| failure.error)?;
         decode(&method, route.template, &bytes)
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
+    /// `retries` delays from `retry_base_delay`, doubling up to `retry_max_delay`, each drawn from
+    /// [d/2, d): backon's jitter draws from [d, 2d), halved here.
+    fn backoff(&self, retries: u32) -> impl Iterator<Item = Duration> + Send + Sync + Unpin + use<> {
         let o = &self.inner.options;
-        let cap = o
-            .retry_base_delay
-            .saturating_mul(1 << attempt.min(16))
-            .min(o.retry_max_delay);
-        cap.mul_f64(rand::rng().random_range(0.5..=1.0))
+        ExponentialBuilder::default()
+            .with_min_delay(o.retry_base_delay.min(o.retry_max_delay))
+            .with_max_delay(o.retry_max_delay)
+            .with_factor(2.0)
+            .with_jitter()
+            .with_max_times(retries as usize)
+            .build()
+            .map(|d| d / 2)
     }
 
     async fn send_once(
@@ -374,4 +373,38 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(options: ClientOptions) -> OvhClient {
+        let keys =
+            [("client_id", "id"), ("client_secret", "secret")].map(|(k, v)| (k.to_string(), v.to_string()));
+        OvhClient::new(Credentials::from_keys(&keys.into()).unwrap(), options).unwrap()
+    }
+
+    #[test]
+    fn retry_delays_double_from_the_base_up_to_the_cap_with_jitter() {
+        let options = ClientOptions {
+            retry_base_delay: Duration::from_millis(250),
+            retry_max_delay: Duration::from_secs(1),
+            ..Default::default()
+        };
+        let client = client(options);
+        for _ in 0..50 {
+            let delays: Vec<_> = client.backoff(5).collect();
+            let caps = [250, 500, 1000, 1000, 1000].map(Duration::from_millis);
+            assert_eq!(delays.len(), caps.len(), "one delay per retry");
+            for (delay, cap) in delays.iter().zip(caps) {
+                assert!(
+                    cap / 2 <= *delay && *delay <= cap,
+                    "{delay:?} within [{:?}, {cap:?}]",
+                    cap / 2
+                );
+            }
+        }
+        assert_eq!(client.backoff(0).count(), 0, "no retries, no delays");
+    }
 }
