@@ -7,6 +7,7 @@ pub mod endpoint;
 pub mod error;
 pub mod model;
 pub mod order;
+pub mod parse;
 pub mod routes;
 pub mod signing;
 
