@@ -1,6 +1,7 @@
-//! Transport to the OVH v1 API: one client per account, its options and call counts, timeouts,
-//! a rate limit, and retries that never repeat a POST (a POST at OVH can cost money; only the
-//! caller may decide to try it again). Authentication is in `auth`, addresses in `routes`.
+//! Transport to the OVH v1 API: one client per account sending each call with its timeout, under
+//! a rate limit, with retries that never repeat a POST (a POST at OVH can cost money; only the
+//! caller may decide to try it again). Authentication is in `auth`, addresses in `routes`,
+//! tunables and call counts in `options`.
 
 use std::{
     collections::BTreeMap,
@@ -18,58 +19,8 @@ use tracing::{Instrument, field::Empty};
 use super::credentials::{Auth, Credentials};
 use super::endpoint::resolve_endpoint;
 use super::error::{ApiError, ErrorBody, OvhError, Result};
+use super::options::{CallStats, ClientOptions};
 use super::routes::Route;
-
-/// Tunables of one client.
-#[derive(Clone, Debug)]
-pub struct ClientOptions {
-    /// Per-request timeout.
-    pub timeout: Duration,
-    /// Timeout of the checkout POST: OVH's SDKs wait 180 s for any answer (go-ovh `ovh/ovh.go`
-    /// `DefaultTimeout`, python-ovh `ovh/client.py` `TIMEOUT`), and a checkout can be that slow.
-    pub checkout_timeout: Duration,
-    /// Retries of a failed GET/PUT/DELETE (never of a POST).
-    pub max_retries: u32,
-    pub retry_base_delay: Duration,
-    pub retry_max_delay: Duration,
-    /// Requests per second this client sends at most; `None` for no limit.
-    pub rate_limit: Option<f64>,
-    /// Where call counts go; share one between clients to count them together.
-    pub stats: Arc<CallStats>,
-}
-
-impl Default for ClientOptions {
-    fn default() -> Self {
-        Self {
-            timeout: Duration::from_secs(30),
-            checkout_timeout: Duration::from_secs(180),
-            max_retries: 4,
-            retry_base_delay: Duration::from_millis(250),
-            retry_max_delay: Duration::from_secs(30),
-            rate_limit: Some(10.0),
-            stats: Arc::default(),
-        }
-    }
-}
-
-/// Calls per (method, path template, HTTP status); status 0 means no answer (timeout/transport).
-#[derive(Debug, Default)]
-pub struct CallStats(Mutex<BTreeMap<(String, &'static str, u16), u64>>);
-
-impl CallStats {
-    fn record(&self, method: &str, route: &'static str, status: u16) {
-        *self
-            .0
-            .lock()
-            .unwrap()
-            .entry((method.to_string(), route, status))
-            .or_default() += 1;
-    }
-
-    pub fn snapshot(&self) -> BTreeMap<(String, &'static str, u16), u64> {
-        self.0.lock().unwrap().clone()
-    }
-}
 
 /// A client of the OVH v1 API. Cheap to clone; clones share the clock delta, token and limit.
 #[derive(Clone)]
