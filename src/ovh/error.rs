@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+pub type Result<T, E = OvhError> = std::result::Result<T, E>;
+
 /// An error answer from OVH (any non-2xx status).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {

@@ -1,9 +1,21 @@
 //! The OVH v1 API. Knows nothing of Kubernetes.
 
+mod auth;
 pub mod client;
+pub mod credentials;
+pub mod endpoint;
 pub mod error;
 pub mod model;
+pub mod options;
 pub mod order;
+pub mod parse;
+pub mod routes;
+pub mod signing;
 
-pub use client::{Auth, CallStats, ClientOptions, Credentials, OvhClient, Route};
+pub use client::OvhClient;
+pub use credentials::{Auth, Credentials};
+pub use endpoint::{is_us_endpoint, resolve_endpoint};
 pub use error::{ApiError, OvhError};
+pub use options::{CallStats, ClientOptions};
+pub use routes::Route;
+pub use signing::signature;

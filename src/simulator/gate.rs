@@ -18,7 +18,7 @@ use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde::Deserialize;
 
 use super::{Sim, world::SimError};
-use crate::ovh::client::signature;
+use crate::ovh::signing::signature;
 
 /// Accepted distance between a request's `X-Ovh-Timestamp` and the server clock. OVH documents
 /// none; five minutes is an assumption.
