@@ -4,6 +4,7 @@
 
 mod control;
 mod gate;
+pub mod ledger;
 pub mod routes;
 pub mod world;
 
@@ -140,7 +141,7 @@ pub struct Sim {
     pub cfg: SimConfig,
     pub world: Mutex<World>,
     faults: Mutex<Faults>,
-    stats: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    stats: std::sync::Mutex<ledger::Stats>,
     tokens: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
     query_counter: std::sync::atomic::AtomicU64,
 }
