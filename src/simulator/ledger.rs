@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::world::SimItem;
 use crate::ovh::model::OrderStatus;
 
 /// Everything the account holds, as test control sees it.
@@ -34,19 +35,8 @@ pub struct LedgerCart {
     /// Checkout POSTs that reached OVH's logic, refused ones included (not those an injected
     /// fault answered first).
     pub checkout_attempts: u32,
-    pub items: Vec<LedgerItem>,
-}
-
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct LedgerItem {
-    pub id: i64,
-    pub plan_code: String,
-    pub duration: String,
-    pub pricing_mode: String,
-    pub quantity: i64,
-    /// `(label, value)` by configuration id, in the order they were added.
-    pub configurations: BTreeMap<i64, (String, String)>,
+    /// The cart's items as the simulator holds them.
+    pub items: Vec<SimItem>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! count, as the typed [`Ledger`] tests read.
 
 use super::*;
-use crate::simulator::ledger::{Ledger, LedgerCart, LedgerItem, LedgerOrder, LedgerProject};
+use crate::simulator::ledger::{Ledger, LedgerCart, LedgerOrder, LedgerProject};
 
 impl World {
     /// The account as it stands now (deliveries and e-mails that are due happen first).
@@ -21,7 +21,7 @@ impl World {
                 expired: c.expire <= now,
                 checkouts: c.checkouts,
                 checkout_attempts: c.checkout_attempts,
-                items: c.items.values().map(LedgerItem::from).collect(),
+                items: c.items.values().cloned().collect(),
             })
             .collect();
         let orders = self
@@ -60,19 +60,6 @@ impl World {
             orders,
             projects,
             emails: self.emails.len(),
-        }
-    }
-}
-
-impl From<&SimItem> for LedgerItem {
-    fn from(i: &SimItem) -> Self {
-        Self {
-            id: i.id,
-            plan_code: i.plan_code.clone(),
-            duration: i.duration.clone(),
-            pricing_mode: i.pricing_mode.clone(),
-            quantity: i.quantity,
-            configurations: i.configurations.clone(),
         }
     }
 }

@@ -22,6 +22,7 @@ use std::{collections::BTreeMap, time::Instant};
 
 use jiff::Timestamp;
 use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde::{Deserialize, Serialize};
 
 use super::{Region, SimConfig};
 use crate::ovh::model::*;
@@ -97,13 +98,16 @@ impl SimError {
 
 pub type SimResult<T> = Result<T, SimError>;
 
-#[derive(Debug, Clone)]
+/// An item in a cart (also shown as is in the ledger).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SimItem {
     pub id: i64,
     pub plan_code: String,
     pub duration: String,
     pub pricing_mode: String,
     pub quantity: i64,
+    /// `(label, value)` by configuration id, in the order they were added.
     pub configurations: BTreeMap<i64, (String, String)>,
 }
 
