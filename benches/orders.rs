@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::operator::{Env, phase_of};
 use kube::api::ListParams;
+use ovh_publiccloud_operator::api::Phase;
 
 fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -64,7 +65,11 @@ async fn main() {
     loop {
         peak_rss = peak_rss.max(proc_status_kib(operator.id(), "VmRSS:").unwrap_or_default());
         let list = env.api.list(&ListParams::default()).await.unwrap();
-        let ready = list.items.iter().filter(|p| phase_of(p) == "Ready").count();
+        let ready = list
+            .items
+            .iter()
+            .filter(|p| phase_of(p) == Some(Phase::Ready))
+            .count();
         if ready == n {
             break;
         }
@@ -86,16 +91,9 @@ async fn main() {
     operator.kill().ok();
     operator.wait().ok();
 
-    let ledger = env.sim.ledger().await;
-    let orders = ledger["orders"].as_array().unwrap().len();
+    let orders = env.sim.ledger().await.orders.len();
     assert_eq!(orders, n, "exactly one order per resource");
-    let stats = env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await;
-    let calls: u64 = stats["calls"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|v| v.as_u64().unwrap())
-        .sum();
+    let calls = env.sim.stats().await.total();
 
     println!("orders: {n} resources applied at once, {orders} orders placed (one each)");
     println!(

@@ -6,8 +6,9 @@ mod common;
 
 use std::process::Output;
 
-use common::operator::Env;
+use common::{operator::Env, output_text as text};
 use kube::{Client, Config, config::KubeConfigOptions, config::Kubeconfig};
+use ovh_publiccloud_operator::api::Phase;
 use serde_json::json;
 
 fn helm(args: &[&str]) -> Output {
@@ -20,14 +21,6 @@ fn helm(args: &[&str]) -> Output {
         .env("HELM_DATA_HOME", cp.dir.join("helm/data"))
         .output()
         .expect("run helm")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn chart() -> String {
@@ -158,7 +151,7 @@ async fn chart_installs_and_its_service_account_can_run_the_operator() {
     ));
     env.create("p", json!({"description": "Via the chart's RBAC"}))
         .await;
-    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     assert!(obj.status.unwrap().order.is_some());
     operator.abort();
 

@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{client, install_crd, kubectl, kubectl_with_input, namespace};
+use common::{
+    assert_mentions, client, install_crd, kubectl, kubectl_with_input, namespace, output_text as text,
+};
 use kube::{
     Api,
     api::{Patch, PatchParams},
@@ -19,14 +21,6 @@ fn manifest(name: &str, spec: &str) -> String {
         .collect::<String>();
     format!(
         "apiVersion: publiccloud.ovh-operator.dev/v1alpha1\nkind: PublicCloudProject\nmetadata:\n  name: {name}\nspec:\n{spec}"
-    )
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
     )
 }
 
@@ -455,8 +449,5 @@ async fn kubectl_get_shows_the_printer_columns() {
     );
 
     let wide = text(&kubectl(&["get", "ovh", "-n", &ns, "-o", "wide"]));
-    assert!(
-        wide.contains("URL") && wide.contains("http://pay.example/4242"),
-        "{wide}"
-    );
+    assert_mentions(&wide, &["URL", "http://pay.example/4242"]);
 }

@@ -4,32 +4,30 @@ mod common;
 
 use std::time::Duration;
 
-use common::operator::{Env, condition, phase_of};
+use common::{
+    assert_mentions,
+    operator::{Env, condition, phase_of},
+    sim::{AK_AS_CK, with_key},
+};
 use kube::ResourceExt;
 use ovh_publiccloud_operator::{
-    api::{APPROVE_ANNOTATION, FINALIZER, PublicCloudProject},
+    api::{APPROVE_ANNOTATION, FINALIZER, Phase, PublicCloudProject},
     controller::CrashHook,
     ovh::order::is_project_id,
+    simulator::ledger::Ledger,
 };
-use serde_json::{Value, json};
-
-fn orders(ledger: &Value) -> &Vec<Value> {
-    ledger["orders"].as_array().unwrap()
-}
+use serde_json::json;
 
 /// Exactly one order, from exactly one checkout, and it is the one in the resource's status.
-fn assert_one_order(ledger: &Value, obj: &PublicCloudProject) {
-    let orders = orders(ledger);
-    assert_eq!(orders.len(), 1, "exactly one order: {ledger:#}");
-    let checkouts: u64 = ledger["carts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["checkouts"].as_u64().unwrap())
-        .sum();
-    assert_eq!(checkouts, 1, "exactly one checkout: {ledger:#}");
+fn assert_one_order(ledger: &Ledger, obj: &PublicCloudProject) {
+    assert_eq!(ledger.orders.len(), 1, "exactly one order: {ledger:#?}");
+    assert_eq!(ledger.checkouts(), 1, "exactly one checkout: {ledger:#?}");
     let recorded = obj.status.as_ref().and_then(|s| s.order.as_ref()).map(|o| o.id);
-    assert_eq!(recorded, orders[0]["orderId"].as_i64(), "status names the order");
+    assert_eq!(
+        recorded,
+        Some(ledger.orders[0].order_id),
+        "status names the order"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,7 +40,7 @@ async fn manual_payment_orders_once_and_reports_the_project() {
     )
     .await;
 
-    let obj = env.wait_for_phase("team-a", "AwaitingPayment", 30).await;
+    let obj = env.wait_for_phase("team-a", Phase::AwaitingPayment, 30).await;
     assert!(obj.finalizers().contains(&FINALIZER.to_string()));
     let status = obj.status.clone().unwrap();
     let order = status.order.clone().unwrap();
@@ -61,11 +59,11 @@ async fn manual_payment_orders_once_and_reports_the_project() {
             .map(|p| (p.with_tax.as_str(), p.currency.as_str())),
         Some(("0.00", "EUR"))
     );
-    assert_eq!(condition(&obj, "OrderPlaced").unwrap().0, "True");
-    assert_eq!(condition(&obj, "Ready").unwrap().1, "AwaitingPayment");
-    assert_eq!(condition(&obj, "CredentialsValid").unwrap().0, "True");
-    let calls_to_order_url = env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await;
-    println!("OVH calls from apply to order URL: {calls_to_order_url:#}");
+    assert_eq!(condition(&obj, "OrderPlaced").unwrap().status, "True");
+    assert_eq!(condition(&obj, "Ready").unwrap().reason, "AwaitingPayment");
+    assert_eq!(condition(&obj, "CredentialsValid").unwrap().status, "True");
+    let calls_to_order_url = env.sim.stats().await;
+    println!("OVH calls from apply to order URL: {calls_to_order_url:#?}");
 
     let url = obj
         .status
@@ -78,7 +76,7 @@ async fn manual_payment_orders_once_and_reports_the_project() {
         .clone()
         .unwrap();
     env.sim.pay_on_order_page(&url).await;
-    let obj = env.wait_for_phase("team-a", "Ready", 30).await;
+    let obj = env.wait_for_phase("team-a", Phase::Ready, 30).await;
     let status = obj.status.clone().unwrap();
     let project_id = status.project_id.clone().unwrap();
     assert!(is_project_id(&project_id), "{project_id}");
@@ -87,20 +85,19 @@ async fn manual_payment_orders_once_and_reports_the_project() {
         status.order.as_ref().unwrap().status.as_deref(),
         Some("delivered")
     );
-    assert_eq!(condition(&obj, "Ready").unwrap().0, "True");
+    assert_eq!(condition(&obj, "Ready").unwrap().status, "True");
     assert_eq!(status.observed_generation, obj.metadata.generation);
 
     let ledger = env.sim.ledger().await;
     assert_one_order(&ledger, &obj);
-    assert_eq!(orders(&ledger)[0]["projectId"], json!(project_id));
-    assert_eq!(orders(&ledger)[0]["waiveRetractationPeriod"], json!(true));
-    assert_eq!(orders(&ledger)[0]["paidWith"], json!("orderPage"));
-    let cart = &ledger["carts"][0];
-    let labels: Vec<&str> = cart["items"][0]["configurations"]
-        .as_object()
-        .unwrap()
+    let order = &ledger.orders[0];
+    assert_eq!(order.project_id.as_deref(), Some(project_id.as_str()));
+    assert!(order.waive_retractation_period);
+    assert_eq!(order.paid_with.as_deref(), Some("orderPage"));
+    let labels: Vec<&str> = ledger.carts[0].items[0]
+        .configurations
         .values()
-        .map(|c| c[0].as_str().unwrap())
+        .map(|(label, _)| label.as_str())
         .collect();
     assert_eq!(labels, ["description", "voucher"]);
 
@@ -139,17 +136,13 @@ async fn automatic_payment_like_ovhs_own_clients() {
             json!({"description": "Auto", "payment": "Automatic", "ovhSubsidiary": "FR"}),
         )
         .await;
-        let obj = env.wait_for_phase("p", "Ready", 30).await;
+        let obj = env.wait_for_phase("p", Phase::Ready, 30).await;
         let ledger = env.sim.ledger().await;
         assert_one_order(&ledger, &obj);
-        let order = &orders(&ledger)[0];
-        assert_eq!(order["paidWith"], json!(paid_with), "{ledger:#}");
-        assert_eq!(
-            order["autoPayRequested"],
-            json!(false),
-            "never autopay: {ledger:#}"
-        );
-        assert_eq!(order["payAttempts"], json!(1), "one payment call: {ledger:#}");
+        let order = &ledger.orders[0];
+        assert_eq!(order.paid_with.as_deref(), Some(paid_with), "{ledger:#?}");
+        assert!(!order.auto_pay_requested, "never autopay: {ledger:#?}");
+        assert_eq!(order.pay_attempts, 1, "one payment call: {ledger:#?}");
         let payment = obj.status.unwrap().payment.unwrap();
         assert!(payment.refused.is_none() && !payment.requested_at.is_empty());
     }
@@ -165,11 +158,11 @@ async fn automatic_payment_of_a_priced_order_without_payment_method_fails_clearl
     let _operator = env.start_operator();
     env.create("p", json!({"description": "Priced", "payment": "Automatic"}))
         .await;
-    let obj = env.wait_for_phase("p", "Failed", 30).await;
-    let (_, reason, message) = condition(&obj, "Ready").unwrap();
-    assert_eq!(reason, "NoPaymentMethod");
-    assert!(message.contains("6.00 EUR"), "{message}");
-    assert!(orders(&env.sim.ledger().await).is_empty(), "nothing ordered");
+    let obj = env.wait_for_phase("p", Phase::Failed, 30).await;
+    let ready = condition(&obj, "Ready").unwrap();
+    assert_eq!(ready.reason, "NoPaymentMethod");
+    assert!(ready.message.contains("6.00 EUR"), "{}", ready.message);
+    assert!(env.sim.ledger().await.orders.is_empty(), "nothing ordered");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,22 +174,22 @@ async fn manual_approval_with_a_wrong_then_the_right_cart_id() {
         json!({"description": "Needs approval", "approval": "Manual"}),
     )
     .await;
-    let obj = env.wait_for_phase("p", "AwaitingApproval", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     let cart_id = obj.status.as_ref().unwrap().cart.as_ref().unwrap().id.clone();
     assert!(
         obj.status.as_ref().unwrap().price.is_some(),
         "the price is shown before approval"
     );
-    assert!(orders(&env.sim.ledger().await).is_empty());
+    assert!(env.sim.ledger().await.orders.is_empty());
 
     env.annotate("p", APPROVE_ANNOTATION, "not-this-cart").await;
     env.wait_for("p", 30, |o| {
-        condition(o, "Ready").is_some_and(|c| c.2.contains("not-this-cart"))
+        condition(o, "Ready").is_some_and(|c| c.message.contains("not-this-cart"))
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
-        orders(&env.sim.ledger().await).is_empty(),
+        env.sim.ledger().await.orders.is_empty(),
         "a wrong approval orders nothing"
     );
     let warnings: Vec<_> = env
@@ -208,7 +201,7 @@ async fn manual_approval_with_a_wrong_then_the_right_cart_id() {
     assert!(!warnings.is_empty(), "a stale approval is a Warning event");
 
     env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
-    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     assert_one_order(&env.sim.ledger().await, &obj);
 }
 
@@ -224,44 +217,33 @@ async fn missing_and_wrong_credentials_are_conditions_not_call_storms() {
     let obj = env
         .wait_for("p", 30, |o| condition(o, "CredentialsValid").is_some())
         .await;
-    let (value, reason, message) = condition(&obj, "CredentialsValid").unwrap();
-    assert_eq!((value.as_str(), reason.as_str()), ("False", "SecretNotFound"));
-    assert!(message.contains("not-yet"), "{message}");
+    let valid = condition(&obj, "CredentialsValid").unwrap();
+    assert_eq!(
+        (valid.status.as_str(), valid.reason.as_str()),
+        ("False", "SecretNotFound")
+    );
+    assert!(valid.message.contains("not-yet"), "{}", valid.message);
 
     // A Secret with a wrong application secret: OVH's message and query id, then quiet.
-    env.put_secret(
-        "not-yet",
-        &[
-            ("application_key", "sim-ak"),
-            ("application_secret", "WRONG"),
-            ("consumer_key", "sim-ck"),
-        ],
-    )
-    .await;
+    env.put_secret("not-yet", &with_key(AK_AS_CK, "application_secret", "WRONG"))
+        .await;
     let obj = env
         .wait_for("p", 30, |o| {
-            condition(o, "CredentialsValid").is_some_and(|c| c.1 != "SecretNotFound")
+            condition(o, "CredentialsValid").is_some_and(|c| c.reason != "SecretNotFound")
         })
         .await;
-    let (value, reason, message) = condition(&obj, "CredentialsValid").unwrap();
-    assert_eq!(value, "False");
-    assert_eq!(reason, "OvhBadRequest");
+    let valid = condition(&obj, "CredentialsValid").unwrap();
+    assert_eq!(valid.status, "False");
+    assert_eq!(valid.reason, "OvhBadRequest");
+    assert_mentions(&valid.message, &["Invalid signature", "query id SIM."]);
     assert!(
-        message.contains("Invalid signature") && message.contains("query id SIM."),
-        "{message}"
+        !valid.message.contains("WRONG"),
+        "no secret in status: {}",
+        valid.message
     );
-    assert!(!message.contains("WRONG"), "no secret in status: {message}");
-    let calls = |stats: &Value| {
-        stats["calls"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| v.as_u64().unwrap())
-            .sum::<u64>()
-    };
-    let before = calls(&env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await);
+    let before = env.sim.stats().await.total();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let after = calls(&env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await);
+    let after = env.sim.stats().await.total();
     assert!(
         after - before <= 2,
         "no call storm: {} calls in 3 s",
@@ -275,17 +257,9 @@ async fn missing_and_wrong_credentials_are_conditions_not_call_storms() {
     assert!(warning, "a Warning event carries OVH's message");
 
     // Fixing the Secret is enough: the Secret watch brings the resource back.
-    env.put_secret(
-        "not-yet",
-        &[
-            ("application_key", "sim-ak"),
-            ("application_secret", "sim-as"),
-            ("consumer_key", "sim-ck"),
-        ],
-    )
-    .await;
-    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
-    assert_eq!(condition(&obj, "CredentialsValid").unwrap().0, "True");
+    env.put_secret("not-yet", &AK_AS_CK).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+    assert_eq!(condition(&obj, "CredentialsValid").unwrap().status, "True");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,7 +268,7 @@ async fn an_expired_cart_is_replaced_before_checkout() {
     let _operator = env.start_operator();
     env.create("p", json!({"description": "Expiring", "approval": "Manual"}))
         .await;
-    let obj = env.wait_for_phase("p", "AwaitingApproval", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     let first = obj.status.as_ref().unwrap().cart.as_ref().unwrap().id.clone();
     env.sim
         .control(
@@ -307,7 +281,7 @@ async fn an_expired_cart_is_replaced_before_checkout() {
     env.annotate("p", APPROVE_ANNOTATION, &first).await;
     let obj = env
         .wait_for("p", 30, |o| {
-            phase_of(o) == "AwaitingApproval"
+            phase_of(o) == Some(Phase::AwaitingApproval)
                 && o.status
                     .as_ref()
                     .unwrap()
@@ -318,12 +292,12 @@ async fn an_expired_cart_is_replaced_before_checkout() {
         .await;
     let second = obj.status.as_ref().unwrap().cart.as_ref().unwrap().id.clone();
     assert!(
-        orders(&env.sim.ledger().await).is_empty(),
+        env.sim.ledger().await.orders.is_empty(),
         "the old approval does not approve the new cart"
     );
     assert!(env.events("p").await.iter().any(|(_, r, _)| r == "CartExpired"));
     env.annotate("p", APPROVE_ANNOTATION, &second).await;
-    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     assert_one_order(&env.sim.ledger().await, &obj);
 }
 
@@ -353,7 +327,7 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
                 if after_call { " (after its OVH call)" } else { "" }
             ));
             let _operator = env.start_operator();
-            let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+            let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
             let ledger = env.sim.ledger().await;
             assert_one_order(&ledger, &obj);
             if covered.last().is_some_and(|c| c == "Checkout") {
@@ -366,7 +340,7 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
                     .any(|(_, _, n)| n.contains("outcome is not known yet"));
                 assert!(waited, "{:#?}", env.events("p").await);
             }
-            let carts = ledger["carts"].as_array().unwrap();
+            let carts = &ledger.carts;
             if covered
                 .last()
                 .is_some_and(|c| c == "CreateCart (after its OVH call)")
@@ -374,18 +348,16 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
                 // No source says GET /order/cart?description= lists a cart not yet assigned
                 // (the simulator lists assigned carts only): that cart is lost, a new one made,
                 // and the lost one is never checked out.
-                assert_eq!(carts.len(), 2, "{ledger:#}");
+                assert_eq!(carts.len(), 2, "{ledger:#?}");
                 assert!(
-                    carts
-                        .iter()
-                        .any(|c| c["assigned"] == json!(false) && c["checkouts"] == json!(0)),
-                    "{ledger:#}"
+                    carts.iter().any(|c| !c.assigned && c.checkouts == 0),
+                    "{ledger:#?}"
                 );
             } else {
                 assert_eq!(
                     carts.len(),
                     1,
-                    "a lost cart is found again, not duplicated: {ledger:#}"
+                    "a lost cart is found again, not duplicated: {ledger:#?}"
                 );
             }
         }
@@ -413,12 +385,11 @@ async fn a_checkout_whose_answer_is_lost_is_found_not_repeated() {
     env.sim.fault(json!({"method": "POST", "route": "/order/cart/{cartId}/checkout", "dropResponse": true, "count": 1})).await;
     let _operator = env.start_operator();
     env.create("p", json!({"description": "Lost answer"})).await;
-    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     let ledger = env.sim.ledger().await;
     assert_one_order(&ledger, &obj);
     assert_eq!(
-        ledger["carts"][0]["checkoutAttempts"],
-        json!(1),
+        ledger.carts[0].checkout_attempts, 1,
         "no second checkout was even tried"
     );
     env.wait_for_event("p", "OrderFound").await;
@@ -436,14 +407,14 @@ async fn deletion_orphans_by_default_and_terminates_when_asked() {
     )
     .await;
     let kept = env
-        .wait_for_phase("kept", "Ready", 30)
+        .wait_for_phase("kept", Phase::Ready, 30)
         .await
         .status
         .unwrap()
         .project_id
         .unwrap();
     let gone = env
-        .wait_for_phase("gone", "Ready", 30)
+        .wait_for_phase("gone", Phase::Ready, 30)
         .await
         .status
         .unwrap()
@@ -455,17 +426,9 @@ async fn deletion_orphans_by_default_and_terminates_when_asked() {
     env.wait_gone("kept", 30).await;
     env.wait_gone("gone", 30).await;
     let ledger = env.sim.ledger().await;
-    let project_status = |id: &str| {
-        ledger["projects"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["projectId"] == json!(id))
-            .unwrap()["status"]
-            .clone()
-    };
-    assert_eq!(project_status(&kept), json!("ok"), "Orphan leaves the project");
-    assert_eq!(project_status(&gone), json!("deleted"), "Terminate terminates it");
+    let project_status = |id: &str| ledger.project(id).unwrap().status.as_str();
+    assert_eq!(project_status(&kept), "ok", "Orphan leaves the project");
+    assert_eq!(project_status(&gone), "deleted", "Terminate terminates it");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -477,15 +440,12 @@ async fn deleting_before_any_order_deletes_the_cart() {
         json!({"description": "Never ordered", "approval": "Manual", "deletionPolicy": "Terminate"}),
     )
     .await;
-    env.wait_for_phase("p", "AwaitingApproval", 30).await;
+    env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     env.delete("p").await;
     env.wait_gone("p", 30).await;
     let ledger = env.sim.ledger().await;
-    assert!(
-        ledger["carts"].as_array().unwrap().is_empty(),
-        "the cart was deleted: {ledger:#}"
-    );
-    assert!(orders(&ledger).is_empty());
+    assert!(ledger.carts.is_empty(), "the cart was deleted: {ledger:#?}");
+    assert!(ledger.orders.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -495,7 +455,7 @@ async fn adoption_reports_an_existing_project_without_ordering() {
     env.create("first", json!({"description": "First", "payment": "Automatic"}))
         .await;
     let project_id = env
-        .wait_for_phase("first", "Ready", 30)
+        .wait_for_phase("first", Phase::Ready, 30)
         .await
         .status
         .unwrap()
@@ -507,16 +467,12 @@ async fn adoption_reports_an_existing_project_without_ordering() {
         json!({"description": "Adopted", "projectId": project_id}),
     )
     .await;
-    let obj = env.wait_for_phase("adopted", "Ready", 30).await;
+    let obj = env.wait_for_phase("adopted", Phase::Ready, 30).await;
     let status = obj.status.unwrap();
     assert_eq!(status.project_id.as_deref(), Some(project_id.as_str()));
     assert_eq!(status.project_status.as_deref(), Some("ok"));
     assert!(status.order.is_none() && status.cart.is_none());
-    assert_eq!(
-        orders(&env.sim.ledger().await).len(),
-        1,
-        "adoption orders nothing"
-    );
+    assert_eq!(env.sim.ledger().await.orders.len(), 1, "adoption orders nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -532,16 +488,16 @@ async fn fifty_resources_applied_at_once_are_each_ordered_exactly_once() {
     .await;
     let mut order_ids = std::collections::BTreeSet::new();
     for name in &names {
-        let obj = env.wait_for_phase(name, "Ready", 120).await;
+        let obj = env.wait_for_phase(name, Phase::Ready, 120).await;
         order_ids.insert(obj.status.unwrap().order.unwrap().id);
     }
     let ledger = env.sim.ledger().await;
-    assert_eq!(orders(&ledger).len(), 50, "50 orders");
+    assert_eq!(ledger.orders.len(), 50, "50 orders");
     assert_eq!(order_ids.len(), 50, "each resource has its own order");
-    for cart in ledger["carts"].as_array().unwrap() {
-        assert!(cart["checkouts"].as_u64().unwrap() <= 1, "{cart:#}");
+    for cart in &ledger.carts {
+        assert!(cart.checkouts <= 1, "{cart:#?}");
     }
-    assert_eq!(ledger["carts"].as_array().unwrap().len(), 50, "one cart each");
+    assert_eq!(ledger.carts.len(), 50, "one cart each");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -553,22 +509,13 @@ async fn resync_reports_drift_without_ordering_anything() {
     env.create("p", json!({"description": "Drifting", "payment": "Automatic"}))
         .await;
     let project_id = env
-        .wait_for_phase("p", "Ready", 30)
+        .wait_for_phase("p", Phase::Ready, 30)
         .await
         .status
         .unwrap()
         .project_id
         .unwrap();
-    let posts = |stats: &Value| {
-        stats["calls"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter(|(k, _)| k.starts_with("POST"))
-            .map(|(_, v)| v.as_u64().unwrap())
-            .sum::<u64>()
-    };
-    let before = posts(&env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await);
+    let before = env.sim.stats().await.total_of("POST");
 
     // OVH suspends the project (an unpaid bill, say).
     env.sim
@@ -583,14 +530,17 @@ async fn resync_reports_drift_without_ordering_anything() {
             o.status.as_ref().unwrap().project_status.as_deref() == Some("suspended")
         })
         .await;
-    let obj = if phase_of(&obj) == "NeedsAttention" {
+    let obj = if phase_of(&obj) == Some(Phase::NeedsAttention) {
         obj
     } else {
-        env.wait_for_phase("p", "NeedsAttention", 10).await
+        env.wait_for_phase("p", Phase::NeedsAttention, 10).await
     };
-    let (ready, reason, message) = condition(&obj, "Ready").unwrap();
-    assert_eq!((ready.as_str(), reason.as_str()), ("False", "ProjectNotOk"));
-    assert!(message.contains("suspended"), "{message}");
+    let ready = condition(&obj, "Ready").unwrap();
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("False", "ProjectNotOk")
+    );
+    assert!(ready.message.contains("suspended"), "{}", ready.message);
 
     // Back to ok: Ready again.
     env.sim
@@ -600,10 +550,10 @@ async fn resync_reports_drift_without_ordering_anything() {
             Some(json!({"status": "ok"})),
         )
         .await;
-    env.wait_for_phase("p", "Ready", 30).await;
-    let after = posts(&env.sim.control(reqwest::Method::GET, "/_sim/stats", None).await);
+    env.wait_for_phase("p", Phase::Ready, 30).await;
+    let after = env.sim.stats().await.total_of("POST");
     assert_eq!(before, after, "resync only reads");
-    assert_eq!(orders(&env.sim.ledger().await).len(), 1);
+    assert_eq!(env.sim.ledger().await.orders.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -616,14 +566,11 @@ async fn an_ovh_refusal_is_a_condition_and_a_warning_not_a_retry_loop() {
     env.create("p", json!({"description": "Refused"})).await;
     let obj = env
         .wait_for("p", 30, |o| {
-            condition(o, "Ready").is_some_and(|c| c.1 == "OvhBadRequest")
+            condition(o, "Ready").is_some_and(|c| c.reason == "OvhBadRequest")
         })
         .await;
-    let (_, _, message) = condition(&obj, "Ready").unwrap();
-    assert!(
-        message.contains("Invalid subsidiary for this account") && message.contains("query id"),
-        "{message}"
-    );
+    let message = condition(&obj, "Ready").unwrap().message;
+    assert_mentions(&message, &["Invalid subsidiary for this account", "query id"]);
     env.wait_for_event("p", "OvhBadRequest").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
@@ -645,7 +592,7 @@ async fn metrics_and_probes_are_served() {
     options.metrics_addr = format!("127.0.0.1:{port}");
     let _operator = env.start_operator_with(options, CrashHook::default());
     env.create("p", json!({"description": "Measured"})).await;
-    env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     let get = |path: &str| {
         let url = format!("http://127.0.0.1:{port}{path}");
         async move {
@@ -677,12 +624,12 @@ async fn a_resource_that_never_reached_ovh_is_deleted_without_credentials() {
     )
     .await;
     env.wait_for("p", 30, |o| {
-        condition(o, "CredentialsValid").is_some_and(|c| c.1 == "SecretNotFound")
+        condition(o, "CredentialsValid").is_some_and(|c| c.reason == "SecretNotFound")
     })
     .await;
     env.delete("p").await;
     env.wait_gone("p", 30).await;
-    assert!(env.sim.ledger().await["carts"].as_array().unwrap().is_empty());
+    assert!(env.sim.ledger().await.carts.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -702,21 +649,22 @@ async fn only_the_lease_holder_works_and_a_standby_takes_over() {
         lease.and_then(|l| l.spec?.holder_identity).unwrap_or_default()
     };
     let first = env.start_operator_with(elected("first"), CrashHook::default());
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while holder().await != "first" {
-        assert!(std::time::Instant::now() < deadline, "first never took the lease");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let held_by_first = |lease: Option<&Lease>| {
+        lease.and_then(|l| l.spec.as_ref()?.holder_identity.as_deref()) == Some("first")
+    };
+    common::wait_for(&leases, "ovh-publiccloud-operator", 20, held_by_first)
+        .await
+        .expect("first took the lease within 20 s");
     let _second = env.start_operator_with(elected("second"), CrashHook::default());
     env.create("p", json!({"description": "Elected", "approval": "Manual"}))
         .await;
-    let obj = env.wait_for_phase("p", "AwaitingApproval", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     assert_eq!(holder().await, "first", "the standby waits");
     let cart_id = obj.status.unwrap().cart.unwrap().id;
 
     first.kill();
     env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
-    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     assert_eq!(holder().await, "second", "the standby took over");
     assert_one_order(&env.sim.ledger().await, &obj);
 }

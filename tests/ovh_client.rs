@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::sim::{Sim, configured_cart, project_id_of, wait_for_status};
+use common::sim::{AK_AS_CK, OAUTH2_CLIENT, Sim, configured_cart, project_id_of, wait_for_status, with_key};
 use ovh_publiccloud_operator::ovh::{ClientOptions, OvhClient, OvhError, model::*, order::termination_token};
 use serde_json::json;
 
@@ -34,7 +34,7 @@ async fn order_flow(sim: &Sim, client: &OvhClient) -> String {
     let preview = client.checkout_preview(&cart.cart_id).await.unwrap();
     assert_eq!(preview.order_id, None, "a preview orders nothing");
     assert_eq!(preview.prices.with_tax.decimal(), "0.00");
-    assert!(sim.ledger().await["orders"].as_array().unwrap().is_empty());
+    assert!(sim.ledger().await.orders.is_empty());
 
     let order = client
         .checkout(&cart.cart_id, &Checkout::api_order(false))
@@ -85,11 +85,11 @@ async fn order_flow(sim: &Sim, client: &OvhClient) -> String {
     assert_eq!(extension.order.plan.code.as_deref(), Some("project.2018"));
 
     let ledger = sim.ledger().await;
-    let orders = ledger["orders"].as_array().unwrap();
+    let orders = &ledger.orders;
     assert_eq!(orders.len(), 1);
-    assert_eq!(orders[0]["projectId"], json!(project_id));
-    assert_eq!(orders[0]["waiveRetractationPeriod"], json!(true));
-    assert_eq!(ledger["carts"][0]["checkouts"], json!(1));
+    assert_eq!(orders[0].project_id.as_deref(), Some(project_id.as_str()));
+    assert!(orders[0].waive_retractation_period);
+    assert_eq!(ledger.carts[0].checkouts, 1);
     project_id
 }
 
@@ -124,7 +124,7 @@ async fn whole_order_flow_signed_with_application_keys() {
 #[tokio::test]
 async fn whole_order_flow_with_an_oauth2_service_account() {
     let sim = Sim::start(|_| {}).await;
-    let client = sim.client_with(&[("client_id", "sim-client"), ("client_secret", "sim-secret")]);
+    let client = sim.client_with(&OAUTH2_CLIENT);
     order_flow(&sim, &client).await;
     assert_eq!(
         sim.calls("POST /auth/oauth2/token").await,
@@ -138,7 +138,7 @@ async fn whole_order_flow_with_an_oauth2_service_account() {
 async fn oauth2_token_is_renewed_before_it_expires() {
     // Lifetime 11 s: renewed 10 s early, i.e. after 1 s.
     let sim = Sim::start(|c| c.token_ttl_secs = 11).await;
-    let client = sim.client_with(&[("client_id", "sim-client"), ("client_secret", "sim-secret")]);
+    let client = sim.client_with(&OAUTH2_CLIENT);
     client.me().await.unwrap();
     client.me().await.unwrap();
     assert_eq!(sim.calls("POST /auth/oauth2/token").await, 1);
@@ -150,7 +150,7 @@ async fn oauth2_token_is_renewed_before_it_expires() {
 #[tokio::test]
 async fn wrong_oauth2_secret_is_a_clear_credentials_error() {
     let sim = Sim::start(|_| {}).await;
-    let client = sim.client_with(&[("client_id", "sim-client"), ("client_secret", "not-the-secret")]);
+    let client = sim.client_with(&with_key(OAUTH2_CLIENT, "client_secret", "not-the-secret"));
     let e = client.me().await.unwrap_err();
     assert!(
         matches!(
@@ -173,11 +173,7 @@ async fn wrong_oauth2_secret_is_a_clear_credentials_error() {
 #[tokio::test]
 async fn wrong_application_credentials_carry_ovh_message_and_query_id() {
     let sim = Sim::start(|_| {}).await;
-    let bad_secret = sim.client_with(&[
-        ("application_key", "sim-ak"),
-        ("application_secret", "WRONG-AS"),
-        ("consumer_key", "sim-ck"),
-    ]);
+    let bad_secret = sim.client_with(&with_key(AK_AS_CK, "application_secret", "WRONG-AS"));
     let e = bad_secret.me().await.unwrap_err();
     let OvhError::Api(api) = &e else { panic!("{e:?}") };
     assert_eq!(
@@ -191,20 +187,12 @@ async fn wrong_application_credentials_carry_ovh_message_and_query_id() {
     assert!(e.is_credentials_problem() && !e.is_transient());
     assert!(!e.to_string().contains("WRONG-AS"));
 
-    let bad_ck = sim.client_with(&[
-        ("application_key", "sim-ak"),
-        ("application_secret", "sim-as"),
-        ("consumer_key", "nope"),
-    ]);
+    let bad_ck = sim.client_with(&with_key(AK_AS_CK, "consumer_key", "nope"));
     let e = bad_ck.me().await.unwrap_err();
     assert_eq!((e.status(), e.category()), (Some(403), "OvhForbidden"));
     assert!(e.to_string().contains("This credential does not exist"), "{e}");
 
-    let bad_ak = sim.client_with(&[
-        ("application_key", "nope"),
-        ("application_secret", "sim-as"),
-        ("consumer_key", "sim-ck"),
-    ]);
+    let bad_ak = sim.client_with(&with_key(AK_AS_CK, "application_key", "nope"));
     assert!(
         bad_ak
             .me()
@@ -276,11 +264,10 @@ async fn a_failed_post_is_surfaced_and_never_repeated() {
     );
     let ledger = sim.ledger().await;
     assert_eq!(
-        ledger["carts"][0]["checkoutAttempts"],
-        json!(0),
+        ledger.carts[0].checkout_attempts, 0,
         "the injected error came before OVH's logic"
     );
-    assert!(ledger["orders"].as_array().unwrap().is_empty());
+    assert!(ledger.orders.is_empty());
 }
 
 #[tokio::test]
@@ -308,8 +295,8 @@ async fn a_lost_checkout_response_leaves_one_order_and_a_read_only_cart() {
         .unwrap_err();
     assert_eq!(again.status(), Some(403), "{again}");
     let ledger = sim.ledger().await;
-    assert_eq!(ledger["carts"][0]["checkouts"], json!(1));
-    assert_eq!(ledger["orders"].as_array().unwrap().len(), 1);
+    assert_eq!(ledger.carts[0].checkouts, 1);
+    assert_eq!(ledger.orders.len(), 1);
 }
 
 #[tokio::test]
@@ -317,11 +304,7 @@ async fn timeouts_are_reported_as_such() {
     let sim = Sim::start(|_| {}).await;
     sim.fault(json!({"route": "/me", "latencyMs": 1500, "errorRate": 0}))
         .await;
-    let credentials = sim.credentials(&[
-        ("application_key", "sim-ak"),
-        ("application_secret", "sim-as"),
-        ("consumer_key", "sim-ck"),
-    ]);
+    let credentials = sim.credentials(&AK_AS_CK);
     let options = ClientOptions {
         timeout: Duration::from_millis(300),
         max_retries: 1,
@@ -370,8 +353,8 @@ async fn automatic_payment_and_the_fidelity_account() {
     assert_eq!(client.order_status(order_id).await.unwrap(), OrderStatus::NotPaid);
     wait_for_status(&client, order_id, OrderStatus::Delivered).await;
     assert_eq!(
-        sim.ledger().await["orders"][0]["paidWith"],
-        json!("preferredPaymentMethod")
+        sim.ledger().await.orders[0].paid_with.as_deref(),
+        Some("preferredPaymentMethod")
     );
 
     // Without one, a 0-price order is paid with the fidelity account; a priced one cannot be.
@@ -444,7 +427,7 @@ async fn simulator_accepts_unknown_and_null_fields_like_ovh() {
 #[tokio::test]
 async fn rate_limit_spaces_requests() {
     let sim = Sim::start(|_| {}).await;
-    let credentials = sim.credentials(&[("client_id", "sim-client"), ("client_secret", "sim-secret")]);
+    let credentials = sim.credentials(&OAUTH2_CLIENT);
     let options = ClientOptions {
         rate_limit: Some(5.0),
         ..Default::default()

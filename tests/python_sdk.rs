@@ -10,7 +10,7 @@ use common::sim::{
 };
 use ovh_publiccloud_operator::{
     ovh::model::{Checkout, OrderStatus},
-    simulator::Region,
+    simulator::{Region, ledger::Ledger},
 };
 use serde_json::{Value, json};
 
@@ -35,7 +35,7 @@ fn region_arg(region: Region) -> &'static str {
     }
 }
 
-async fn python_flow(mode: &str, region: Region) -> (Value, Value) {
+async fn python_flow(mode: &str, region: Region) -> (Value, Ledger) {
     let sim = Sim::start(|c| {
         c.seed = SEED;
         c.region = region;
@@ -158,9 +158,8 @@ async fn same_flow_in_python_and_rust(region: Region) {
             "OAuth2FailureError"
         };
         assert_eq!(py["wrongCredentials"], json!(expected_wrong), "{mode}");
-        let orders = ledger["orders"].as_array().unwrap();
-        assert_eq!(orders.len(), 1, "{mode}: exactly one order");
-        assert_eq!(ledger["carts"][0]["checkouts"], json!(1), "{mode}");
-        assert_eq!(ledger["carts"][0]["checkoutAttempts"], json!(2), "{mode}");
+        assert_eq!(ledger.orders.len(), 1, "{mode}: exactly one order");
+        assert_eq!(ledger.carts[0].checkouts, 1, "{mode}");
+        assert_eq!(ledger.carts[0].checkout_attempts, 2, "{mode}");
     }
 }

@@ -7,27 +7,20 @@ mod common;
 
 use std::time::Duration;
 
-use common::operator::{Env, condition, phase_of};
+use common::{
+    assert_mentions,
+    operator::{Env, condition, phase_of},
+};
 use ovh_publiccloud_operator::{
-    api::PublicCloudProject,
+    api::{Phase, PublicCloudProject},
     controller::{CrashHook, plan::CART_MARKER_PREFIX},
     ovh::{model::CartCreation, order::is_project_id},
-    simulator::Region,
+    simulator::{Region, ledger::Ledger},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
-fn orders(ledger: &Value) -> &Vec<Value> {
-    ledger["orders"].as_array().unwrap()
-}
-
-fn project_status(ledger: &Value, id: &str) -> Value {
-    ledger["projects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["projectId"] == json!(id))
-        .map(|p| p["status"].clone())
-        .unwrap_or(Value::Null)
+fn project_status<'a>(ledger: &'a Ledger, id: &str) -> Option<&'a str> {
+    ledger.project(id).map(|p| p.status.as_str())
 }
 
 fn project_id(obj: &PublicCloudProject) -> String {
@@ -47,28 +40,28 @@ async fn deleting_inside_the_404_window_still_terminates_the_project() {
     .await;
     let obj = env
         .wait_for("p", 30, |o| {
-            condition(o, "Ready").is_some_and(|c| c.1 == "ProjectNotVisibleYet")
+            condition(o, "Ready").is_some_and(|c| c.reason == "ProjectNotVisibleYet")
         })
         .await;
     let project = project_id(&obj);
     assert!(is_project_id(&project));
-    assert_eq!(phase_of(&obj), "Delivering");
+    assert_eq!(phase_of(&obj), Some(Phase::Delivering));
 
     env.delete("p").await;
     let deleting = env
         .wait_for("p", 10, |o| {
             o.metadata.deletion_timestamp.is_some()
-                && condition(o, "Ready").is_some_and(|c| c.1 == "ProjectNotVisibleYet")
-                && phase_of(o) == "Terminating"
+                && condition(o, "Ready").is_some_and(|c| c.reason == "ProjectNotVisibleYet")
+                && phase_of(o) == Some(Phase::Terminating)
         })
         .await;
     assert!(
-        condition(&deleting, "Ready").unwrap().2.contains(&project),
+        condition(&deleting, "Ready").unwrap().message.contains(&project),
         "the condition names the project"
     );
     env.wait_gone("p", 60).await;
     let ledger = env.sim.ledger().await;
-    assert_eq!(project_status(&ledger, &project), json!("deleted"), "{ledger:#}");
+    assert_eq!(project_status(&ledger, &project), Some("deleted"), "{ledger:#?}");
 }
 
 /// A priced order whose default method is a bank account: OVH answers 403 "This order can't be
@@ -86,11 +79,11 @@ async fn a_refused_payment_waits_for_a_person_and_is_never_retried() {
         .await;
     let obj = env
         .wait_for("p", 30, |o| {
-            condition(o, "Ready").is_some_and(|c| c.1 == "PaymentRefused")
+            condition(o, "Ready").is_some_and(|c| c.reason == "PaymentRefused")
         })
         .await;
-    assert_eq!(phase_of(&obj), "AwaitingPayment");
-    let (_, _, message) = condition(&obj, "Ready").unwrap();
+    assert_eq!(phase_of(&obj), Some(Phase::AwaitingPayment));
+    let message = condition(&obj, "Ready").unwrap().message;
     let url = obj
         .status
         .as_ref()
@@ -113,13 +106,13 @@ async fn a_refused_payment_waits_for_a_person_and_is_never_retried() {
         "still polling"
     );
     let ledger = env.sim.ledger().await;
-    assert_eq!(orders(&ledger).len(), 1);
-    assert_eq!(orders(&ledger)[0]["payAttempts"], json!(1), "{ledger:#}");
-    assert_eq!(orders(&ledger)[0]["autoPayRequested"], json!(false));
+    assert_eq!(ledger.orders.len(), 1);
+    assert_eq!(ledger.orders[0].pay_attempts, 1, "{ledger:#?}");
+    assert!(!ledger.orders[0].auto_pay_requested);
 
     // A person pays at the URL: the resource goes on to Ready.
     env.sim.pay_on_order_page(&url).await;
-    env.wait_for_phase("p", "Ready", 30).await;
+    env.wait_for_phase("p", Phase::Ready, 30).await;
 }
 
 /// Terminate answering 460 (service expired, python-ovh ResourceExpiredError) or a project
@@ -135,8 +128,8 @@ async fn an_expired_project_is_released_not_retried() {
         )
         .await;
     }
-    let first = project_id(&env.wait_for_phase("terminate-460", "Ready", 30).await);
-    let second = project_id(&env.wait_for_phase("all-460", "Ready", 30).await);
+    let first = project_id(&env.wait_for_phase("terminate-460", Phase::Ready, 30).await);
+    let second = project_id(&env.wait_for_phase("all-460", Phase::Ready, 30).await);
 
     env.sim
         .fault(json!({"method": "POST", "route": "/cloud/project/{serviceName}/terminate", "status": 460, "message": "This Service is expired"}))
@@ -180,13 +173,13 @@ async fn a_us_order_uses_the_us_plan_code_and_finds_the_project_through_operatio
     let _operator = env.start_operator();
     env.create("p", json!({"description": "US project", "payment": "Automatic"}))
         .await;
-    let obj = env.wait_for_phase("p", "Ready", 30).await;
+    let obj = env.wait_for_phase("p", Phase::Ready, 30).await;
     let status = obj.status.clone().unwrap();
     assert_eq!(status.plan_code.as_deref(), Some("project"), "shown in status");
     assert!(is_project_id(status.project_id.as_deref().unwrap()));
     let ledger = env.sim.ledger().await;
-    assert_eq!(orders(&ledger).len(), 1);
-    assert_eq!(ledger["carts"][0]["items"][0]["planCode"], json!("project"));
+    assert_eq!(ledger.orders.len(), 1);
+    assert_eq!(ledger.carts[0].items[0].plan_code, "project");
     assert!(
         env.sim
             .calls("GET /me/order/{orderId}/details/{orderDetailId}/operations/{operationId}")
@@ -209,14 +202,11 @@ async fn a_checkout_committed_after_the_clients_timeout_is_found_not_repeated() 
     options.checkout_grace = Duration::from_secs(4);
     let _operator = env.start_operator_with(options, CrashHook::default());
     env.create("p", json!({"description": "Slow checkout"})).await;
-    let obj = env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     let ledger = env.sim.ledger().await;
-    assert_eq!(orders(&ledger).len(), 1, "{ledger:#}");
-    assert_eq!(ledger["carts"][0]["checkoutAttempts"], json!(1), "{ledger:#}");
-    assert_eq!(
-        obj.status.unwrap().order.unwrap().id,
-        orders(&ledger)[0]["orderId"].as_i64().unwrap()
-    );
+    assert_eq!(ledger.orders.len(), 1, "{ledger:#?}");
+    assert_eq!(ledger.carts[0].checkout_attempts, 1, "{ledger:#?}");
+    assert_eq!(obj.status.unwrap().order.unwrap().id, ledger.orders[0].order_id);
     env.wait_for_event("p", "OrderFound").await;
 }
 
@@ -251,19 +241,13 @@ async fn a_refused_plan_code_or_label_is_explained_with_what_ovh_offers() {
         json!({"description": "Bad label", "configurations": [{"label": "colour", "value": "blue"}]}),
     )
     .await;
-    let refused = |o: &PublicCloudProject| condition(o, "Ready").is_some_and(|c| c.1 == "OvhBadRequest");
+    let refused = |o: &PublicCloudProject| condition(o, "Ready").is_some_and(|c| c.reason == "OvhBadRequest");
     let plan = env.wait_for("plan", 30, refused).await;
-    let message = condition(&plan, "Ready").unwrap().2;
-    assert!(
-        message.contains("project.1999") && message.contains("OVH offers: project.2018"),
-        "{message}"
-    );
+    let message = condition(&plan, "Ready").unwrap().message;
+    assert_mentions(&message, &["project.1999", "OVH offers: project.2018"]);
     let label = env.wait_for("label", 30, refused).await;
-    let message = condition(&label, "Ready").unwrap().2;
-    assert!(
-        message.contains("\"colour\"") && message.contains("infrastructure") && message.contains("vrack"),
-        "{message}"
-    );
+    let message = condition(&label, "Ready").unwrap().message;
+    assert_mentions(&message, &["\"colour\"", "infrastructure", "vrack"]);
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(env.sim.calls("GET /order/cart/{cartId}/cloud").await, 1);
     assert_eq!(
@@ -272,7 +256,7 @@ async fn a_refused_plan_code_or_label_is_explained_with_what_ovh_offers() {
             .await,
         1
     );
-    assert!(orders(&env.sim.ledger().await).is_empty());
+    assert!(env.sim.ledger().await.orders.is_empty());
 }
 
 /// A cart listed by its marker that then answers 404 (gone meanwhile) is forgotten, not an error
@@ -296,15 +280,10 @@ async fn a_cart_found_by_its_marker_that_answers_404_is_forgotten() {
         .fault(json!({"method": "GET", "route": "/order/cart/{cartId}", "status": 404, "message": "The requested object does not exist", "count": 1}))
         .await;
     let _operator = env.start_operator();
-    env.wait_for_phase("p", "AwaitingPayment", 30).await;
+    env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     env.wait_for_event("p", "CartForgotten").await;
     let ledger = env.sim.ledger().await;
-    assert_eq!(orders(&ledger).len(), 1, "{ledger:#}");
-    let found = ledger["carts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["cartId"] == json!(cart.cart_id))
-        .unwrap();
-    assert_eq!(found["checkouts"], json!(0), "{ledger:#}");
+    assert_eq!(ledger.orders.len(), 1, "{ledger:#?}");
+    let found = ledger.cart(&cart.cart_id).unwrap();
+    assert_eq!(found.checkouts, 0, "{ledger:#?}");
 }

@@ -9,15 +9,15 @@ use std::time::{Duration, Instant};
 mod common;
 
 use common::sim::{
-    Sim, configured_cart, configured_cart_in, delivered_project, project_id_from_operations, project_id_of,
-    wait_for_status, wait_visible,
+    AK_AS_CK, Sim, configured_cart, configured_cart_in, delivered_project, project_id_from_operations,
+    project_id_of, wait_for_status, wait_visible,
 };
 use ovh_publiccloud_operator::{
     ovh::{ClientOptions, OvhClient, OvhError, Route, model::*, order::termination_token},
     simulator::Region,
 };
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 fn cart_creation(subsidiary: &str) -> CartCreation {
     CartCreation {
@@ -115,7 +115,7 @@ async fn us_api_orders_plan_project_and_names_the_project_only_in_operations() {
     assert_eq!(named.len(), 1, "exactly one operation names the project");
     let project_id = named.pop().unwrap();
     let ledger = sim.ledger().await;
-    assert_eq!(ledger["orders"][0]["projectId"], json!(project_id));
+    assert_eq!(ledger.orders[0].project_id.as_deref(), Some(project_id.as_str()));
 
     let project = wait_visible(&client, &project_id).await;
     assert_eq!(project.plan_code, "project");
@@ -211,11 +211,7 @@ async fn a_bank_account_cannot_pay_and_ovh_says_so_in_a_message_only_body() {
     );
     assert_eq!(api.message, "This order can't be paid with 'bankAccount'");
     assert_eq!(client.order_status(order_id).await.unwrap(), OrderStatus::NotPaid);
-    assert_eq!(
-        sim.ledger().await["orders"][0]["payAttempts"],
-        json!(2),
-        "every /pay counts"
-    );
+    assert_eq!(sim.ledger().await.orders[0].pay_attempts, 2, "every /pay counts");
 
     // Filters of GET /me/payment/method.
     let by_type = client
@@ -256,7 +252,7 @@ async fn only_a_valid_payable_method_pays() {
             assert_eq!(e.status(), Some(403), "{kind}/{status}: {e}");
             assert_eq!(client.order_status(order_id).await.unwrap(), OrderStatus::NotPaid);
         }
-        assert_eq!(sim.ledger().await["orders"][0]["payAttempts"], json!(1));
+        assert_eq!(sim.ledger().await.orders[0].pay_attempts, 1);
     }
 }
 
@@ -284,10 +280,10 @@ async fn the_fidelity_account_pays_only_free_orders_and_every_attempt_counts() {
     let method_id = client.default_payment_methods().await.unwrap()[0];
     client.pay(order_id, method_id).await.unwrap();
     let ledger = sim.ledger().await;
-    assert_eq!(ledger["orders"][0]["payAttempts"], json!(3));
+    assert_eq!(ledger.orders[0].pay_attempts, 3);
     assert_eq!(
-        ledger["orders"][0]["paidWith"],
-        json!(format!("paymentMethod:{method_id}"))
+        ledger.orders[0].paid_with,
+        Some(format!("paymentMethod:{method_id}"))
     );
 }
 
@@ -299,10 +295,10 @@ async fn autopay_leaves_a_young_not_paid_order_then_pays_it() {
     let client = sim.client();
     let order_id = checked_out(&client, "autopay", true).await;
     assert_eq!(client.order_status(order_id).await.unwrap(), OrderStatus::NotPaid);
-    let young = &sim.ledger().await["orders"][0];
+    let young = sim.ledger().await.orders.remove(0);
     assert_eq!(
-        (&young["autoPayRequested"], &young["paidWith"], &young["status"]),
-        (&json!(true), &Value::Null, &json!("notPaid"))
+        (young.auto_pay_requested, young.paid_with, young.status),
+        (true, None, OrderStatus::NotPaid)
     );
     let started = Instant::now();
     loop {
@@ -314,9 +310,9 @@ async fn autopay_leaves_a_young_not_paid_order_then_pays_it() {
         assert!(started.elapsed() < Duration::from_secs(5), "autopay never came");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let paid = &sim.ledger().await["orders"][0];
-    assert_eq!(paid["paidWith"], json!("preferredPaymentMethod"));
-    assert_eq!(paid["payAttempts"], json!(0), "autopay is no pay call");
+    let paid = sim.ledger().await.orders.remove(0);
+    assert_eq!(paid.paid_with.as_deref(), Some("preferredPaymentMethod"));
+    assert_eq!(paid.pay_attempts, 0, "autopay is no pay call");
     // A /pay on top of it is refused: the order is no longer notPaid.
     let method_id = client.default_payment_methods().await.unwrap()[0];
     assert_eq!(
@@ -342,7 +338,7 @@ async fn autopay_never_pays_without_a_payable_method() {
         let order_id = checked_out(&client, "no-autopay", true).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert_eq!(client.order_status(order_id).await.unwrap(), OrderStatus::NotPaid);
-        assert_eq!(sim.ledger().await["orders"][0]["paidWith"], Value::Null);
+        assert_eq!(sim.ledger().await.orders[0].paid_with, None);
     }
 }
 
@@ -475,11 +471,7 @@ async fn a_checkout_committed_after_the_client_timed_out_makes_exactly_one_order
     )
     .await;
     let impatient = OvhClient::new(
-        sim.credentials(&[
-            ("application_key", "sim-ak"),
-            ("application_secret", "sim-as"),
-            ("consumer_key", "sim-ck"),
-        ]),
+        sim.credentials(&AK_AS_CK),
         ClientOptions {
             timeout: Duration::from_millis(200),
             checkout_timeout: Duration::from_millis(200),
@@ -498,11 +490,8 @@ async fn a_checkout_committed_after_the_client_timed_out_makes_exactly_one_order
     assert!(client.orders().await.unwrap().is_empty());
     let ledger = sim.ledger().await;
     assert_eq!(
-        (
-            &ledger["carts"][0]["checkouts"],
-            &ledger["carts"][0]["checkoutAttempts"]
-        ),
-        (&json!(0), &json!(1))
+        (ledger.carts[0].checkouts, ledger.carts[0].checkout_attempts),
+        (0, 1)
     );
 
     // The commit happens although the client is gone.
@@ -510,8 +499,8 @@ async fn a_checkout_committed_after_the_client_timed_out_makes_exactly_one_order
     assert!(client.cart(&cart.cart_id).await.unwrap().read_only);
     assert_eq!(client.orders().await.unwrap().len(), 1);
     let ledger = sim.ledger().await;
-    assert_eq!(ledger["carts"][0]["checkouts"], json!(1));
-    assert_eq!(ledger["orders"].as_array().unwrap().len(), 1);
+    assert_eq!(ledger.carts[0].checkouts, 1);
+    assert_eq!(ledger.orders.len(), 1);
     assert_eq!(sim.calls("POST /order/cart/{cartId}/checkout").await, 1);
 }
 

@@ -71,6 +71,43 @@ fn every_served_route_is_in_ovh_schema_with_the_same_authentication() {
     }
 }
 
+/// `scripts/trim-ovh-schema` cuts the fixture for the routes the binary lists
+/// (`simulator --print-routes`): that list is exactly [`ROUTES`] (the router is built from the same
+/// table), and the fixture holds those operations and no others.
+#[test]
+fn the_binary_lists_the_served_routes_and_the_fixture_has_exactly_them() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ovh-publiccloud-operator"))
+        .args(["simulator", "--print-routes"])
+        .output()
+        .expect("run the operator binary");
+    assert!(out.status.success(), "{}", common::output_text(&out));
+    let served: Vec<String> = ROUTES
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.template))
+        .collect();
+    let printed: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(printed, served);
+    let in_fixture: Vec<String> = fixture()["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["method"].as_str().unwrap(),
+                o["path"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        in_fixture, served,
+        "tests/fixtures/ovh-schema.json is stale: rerun scripts/trim-ovh-schema"
+    );
+}
+
 /// Every query parameter the simulator honours is one of the operation's query parameters in OVH's
 /// schema (e.g. `date.from`/`date.to` of `GET /me/order`).
 #[test]

@@ -10,7 +10,12 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Sim, gate::Fault, world::SimError};
+use super::{
+    Sim,
+    gate::Fault,
+    ledger::{Ledger, Stats},
+    world::SimError,
+};
 use crate::ovh::model::OrderStatus;
 
 type S = State<Arc<Sim>>;
@@ -31,13 +36,13 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .with_state(sim)
 }
 
-async fn ledger(State(sim): S) -> Json<serde_json::Value> {
+async fn ledger(State(sim): S) -> Json<Ledger> {
     Json(sim.world.lock().await.ledger())
 }
 
 /// Calls per `METHOD /path/template`.
-async fn stats(State(sim): S) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "calls": *sim.stats.lock().unwrap() }))
+async fn stats(State(sim): S) -> Json<Stats> {
+    Json(sim.stats.lock().unwrap().clone())
 }
 
 async fn pay(State(sim): S, Path(order): Path<i64>) -> Result<Json<()>, SimError> {

@@ -263,6 +263,7 @@ impl Sim {
             .stats
             .lock()
             .unwrap()
+            .calls
             .entry(format!("{method} {template}"))
             .or_default() += 1;
     }

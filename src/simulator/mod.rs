@@ -4,6 +4,7 @@
 
 mod control;
 mod gate;
+pub mod ledger;
 pub mod routes;
 pub mod world;
 
@@ -84,6 +85,10 @@ pub struct SimConfig {
     /// assumed.
     #[arg(long, default_value_t = 14 * 86_400)]
     pub order_ttl_secs: u64,
+    /// Print the OVH routes served, `METHOD /template` one a line, and exit without serving
+    /// (scripts/trim-ovh-schema reads them).
+    #[arg(long)]
+    pub print_routes: bool,
 }
 
 /// The OVH API a simulator stands for.
@@ -140,7 +145,7 @@ pub struct Sim {
     pub cfg: SimConfig,
     pub world: Mutex<World>,
     faults: Mutex<Faults>,
-    stats: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
+    stats: std::sync::Mutex<ledger::Stats>,
     tokens: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
     query_counter: std::sync::atomic::AtomicU64,
 }
@@ -180,8 +185,15 @@ pub async fn start(mut cfg: SimConfig) -> std::io::Result<Running> {
     Ok(Running { base_url, sim, task })
 }
 
-/// Serves until killed, printing the base URL first (scripts read that line).
+/// Serves until killed, printing the base URL first (scripts read that line); or, with
+/// `--print-routes`, prints the routes served and returns.
 pub async fn run(cfg: SimConfig) -> std::io::Result<()> {
+    if cfg.print_routes {
+        for route in routes::ROUTES {
+            println!("{} {}", route.method, route.template);
+        }
+        return Ok(());
+    }
     let running = start(cfg).await?;
     println!("{}", running.base_url);
     tracing::info!(base_url = %running.base_url, "OVH simulator listening");

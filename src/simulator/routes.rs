@@ -10,7 +10,7 @@ use axum::{
     http::HeaderMap,
     middleware,
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{MethodFilter, on, post},
 };
 use base64::Engine;
 use serde::{Serialize, de::DeserializeOwned};
@@ -25,82 +25,71 @@ pub struct RouteInfo {
     pub no_auth: bool,
 }
 
-const fn r(method: &'static str, template: &'static str, no_auth: bool) -> RouteInfo {
-    RouteInfo {
-        method,
-        template,
-        no_auth,
-    }
+/// Declares the served OVH routes once, as `METHOD "template" public|signed => handler;`
+/// (`public`: the schema's `noAuthentication`), and derives from that one list both [`ROUTES`]
+/// (read by the gate, the schema conformance test and `simulator --print-routes`) and the router
+/// that serves exactly those routes.
+macro_rules! served {
+    (@no_auth public) => { true };
+    (@no_auth signed) => { false };
+    ($($method:ident $template:literal $auth:ident => $handler:ident;)*) => {
+        /// Every OVH route served; the schema conformance test checks each against OVH's schema.
+        pub const ROUTES: &[RouteInfo] = &[$(RouteInfo {
+            method: stringify!($method),
+            template: $template,
+            no_auth: served!(@no_auth $auth),
+        }),*];
+
+        /// [`ROUTES`], each template with its method and handler (one template's methods merge).
+        fn served_routes() -> Router<Arc<Sim>> {
+            Router::new()$(.route($template, on(MethodFilter::$method, $handler)))*
+        }
+    };
 }
 
-/// Every OVH route served; the schema conformance test checks each against OVH's schema.
-pub const ROUTES: &[RouteInfo] = &[
-    r("GET", "/auth/time", true),
-    r("GET", "/auth/details", false),
-    r("GET", "/me", false),
-    r("POST", "/order/cart", true),
-    r("GET", "/order/cart", false),
-    r("GET", "/order/cart/{cartId}", true),
-    r("DELETE", "/order/cart/{cartId}", false),
-    r("POST", "/order/cart/{cartId}/assign", false),
-    r("GET", "/order/cart/{cartId}/cloud", true),
-    r("POST", "/order/cart/{cartId}/cloud", true),
-    r("GET", "/order/cart/{cartId}/item", true),
-    r("GET", "/order/cart/{cartId}/item/{itemId}", true),
-    r("DELETE", "/order/cart/{cartId}/item/{itemId}", true),
-    r("GET", "/order/cart/{cartId}/item/{itemId}/configuration", true),
-    r("POST", "/order/cart/{cartId}/item/{itemId}/configuration", true),
-    r(
-        "GET",
-        "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
-        true,
-    ),
-    r(
-        "DELETE",
-        "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
-        true,
-    ),
-    r(
-        "GET",
-        "/order/cart/{cartId}/item/{itemId}/requiredConfiguration",
-        true,
-    ),
-    r("GET", "/order/cart/{cartId}/checkout", false),
-    r("POST", "/order/cart/{cartId}/checkout", false),
-    r("GET", "/me/order", false),
-    r("GET", "/me/order/{orderId}", false),
-    r("GET", "/me/order/{orderId}/status", false),
-    r("GET", "/me/order/{orderId}/details", false),
-    r("GET", "/me/order/{orderId}/details/{orderDetailId}", false),
-    r(
-        "GET",
-        "/me/order/{orderId}/details/{orderDetailId}/extension",
-        false,
-    ),
+served! {
+    GET "/auth/time" public => auth_time;
+    GET "/auth/details" signed => auth_details;
+    GET "/me" signed => me;
+    POST "/order/cart" public => create_cart;
+    GET "/order/cart" signed => list_carts;
+    GET "/order/cart/{cartId}" public => get_cart;
+    DELETE "/order/cart/{cartId}" signed => delete_cart;
+    POST "/order/cart/{cartId}/assign" signed => assign_cart;
+    GET "/order/cart/{cartId}/cloud" public => cloud_offers;
+    POST "/order/cart/{cartId}/cloud" public => add_cloud_item;
+    GET "/order/cart/{cartId}/item" public => list_items;
+    GET "/order/cart/{cartId}/item/{itemId}" public => get_item;
+    DELETE "/order/cart/{cartId}/item/{itemId}" public => delete_item;
+    GET "/order/cart/{cartId}/item/{itemId}/configuration" public => list_configurations;
+    POST "/order/cart/{cartId}/item/{itemId}/configuration" public => add_configuration;
+    GET "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}" public => get_configuration;
+    DELETE "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}" public => delete_configuration;
+    GET "/order/cart/{cartId}/item/{itemId}/requiredConfiguration" public => required_configuration;
+    GET "/order/cart/{cartId}/checkout" signed => checkout_preview;
+    POST "/order/cart/{cartId}/checkout" signed => checkout;
+    GET "/me/order" signed => list_orders;
+    GET "/me/order/{orderId}" signed => get_order;
+    GET "/me/order/{orderId}/status" signed => order_status;
+    GET "/me/order/{orderId}/details" signed => order_details;
+    GET "/me/order/{orderId}/details/{orderDetailId}" signed => order_detail;
+    GET "/me/order/{orderId}/details/{orderDetailId}/extension" signed => order_detail_extension;
     // US only (absent from the EU schema): terraform-provider-ovh `ovh/order.go`
     // `orderDetailOperations`, PR #455.
-    r(
-        "GET",
-        "/me/order/{orderId}/details/{orderDetailId}/operations",
-        false,
-    ),
-    r(
-        "GET",
-        "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
-        false,
-    ),
-    r("POST", "/me/order/{orderId}/pay", false),
-    r("POST", "/me/order/{orderId}/payWithRegisteredPaymentMean", false),
-    r("GET", "/me/payment/method", false),
-    r("GET", "/me/payment/method/{paymentMethodId}", false),
-    r("GET", "/me/notification/email/history", false),
-    r("GET", "/me/notification/email/history/{id}", false),
-    r("GET", "/cloud/project", false),
-    r("GET", "/cloud/project/{serviceName}", false),
-    r("PUT", "/cloud/project/{serviceName}", false),
-    r("POST", "/cloud/project/{serviceName}/terminate", false),
-    r("POST", "/cloud/project/{serviceName}/confirmTermination", false),
-];
+    GET "/me/order/{orderId}/details/{orderDetailId}/operations" signed => order_detail_operations;
+    GET "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}" signed => order_detail_operation;
+    POST "/me/order/{orderId}/pay" signed => pay;
+    POST "/me/order/{orderId}/payWithRegisteredPaymentMean" signed => pay_with_registered_payment_mean;
+    GET "/me/payment/method" signed => payment_methods;
+    GET "/me/payment/method/{paymentMethodId}" signed => payment_method;
+    GET "/me/notification/email/history" signed => emails;
+    GET "/me/notification/email/history/{id}" signed => email;
+    GET "/cloud/project" signed => projects;
+    GET "/cloud/project/{serviceName}" signed => project;
+    PUT "/cloud/project/{serviceName}" signed => update_project;
+    POST "/cloud/project/{serviceName}/terminate" signed => terminate_project;
+    POST "/cloud/project/{serviceName}/confirmTermination" signed => confirm_termination;
+}
 
 /// The query parameters the simulator honours, per route; the schema test checks each is one of
 /// the operation's query parameters in OVH's schema.
@@ -153,71 +142,7 @@ fn ok<T: Serialize>(value: T) -> Answer<T> {
 }
 
 pub fn ovh_routes(sim: Arc<Sim>) -> Router {
-    let api = Router::new()
-        .route("/auth/time", get(auth_time))
-        .route("/auth/details", get(auth_details))
-        .route("/me", get(me))
-        .route("/order/cart", post(create_cart).get(list_carts))
-        .route("/order/cart/{cartId}", get(get_cart).delete(delete_cart))
-        .route("/order/cart/{cartId}/assign", post(assign_cart))
-        .route(
-            "/order/cart/{cartId}/cloud",
-            get(cloud_offers).post(add_cloud_item),
-        )
-        .route("/order/cart/{cartId}/item", get(list_items))
-        .route(
-            "/order/cart/{cartId}/item/{itemId}",
-            get(get_item).delete(delete_item),
-        )
-        .route(
-            "/order/cart/{cartId}/item/{itemId}/configuration",
-            get(list_configurations).post(add_configuration),
-        )
-        .route(
-            "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
-            get(get_configuration).delete(delete_configuration),
-        )
-        .route(
-            "/order/cart/{cartId}/item/{itemId}/requiredConfiguration",
-            get(required_configuration),
-        )
-        .route(
-            "/order/cart/{cartId}/checkout",
-            get(checkout_preview).post(checkout),
-        )
-        .route("/me/order", get(list_orders))
-        .route("/me/order/{orderId}", get(get_order))
-        .route("/me/order/{orderId}/status", get(order_status))
-        .route("/me/order/{orderId}/details", get(order_details))
-        .route("/me/order/{orderId}/details/{orderDetailId}", get(order_detail))
-        .route(
-            "/me/order/{orderId}/details/{orderDetailId}/extension",
-            get(order_detail_extension),
-        )
-        .route(
-            "/me/order/{orderId}/details/{orderDetailId}/operations",
-            get(order_detail_operations),
-        )
-        .route(
-            "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}",
-            get(order_detail_operation),
-        )
-        .route("/me/order/{orderId}/pay", post(pay))
-        .route(
-            "/me/order/{orderId}/payWithRegisteredPaymentMean",
-            post(pay_with_registered_payment_mean),
-        )
-        .route("/me/payment/method", get(payment_methods))
-        .route("/me/payment/method/{paymentMethodId}", get(payment_method))
-        .route("/me/notification/email/history", get(emails))
-        .route("/me/notification/email/history/{id}", get(email))
-        .route("/cloud/project", get(projects))
-        .route("/cloud/project/{serviceName}", get(project).put(update_project))
-        .route("/cloud/project/{serviceName}/terminate", post(terminate_project))
-        .route(
-            "/cloud/project/{serviceName}/confirmTermination",
-            post(confirm_termination),
-        )
+    let api = served_routes()
         .route_layer(middleware::from_fn_with_state(sim.clone(), gate::gate))
         .fallback(|| async { SimError::no_route() })
         .with_state(sim);

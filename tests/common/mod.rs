@@ -25,7 +25,7 @@ use kube::{
     Api, Client, Config, CustomResourceExt, ResourceExt,
     api::{Patch, PatchParams, PostParams},
     config::{KubeConfigOptions, Kubeconfig},
-    runtime::wait::{await_condition, conditions},
+    runtime::wait::{Condition, await_condition, conditions},
 };
 use ovh_publiccloud_operator::PublicCloudProject;
 
@@ -95,14 +95,10 @@ pub async fn install_crd(client: &Client) -> CustomResourceDefinition {
     crds.patch(name, &PatchParams::apply("tests").force(), &Patch::Apply(&crd))
         .await
         .expect("apply CRD");
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        await_condition(crds.clone(), name, conditions::is_crd_established()),
-    )
-    .await
-    .expect("CRD Established within 30 s")
-    .expect("watch CRD");
-    let crd = crds.get(name).await.unwrap();
+    let crd = wait_for(&crds, name, 30, conditions::is_crd_established())
+        .await
+        .expect("CRD Established within 30 s")
+        .expect("an Established CRD exists");
     // Discovery caches in the apiserver can lag the Established condition by a moment.
     let api: Api<PublicCloudProject> = Api::all(client.clone());
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -111,6 +107,55 @@ pub async fn install_crd(client: &Client) -> CustomResourceDefinition {
     }
     assert!(!crd.name_any().is_empty());
     crd
+}
+
+/// The deadline of a [`wait_for`] passed.
+#[derive(Debug)]
+pub struct TimedOut;
+
+/// Watches the object `name` (kube's `await_condition`) until `done` holds, and returns the object
+/// then (`None`: it does not exist, for conditions that wait for a deletion); `TimedOut` after
+/// `seconds`. A watch that fails is started again until the deadline.
+pub async fn wait_for<K>(
+    api: &Api<K>,
+    name: &str,
+    seconds: u64,
+    done: impl Condition<K>,
+) -> Result<Option<K>, TimedOut>
+where
+    K: Clone + std::fmt::Debug + Send + serde::de::DeserializeOwned + kube::Resource + 'static,
+{
+    let watch = async {
+        loop {
+            match await_condition(api.clone(), name, |o: Option<&K>| done.matches_object(o)).await {
+                Ok(obj) => return obj,
+                Err(e) => {
+                    eprintln!("watching {name}: {e}; watching again");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(seconds), watch)
+        .await
+        .map_err(|_| TimedOut)
+}
+
+/// What a process said: stdout then stderr.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Asserts that `text` contains every one of `needles`, naming the first missing one.
+#[track_caller]
+pub fn assert_mentions(text: &str, needles: &[&str]) {
+    if let Some(missing) = needles.iter().find(|n| !text.contains(**n)) {
+        panic!("{missing:?} missing from: {text}");
+    }
 }
 
 /// Runs the cached kubectl against the shared control plane.
@@ -142,6 +187,23 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The kube-apiserver flags shared with `scripts/dev-cluster` (tests/kube-apiserver.flags), with
+/// the placeholders filled in.
+fn apiserver_flags(dir: &Path, etcd_url: &str, port: u16) -> std::io::Result<Vec<String>> {
+    let text = std::fs::read_to_string(repo_root().join("tests/kube-apiserver.flags"))?;
+    let dir = dir.to_string_lossy();
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            l.replace("{ETCD_URL}", etcd_url)
+                .replace("{PORT}", &port.to_string())
+                .replace("{DIR}", dir.trim_end_matches('/'))
+        })
+        .collect())
+}
+
 fn start() -> Result<ControlPlane, String> {
     let bin_dir = build_binaries()?;
     let dir = std::env::temp_dir().join(format!("ovh-operator-test-{}", std::process::id()));
@@ -165,29 +227,11 @@ fn start() -> Result<ControlPlane, String> {
             "--unsafe-no-fsync",
         ]),
     )?;
-    let d = |f: &str| dir.join(f).to_string_lossy().into_owned();
+    let flags = apiserver_flags(&dir, &etcd_url, api_port).map_err(|e| e.to_string())?;
     spawn(
         &dir,
         "kube-apiserver",
-        Command::new(bin_dir.join("kube-apiserver")).args([
-            format!("--etcd-servers={etcd_url}"),
-            "--bind-address=127.0.0.1".into(),
-            "--advertise-address=127.0.0.1".into(),
-            format!("--secure-port={api_port}"),
-            format!("--cert-dir={}", d("")),
-            format!("--tls-cert-file={}", d("apiserver.crt")),
-            format!("--tls-private-key-file={}", d("apiserver.key")),
-            format!("--client-ca-file={}", d("ca.crt")),
-            format!("--token-auth-file={}", d("tokens.csv")),
-            "--authorization-mode=RBAC".into(),
-            format!("--service-account-issuer=https://127.0.0.1:{api_port}/"),
-            format!("--service-account-key-file={}", d("sa.pub")),
-            format!("--service-account-signing-key-file={}", d("sa.key")),
-            "--service-cluster-ip-range=10.0.0.0/24".into(),
-            "--allow-privileged=true".into(),
-            "--disable-admission-plugins=ServiceAccount".into(),
-            "--endpoint-reconciler-type=none".into(),
-        ]),
+        Command::new(bin_dir.join("kube-apiserver")).args(flags),
     )?;
 
     let kubeconfig = dir.join("kubeconfig");
@@ -195,7 +239,7 @@ fn start() -> Result<ControlPlane, String> {
         &kubeconfig,
         format!(
             "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: https://127.0.0.1:{api_port}\n    certificate-authority: {ca}\nusers:\n- name: admin\n  user:\n    token: {token}\ncontexts:\n- name: test\n  context: {{cluster: test, user: admin}}\ncurrent-context: test\n",
-            ca = d("ca.crt")
+            ca = dir.join("ca.crt").display()
         ),
     )
     .map_err(|e| e.to_string())?;

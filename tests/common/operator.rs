@@ -3,19 +3,22 @@
 
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Event, Secret};
+use k8s_openapi::{
+    api::core::v1::{Event, Secret},
+    apimachinery::pkg::apis::meta::v1::Condition,
+};
 use kube::{
     Api, Client,
     api::{DeleteParams, ListParams, Patch, PatchParams, PostParams},
 };
 use ovh_publiccloud_operator::{
-    api::PublicCloudProject,
+    api::{Phase, PublicCloudProject},
     controller::{self, CrashHook, Options},
     simulator::SimConfig,
 };
 use serde_json::{Value, json};
 
-use super::sim::Sim;
+use super::sim::{AK_AS_CK, Sim};
 
 pub struct Env {
     pub client: Client,
@@ -52,15 +55,7 @@ impl Env {
             ns,
             sim,
         };
-        env.put_secret(
-            "ovh-credentials",
-            &[
-                ("application_key", "sim-ak"),
-                ("application_secret", "sim-as"),
-                ("consumer_key", "sim-ck"),
-            ],
-        )
-        .await;
+        env.put_secret("ovh-credentials", &AK_AS_CK).await;
         env
     }
 
@@ -128,44 +123,52 @@ impl Env {
         self.api.delete(name, &DeleteParams::default()).await.unwrap();
     }
 
-    /// Polls until `done` holds for the resource; panics with its last state after `seconds`.
+    /// Watches the resource until `done` holds for it (`None`: it does not exist), and returns it
+    /// then; panics with its last status and its events after `seconds`.
+    async fn wait_until(
+        &self,
+        name: &str,
+        seconds: u64,
+        what: &str,
+        done: impl Fn(Option<&PublicCloudProject>) -> bool,
+    ) -> Option<PublicCloudProject> {
+        match super::wait_for(&self.api, name, seconds, done).await {
+            Ok(obj) => obj,
+            Err(super::TimedOut) => {
+                let last = self.api.get_opt(name).await.unwrap();
+                panic!(
+                    "{name}: {what} not reached in {seconds} s; status: {:#?}\nevents: {:#?}",
+                    last.map(|o| o.status),
+                    self.events(name).await
+                );
+            }
+        }
+    }
+
+    /// Waits until `done` holds for the resource; panics with its last state after `seconds`.
     pub async fn wait_for(
         &self,
         name: &str,
         seconds: u64,
         done: impl Fn(&PublicCloudProject) -> bool,
     ) -> PublicCloudProject {
-        let deadline = Instant::now() + Duration::from_secs(seconds);
-        loop {
-            let obj = self.api.get(name).await.unwrap();
-            if done(&obj) {
-                return obj;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "{name}: condition not reached in {seconds} s; status: {:#?}\nevents: {:#?}",
-                    obj.status,
-                    self.events(name).await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_until(name, seconds, "condition", |o| o.is_some_and(&done))
+            .await
+            .expect("the condition held for an existing resource")
     }
 
-    pub async fn wait_for_phase(&self, name: &str, phase: &str, seconds: u64) -> PublicCloudProject {
-        self.wait_for(name, seconds, |o| phase_of(o) == phase).await
+    pub async fn wait_for_phase(&self, name: &str, phase: Phase, seconds: u64) -> PublicCloudProject {
+        let what = format!("phase {phase:?}");
+        self.wait_until(name, seconds, &what, |o| {
+            o.is_some_and(|o| phase_of(o) == Some(phase))
+        })
+        .await
+        .expect("the phase was reached by an existing resource")
     }
 
+    /// Waits until the resource no longer exists.
     pub async fn wait_gone(&self, name: &str, seconds: u64) {
-        let deadline = Instant::now() + Duration::from_secs(seconds);
-        while self.api.get_opt(name).await.unwrap().is_some() {
-            assert!(
-                Instant::now() < deadline,
-                "{name} still exists after {seconds} s: {:#?}",
-                self.events(name).await
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.wait_until(name, seconds, "deletion", |o| o.is_none()).await;
     }
 
     /// Waits (10 s at most) for an event with `reason` about `name`.
@@ -202,15 +205,17 @@ impl Env {
     }
 }
 
-pub fn phase_of(obj: &PublicCloudProject) -> String {
-    obj.status
-        .as_ref()
-        .and_then(|s| s.phase)
-        .map(|p| format!("{p:?}"))
-        .unwrap_or_default()
+/// The phase in the resource's status, if it has one.
+pub fn phase_of(obj: &PublicCloudProject) -> Option<Phase> {
+    obj.status.as_ref()?.phase
 }
 
-pub fn condition(obj: &PublicCloudProject, kind: &str) -> Option<(String, String, String)> {
-    let c = obj.status.as_ref()?.conditions.iter().find(|c| c.type_ == kind)?;
-    Some((c.status.clone(), c.reason.clone(), c.message.clone()))
+/// The condition of type `kind` (`Ready`, `OrderPlaced`, `CredentialsValid`) in the status.
+pub fn condition(obj: &PublicCloudProject, kind: &str) -> Option<Condition> {
+    obj.status
+        .as_ref()?
+        .conditions
+        .iter()
+        .find(|c| c.type_ == kind)
+        .cloned()
 }

@@ -7,9 +7,34 @@ use std::{
 
 use ovh_publiccloud_operator::{
     ovh::{ClientOptions, Credentials, OvhClient, model::*, order::is_project_id},
-    simulator::{self, Region, SimConfig},
+    simulator::{
+        self, Region, SimConfig,
+        ledger::{Ledger, Stats},
+    },
 };
 use serde_json::Value;
+
+/// The simulator's application key, application secret and consumer key (its defaults), as a
+/// credentials Secret or [`Sim::client_with`] takes them.
+pub const AK_AS_CK: [(&str, &str); 3] = [
+    ("application_key", "sim-ak"),
+    ("application_secret", "sim-as"),
+    ("consumer_key", "sim-ck"),
+];
+
+/// The simulator's OAuth2 service account (its defaults).
+pub const OAUTH2_CLIENT: [(&str, &str); 2] = [("client_id", "sim-client"), ("client_secret", "sim-secret")];
+
+/// `keys` with the value of `key` replaced, e.g. a wrong secret:
+/// `with_key(AK_AS_CK, "application_secret", "WRONG")`.
+pub fn with_key<'a, const N: usize>(
+    keys: [(&'a str, &'a str); N],
+    key: &str,
+    value: &'a str,
+) -> [(&'a str, &'a str); N] {
+    assert!(keys.iter().any(|(k, _)| *k == key), "no {key} among {keys:?}");
+    keys.map(|(k, v)| (k, if k == key { value } else { v }))
+}
 
 pub struct Sim {
     pub running: simulator::Running,
@@ -43,11 +68,7 @@ impl Sim {
     }
 
     pub fn client(&self) -> OvhClient {
-        self.client_with(&[
-            ("application_key", "sim-ak"),
-            ("application_secret", "sim-as"),
-            ("consumer_key", "sim-ck"),
-        ])
+        self.client_with(&AK_AS_CK)
     }
 
     pub fn client_with(&self, pairs: &[(&str, &str)]) -> OvhClient {
@@ -107,14 +128,12 @@ impl Sim {
     /// A raw OVH call, authenticated with an OAuth2 token of the built-in client: the HTTP status
     /// and the exact JSON body (for what the typed client does not show, e.g. the keys of an error).
     pub async fn raw(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut form = vec![("grant_type", "client_credentials")];
+        form.extend(OAUTH2_CLIENT);
         let token: Value = self
             .http
             .post(format!("{}/auth/oauth2/token", self.origin()))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "sim-client"),
-                ("client_secret", "sim-secret"),
-            ])
+            .form(&form)
             .send()
             .await
             .unwrap()
@@ -134,13 +153,21 @@ impl Sim {
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
-    pub async fn ledger(&self) -> Value {
-        self.control(reqwest::Method::GET, "/_sim/ledger", None).await
+    /// The account as test control shows it (`/_sim/ledger`).
+    pub async fn ledger(&self) -> Ledger {
+        let ledger = self.control(reqwest::Method::GET, "/_sim/ledger", None).await;
+        serde_json::from_value(ledger).expect("the ledger has its documented shape")
     }
 
-    pub async fn calls(&self, key: &str) -> u64 {
+    /// The calls received so far (`/_sim/stats`).
+    pub async fn stats(&self) -> Stats {
         let stats = self.control(reqwest::Method::GET, "/_sim/stats", None).await;
-        stats["calls"][key].as_u64().unwrap_or(0)
+        serde_json::from_value(stats).expect("the stats have their documented shape")
+    }
+
+    /// Calls received to one `METHOD /path/template`.
+    pub async fn calls(&self, key: &str) -> u64 {
+        self.stats().await.calls_to(key)
     }
 }
 

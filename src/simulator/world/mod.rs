@@ -10,10 +10,11 @@
 //!
 //! Sections: [`account`] (me, payment methods, e-mails), [`carts`] (carts, items, configurations,
 //! checkout), [`orders`] (orders, details, operations, payment), [`projects`] (projects and their
-//! termination); the ledger (test control) is here.
+//! termination), [`ledger`] (what test control shows). Here: the shared types and helpers.
 
 mod account;
 mod carts;
+mod ledger;
 mod orders;
 mod projects;
 
@@ -21,7 +22,7 @@ use std::{collections::BTreeMap, time::Instant};
 
 use jiff::Timestamp;
 use rand::{Rng, SeedableRng, rngs::StdRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Region, SimConfig};
 use crate::ovh::model::*;
@@ -97,7 +98,8 @@ impl SimError {
 
 pub type SimResult<T> = Result<T, SimError>;
 
-#[derive(Debug, Clone, Serialize)]
+/// An item in a cart (also shown as is in the ledger).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SimItem {
     pub id: i64,
@@ -105,6 +107,7 @@ pub struct SimItem {
     pub duration: String,
     pub pricing_mode: String,
     pub quantity: i64,
+    /// `(label, value)` by configuration id, in the order they were added.
     pub configurations: BTreeMap<i64, (String, String)>,
 }
 
@@ -243,48 +246,6 @@ impl World {
     /// subsidiary; `order.CurrencyCodeEnum` has both).
     fn price(&self, ucents: i64) -> Price {
         Price::from_ucents(ucents, if self.us() { "USD" } else { "EUR" })
-    }
-
-    // ---- test control -------------------------------------------------------------------------
-
-    pub fn ledger(&mut self) -> serde_json::Value {
-        self.deliver();
-        self.flush_emails();
-        let now = now();
-        let carts: Vec<_> = self
-            .carts
-            .values()
-            .map(|c| {
-                serde_json::json!({
-                    "cartId": c.id, "description": c.description, "readOnly": c.read_only,
-                    "assigned": c.assigned, "expired": c.expire <= now, "checkouts": c.checkouts,
-                    "checkoutAttempts": c.checkout_attempts, "items": c.items.values().collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let orders: Vec<_> = self
-            .orders
-            .values()
-            .map(|o| {
-                let status = self.order_status(o.id).map(|s| s.as_str()).unwrap_or("unknown");
-                let delivered = status == "delivered";
-                serde_json::json!({
-                    "orderId": o.id, "cartId": o.cart_id, "status": status,
-                    "projectId": delivered.then(|| o.project_id.clone()),
-                    "paidWith": o.payment().map(|(_, with)| with),
-                    "autoPayRequested": o.auto_pay_requested,
-                    "payAttempts": o.pay_attempts,
-                    "date": datetime(o.date), "expirationDate": datetime(o.expires),
-                    "waiveRetractationPeriod": o.waive_retractation, "url": self.order_url(o),
-                })
-            })
-            .collect();
-        let projects: Vec<_> = self
-            .projects
-            .values()
-            .map(|p| serde_json::json!({"projectId": p.id, "orderId": p.order_id, "status": p.status, "description": p.description, "expired": p.expired}))
-            .collect();
-        serde_json::json!({"carts": carts, "orders": orders, "projects": projects, "emails": self.emails.len()})
     }
 }
 

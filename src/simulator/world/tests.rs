@@ -142,3 +142,61 @@ fn us_orders_have_operations_and_no_extension_eu_the_reverse() {
         }
     }
 }
+
+/// The ledger's JSON keeps the field names scripts and older tests read.
+#[test]
+fn the_ledger_serializes_with_its_documented_field_names() {
+    let mut w = world(&[]);
+    let cart = assigned_cart(&mut w, "FR", "project.2018");
+    let order = w.checkout(&cart, Checkout::default()).unwrap().order_id.unwrap();
+    w.force_order_status(order, Some(OrderStatus::Delivered)).unwrap();
+    let ledger = serde_json::to_value(w.ledger()).unwrap();
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&ledger), ["carts", "emails", "orders", "projects"]);
+    assert_eq!(
+        keys(&ledger["carts"][0]),
+        [
+            "assigned",
+            "cartId",
+            "checkoutAttempts",
+            "checkouts",
+            "description",
+            "expired",
+            "items",
+            "readOnly"
+        ]
+    );
+    assert_eq!(
+        keys(&ledger["carts"][0]["items"][0]),
+        [
+            "configurations",
+            "duration",
+            "id",
+            "planCode",
+            "pricingMode",
+            "quantity"
+        ]
+    );
+    assert_eq!(
+        keys(&ledger["orders"][0]),
+        [
+            "autoPayRequested",
+            "cartId",
+            "date",
+            "expirationDate",
+            "orderId",
+            "paidWith",
+            "payAttempts",
+            "projectId",
+            "status",
+            "url",
+            "waiveRetractationPeriod"
+        ]
+    );
+    assert_eq!(ledger["orders"][0]["status"], "delivered");
+    assert_eq!(ledger["orders"][0]["paidWith"], serde_json::Value::Null);
+    assert_eq!(
+        keys(&ledger["projects"][0]),
+        ["description", "expired", "orderId", "projectId", "status"]
+    );
+}

@@ -1,0 +1,118 @@
+//! What test control shows of the simulated account: the ledger (`GET /_sim/ledger`: carts,
+//! orders, projects, e-mails) and the call statistics (`GET /_sim/stats`). The simulator
+//! serializes these structs and tests deserialize the same ones, so both sides agree on every
+//! field. [`World::ledger`](super::world::World::ledger) builds the ledger.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use super::world::SimItem;
+use crate::ovh::model::OrderStatus;
+
+/// Everything the account holds, as test control sees it.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Ledger {
+    /// Every cart ever created and not deleted, expired ones included.
+    pub carts: Vec<LedgerCart>,
+    pub orders: Vec<LedgerOrder>,
+    pub projects: Vec<LedgerProject>,
+    /// How many e-mails the account has received.
+    pub emails: usize,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerCart {
+    pub cart_id: String,
+    pub description: String,
+    pub read_only: bool,
+    pub assigned: bool,
+    pub expired: bool,
+    /// Successful checkouts (orders created from this cart): must never exceed 1.
+    pub checkouts: u32,
+    /// Checkout POSTs that reached OVH's logic, refused ones included (not those an injected
+    /// fault answered first).
+    pub checkout_attempts: u32,
+    /// The cart's items as the simulator holds them.
+    pub items: Vec<SimItem>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerOrder {
+    pub order_id: i64,
+    pub cart_id: String,
+    pub status: OrderStatus,
+    /// The delivered project; `None` until the order is delivered.
+    pub project_id: Option<String>,
+    /// How the order was paid (`orderPage`, `fidelityAccount`, `paymentMethod:<id>`,
+    /// `preferredPaymentMethod`); `None` while unpaid.
+    pub paid_with: Option<String>,
+    /// The checkout asked for `autoPayWithPreferredPaymentMethod`.
+    pub auto_pay_requested: bool,
+    pub waive_retractation_period: bool,
+    /// `POST /pay` and `POST /payWithRegisteredPaymentMean` calls received, refused ones too.
+    pub pay_attempts: u32,
+    /// The page where a person pays the order.
+    pub url: String,
+    pub date: String,
+    pub expiration_date: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerProject {
+    pub project_id: String,
+    pub order_id: i64,
+    /// `cloud.project.ProjectStatusEnum`: creating, deleted, deleting, ok, suspended.
+    pub status: String,
+    pub description: String,
+    /// Every `/cloud/project/{serviceName}` route answers 460.
+    pub expired: bool,
+}
+
+impl Ledger {
+    /// Successful checkouts over every cart.
+    pub fn checkouts(&self) -> u32 {
+        self.carts.iter().map(|c| c.checkouts).sum()
+    }
+
+    pub fn cart(&self, cart_id: &str) -> Option<&LedgerCart> {
+        self.carts.iter().find(|c| c.cart_id == cart_id)
+    }
+
+    pub fn project(&self, project_id: &str) -> Option<&LedgerProject> {
+        self.projects.iter().find(|p| p.project_id == project_id)
+    }
+}
+
+/// Calls the simulator has received.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Calls per `METHOD /path/template` (e.g. `POST /order/cart/{cartId}/checkout`).
+    pub calls: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    /// Calls to one `METHOD /path/template`.
+    pub fn calls_to(&self, route: &str) -> u64 {
+        self.calls.get(route).copied().unwrap_or(0)
+    }
+
+    /// Calls to every route.
+    pub fn total(&self) -> u64 {
+        self.calls.values().sum()
+    }
+
+    /// Calls with one HTTP method, e.g. every `POST`.
+    pub fn total_of(&self, method: &str) -> u64 {
+        self.calls
+            .iter()
+            .filter(|(route, _)| route.split(' ').next() == Some(method))
+            .map(|(_, n)| n)
+            .sum()
+    }
+}

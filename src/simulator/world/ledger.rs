@@ -1,0 +1,65 @@
+//! The ledger test control shows (`GET /_sim/ledger`): every cart, order, project and the e-mail
+//! count, as the typed [`Ledger`] tests read.
+
+use super::*;
+use crate::simulator::ledger::{Ledger, LedgerCart, LedgerOrder, LedgerProject};
+
+impl World {
+    /// The account as it stands now (deliveries and e-mails that are due happen first).
+    pub fn ledger(&mut self) -> Ledger {
+        self.deliver();
+        self.flush_emails();
+        let now = now();
+        let carts = self
+            .carts
+            .values()
+            .map(|c| LedgerCart {
+                cart_id: c.id.clone(),
+                description: c.description.clone(),
+                read_only: c.read_only,
+                assigned: c.assigned,
+                expired: c.expire <= now,
+                checkouts: c.checkouts,
+                checkout_attempts: c.checkout_attempts,
+                items: c.items.values().cloned().collect(),
+            })
+            .collect();
+        let orders = self
+            .orders
+            .values()
+            .map(|o| {
+                let status = self.order_status(o.id).unwrap_or(OrderStatus::Unknown);
+                LedgerOrder {
+                    order_id: o.id,
+                    cart_id: o.cart_id.clone(),
+                    status,
+                    project_id: (status == OrderStatus::Delivered).then(|| o.project_id.clone()),
+                    paid_with: o.payment().map(|(_, with)| with.to_string()),
+                    auto_pay_requested: o.auto_pay_requested,
+                    waive_retractation_period: o.waive_retractation,
+                    pay_attempts: o.pay_attempts,
+                    url: self.order_url(o),
+                    date: datetime(o.date),
+                    expiration_date: datetime(o.expires),
+                }
+            })
+            .collect();
+        let projects = self
+            .projects
+            .values()
+            .map(|p| LedgerProject {
+                project_id: p.id.clone(),
+                order_id: p.order_id,
+                status: p.status.clone(),
+                description: p.description.clone(),
+                expired: p.expired,
+            })
+            .collect();
+        Ledger {
+            carts,
+            orders,
+            projects,
+            emails: self.emails.len(),
+        }
+    }
+}
