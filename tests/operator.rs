@@ -41,6 +41,7 @@ async fn manual_payment_orders_once_and_reports_the_project() {
     .await;
 
     let obj = env.wait_for_phase("team-a", Phase::AwaitingPayment, 30).await;
+    env.dump("team-a", "awaiting-payment").await;
     assert!(obj.finalizers().contains(&FINALIZER.to_string()));
     let status = obj.status.clone().unwrap();
     let order = status.order.clone().unwrap();
@@ -77,6 +78,7 @@ async fn manual_payment_orders_once_and_reports_the_project() {
         .unwrap();
     env.sim.pay_on_order_page(&url).await;
     let obj = env.wait_for_phase("team-a", Phase::Ready, 30).await;
+    env.dump("team-a", "ready").await;
     let status = obj.status.clone().unwrap();
     let project_id = status.project_id.clone().unwrap();
     assert!(is_project_id(&project_id), "{project_id}");
@@ -159,6 +161,7 @@ async fn automatic_payment_of_a_priced_order_without_payment_method_fails_clearl
     env.create("p", json!({"description": "Priced", "payment": "Automatic"}))
         .await;
     let obj = env.wait_for_phase("p", Phase::Failed, 30).await;
+    env.dump("p", "failed-no-payment-method").await;
     let ready = condition(&obj, "Ready").unwrap();
     assert_eq!(ready.reason, "NoPaymentMethod");
     assert!(ready.message.contains("6.00 EUR"), "{}", ready.message);
@@ -168,7 +171,7 @@ async fn automatic_payment_of_a_priced_order_without_payment_method_fails_clearl
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_approval_with_a_wrong_then_the_right_cart_id() {
     let env = Env::new("approve", |_| {}).await;
-    let _operator = env.start_operator();
+    let operator = env.start_operator();
     env.create(
         "p",
         json!({"description": "Needs approval", "approval": "Manual"}),
@@ -176,6 +179,34 @@ async fn manual_approval_with_a_wrong_then_the_right_cart_id() {
     .await;
     let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     let cart_id = obj.status.as_ref().unwrap().cart.as_ref().unwrap().id.clone();
+    env.dump("p", "awaiting-approval").await;
+    // What Argo CD's approve action must produce: the same object with the approve annotation.
+    drop(operator);
+    env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
+    env.dump("p", "approved").await;
+    env.api
+        .patch(
+            "p",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(json!({"metadata": {"annotations": {APPROVE_ANNOTATION: null}}})),
+        )
+        .await
+        .unwrap();
+    // A spec change the operator has not seen yet (stopped): its status is about an older spec.
+    env.api
+        .patch(
+            "p",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(json!({"spec": {"deletionPolicy": "Terminate"}})),
+        )
+        .await
+        .unwrap();
+    env.dump("p", "generation-behind").await;
+    let _operator = env.start_operator();
+    env.wait_for("p", 30, |o| {
+        o.status.as_ref().and_then(|s| s.observed_generation) == o.metadata.generation
+    })
+    .await;
     assert!(
         obj.status.as_ref().unwrap().price.is_some(),
         "the price is shown before approval"
@@ -235,6 +266,7 @@ async fn missing_and_wrong_credentials_are_conditions_not_call_storms() {
     let valid = condition(&obj, "CredentialsValid").unwrap();
     assert_eq!(valid.status, "False");
     assert_eq!(valid.reason, "OvhBadRequest");
+    env.dump("p", "credentials-refused").await;
     assert_mentions(&valid.message, &["Invalid signature", "query id SIM."]);
     assert!(
         !valid.message.contains("WRONG"),
@@ -569,6 +601,7 @@ async fn an_ovh_refusal_is_a_condition_and_a_warning_not_a_retry_loop() {
             condition(o, "Ready").is_some_and(|c| c.reason == "OvhBadRequest")
         })
         .await;
+    env.dump("p", "ovh-refused").await;
     let message = condition(&obj, "Ready").unwrap().message;
     assert_mentions(&message, &["Invalid subsidiary for this account", "query id"]);
     env.wait_for_event("p", "OvhBadRequest").await;

@@ -46,6 +46,7 @@ async fn deleting_inside_the_404_window_still_terminates_the_project() {
     let project = project_id(&obj);
     assert!(is_project_id(&project));
     assert_eq!(phase_of(&obj), Some(Phase::Delivering));
+    env.dump("p", "delivering").await;
 
     env.delete("p").await;
     let deleting = env
@@ -59,6 +60,7 @@ async fn deleting_inside_the_404_window_still_terminates_the_project() {
         condition(&deleting, "Ready").unwrap().message.contains(&project),
         "the condition names the project"
     );
+    env.dump("p", "terminating").await;
     env.wait_gone("p", 60).await;
     let ledger = env.sim.ledger().await;
     assert_eq!(project_status(&ledger, &project), Some("deleted"), "{ledger:#?}");
@@ -97,6 +99,7 @@ async fn a_refused_payment_waits_for_a_person_and_is_never_retried() {
     assert!(message.contains("bankAccount"), "OVH's message: {message}");
     assert!(message.contains(&url), "the order URL: {message}");
     env.wait_for_event("p", "PaymentRefused").await;
+    env.dump("p", "payment-refused").await;
 
     // Polled, not retried: the order status is read again, /pay is not.
     let polls = env.sim.calls("GET /me/order/{orderId}/status").await;
@@ -109,6 +112,18 @@ async fn a_refused_payment_waits_for_a_person_and_is_never_retried() {
     assert_eq!(ledger.orders.len(), 1);
     assert_eq!(ledger.orders[0].pay_attempts, 1, "{ledger:#?}");
     assert!(!ledger.orders[0].auto_pay_requested);
+
+    // OVH asks for documents: a person must look (NeedsAttention), then OVH goes back to notPaid.
+    let order_id = ledger.orders[0].order_id;
+    let path = format!("/_sim/orders/{order_id}/status");
+    let force = |status| {
+        env.sim
+            .control(reqwest::Method::POST, &path, Some(json!({ "status": status })))
+    };
+    force(json!("documentsRequested")).await;
+    env.wait_for_phase("p", Phase::NeedsAttention, 30).await;
+    env.dump("p", "needs-attention").await;
+    force(serde_json::Value::Null).await;
 
     // A person pays at the URL: the resource goes on to Ready.
     env.sim.pay_on_order_page(&url).await;

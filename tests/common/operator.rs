@@ -111,6 +111,29 @@ impl Env {
         self.api.create(&PostParams::default(), &obj).await.unwrap()
     }
 
+    /// Writes the resource as the operator left it to `target/status-dumps/<file>.yaml`. The
+    /// testdata of Argo CD's health script and of the kstatus check (gitops/) are these dumps,
+    /// copied by `scripts/refresh-gitops-testdata`: statuses the operator really wrote.
+    pub async fn dump(&self, name: &str, file: &str) {
+        let mut value = serde_json::to_value(self.api.get(name).await.unwrap()).unwrap();
+        let metadata = value["metadata"].as_object_mut().unwrap();
+        // What varies from run to run and says nothing about health.
+        for key in ["managedFields", "uid", "resourceVersion", "creationTimestamp"] {
+            metadata.remove(key);
+        }
+        metadata.insert("namespace".into(), json!("default"));
+        if let Some(ts) = metadata.get_mut("deletionTimestamp") {
+            *ts = json!("2026-01-01T00:00:00Z");
+        }
+        let dir = super::repo_root().join("target/status-dumps");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(format!("{file}.yaml")),
+            serde_yaml::to_string(&value).unwrap(),
+        )
+        .unwrap();
+    }
+
     pub async fn annotate(&self, name: &str, key: &str, value: &str) {
         let patch = json!({"metadata": {"annotations": {key: value}}});
         self.api

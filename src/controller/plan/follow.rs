@@ -49,7 +49,8 @@ pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>)
             format!(
                 "OVH requests documents before delivering order {order_id}: see the OVH console and e-mails"
             ),
-            Requeue::Person,
+            // Documents are sent outside Kubernetes, like a payment: follow the order meanwhile.
+            Requeue::Progress,
         ),
         OrderStatus::Unknown => warn(
             Phase::NeedsAttention,
