@@ -19,6 +19,11 @@ pub const APPROVE_ANNOTATION: &str = "publiccloud.ovh-operator.dev/approve";
 pub const ORDER_ID_ANNOTATION: &str = "publiccloud.ovh-operator.dev/order-id";
 /// Annotation carrying the termination token a person received by e-mail.
 pub const TERMINATION_TOKEN_ANNOTATION: &str = "publiccloud.ovh-operator.dev/termination-token";
+/// `"true"`: the operator makes no OVH call for this resource until the annotation goes.
+pub const PAUSED_ANNOTATION: &str = "publiccloud.ovh-operator.dev/paused";
+/// Who approved: stamped at admission by the chart's MutatingAdmissionPolicy when the approve
+/// annotation is set (never trusted from anyone else: the ValidatingAdmissionPolicy guards it).
+pub const APPROVED_BY_ANNOTATION: &str = "publiccloud.ovh-operator.dev/approved-by";
 
 /// CEL guard shared by the immutability rules: true once something may have been bought, i.e. an
 /// order id is recorded or a checkout was started (its outcome may still be unknown).
@@ -119,6 +124,20 @@ pub struct PublicCloudProjectSpec {
     /// Terminate: the project is terminated at OVH (confirmed with the e-mailed token).
     #[serde(default)]
     pub deletion_policy: DeletionPolicy,
+
+    /// Highest price (with tax, in the account's currency, e.g. "25.00") ordered without a person's
+    /// approval: a priced cart above it waits in AwaitingApproval even with approval: Automatic.
+    /// The operator's --max-price caps every resource the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{1,9}(\.[0-9]{1,2})?$"))]
+    pub max_price: Option<String>,
+
+    /// What to do when the account already has a project with this description (e.g. the same
+    /// manifest applied to a second or rebuilt cluster): Stop (default: NeedsAttention, naming the
+    /// project and how to adopt it), Adopt (follow that project instead of ordering), Order (order
+    /// another one anyway).
+    #[serde(default)]
+    pub on_existing: OnExisting,
 
     /// Id of an existing project to adopt instead of ordering one (32 hex characters). Cannot
     /// change once set.
@@ -234,6 +253,15 @@ pub enum Payment {
     Automatic,
 }
 
+/// What to do when a project with the same description already exists.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnExisting {
+    #[default]
+    Stop,
+    Adopt,
+    Order,
+}
+
 /// What happens to the OVH project when the resource is deleted.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum DeletionPolicy {
@@ -266,6 +294,10 @@ pub struct PublicCloudProjectStatus {
     /// The OVH order created by checkout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<OrderStatus>,
+
+    /// Who approved the checkout (the approve annotation's author, stamped at admission).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
 
     /// Id of the delivered (or adopted) Public Cloud project.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -81,8 +81,13 @@ impl Context {
     /// The OVH client for the resource's credentials Secret, made once per Secret version: it
     /// keeps its clock delta, OAuth2 token and rate limit across passes.
     pub(super) async fn ovh_client(&self, obj: &PublicCloudProject) -> Result<OvhClient, Error> {
-        let (credentials, secret) =
-            credentials::credentials(&self.client, obj, self.options.default_credentials.as_ref()).await?;
+        let (credentials, secret) = credentials::credentials(
+            &self.client,
+            obj,
+            self.options.default_credentials.as_ref(),
+            &self.options.default_credentials_namespaces,
+        )
+        .await?;
         let key = (secret.namespace.clone(), secret.name.clone());
         if let Some((version, client)) = self.ovh_clients.lock().unwrap().get(&key)
             && *version == secret.resource_version

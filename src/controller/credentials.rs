@@ -14,10 +14,18 @@ pub async fn credentials(
     client: &kube::Client,
     obj: &PublicCloudProject,
     default: Option<&(String, String)>,
+    default_allowed_in: &[String],
 ) -> Result<(Credentials, SecretVersion), Error> {
     let (ns, name) = match obj.spec.credentials_secret_ref.as_ref() {
         Some(r) => (obj.namespace().unwrap_or_default(), r.name.clone()),
-        None => default.cloned().ok_or(Error::NoCredentials)?,
+        None => {
+            let (ns, name) = default.cloned().ok_or(Error::NoCredentials)?;
+            let from = obj.namespace().unwrap_or_default();
+            if !default_credentials_allowed(&from, &ns, default_allowed_in) {
+                return Err(Error::DefaultCredentialsRefused { namespace: from });
+            }
+            (ns, name)
+        }
     };
     let secret = match Api::<Secret>::namespaced(client.clone(), &ns)
         .get_opt(&name)
@@ -53,4 +61,31 @@ pub struct SecretVersion {
     pub namespace: String,
     pub name: String,
     pub resource_version: Option<String>,
+}
+
+/// Whether a resource in `namespace` may use the default credentials Secret, which lives in
+/// `secret_namespace`: only listed namespaces (`*`: all), by default only the Secret's own.
+pub fn default_credentials_allowed(namespace: &str, secret_namespace: &str, allowed: &[String]) -> bool {
+    if allowed.is_empty() {
+        return namespace == secret_namespace;
+    }
+    allowed.iter().any(|a| a == "*" || a == namespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_credentials_serve_only_listed_namespaces() {
+        assert!(default_credentials_allowed("ops", "ops", &[]));
+        assert!(
+            !default_credentials_allowed("team-a", "ops", &[]),
+            "not by default"
+        );
+        let listed = ["team-a".to_string(), "team-b".to_string()];
+        assert!(default_credentials_allowed("team-a", "ops", &listed));
+        assert!(!default_credentials_allowed("team-c", "ops", &listed));
+        assert!(default_credentials_allowed("any", "ops", &["*".to_string()]));
+    }
 }

@@ -123,7 +123,9 @@ pub async fn execute(
                 price: price_of(&preview.prices),
             }
         }
-        Act::BeginCheckout => Outcome::CheckoutBegun,
+        Act::BeginCheckout { approved_by } => Outcome::CheckoutBegun {
+            approved_by: approved_by.clone(),
+        },
         Act::Checkout { cart_id } => {
             let order = ovh.place_order(cart_id, &Checkout::api_order(false)).await?;
             Outcome::OrderPlaced {

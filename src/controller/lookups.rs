@@ -58,6 +58,17 @@ pub async fn lookup_into(
                 Err(e) => return Err(e),
             })
         }
+        Lookup::ExistingProject { description } => {
+            // Shared by every resource of these credentials for a short while: a burst of new
+            // resources makes one listing.
+            let projects = ovh.project_descriptions(Duration::from_secs(30)).await?;
+            observed.existing_project = Some(
+                projects
+                    .into_iter()
+                    .find(|(_, d)| d.as_deref() == Some(description.as_str()))
+                    .map(|(id, _)| id),
+            );
+        }
         Lookup::NewestEmail => {
             observed.newest_email = Some(ovh.email_history().await?.into_iter().max().unwrap_or(0))
         }

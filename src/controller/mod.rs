@@ -79,6 +79,12 @@ pub enum Error {
 
     #[error("invalid options: {0}")]
     Options(String),
+
+    #[error(
+        "the operator's default credentials may not be used from namespace {namespace} (see \
+         --default-credentials-namespaces): set spec.credentialsSecretRef to a Secret of this namespace"
+    )]
+    DefaultCredentialsRefused { namespace: String },
 }
 
 impl Error {
@@ -93,6 +99,7 @@ impl Error {
             Self::SecretInvalid { .. } => Reason::SecretInvalid,
             Self::LeaderElection(_) => Reason::LeaderElection,
             Self::Options(_) => Reason::InvalidOptions,
+            Self::DefaultCredentialsRefused { .. } => Reason::DefaultCredentialsRefused,
         }
     }
 
@@ -190,7 +197,11 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         crash_hook,
     ));
 
-    let controller = Controller::new(projects, watcher::Config::default().any_semantic());
+    let mut watch = watcher::Config::default().any_semantic();
+    if let Some(selector) = options.watch_selector.as_deref() {
+        watch = watch.labels(selector);
+    }
+    let controller = Controller::new(projects, watch);
     let store = controller.store();
     let default = options.default_credentials.clone();
     // Only the Lease holder works; it stops the moment it is no longer sure to hold it, like a

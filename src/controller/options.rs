@@ -59,9 +59,44 @@ pub struct Options {
         default_value_t = 30
     )]
     pub leader_election_lease_seconds: u64,
+    /// Highest price (with tax, e.g. 25.00) any resource orders without a person's approval, on
+    /// top of each resource's spec.maxPrice.
+    #[arg(long, env = "OVH_OPERATOR_MAX_PRICE", value_parser = parse_price)]
+    pub max_price: Option<String>,
+    /// false: every deletionPolicy: Terminate is treated as Orphan (with a Warning); projects are
+    /// never terminated by this operator.
+    #[arg(long, env = "OVH_OPERATOR_ALLOW_TERMINATE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub allow_terminate: bool,
+    /// Namespaces whose resources may use --default-credentials (comma-separated; `*`: all).
+    /// Default: only the default Secret's own namespace, since any namespace could otherwise
+    /// order on that account.
+    #[arg(
+        long,
+        env = "OVH_OPERATOR_DEFAULT_CREDENTIALS_NAMESPACES",
+        value_delimiter = ','
+    )]
+    pub default_credentials_namespaces: Vec<String>,
+    /// Only resources whose labels match this selector (e.g. `team=a`): several operators can
+    /// split one cluster's resources.
+    #[arg(long, env = "OVH_OPERATOR_WATCH_SELECTOR")]
+    pub watch_selector: Option<String>,
     /// OVH calls per second per credentials Secret (0: unlimited).
     #[arg(long, env = "OVH_OPERATOR_OVH_RATE_LIMIT", default_value_t = 10.0)]
     pub ovh_rate_limit: f64,
+}
+
+/// A price such as `25` or `25.00`.
+fn parse_price(s: &str) -> Result<String, String> {
+    let (units, decimals) = s.split_once('.').unwrap_or((s, ""));
+    let ok = !units.is_empty()
+        && units.bytes().all(|b| b.is_ascii_digit())
+        && decimals.len() <= 2
+        && decimals.bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("not a price: {s:?} (e.g. 25 or 25.00)"))
+    }
 }
 
 fn parse_secret_ref(s: &str) -> Result<(String, String), String> {

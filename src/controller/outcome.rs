@@ -48,7 +48,9 @@ pub enum Outcome {
         cart_id: String,
         price: PriceStatus,
     },
-    CheckoutBegun,
+    CheckoutBegun {
+        approved_by: Option<String>,
+    },
     OrderPlaced {
         order_id: i64,
         url: Option<String>,

@@ -16,8 +16,8 @@ use super::{
 };
 use crate::{
     api::{
-        APPROVE_ANNOTATION, ORDER_ID_ANNOTATION, Phase, PublicCloudProject, PublicCloudProjectStatus,
-        TERMINATION_TOKEN_ANNOTATION,
+        APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, ORDER_ID_ANNOTATION, PAUSED_ANNOTATION, Phase,
+        PublicCloudProject, PublicCloudProjectStatus, TERMINATION_TOKEN_ANNOTATION,
     },
     ovh::OvhError,
 };
@@ -53,6 +53,10 @@ impl Pass<'_> {
             now: Timestamp::now(),
             checkout_grace: self.ctx.options.checkout_grace,
             project_404_window: self.ctx.options.project_404_window,
+            paused: annotation(PAUSED_ANNOTATION) == Some("true"),
+            approved_by: annotation(APPROVED_BY_ANNOTATION),
+            max_price: self.ctx.options.max_price.as_deref(),
+            allow_terminate: self.ctx.options.allow_terminate,
         }
     }
 

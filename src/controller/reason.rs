@@ -75,7 +75,9 @@ reasons! {
     Priced => Progressing, "the cart's price was read before buying";
     CartExpired => Progressing, "the cart expired before checkout; a new one is made";
     CartDeleted => Progressing, "the cart was deleted (resource deleted before any order)";
-    AwaitingApproval => Suspended, "approval: Manual: the priced cart waits for the approve annotation";
+    AwaitingApproval => Suspended, "approval: Manual, or a price above the ceiling: the priced cart waits for the approve annotation";
+    ProjectExists => Degraded, "spec.onExisting: Stop and the account already has a project with this description: nothing is ordered";
+    Paused => Suspended, "the paused annotation stops every OVH call for this resource";
     CheckingOut => Progressing, "the checkout was recorded, then sent";
     OrderPlaced => Progressing, "the checkout placed an order";
     OrderFound => Progressing, "the order of a checkout whose answer was lost was found";
@@ -119,6 +121,7 @@ reasons! {
     NoCredentials => Degraded, "no credentials Secret is named and the operator has no default";
     SecretNotFound => Degraded, "the credentials Secret does not exist";
     SecretInvalid => Degraded, "the credentials Secret lacks keys or mixes methods";
+    DefaultCredentialsRefused => Degraded, "the operator's default credentials may not be used from this namespace";
     KubernetesError => Progressing, "the Kubernetes API failed; retried with backoff";
     CrdMissing => Degraded, "the PublicCloudProject CRD is not installed";
     LeaderElection => Degraded, "the leader lease could not be held";

@@ -41,6 +41,9 @@ pub(super) struct Inner {
     /// What the account is offered (plan codes, configuration labels), read only to explain a
     /// refusal and kept for the client's life: never a call on the common path.
     offer_cache: Mutex<BTreeMap<String, Vec<String>>>,
+    /// The account's projects (id, description) and when they were listed: held while listing,
+    /// so a burst of new resources shares one listing.
+    pub(super) projects: tokio::sync::Mutex<Option<(Instant, Vec<(String, Option<String>)>)>>,
 }
 
 impl std::fmt::Debug for OvhClient {
@@ -82,6 +85,7 @@ impl OvhClient {
                 auth: credentials.auth,
                 options,
                 offer_cache: Mutex::default(),
+                projects: tokio::sync::Mutex::default(),
                 time_delta: OnceCell::new(),
                 token: tokio::sync::Mutex::new(None),
                 next_slot: tokio::sync::Mutex::new(Instant::now()),

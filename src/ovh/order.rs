@@ -335,6 +335,36 @@ impl OvhClient {
         Ok(labels)
     }
 
+    /// The account's projects as (id, description), listed at most once per `max_age`
+    /// (`GET /cloud/project`, then `GET /cloud/project/{id}` each). A project that vanishes or
+    /// expires meanwhile (404/460) is skipped.
+    pub async fn project_descriptions(
+        &self,
+        max_age: std::time::Duration,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        let mut cached = self.inner.projects.lock().await;
+        if let Some((at, list)) = cached.as_ref()
+            && at.elapsed() < max_age
+        {
+            return Ok(list.clone());
+        }
+        let mut list = Vec::new();
+        for id in self.project_ids().await? {
+            match self.project(&id).await {
+                Ok(p) => list.push((id, p.description)),
+                Err(e) if e.is_not_found() || e.is_expired() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        *cached = Some((std::time::Instant::now(), list.clone()));
+        Ok(list)
+    }
+
+    /// `GET /cloud/project`: ids of the account's projects.
+    pub async fn project_ids(&self) -> Result<Vec<String>> {
+        self.get(Route::new("/cloud/project", &[])).await
+    }
+
     // ---- US order operations, item requirements, orders by date (sim-real-ovh) ----------------
 
     /// `GET /me/order/{orderId}/details/{orderDetailId}/operations` (US only; terraform-provider-ovh

@@ -192,10 +192,11 @@ pub fn apply(
             status.price = Some(price);
             preparing(applied(Reason::Priced, note), status)
         }
-        Outcome::CheckoutBegun => {
+        Outcome::CheckoutBegun { approved_by } => {
             if let Some(cart) = status.cart.as_mut() {
                 cart.checkout_started_at = Some(now);
             }
+            status.approved_by = approved_by;
             observed.checkout_begun = true;
             Applied {
                 reason: Reason::CheckingOut,
@@ -216,9 +217,14 @@ pub fn apply(
             // The checkout answer carries the price: a 0-price order is paid with the fidelity account.
             status.price.get_or_insert(price);
             // After checkout the phase follows the order status, read next in the same pass.
+            let approved = status
+                .approved_by
+                .as_deref()
+                .map(|who| format!(" (approved by {who})"))
+                .unwrap_or_default();
             applied(
                 Reason::OrderPlaced,
-                format!("Placed order {order_id}: {}", url.unwrap_or_default()),
+                format!("Placed order {order_id}{approved}: {}", url.unwrap_or_default()),
             )
         }
         Outcome::OrderFound {

@@ -63,7 +63,12 @@ fn the_checkout_is_recorded_before_it_is_sent_and_the_order_after() {
         }),
         ..Default::default()
     };
-    let (applied, observed) = apply_to(&mut status, Outcome::CheckoutBegun);
+    let (applied, observed) = apply_to(
+        &mut status,
+        Outcome::CheckoutBegun {
+            approved_by: Some("alice".into()),
+        },
+    );
     assert!(observed.checkout_begun);
     assert_eq!(applied.phase, Some((Phase::CheckingOut, Reason::Ordering)));
     assert_eq!(

@@ -6,17 +6,36 @@ use super::*;
 /// The next step of a resource being deleted.
 pub fn plan_deletion(input: &Input) -> Step {
     let (spec, status, observed) = (input.spec, input.status, input.observed);
-    let adopted = spec.project_id.clone().filter(|p| !p.is_empty());
-    let project_id = adopted.clone().or_else(|| status.project_id.clone());
-    let terminate = spec.deletion_policy == DeletionPolicy::Terminate;
+    if input.paused {
+        return paused(
+            input,
+            "the deletion waits until the annotation is removed (or the finalizer is removed by hand, \
+             which leaves everything at OVH as it is)",
+        );
+    }
+    let adopted_id = spec.project_id.clone().filter(|p| !p.is_empty());
+    // Not delivered by an order of ours: adopted (by spec.projectId or spec.onExisting).
+    let adopted = adopted_id.is_some() || status.order.is_none();
+    let project_id = adopted_id.or_else(|| status.project_id.clone());
+    let asked = spec.deletion_policy == DeletionPolicy::Terminate;
+    let terminate = asked && input.allow_terminate;
     if let Some(project_id) = project_id {
+        if asked && !terminate {
+            return release(
+                format!(
+                    "Project {project_id} stays at OVH: deletionPolicy: Terminate is disabled by the \
+                     operator (--allow-terminate=false), so it is treated as Orphan"
+                ),
+                true,
+            );
+        }
         if !terminate {
             return release(
                 format!("Project {project_id} stays at OVH (deletionPolicy: Orphan)"),
                 false,
             );
         }
-        return terminate_project(input, project_id, adopted.is_some());
+        return terminate_project(input, project_id, adopted);
     }
     if let Some(order) = status.order.as_ref() {
         let Some(current) = observed.order_status else {

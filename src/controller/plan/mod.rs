@@ -6,7 +6,10 @@ use std::time::Duration;
 
 pub use super::reason::Reason;
 use crate::{
-    api::{Approval, DeletionPolicy, Payment, Phase, PublicCloudProjectSpec, PublicCloudProjectStatus},
+    api::{
+        Approval, DeletionPolicy, OnExisting, Payment, Phase, PublicCloudProjectSpec,
+        PublicCloudProjectStatus,
+    },
     ovh::model::OrderStatus,
 };
 
@@ -102,7 +105,10 @@ pub enum Act {
         cart_id: String,
     },
     /// Status write only: recorded before the checkout POST, so a restart knows one may have run.
-    BeginCheckout,
+    BeginCheckout {
+        /// Who approved this cart (approval or price ceiling), when it needed approval.
+        approved_by: Option<String>,
+    },
     /// Never with autopay: payment follows as its own step, as terraform-provider-ovh does.
     Checkout {
         cart_id: String,
@@ -188,6 +194,14 @@ pub struct Input<'a> {
     pub checkout_grace: Duration,
     /// How long after delivery a 404 on the ordered project means "not visible yet".
     pub project_404_window: Duration,
+    /// The paused annotation is "true": no OVH call at all.
+    pub paused: bool,
+    /// Who set the approve annotation (stamped at admission).
+    pub approved_by: Option<&'a str>,
+    /// The operator's price ceiling (--max-price), on top of spec.maxPrice.
+    pub max_price: Option<&'a str>,
+    /// --allow-terminate: false turns every deletionPolicy: Terminate into Orphan.
+    pub allow_terminate: bool,
 }
 
 /// How long a payment the operator requested may take to show before deletion stops waiting
@@ -287,13 +301,40 @@ fn parse_time(t: Option<&str>) -> Option<jiff::Timestamp> {
 
 /// The next step of a resource that is not being deleted.
 pub fn plan(input: &Input) -> Step {
+    if input.paused {
+        return paused(input, "no OVH call is made until the annotation is removed");
+    }
     if let Some(project_id) = input.spec.project_id.as_deref().filter(|p| !p.is_empty()) {
+        return follow_project(input, project_id, true);
+    }
+    // A project taken over because it already existed (spec.onExisting: Adopt): no order of ours.
+    if let (None, Some(project_id)) = (input.status.order.as_ref(), input.status.project_id.as_deref()) {
         return follow_project(input, project_id, true);
     }
     match input.status.order.as_ref() {
         Some(order) => follow_order(input, order.id, order.status.as_deref()),
         None => prepare_order(input),
     }
+}
+
+fn paused(input: &Input, what: &str) -> Step {
+    wait(
+        input.status.phase.unwrap_or(Phase::Pending),
+        Reason::Paused,
+        format!("Paused by the annotation publiccloud.ovh-operator.dev/paused=true: {what}"),
+        Requeue::SpecChange,
+    )
+}
+
+/// An amount such as "12.50" in cents (None if it is not one).
+fn cents(amount: &str) -> Option<u64> {
+    let (units, decimals) = amount.split_once('.').unwrap_or((amount, ""));
+    if decimals.len() > 2 || !decimals.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let units: u64 = units.parse().ok()?;
+    let decimals: u64 = format!("{decimals:0<2}").parse().ok()?;
+    Some(units * 100 + decimals)
 }
 
 fn release(note: String, warning: bool) -> Step {

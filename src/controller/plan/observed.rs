@@ -101,6 +101,8 @@ pub struct Observed {
     pub project_id_from_details: Option<Option<String>>,
     pub project: Option<ProjectSeen>,
     pub termination_token: Option<Option<String>>,
+    /// A project of the account with this resource's description (`Some(None)`: none).
+    pub existing_project: Option<Option<String>>,
     /// The newest e-mail id of the account (0 when it has none).
     pub newest_email: Option<i64>,
     /// This pass itself began the checkout (so no earlier attempt can be in flight).
@@ -125,6 +127,10 @@ pub enum Lookup {
     ProjectIdFromDetails(i64),
     Project(String),
     NewestEmail,
+    /// A project of the account whose description is this one.
+    ExistingProject {
+        description: String,
+    },
     /// The token of the termination e-mail for the project among e-mails newer than `after`.
     TerminationToken {
         project_id: String,

@@ -18,6 +18,9 @@ pub(super) fn prepare_order(input: &Input) -> Step {
                 cart_id: cart_id.clone(),
             });
         }
+        if let Some(step) = existing_project(input) {
+            return step;
+        }
         let subsidiary = match input.subsidiary() {
             Ok(s) => s,
             Err(look) => return look,
@@ -57,9 +60,23 @@ pub(super) fn prepare_order(input: &Input) -> Step {
     let Some(price) = status.price.as_ref() else {
         return Step::Act(Act::PreviewPrice { cart_id });
     };
-    if spec.approval == Approval::Manual && input.approval != Some(cart_id.as_str()) {
+    let ceiling = [spec.max_price.as_deref(), input.max_price]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| cents(p).map(|c| (c, p)))
+        .min();
+    let above_ceiling = ceiling.filter(|(c, _)| cents(&price.with_tax).is_none_or(|p| p > *c));
+    if (spec.approval == Approval::Manual || above_ceiling.is_some())
+        && input.approval != Some(cart_id.as_str())
+    {
+        let why = match above_ceiling {
+            Some((_, max)) if spec.approval == Approval::Automatic => {
+                format!(", above the price ceiling of {max} {}", price.currency)
+            }
+            _ => String::new(),
+        };
         let message = format!(
-            "Cart {cart_id} costs {} {} with tax. To order it: kubectl annotate pcp <name> \
+            "Cart {cart_id} costs {} {} with tax{why}. To order it: kubectl annotate pcp <name> \
              publiccloud.ovh-operator.dev/approve={cart_id}",
             price.with_tax, price.currency
         );
@@ -98,7 +115,10 @@ pub(super) fn prepare_order(input: &Input) -> Step {
         }
     }
     if status.phase != Some(Phase::CheckingOut) {
-        return Step::Act(Act::BeginCheckout);
+        let approved = input.approval == Some(cart_id.as_str());
+        return Step::Act(Act::BeginCheckout {
+            approved_by: approved.then(|| input.approved_by.unwrap_or("(unknown)").to_string()),
+        });
     }
     if observed.checkout_begun {
         return Step::Act(Act::Checkout { cart_id });
@@ -129,6 +149,37 @@ pub(super) fn prepare_order(input: &Input) -> Step {
         Some(OrderSearch::NotFound) => Step::Act(Act::Checkout { cart_id }),
         Some(_) => find_lost_order(input, cart.checkout_started_at.clone()),
     }
+}
+
+/// Before the first cart: a project of the account with this description means the manifest
+/// may already have been ordered elsewhere (another cluster, a rebuilt one): spec.onExisting
+/// decides.
+fn existing_project(input: &Input) -> Option<Step> {
+    if input.spec.on_existing == OnExisting::Order {
+        return None;
+    }
+    let found = match input.observed.existing_project.as_ref() {
+        None => {
+            return Some(Step::Look(Lookup::ExistingProject {
+                description: input.spec.description.clone(),
+            }));
+        }
+        Some(found) => found.as_ref()?,
+    };
+    Some(match input.spec.on_existing {
+        OnExisting::Adopt => Step::Act(Act::RecordProjectId(found.clone())),
+        _ => warn(
+            Phase::NeedsAttention,
+            Reason::ProjectExists,
+            format!(
+                "The OVH account already has project {found} named {:?}; nothing was ordered. To \
+                 follow it, set spec.projectId: {found} (or spec.onExisting: Adopt); to order \
+                 another one anyway, set spec.onExisting: Order",
+                input.spec.description
+            ),
+            Requeue::SpecChange,
+        ),
+    })
 }
 
 /// Why this default payment method cannot pay, if it cannot.

@@ -210,3 +210,15 @@ fn deleting_with_an_unknown_checkout_outcome_warns() {
     case.observed.order_search = Some(OrderSearch::Found(3));
     assert_eq!(case.delete(), Step::Act(Act::RecordOrder { order_id: 3 }));
 }
+
+#[test]
+fn terminate_can_be_disabled_operator_wide() {
+    let mut case = Case::new().ordered(Some("delivered"));
+    case.status.project_id = Some("p".into());
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    case.allow_terminate = false;
+    let Step::ReleaseFinalizer { note, warning } = case.delete() else {
+        panic!()
+    };
+    assert!(warning && note.contains("--allow-terminate=false"), "{note}");
+}

@@ -18,6 +18,10 @@ pub(super) struct Case {
     pub(super) order_hint: Option<i64>,
     pub(super) token: Option<&'static str>,
     pub(super) now: jiff::Timestamp,
+    pub(super) paused: bool,
+    pub(super) approved_by: Option<&'static str>,
+    pub(super) max_price: Option<&'static str>,
+    pub(super) allow_terminate: bool,
 }
 
 impl Case {
@@ -30,6 +34,10 @@ impl Case {
             order_hint: None,
             token: None,
             now: "2026-11-27T10:00:00Z".parse().unwrap(),
+            paused: false,
+            approved_by: None,
+            max_price: None,
+            allow_terminate: true,
         }
     }
 
@@ -45,6 +53,10 @@ impl Case {
             now: self.now,
             checkout_grace: std::time::Duration::from_secs(60),
             project_404_window: std::time::Duration::from_secs(3600),
+            paused: self.paused,
+            approved_by: self.approved_by,
+            max_price: self.max_price,
+            allow_terminate: self.allow_terminate,
         }
     }
 

@@ -27,6 +27,7 @@ fn a_found_cart_is_recorded_instead_of_creating_another() {
 fn the_subsidiary_comes_from_the_spec_or_the_account() {
     let mut case = Case::new();
     case.observed.marker_carts = Some(vec![]);
+    case.observed.existing_project = Some(None);
     assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
     case.observed.subsidiary = Some("IE".into());
     assert_eq!(
@@ -45,6 +46,7 @@ fn the_subsidiary_comes_from_the_spec_or_the_account() {
 fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     let mut case = Case::new();
     case.observed.marker_carts = Some(vec![]);
+    case.observed.existing_project = Some(None);
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);
     assert!(
         matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project"),
@@ -199,7 +201,7 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
 #[test]
 fn checkout_is_recorded_before_it_is_sent() {
     let mut case = Case::new().with_cart().with_configured_item().priced();
-    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout));
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
     case.status.phase = Some(Phase::CheckingOut);
     case.observed.checkout_begun = true;
     assert_eq!(
@@ -249,7 +251,12 @@ fn manual_approval_waits_for_the_current_cart_id() {
     );
 
     case.approval = Some("cart-1");
-    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::BeginCheckout {
+            approved_by: Some("(unknown)".into())
+        })
+    );
 }
 
 #[test]
@@ -436,4 +443,117 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
             cart_id: "cart-1".into()
         })
     );
+}
+
+#[test]
+fn a_price_above_the_ceiling_waits_for_approval_even_when_automatic() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.status.price.as_mut().unwrap().with_tax = "30.00".into();
+    case.spec.max_price = Some("25.00".into());
+    let Step::Wait {
+        phase,
+        reason,
+        message,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (phase, reason),
+        (Phase::AwaitingApproval, Reason::AwaitingApproval)
+    );
+    assert!(
+        message.contains("30.00 EUR") && message.contains("ceiling of 25.00"),
+        "both amounts: {message}"
+    );
+    // The operator's ceiling applies too, and the lower one wins.
+    case.spec.max_price = Some("100".into());
+    case.max_price = Some("29.99");
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::AwaitingApproval,
+            ..
+        }
+    ));
+    case.max_price = Some("30");
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::BeginCheckout { approved_by: None }),
+        "at the ceiling"
+    );
+    // Approved: checked out, and who approved is recorded.
+    case.max_price = Some("10");
+    case.approval = Some("cart-1");
+    case.approved_by = Some("alice");
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::BeginCheckout {
+            approved_by: Some("alice".into())
+        })
+    );
+}
+
+#[test]
+fn a_project_with_the_same_description_stops_adopts_or_is_ignored() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::ExistingProject {
+            description: "Team A".into()
+        })
+    );
+    case.observed.existing_project = Some(None);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::AccountSubsidiary),
+        "none: ordered"
+    );
+    case.observed.existing_project = Some(Some("0123456789ab4cdef0123456789abcde".into()));
+    let Step::Wait {
+        phase,
+        reason,
+        message,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!((phase, reason), (Phase::NeedsAttention, Reason::ProjectExists));
+    assert!(
+        message.contains("spec.projectId: 0123456789ab4cdef0123456789abcde"),
+        "{message}"
+    );
+    case.spec.on_existing = OnExisting::Adopt;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordProjectId("0123456789ab4cdef0123456789abcde".into()))
+    );
+    case.spec.on_existing = OnExisting::Order;
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    // Once adopted this way, the project is followed like any adopted one.
+    let mut case = Case::new();
+    case.status.project_id = Some("0123456789ab4cdef0123456789abcde".into());
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::Project("0123456789ab4cdef0123456789abcde".into()))
+    );
+}
+
+#[test]
+fn a_paused_resource_makes_no_call() {
+    let mut case = Case::new().with_cart();
+    case.status.phase = Some(Phase::CartReady);
+    case.paused = true;
+    let Step::Wait { phase, reason, .. } = case.plan() else {
+        panic!()
+    };
+    assert_eq!((phase, reason), (Phase::CartReady, Reason::Paused));
+    let Step::Wait { reason, message, .. } = case.delete() else {
+        panic!()
+    };
+    assert_eq!(reason, Reason::Paused);
+    assert!(message.contains("finalizer"), "{message}");
 }
