@@ -378,6 +378,7 @@ fn the_values_schema_rejects_unknown_keys() {
         "metrics.prometheusRule.awaitingPaymentfor=1h",
         "networkPolicy.ovh.cidr=10.0.0.0/8",
         "leaderElection.leaseSecond=10",
+        "resources.limit.memory=1Gi",
         "image.digest=sha256:0",
     ] {
         let err = template(&["--set", set]).expect_err(set);
