@@ -28,6 +28,9 @@ pub struct OvhClient {
     pub(super) inner: Arc<Inner>,
 }
 
+/// Projects as (id, description).
+pub(super) type ProjectList = Vec<(String, Option<String>)>;
+
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     base_url: String,
@@ -43,7 +46,7 @@ pub(super) struct Inner {
     offer_cache: Mutex<BTreeMap<String, Vec<String>>>,
     /// The account's projects (id, description) and when they were listed: held while listing,
     /// so a burst of new resources shares one listing.
-    pub(super) projects: tokio::sync::Mutex<Option<(Instant, Vec<(String, Option<String>)>)>>,
+    pub(super) projects: tokio::sync::Mutex<Option<(Instant, ProjectList)>>,
 }
 
 impl std::fmt::Debug for OvhClient {
