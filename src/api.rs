@@ -27,8 +27,12 @@ pub const APPROVED_BY_ANNOTATION: &str = "publiccloud.ovh-operator.dev/approved-
 
 /// CEL guard shared by the immutability rules: true once something may have been bought, i.e. an
 /// order id is recorded or a checkout was started (its outcome may still be unknown).
+/// An order exists, or a checkout may have placed one (CheckingOut, or NeedsAttention because a
+/// checkout's answer was lost: the Ready reason says which NeedsAttention).
 const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) || \
-     (has(oldSelf.status.phase) && oldSelf.status.phase in ['CheckingOut', 'NeedsAttention']))";
+     (has(oldSelf.status.phase) && (oldSelf.status.phase == 'CheckingOut' || \
+     (oldSelf.status.phase == 'NeedsAttention' && has(oldSelf.status.conditions) && \
+     oldSelf.status.conditions.exists(c, c.type == 'Ready' && c.reason == 'NeedsAttention')))))";
 
 /// An OVHcloud Public Cloud project, ordered through the OVH order API (cart, item, configuration,
 /// checkout) and followed until delivered; or an existing project adopted by its id.

@@ -157,10 +157,15 @@ pub async fn execute(
             payment(*order_id, paid)?
         }
         Act::RecordOrderStatus(s) => Outcome::OrderStatusSeen(*s),
-        Act::RecordProjectId(project_id) => Outcome::ProjectNamed {
-            project_id: project_id.clone(),
-            delivered: spec.project_id.as_deref().is_none_or(str::is_empty),
-        },
+        Act::RecordProjectId(project_id) => {
+            // The account's project list changed: the next "does it exist?" check reads it again.
+            ovh.forget_project_list().await;
+            Outcome::ProjectNamed {
+                project_id: project_id.clone(),
+                // Delivered by our order (not adopted by spec.projectId or spec.onExisting).
+                delivered: spec.project_id.as_deref().is_none_or(str::is_empty) && status.order.is_some(),
+            }
+        }
         Act::RecordProject { status: s } => Outcome::ProjectStatusSeen(s.clone()),
         Act::DeleteCart { cart_id } => {
             match ovh.delete_cart(cart_id).await {

@@ -61,7 +61,7 @@ pub async fn lookup_into(
         Lookup::ExistingProject { description } => {
             // Shared by every resource of these credentials for a short while: a burst of new
             // resources makes one listing.
-            let projects = ovh.project_descriptions(Duration::from_secs(30)).await?;
+            let projects = ovh.project_descriptions(Duration::from_secs(5)).await?;
             observed.existing_project = Some(
                 projects
                     .into_iter()

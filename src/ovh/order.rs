@@ -360,6 +360,11 @@ impl OvhClient {
         Ok(list)
     }
 
+    /// Forgets the cached project list (a project was just delivered or adopted).
+    pub async fn forget_project_list(&self) {
+        *self.inner.projects.lock().await = None;
+    }
+
     /// `GET /cloud/project`: ids of the account's projects.
     pub async fn project_ids(&self) -> Result<Vec<String>> {
         self.get(Route::new("/cloud/project", &[])).await

@@ -233,11 +233,18 @@ impl Input<'_> {
         format!("{CART_MARKER_PREFIX}{}", self.uid)
     }
 
+    /// A checkout may have placed an order: CheckingOut, or NeedsAttention because a checkout's
+    /// answer was lost (not every NeedsAttention: e.g. ProjectExists stops before any cart).
     fn checking_out(&self) -> bool {
-        matches!(
-            self.status.phase,
-            Some(Phase::CheckingOut | Phase::NeedsAttention)
-        )
+        match self.status.phase {
+            Some(Phase::CheckingOut) => true,
+            Some(Phase::NeedsAttention) => self
+                .status
+                .conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.reason == Reason::NeedsAttention.as_str()),
+            _ => false,
+        }
     }
 
     /// The account's subsidiary: from the spec, or read from `GET /me`.

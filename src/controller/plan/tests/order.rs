@@ -526,6 +526,17 @@ fn a_project_with_the_same_description_stops_adopts_or_is_ignored() {
         message.contains("spec.projectId: 0123456789ab4cdef0123456789abcde"),
         "{message}"
     );
+    // Stopped there, the next pass checks again: it never looks for a lost order.
+    crate::controller::status::enter_phase(
+        &mut case.status,
+        Phase::NeedsAttention,
+        Reason::ProjectExists,
+        &message,
+        None,
+    );
+    case.observed.existing_project = None;
+    assert!(matches!(case.plan(), Step::Look(Lookup::ExistingProject { .. })));
+    case.observed.existing_project = Some(Some("0123456789ab4cdef0123456789abcde".into()));
     case.spec.on_existing = OnExisting::Adopt;
     assert_eq!(
         case.plan(),
