@@ -14,6 +14,7 @@
 
 mod account;
 mod carts;
+mod checkout;
 mod ledger;
 mod orders;
 mod projects;

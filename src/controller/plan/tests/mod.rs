@@ -137,6 +137,7 @@ pub(super) fn card(status: &str) -> Option<PaymentMethodSeen> {
     })
 }
 
+mod cart;
 mod delete;
 mod follow;
 mod order;

@@ -1,13 +1,17 @@
 //! The `PublicCloudProject` resource: what a user asks for (spec) and what the operator reports
-//! (status). Every doc comment here is what `kubectl explain` shows, so they speak to users.
+//! (status, in `status.rs`). Every doc comment here is what `kubectl explain` shows, so they speak
+//! to users.
 
-use k8s_openapi::{
-    apiextensions_apiserver::pkg::apis::apiextensions::v1::{CustomResourceDefinition, JSONSchemaProps},
-    apimachinery::pkg::apis::meta::v1::Condition,
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
+    CustomResourceDefinition, JSONSchemaProps,
 };
 use kube::{CustomResource, CustomResourceExt, KubeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+mod status;
+
+pub use status::*;
 
 /// Finalizer that keeps a resource until its cart or project has been dealt with.
 pub const FINALIZER: &str = "publiccloud.ovh-operator.dev/cleanup";
@@ -26,9 +30,9 @@ pub const PAUSED_ANNOTATION: &str = "publiccloud.ovh-operator.dev/paused";
 pub const APPROVED_BY_ANNOTATION: &str = "publiccloud.ovh-operator.dev/approved-by";
 
 /// CEL guard shared by the immutability rules: true once something may have been bought, i.e. an
-/// order id is recorded or a checkout was started (its outcome may still be unknown).
-/// An order exists, or a checkout may have placed one (CheckingOut, or NeedsAttention because a
-/// checkout's answer was lost: the Ready reason says which NeedsAttention).
+/// order id is recorded or a checkout was started and its outcome may still be unknown
+/// (CheckingOut, or NeedsAttention because a checkout's answer was lost: the Ready reason says
+/// which NeedsAttention).
 const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) || \
      (has(oldSelf.status.phase) && (oldSelf.status.phase == 'CheckingOut' || \
      (oldSelf.status.phase == 'NeedsAttention' && has(oldSelf.status.conditions) && \
@@ -272,171 +276,6 @@ pub enum DeletionPolicy {
     #[default]
     Orphan,
     Terminate,
-}
-
-/// What the operator observed and did. Written only by the operator.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PublicCloudProjectStatus {
-    /// Where the order stands: Pending, CartReady, AwaitingApproval, CheckingOut,
-    /// AwaitingPayment, Delivering, Ready, Failed, NeedsAttention or Terminating.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<Phase>,
-
-    /// The metadata.generation this status was computed from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed_generation: Option<i64>,
-
-    /// The OVH cart holding the project item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cart: Option<CartStatus>,
-
-    /// Price of the cart as previewed by OVH before checkout.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<PriceStatus>,
-
-    /// The OVH order created by checkout.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<OrderStatus>,
-
-    /// Who approved the checkout (the approve annotation's author, stamped at admission).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approved_by: Option<String>,
-
-    /// Id of the delivered (or adopted) Public Cloud project.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
-
-    /// The project's status at OVH: creating, ok, suspended, deleting or deleted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_status: Option<String>,
-
-    /// The plan code ordered: spec.plan.planCode, or the endpoint's default when it is omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan_code: Option<String>,
-
-    /// The operator's payment of the order (payment: Automatic). At most one payment is ever
-    /// attempted per order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment: Option<PaymentStatus>,
-
-    /// When the delivered order named its project. OVH answers 404 on a new project for minutes
-    /// (terraform-provider-ovh#1288); until --project-404-window after this, a 404 means "not
-    /// visible yet", never "gone".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delivered_at: Option<String>,
-
-    /// Termination of the project (deletionPolicy: Terminate).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination: Option<TerminationStatus>,
-
-    /// Ready, OrderPlaced and CredentialsValid.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub conditions: Vec<Condition>,
-}
-
-/// Phase of a PublicCloudProject.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Phase {
-    Pending,
-    CartReady,
-    AwaitingApproval,
-    CheckingOut,
-    AwaitingPayment,
-    Delivering,
-    Ready,
-    Failed,
-    NeedsAttention,
-    Terminating,
-}
-
-/// The OVH cart.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct CartStatus {
-    /// OVH cart id.
-    pub id: String,
-    /// When the operator created (or found) the cart; orders of a lost checkout are looked for after it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
-    /// When the operator began checking the cart out. After a restart, an open cart is not checked
-    /// out again before the operator's --checkout-grace has passed: an earlier checkout may still be
-    /// in progress at OVH.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub checkout_started_at: Option<String>,
-    /// Whether the cart is bound to the account (POST /order/cart/{id}/assign succeeded).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assigned: Option<bool>,
-    /// When OVH discards the cart if it is not checked out.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-    /// Id of the project item in the cart.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item_id: Option<i64>,
-    /// Ids of the item configurations posted so far, in spec order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub configuration_ids: Vec<i64>,
-}
-
-/// A price previewed by OVH.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PriceStatus {
-    /// Total with tax, e.g. "0.00".
-    pub with_tax: String,
-    /// Total without tax.
-    pub without_tax: String,
-    /// ISO currency code, e.g. EUR.
-    pub currency: String,
-}
-
-/// The OVH order.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderStatus {
-    /// OVH order id.
-    pub id: i64,
-    /// Page where a person pays the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// OVH order status: notPaid, checking, delivering, delivered, cancelled, documentsRequested…
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// When OVH created the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
-    /// When an unpaid order expires (OVH's expirationDate): past it, the order is Failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<String>,
-}
-
-/// A payment the operator attempted.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct PaymentStatus {
-    /// What pays: fidelityAccount (a 0-price order) or the default payment method, e.g.
-    /// "CREDIT_CARD 1000042".
-    pub method: String,
-    /// Id of the payment method used (none for the fidelity account).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method_id: Option<i64>,
-    /// When the payment was recorded as begun (before the call: never sent twice).
-    pub requested_at: String,
-    /// OVH's answer when it refused the payment; a person then pays at status.order.url.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refused: Option<String>,
-}
-
-/// Where a termination stands.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct TerminationStatus {
-    /// The newest e-mail id of the account before termination was asked: only later e-mails
-    /// can carry its token (terraform-provider-ovh ovh/order.go does the same).
-    pub emails_after: i64,
-    /// When OVH accepted the termination request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_at: Option<String>,
 }
 
 /// The CRD, with doc-comment line breaks turned into spaces so that `kubectl explain` can wrap the

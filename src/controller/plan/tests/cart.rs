@@ -1,0 +1,271 @@
+//! The planner making the cart: found or created, assigned, its item and configurations, and
+//! an existing project with the same description.
+
+use super::*;
+
+#[test]
+fn a_new_resource_first_looks_for_a_cart_it_may_have_lost() {
+    let case = Case::new();
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::CartsByMarker(format!("{CART_MARKER_PREFIX}{UID}")))
+    );
+}
+
+#[test]
+fn a_found_cart_is_recorded_instead_of_creating_another() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec!["lost-cart".into()]);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordFoundCart {
+            cart_id: "lost-cart".into()
+        })
+    );
+}
+
+#[test]
+fn the_subsidiary_comes_from_the_spec_or_the_account() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    case.observed.existing_project = Some(None);
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    case.observed.subsidiary = Some("IE".into());
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::CreateCart {
+            subsidiary: "IE".into(),
+            marker: format!("{CART_MARKER_PREFIX}{UID}"),
+            plan_code: "project.2018".into(),
+        })
+    );
+    case.spec.ovh_subsidiary = Some(OvhSubsidiary::DE);
+    assert!(matches!(case.plan(), Step::Act(Act::CreateCart { subsidiary, .. }) if subsidiary == "DE"));
+}
+
+#[test]
+fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    case.observed.existing_project = Some(None);
+    case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);
+    assert!(
+        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project"),
+        "US: project (terraform-provider-ovh PR #455)"
+    );
+    case.spec.plan.plan_code = Some("project.discovery".into());
+    assert!(
+        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project.discovery")
+    );
+
+    // Once the cart recorded it, the resolved code is used without asking the account again.
+    let mut case = Case::new().with_cart();
+    case.status.plan_code = None;
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    case.status.plan_code = Some("project".into());
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::AddItem {
+            cart_id: "cart-1".into(),
+            plan_code: "project".into()
+        })
+    );
+    // An item of another plan goes.
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[])],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 7
+        })
+    );
+}
+
+#[test]
+fn an_unassigned_cart_is_assigned_then_read() {
+    let mut case = Case::new().with_cart();
+    case.status.cart.as_mut().unwrap().assigned = None;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::AssignCart {
+            cart_id: "cart-1".into()
+        })
+    );
+    case.status.cart.as_mut().unwrap().assigned = Some(true);
+    assert_eq!(case.plan(), Step::Look(Lookup::Cart("cart-1".into())));
+}
+
+#[test]
+fn the_item_is_added_then_configured_in_spec_order() {
+    let mut case = Case::new().with_cart();
+    case.spec.voucher = Some("WELCOME".into());
+    case.spec.configurations = vec![ItemConfiguration {
+        label: "infrastructure".into(),
+        value: "production".into(),
+    }];
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::AddItem {
+            cart_id: "cart-1".into(),
+            plan_code: "project.2018".into()
+        })
+    );
+
+    let mut posted = vec![];
+    for (label, value) in [
+        ("description", "Team A"),
+        ("voucher", "WELCOME"),
+        ("infrastructure", "production"),
+    ] {
+        case.observed.cart = Some(CartSeen::Found {
+            read_only: false,
+            items: vec![item(&posted)],
+        });
+        let expected = Step::Act(Act::AddConfiguration {
+            cart_id: "cart-1".into(),
+            item_id: 7,
+            label: label.into(),
+            value: value.into(),
+        });
+        assert_eq!(case.plan(), expected);
+        posted.push((posted.len() as i64 + 1, label, value));
+    }
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&posted)],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::PreviewPrice {
+            cart_id: "cart-1".into()
+        })
+    );
+}
+
+#[test]
+fn a_cart_is_brought_back_to_the_spec_before_checkout() {
+    let mut case = Case::new().with_cart();
+    // A configuration whose value changed in the spec, and a duplicate label, are removed.
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[(1, "description", "Old name")])],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteConfiguration {
+            cart_id: "cart-1".into(),
+            item_id: 7,
+            configuration_id: 1
+        })
+    );
+    // An item of another plan (the spec changed) is removed, then the right one added.
+    let mut other = item(&[]);
+    other.duration = Some("P1Y".into());
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![other],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 7
+        })
+    );
+    // A second item of the right plan (an AddItem whose answer was lost) is removed.
+    let mut twin = item(&[]);
+    twin.item_id = 8;
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![item(&[(1, "description", "Team A")]), twin],
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::DeleteItem {
+            cart_id: "cart-1".into(),
+            item_id: 8
+        })
+    );
+}
+
+#[test]
+fn an_expired_cart_is_replaced_before_checkout_only() {
+    let mut case = Case::new().with_cart();
+    case.observed.cart = Some(CartSeen::Gone);
+    assert_eq!(case.plan(), Step::Act(Act::ForgetCart));
+    case.status.phase = Some(Phase::CheckingOut);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::FindOrder { since: None }),
+        "a vanished cart in CheckingOut may have an order"
+    );
+}
+
+#[test]
+fn a_project_with_the_same_description_stops_adopts_or_is_ignored() {
+    let mut case = Case::new();
+    case.observed.marker_carts = Some(vec![]);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::ExistingProject {
+            description: "Team A".into()
+        })
+    );
+    case.observed.existing_project = Some(None);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::AccountSubsidiary),
+        "none: ordered"
+    );
+    case.observed.existing_project = Some(Some("0123456789ab4cdef0123456789abcde".into()));
+    let Step::Wait {
+        phase,
+        reason,
+        message,
+        ..
+    } = case.plan()
+    else {
+        panic!()
+    };
+    assert_eq!((phase, reason), (Phase::NeedsAttention, Reason::ProjectExists));
+    assert!(
+        message.contains("spec.projectId: 0123456789ab4cdef0123456789abcde"),
+        "{message}"
+    );
+    // Stopped there, the next pass checks again: it never looks for a lost order.
+    crate::controller::status::enter_phase(
+        &mut case.status,
+        Phase::NeedsAttention,
+        Reason::ProjectExists,
+        &message,
+        None,
+    );
+    case.observed.existing_project = None;
+    assert!(matches!(case.plan(), Step::Look(Lookup::ExistingProject { .. })));
+    case.observed.existing_project = Some(Some("0123456789ab4cdef0123456789abcde".into()));
+    case.spec.on_existing = OnExisting::Adopt;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordProjectId("0123456789ab4cdef0123456789abcde".into()))
+    );
+    case.spec.on_existing = OnExisting::Order;
+    assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
+    // Once adopted this way, the project is followed like any adopted one.
+    let mut case = Case::new();
+    case.status.project_id = Some("0123456789ab4cdef0123456789abcde".into());
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::Project("0123456789ab4cdef0123456789abcde".into()))
+    );
+}
