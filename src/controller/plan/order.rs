@@ -2,6 +2,7 @@
 //! checkout — and never a second checkout on a guess.
 
 use super::*;
+use crate::api::PriceStatus;
 
 pub(super) fn prepare_order(input: &Input) -> Step {
     let (spec, status, observed) = (input.spec, input.status, input.observed);
@@ -57,61 +58,22 @@ pub(super) fn prepare_order(input: &Input) -> Step {
     if let Some(step) = configure_item(spec, &plan_code, &cart_id, items) {
         return step;
     }
-    let Some(price) = status.price.as_ref() else {
-        return Step::Act(Act::PreviewPrice { cart_id });
-    };
     let ceiling = [spec.max_price.as_deref(), input.max_price]
         .into_iter()
         .flatten()
         .filter_map(|p| cents(p).map(|c| (c, p)))
         .min();
-    let above_ceiling = ceiling.filter(|(c, _)| cents(&price.with_tax).is_none_or(|p| p > *c));
-    if (spec.approval == Approval::Manual || above_ceiling.is_some())
-        && input.approval != Some(cart_id.as_str())
-    {
-        let why = match above_ceiling {
-            Some((_, max)) if spec.approval == Approval::Automatic => {
-                format!(", above the price ceiling of {max} {}", price.currency)
-            }
-            _ => String::new(),
+    // The price is read before buying only when something depends on it: a person's approval, a
+    // ceiling, or paying it automatically. Otherwise the checkout's answer carries it (one call
+    // fewer per order).
+    let price_needed =
+        spec.approval == Approval::Manual || ceiling.is_some() || spec.payment == Payment::Automatic;
+    if price_needed {
+        let Some(price) = status.price.as_ref() else {
+            return Step::Act(Act::PreviewPrice { cart_id });
         };
-        let message = format!(
-            "Cart {cart_id} costs {} {} with tax{why}. To order it: kubectl annotate pcp <name> \
-             publiccloud.ovh-operator.dev/approve={cart_id}",
-            price.with_tax, price.currency
-        );
-        return match input.approval {
-            Some(other) => warn(
-                Phase::AwaitingApproval,
-                Reason::AwaitingApproval,
-                format!("The approval names cart {other}, not the current cart. {message}"),
-                Requeue::Person,
-            ),
-            None => wait(
-                Phase::AwaitingApproval,
-                Reason::AwaitingApproval,
-                message,
-                Requeue::Person,
-            ),
-        };
-    }
-    // A priced order with payment: Automatic needs a usable default method, or nothing is
-    // ordered (terraform-provider-ovh fails the same way before checkout).
-    if spec.payment == Payment::Automatic && !is_zero(&price.with_tax) {
-        let Some(method) = observed.default_payment_method.as_ref() else {
-            return Step::Look(Lookup::DefaultPaymentMethod);
-        };
-        if let Some(problem) = unusable_method(method.as_ref()) {
-            return warn(
-                Phase::Failed,
-                Reason::NoPaymentMethod,
-                format!(
-                    "payment: Automatic, but {problem} and the order costs {} {}. Add or fix the \
-                     default payment method in the OVH console, or set payment: Manual.",
-                    price.with_tax, price.currency
-                ),
-                Requeue::Person,
-            );
+        if let Some(wait) = before_buying(input, &cart_id, price, ceiling) {
+            return wait;
         }
     }
     if status.phase != Some(Phase::CheckingOut) {
@@ -180,6 +142,67 @@ fn existing_project(input: &Input) -> Option<Step> {
             Requeue::SpecChange,
         ),
     })
+}
+
+/// What must hold before a priced cart is bought: a person's approval (approval: Manual, or a
+/// price above the ceiling) and, for payment: Automatic on a priced order, a usable method.
+fn before_buying(
+    input: &Input,
+    cart_id: &str,
+    price: &PriceStatus,
+    ceiling: Option<(u64, &str)>,
+) -> Option<Step> {
+    let (spec, observed) = (input.spec, input.observed);
+    let above_ceiling = ceiling.filter(|(c, _)| cents(&price.with_tax).is_none_or(|p| p > *c));
+    if (spec.approval == Approval::Manual || above_ceiling.is_some())
+        && input.approval != Some(cart_id)
+    {
+        let why = match above_ceiling {
+            Some((_, max)) if spec.approval == Approval::Automatic => {
+                format!(", above the price ceiling of {max} {}", price.currency)
+            }
+            _ => String::new(),
+        };
+        let message = format!(
+            "Cart {cart_id} costs {} {} with tax{why}. To order it: kubectl annotate pcp <name> \
+             publiccloud.ovh-operator.dev/approve={cart_id}",
+            price.with_tax, price.currency
+        );
+        return Some(match input.approval {
+            Some(other) => warn(
+                Phase::AwaitingApproval,
+                Reason::AwaitingApproval,
+                format!("The approval names cart {other}, not the current cart. {message}"),
+                Requeue::Person,
+            ),
+            None => wait(
+                Phase::AwaitingApproval,
+                Reason::AwaitingApproval,
+                message,
+                Requeue::Person,
+            ),
+        });
+    }
+    // A priced order with payment: Automatic needs a usable default method, or nothing is
+    // ordered (terraform-provider-ovh fails the same way before checkout).
+    if spec.payment == Payment::Automatic && !is_zero(&price.with_tax) {
+        let Some(method) = observed.default_payment_method.as_ref() else {
+            return Some(Step::Look(Lookup::DefaultPaymentMethod));
+        };
+        if let Some(problem) = unusable_method(method.as_ref()) {
+            return Some(warn(
+                Phase::Failed,
+                Reason::NoPaymentMethod,
+                format!(
+                    "payment: Automatic, but {problem} and the order costs {} {}. Add or fix the \
+                     default payment method in the OVH console, or set payment: Manual.",
+                    price.with_tax, price.currency
+                ),
+                Requeue::Person,
+            ));
+        }
+    }
+    None
 }
 
 /// Why this default payment method cannot pay, if it cannot.

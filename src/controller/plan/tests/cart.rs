@@ -147,6 +147,12 @@ fn the_item_is_added_then_configured_in_spec_order() {
     });
     assert_eq!(
         case.plan(),
+        Step::Act(Act::BeginCheckout { approved_by: None }),
+        "nothing depends on the price: the checkout's answer carries it"
+    );
+    case.spec.approval = Approval::Manual;
+    assert_eq!(
+        case.plan(),
         Step::Act(Act::PreviewPrice {
             cart_id: "cart-1".into()
         })
