@@ -401,6 +401,7 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
     }
     println!("killed and restarted at: {covered:#?}");
     for expected in [
+        "BeginCart",
         "CreateCart",
         "AssignCart",
         "AddItem",

@@ -19,6 +19,11 @@ pub struct PublicCloudProjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
 
+    /// When the operator recorded that it creates a cart (before `POST /order/cart`): a cart
+    /// missing from status is then looked for by its marker, in case the answer was lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart_requested_at: Option<String>,
+
     /// The OVH cart holding the project item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cart: Option<CartStatus>,

@@ -19,6 +19,7 @@ pub async fn execute(
     status: &PublicCloudProjectStatus,
 ) -> Result<Outcome, OvhError> {
     Ok(match act {
+        Act::BeginCart => Outcome::CartBegun,
         Act::CreateCart {
             subsidiary,
             marker,

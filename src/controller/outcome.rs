@@ -8,6 +8,7 @@ use crate::{api::PriceStatus, ovh::model::OrderStatus};
 /// The result of one action at OVH (or of a status-only action).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
+    CartBegun,
     CartCreated {
         cart_id: String,
         expires_at: Option<String>,

@@ -49,6 +49,15 @@ pub fn apply(
     };
     let now = now.to_string();
     match outcome {
+        Outcome::CartBegun => {
+            status.cart_requested_at = Some(now);
+            observed.cart_begun = true;
+            Applied {
+                reason: Reason::Ordering,
+                note: "Creating a cart".into(),
+                phase: Some((Phase::Pending, Reason::Ordering)),
+            }
+        }
         Outcome::CartCreated {
             cart_id,
             expires_at,
@@ -62,6 +71,7 @@ pub fn apply(
                 ..Default::default()
             });
             status.price = None;
+            status.cart_requested_at = None;
             status.plan_code = Some(plan_code);
             observed.cart = Some(CartSeen::Found {
                 read_only: false,
@@ -79,6 +89,7 @@ pub fn apply(
                 expires_at,
                 ..Default::default()
             });
+            status.cart_requested_at = None;
             status.price = None;
             let a = applied(
                 Reason::CartFound,

@@ -69,6 +69,9 @@ pub enum Step {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Act {
     // ---- ordering ----
+    /// Status write only: recorded before the cart POST, so a restart knows a cart may exist
+    /// unrecorded (and looks for it by its marker only then).
+    BeginCart,
     CreateCart {
         subsidiary: String,
         marker: String,

@@ -105,6 +105,8 @@ pub struct Observed {
     pub existing_project: Option<Option<String>>,
     /// The newest e-mail id of the account (0 when it has none).
     pub newest_email: Option<i64>,
+    /// This pass itself recorded the cart's creation (so no earlier create can be unrecorded).
+    pub cart_begun: bool,
     /// This pass itself began the checkout (so no earlier attempt can be in flight).
     pub checkout_begun: bool,
     /// This pass itself recorded the payment as begun and has not sent it yet.

@@ -11,13 +11,17 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             // A checkout may have run, but we lost the cart too: never order again on a guess.
             return find_lost_order(input, None);
         }
-        let Some(found) = observed.marker_carts.as_ref() else {
-            return Step::Look(Lookup::CartsByMarker(input.marker()));
-        };
-        if let Some(cart_id) = found.first() {
-            return Step::Act(Act::RecordFoundCart {
-                cart_id: cart_id.clone(),
-            });
+        // A create recorded by an earlier pass may have run without its answer recorded (a
+        // crash, a lost answer): look for the cart by its marker, and only then.
+        if status.cart_requested_at.is_some() && !observed.cart_begun {
+            let Some(found) = observed.marker_carts.as_ref() else {
+                return Step::Look(Lookup::CartsByMarker(input.marker()));
+            };
+            if let Some(cart_id) = found.first() {
+                return Step::Act(Act::RecordFoundCart {
+                    cart_id: cart_id.clone(),
+                });
+            }
         }
         if let Some(step) = existing_project(input) {
             return step;
@@ -26,6 +30,9 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             Ok(s) => s,
             Err(look) => return look,
         };
+        if status.cart_requested_at.is_none() {
+            return Step::Act(Act::BeginCart);
+        }
         let plan_code = spec
             .plan
             .plan_code
@@ -154,9 +161,7 @@ fn before_buying(
 ) -> Option<Step> {
     let (spec, observed) = (input.spec, input.observed);
     let above_ceiling = ceiling.filter(|(c, _)| cents(&price.with_tax).is_none_or(|p| p > *c));
-    if (spec.approval == Approval::Manual || above_ceiling.is_some())
-        && input.approval != Some(cart_id)
-    {
+    if (spec.approval == Approval::Manual || above_ceiling.is_some()) && input.approval != Some(cart_id) {
         let why = match above_ceiling {
             Some((_, max)) if spec.approval == Approval::Automatic => {
                 format!(", above the price ceiling of {max} {}", price.currency)

@@ -4,30 +4,45 @@
 use super::*;
 
 #[test]
-fn a_new_resource_first_looks_for_a_cart_it_may_have_lost() {
-    let case = Case::new();
+fn the_cart_is_recorded_before_it_is_created_and_searched_for_only_after_a_crash() {
+    let mut case = Case::new();
+    case.spec.ovh_subsidiary = Some(OvhSubsidiary::FR);
+    case.observed.existing_project = Some(None);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::BeginCart),
+        "no marker lookup for a new resource"
+    );
+    // The same pass recorded it: the cart is created at once.
+    case.status.cart_requested_at = Some("2026-11-27T09:59:00Z".into());
+    case.observed.cart_begun = true;
+    assert!(matches!(case.plan(), Step::Act(Act::CreateCart { .. })));
+    // Recorded by an earlier pass: the create may have run unrecorded, so look first.
+    case.observed.cart_begun = false;
     assert_eq!(
         case.plan(),
         Step::Look(Lookup::CartsByMarker(format!("{CART_MARKER_PREFIX}{UID}")))
     );
-}
-
-#[test]
-fn a_found_cart_is_recorded_instead_of_creating_another() {
-    let mut case = Case::new();
     case.observed.marker_carts = Some(vec!["lost-cart".into()]);
     assert_eq!(
         case.plan(),
         Step::Act(Act::RecordFoundCart {
             cart_id: "lost-cart".into()
-        })
+        }),
+        "a found cart is used, not a second one made"
+    );
+    case.observed.marker_carts = Some(vec![]);
+    assert!(
+        matches!(case.plan(), Step::Act(Act::CreateCart { .. })),
+        "none found: created (no second intent write)"
     );
 }
 
 #[test]
 fn the_subsidiary_comes_from_the_spec_or_the_account() {
     let mut case = Case::new();
-    case.observed.marker_carts = Some(vec![]);
+    case.observed.cart_begun = true;
+    case.status.cart_requested_at = Some("2026-11-27T09:59:00Z".into());
     case.observed.existing_project = Some(None);
     assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
     case.observed.subsidiary = Some("IE".into());
@@ -46,7 +61,8 @@ fn the_subsidiary_comes_from_the_spec_or_the_account() {
 #[test]
 fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     let mut case = Case::new();
-    case.observed.marker_carts = Some(vec![]);
+    case.observed.cart_begun = true;
+    case.status.cart_requested_at = Some("2026-11-27T09:59:00Z".into());
     case.observed.existing_project = Some(None);
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);
     assert!(
