@@ -372,6 +372,8 @@ fn the_values_schema_rejects_unknown_keys() {
         "leaderElection.leaseSecond=10",
         "resources.limit.memory=1Gi",
         "image.digest=sha256:0",
+        "approval.admissionPolicy.enabled=false",
+        "approval.admissionPolicies.stampApprovedby=false",
     ] {
         let err = template(&["--set", set]).expect_err(set);
         assert!(err.contains("additional properties"), "{set}: {err}");
@@ -384,6 +386,14 @@ fn the_values_schema_rejects_unknown_keys() {
         ("image.pullPolicy=Sometimes", "an enum"),
         ("defaultCredentials=ovh", "NAMESPACE/NAME"),
         ("metrics.prometheusRule.awaitingPaymentFor=soon", "a duration"),
+        ("maxPrice=25.001", "a price the operator parses"),
+        ("maxPrice=cheap", "a price the operator parses"),
+        ("defaultCredentialsNamespaces={Team_A}", "namespace names or *"),
+        ("allowTerminate=no", "a boolean"),
+        (
+            "approval.admissionPolicies.mutatingApiVersion=v1",
+            "an admissionregistration.k8s.io version",
+        ),
     ] {
         assert!(template(&["--set", set]).is_err(), "{set}: {why}");
     }
@@ -400,16 +410,30 @@ fn default_values_render_a_hardened_pod() {
         kinds,
         [
             "ClusterRole",
+            "ClusterRole",
             "ClusterRoleBinding",
             "Deployment",
+            "MutatingAdmissionPolicy",
+            "MutatingAdmissionPolicyBinding",
             "Role",
             "RoleBinding",
             "Service",
             "ServiceAccount",
+            "ValidatingAdmissionPolicy",
+            "ValidatingAdmissionPolicyBinding",
         ],
-        "optional objects are off by default"
+        "optional objects are off by default; the approval guard is on"
     );
     let pod = &find(&docs, "Deployment")["spec"]["template"]["spec"];
+    let args = pod["containers"][0]["args"].to_string();
+    assert!(args.contains("--allow-terminate=true"), "{args}");
+    for flag in [
+        "--max-price",
+        "--watch-selector",
+        "--default-credentials-namespaces",
+    ] {
+        assert!(!args.contains(flag), "{flag} is not passed by default: {args}");
+    }
     let container = &pod["containers"][0];
     for sc in [&pod["securityContext"], &container["securityContext"]] {
         assert_eq!(sc["runAsNonRoot"], json!(true), "{sc}");
@@ -423,6 +447,62 @@ fn default_values_render_a_hardened_pod() {
     assert_eq!(sc["capabilities"], json!({"drop": ["ALL"]}));
     assert_eq!(pod["serviceAccountName"], json!("t-ovh-publiccloud-operator"));
     assert!(pod.get("imagePullSecrets").is_none() && pod.get("priorityClassName").is_none());
+}
+
+#[test]
+fn the_approval_policies_can_be_narrowed_or_turned_off() {
+    let kinds = |set: &[&str]| -> Vec<String> {
+        let mut kinds: Vec<String> = template(set)
+            .unwrap()
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap().to_string())
+            .filter(|k| k.contains("AdmissionPolicy"))
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    // An older cluster without MutatingAdmissionPolicy: the validation (and the approver
+    // ClusterRole) stay.
+    assert_eq!(
+        kinds(&["--set", "approval.admissionPolicies.stampApprovedBy=false"]),
+        ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]
+    );
+    let docs = template(&["--set", "approval.admissionPolicies.enabled=false"]).unwrap();
+    assert!(
+        docs.iter()
+            .all(|d| !d["kind"].as_str().unwrap().contains("AdmissionPolicy")
+                && !d["metadata"]["name"].as_str().unwrap().ends_with("-approver")),
+        "nothing of the approval guard"
+    );
+    // 1.34 and 1.35 serve the beta API when its feature gate is on.
+    let docs = template(&[
+        "--set",
+        "approval.admissionPolicies.mutatingApiVersion=admissionregistration.k8s.io/v1beta1",
+    ])
+    .unwrap();
+    for kind in ["MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"] {
+        assert_eq!(
+            find(&docs, kind)["apiVersion"],
+            json!("admissionregistration.k8s.io/v1beta1")
+        );
+    }
+    // A cluster-wide install guards every namespace; the approver role grants one verb.
+    let docs = template(&[]).unwrap();
+    assert!(
+        find(&docs, "ValidatingAdmissionPolicyBinding")["spec"]
+            .get("matchResources")
+            .is_none()
+    );
+    let approver = docs
+        .iter()
+        .find(|d| d["metadata"]["name"] == "t-ovh-publiccloud-operator-approver")
+        .expect("the approver ClusterRole");
+    assert_eq!(approver["kind"], json!("ClusterRole"));
+    assert_eq!(
+        approver["rules"],
+        json!([{"apiGroups": ["publiccloud.ovh-operator.dev"],
+                "resources": ["publiccloudprojects/approval"], "verbs": ["approve"]}])
+    );
 }
 
 #[test]
@@ -461,7 +541,7 @@ fn rendered_templates_are_valid_for_cluster_wide_and_namespaced_installs() {
     assert!(docs.iter().all(|d| d["kind"] != "ServiceAccount"));
     for d in docs
         .iter()
-        .filter(|d| d["kind"].as_str().unwrap().ends_with("Binding"))
+        .filter(|d| d["kind"].as_str().unwrap().ends_with("RoleBinding"))
     {
         assert_eq!(d["subjects"][0]["name"], json!("existing"), "{d}");
     }
@@ -477,6 +557,12 @@ serviceAccount:
   annotations: {example.com/role: ovh-orderer}
 watchNamespace: teams
 defaultCredentials: ops/ovh
+defaultCredentialsNamespaces: [teams, ops]
+maxPrice: "49.90"
+allowTerminate: false
+watchSelector: "operator in (platform),tier!=test"
+approval:
+  admissionPolicies: {enabled: true, stampApprovedBy: true, mutatingApiVersion: admissionregistration.k8s.io/v1}
 replicas: 2
 leaderElection: {enabled: true, leaseSeconds: 15}
 extraEnv:
@@ -574,14 +660,30 @@ fn every_optional_object_renders_and_the_api_server_accepts_it() {
         "--namespace=teams",
         "--default-credentials=ops/ovh",
         "--leader-election-lease-seconds=15",
+        "--default-credentials-namespaces=teams,ops",
+        "--max-price=49.90",
+        "--allow-terminate=false",
+        "--watch-selector=operator in (platform),tier!=test",
     ] {
         assert!(args.contains(arg), "{arg}: {args}");
     }
     for d in docs
         .iter()
-        .filter(|d| d["kind"].as_str().unwrap().ends_with("Binding"))
+        .filter(|d| d["kind"].as_str().unwrap().ends_with("RoleBinding"))
     {
         assert_eq!(d["subjects"][0]["name"], json!("ovh-operator"), "{d}");
+    }
+
+    // The approval guard covers the watched namespace only.
+    for kind in [
+        "ValidatingAdmissionPolicyBinding",
+        "MutatingAdmissionPolicyBinding",
+    ] {
+        assert_eq!(
+            find(&docs, kind)["spec"]["matchResources"]["namespaceSelector"],
+            json!({"matchLabels": {"kubernetes.io/metadata.name": "teams"}}),
+            "{kind}"
+        );
     }
 
     // Monitoring: the labels Prometheus selects by; the rule's job is the metrics Service.
