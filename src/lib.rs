@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod controller;
+pub mod credentials_cmd;
 pub mod metrics;
 pub mod ovh;
 pub mod simulator;

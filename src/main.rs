@@ -14,6 +14,10 @@ enum Command {
     Crd,
     /// Run the operator (in a cluster, or against the current kubeconfig).
     Run(Box<ovh_publiccloud_operator::controller::Options>),
+    /// Request an OVH consumer key with exactly the operator's access rules and print where to
+    /// validate it and the Secret to create; or, with --oauth2, print the IAM policy of an OAuth2
+    /// service account.
+    Credentials(Box<ovh_publiccloud_operator::credentials_cmd::CredentialsArgs>),
     /// Serve a local OVH API simulator (prints its base URL on the first line of stdout).
     Simulator(Box<ovh_publiccloud_operator::simulator::SimConfig>),
 }
@@ -30,6 +34,16 @@ async fn main() -> std::process::ExitCode {
                 return std::process::ExitCode::FAILURE;
             }
         }
+        Command::Credentials(args) => match ovh_publiccloud_operator::credentials_cmd::run(&args).await {
+            Ok(printed) => {
+                eprint!("{}", printed.stderr);
+                print!("{}", printed.stdout);
+            }
+            Err(e) => {
+                eprintln!("ovh-publiccloud-operator credentials: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        },
         Command::Simulator(cfg) => {
             ovh_publiccloud_operator::telemetry::init();
             if let Err(e) = ovh_publiccloud_operator::simulator::run(*cfg).await {

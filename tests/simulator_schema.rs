@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use common::sim::{Sim, configured_cart, configured_cart_in, project_id_of, wait_for_status};
 use ovh_publiccloud_operator::{
-    ovh::{Route, model::*},
+    ovh::{Route, access, model::*},
     simulator::{
         Region,
         routes::{QUERIES, ROUTES},
@@ -234,6 +234,22 @@ async fn every_answer_has_the_schema_shape() {
 
     call!("GET", "/auth/time", []);
     call!("GET", "/auth/details", []);
+    // Unsigned but for the application key, as the SDKs send it.
+    let credential = access::request_consumer_key(
+        &sim.running.base_url,
+        "sim-ak",
+        &access::credential_request(Some("https://example.com/".into()), vec!["192.0.2.0/24".into()]),
+    )
+    .await
+    .unwrap();
+    check(
+        &schema,
+        "auth.ApiCredentialRequest",
+        &serde_json::to_value(&credential).unwrap(),
+        "POST /auth/credential",
+        &mut errors,
+    );
+    seen.insert(("POST", "/auth/credential"));
     call!("GET", "/me", []);
     let cart = call!(
         "POST",
@@ -487,6 +503,14 @@ async fn every_answer_has_the_schema_shape() {
 fn client_request_bodies_match_the_schema() {
     let schema = fixture();
     let cases: Vec<(&str, &str, Value)> = vec![
+        (
+            "POST",
+            "/auth/credential",
+            body(&access::credential_request(
+                Some("https://example.com/".into()),
+                vec!["192.0.2.0/24".into()],
+            )),
+        ),
         (
             "POST",
             "/order/cart",

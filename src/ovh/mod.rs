@@ -1,5 +1,6 @@
 //! The OVH v1 API. Knows nothing of Kubernetes.
 
+pub mod access;
 mod auth;
 pub mod client;
 pub mod credentials;

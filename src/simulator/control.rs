@@ -1,4 +1,5 @@
-//! Test controls under `/_sim/` (never under OVH's paths) and the order page a person pays on.
+//! Test controls under `/_sim/` (never under OVH's paths), the order page a person pays on and
+//! the page where a person validates a consumer key.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -32,6 +33,11 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/_sim/projects/{serviceName}/expire", post(expire_project))
         .route("/_sim/emails", post(add_email))
         .route("/_sim/faults", post(add_faults).delete(clear_faults))
+        .route(
+            "/_sim/credentials/{consumerKey}/validate",
+            post(validate_credential),
+        )
+        .route("/auth/", get(credential_page).post(validate_on_page))
         .route("/payment/order/{orderId}", get(order_page).post(pay_on_page))
         .with_state(sim)
 }
@@ -195,4 +201,62 @@ async fn pay_on_page(
         return e.into_response();
     }
     Redirect::to(&format!("/payment/order/{order_id}?password={password}")).into_response()
+}
+
+/// Validates a pending consumer key, as the person who opens its validation URL does.
+async fn validate_credential(State(sim): S, Path(ck): Path<String>) -> Result<Json<()>, SimError> {
+    sim.consumer_keys.lock().unwrap().validate(&ck).map(Json)
+}
+
+/// The validation URL (`/auth/?credentialToken=…`, notes §1.3) is a page listing the rules the
+/// application asks for, with a button that validates the key. OVH's page also asks the person
+/// to log in and to choose the key's validity; the simulator has one account and keys that do not
+/// expire (assumed).
+async fn credential_page(State(sim): S, Query(q): Query<HashMap<String, String>>) -> Response {
+    let token = q.get("credentialToken").cloned().unwrap_or_default();
+    let keys = sim.consumer_keys.lock().unwrap();
+    let Some((_, key)) = keys.by_token(&token) else {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            Html("<h1>This credential request does not exist</h1>".to_string()),
+        )
+            .into_response();
+    };
+    let rules: String = key
+        .rules
+        .iter()
+        .map(|(m, p)| format!("<li><code>{} {}</code></li>", escape(m), escape(p)))
+        .collect();
+    let action = if key.state == "validated" {
+        "<p id=\"validated\">This key is validated.</p>".to_string()
+    } else {
+        format!(
+            r#"<form method="post" action="/auth/"><input type="hidden" name="credentialToken" value="{}"><button type="submit" id="validate">Log in and validate</button></form>"#,
+            escape(&token)
+        )
+    };
+    Html(format!(
+        "<!doctype html><html><head><title>Validate an API key</title></head><body>\
+         <h1>An application asks for access to your OVHcloud account (simulated)</h1>\
+         <ul id=\"rules\">{rules}</ul><p>State: <b id=\"state\">{}</b></p>{action}</body></html>",
+        key.state
+    ))
+    .into_response()
+}
+
+/// The page's button: validates the key, then goes to the request's `redirection` if it had one.
+async fn validate_on_page(State(sim): S, Form(form): Form<HashMap<String, String>>) -> Response {
+    let token = form.get("credentialToken").cloned().unwrap_or_default();
+    let mut keys = sim.consumer_keys.lock().unwrap();
+    let Some((ck, key)) = keys.by_token(&token).map(|(ck, k)| (ck.clone(), k.clone())) else {
+        return SimError::class(404, "Client::NotFound", "This credential request does not exist")
+            .into_response();
+    };
+    if let Err(e) = keys.validate(&ck) {
+        return e.into_response();
+    }
+    match key.redirection {
+        Some(url) => Redirect::to(&url).into_response(),
+        None => Redirect::to(&format!("/auth/?credentialToken={token}")).into_response(),
+    }
 }

@@ -1,8 +1,9 @@
 //! A local OVH API that speaks OVH's wire format: signatures, OAuth2, carts, orders, projects,
 //! termination e-mails, OVH's error bodies and query ids; plus test controls under `/_sim/`
-//! (ledger, stats, paying, fault injection), all reproducible from a seed.
+//! (ledger, stats, paying, validating consumer keys, fault injection), all reproducible from a seed.
 
 mod control;
+pub mod credentials;
 mod gate;
 pub mod ledger;
 pub mod routes;
@@ -147,6 +148,8 @@ pub struct Sim {
     faults: Mutex<Faults>,
     stats: std::sync::Mutex<ledger::Stats>,
     tokens: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+    /// Consumer keys issued by `POST /auth/credential`, and the built-in one.
+    pub consumer_keys: std::sync::Mutex<credentials::ConsumerKeys>,
     query_counter: std::sync::atomic::AtomicU64,
 }
 
@@ -155,6 +158,7 @@ impl Sim {
         Arc::new(Self {
             world: Mutex::new(World::new(cfg.clone())),
             faults: Mutex::new(Faults::new(cfg.seed)),
+            consumer_keys: std::sync::Mutex::new(credentials::ConsumerKeys::new(cfg.seed, &cfg.consumer_key)),
             cfg,
             stats: Default::default(),
             tokens: Default::default(),

@@ -50,6 +50,7 @@ macro_rules! served {
 served! {
     GET "/auth/time" public => auth_time;
     GET "/auth/details" signed => auth_details;
+    POST "/auth/credential" public => request_credential;
     GET "/me" signed => me;
     POST "/order/cart" public => create_cart;
     GET "/order/cart" signed => list_carts;
@@ -173,6 +174,27 @@ async fn auth_details(headers: HeaderMap) -> Json<serde_json::Value> {
         "account": "sim12345-ovh", "method": method, "identities": [], "allowedRoutes": null,
         "roles": [], "user": null, "description": null,
     }))
+}
+
+/// A new consumer key with the requested access rules, `pendingValidation` until a person
+/// validates it at `validationUrl` (schema auth.json; `credentials.rs`). Unsigned, but the
+/// application must be known: an unknown `X-Ovh-Application` is 403 INVALID_KEY "This application
+/// key is invalid" (py-ovh maps INVALID_KEY; the message as for signed calls, `gate.rs`).
+async fn request_credential(
+    State(sim): S,
+    headers: HeaderMap,
+    OvhBody(body): OvhBody<ApiCredentialRequestParams>,
+) -> Answer<ApiCredentialRequest> {
+    let application = headers.get("x-ovh-application").and_then(|v| v.to_str().ok());
+    if application != Some(sim.cfg.application_key.as_str()) {
+        return Err(SimError::code(
+            403,
+            "INVALID_KEY",
+            "This application key is invalid",
+        ));
+    }
+    let origin = sim.cfg.public_origin();
+    sim.consumer_keys.lock().unwrap().issue(body, &origin).map(Json)
 }
 
 /// Client-credentials grant; client id and secret in the form or as HTTP Basic (both are what

@@ -3,12 +3,14 @@
 //! same types, so every field the schema marks non-nullable is always written.
 
 mod account;
+mod auth;
 mod cart;
 mod order;
 mod price;
 mod project;
 
 pub use account::*;
+pub use auth::*;
 pub use cart::*;
 pub use order::*;
 pub use price::*;
