@@ -149,10 +149,7 @@ async fn the_subcommand_requests_a_key_with_exactly_the_rules_and_it_works_once_
     assert_eq!(client.me().await.unwrap().nichandle, "sim12345-ovh");
     let cart_ids: Vec<String> = client.carts_by_description("none").await.unwrap();
     assert!(cart_ids.is_empty());
-    for route in [
-        Route::new("/cloud/project", &[]),
-        Route::new("/auth/details", &[]),
-    ] {
+    for route in [Route::new("/auth/details", &[])] {
         let refused = client.get::<Value>(route).await.unwrap_err();
         assert_eq!(
             api_error(&refused),
@@ -348,7 +345,7 @@ async fn the_operator_works_with_a_key_limited_to_its_access_rules() {
     // The same key, outside its rules: 403 NOT_GRANTED_CALL.
     let restricted: OvhClient = env.sim.client_with(&with_key(AK_AS_CK, "consumer_key", &ck));
     let refused = restricted
-        .get::<Value>(Route::new("/cloud/project", &[]))
+        .get::<Value>(Route::new("/auth/details", &[]))
         .await
         .unwrap_err();
     assert_eq!(api_error(&refused).1.as_deref(), Some("NOT_GRANTED_CALL"));

@@ -42,6 +42,7 @@ pub const ACCESS_RULES: &[(&str, &str)] = &[
     ("GET", "/me/payment/method"),
     ("GET", "/me/payment/method/*"),
     // The project, and its termination (deletionPolicy: Terminate) with the e-mailed token.
+    ("GET", "/cloud/project"),
     ("GET", "/cloud/project/*"),
     ("POST", "/cloud/project/*/terminate"),
     ("POST", "/cloud/project/*/confirmTermination"),
