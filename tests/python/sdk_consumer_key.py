@@ -38,7 +38,7 @@ requests.post(answer["validationUrl"].split("?")[0], data={"credentialToken": to
 
 summary["me"] = client.get("/me")["nichandle"]
 try:
-    client.get("/cloud/project")
+    client.get("/auth/details")
     raise SystemExit("a call outside the rules was accepted")
 except ovh.exceptions.NotGrantedCall as e:
     summary["outside"] = type(e).__name__
