@@ -7,16 +7,19 @@ use axum::{
     Extension, Json, Router,
     body::Bytes,
     extract::{FromRequest, Path, Query, Request, State},
-    http::HeaderMap,
     middleware,
-    response::{IntoResponse, Response},
     routing::{MethodFilter, on, post},
 };
-use base64::Engine;
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{Sim, gate, world::SimError};
 use crate::ovh::model::*;
+
+mod auth;
+mod billing;
+
+use auth::*;
+use billing::*;
 
 /// A route the simulator serves, with the schema's `noAuthentication` flag.
 pub struct RouteInfo {
@@ -154,106 +157,6 @@ pub fn oauth2_routes(sim: Arc<Sim>) -> Router {
     Router::new()
         .route("/auth/oauth2/token", post(oauth2_token))
         .with_state(sim)
-}
-
-// ---- auth ---------------------------------------------------------------------------------------
-
-/// A bare integer (schema auth.json `long`; go-ovh and py-ovh compute their clock delta from it).
-async fn auth_time(State(sim): S) -> Json<i64> {
-    Json(sim.server_time())
-}
-
-/// `auth.Details` (schema auth.json); tf calls it at start-up (tf `ovh/config.go`).
-async fn auth_details(headers: HeaderMap) -> Json<serde_json::Value> {
-    let method = if headers.contains_key("authorization") {
-        "oauth2_client_credentials"
-    } else {
-        "account"
-    };
-    Json(serde_json::json!({
-        "account": "sim12345-ovh", "method": method, "identities": [], "allowedRoutes": null,
-        "roles": [], "user": null, "description": null,
-    }))
-}
-
-/// A new consumer key with the requested access rules, `pendingValidation` until a person
-/// validates it at `validationUrl` (schema auth.json; `credentials.rs`). Unsigned, but the
-/// application must be known: an unknown `X-Ovh-Application` is 403 INVALID_KEY "This application
-/// key is invalid" (py-ovh maps INVALID_KEY; the message as for signed calls, `gate.rs`).
-async fn request_credential(
-    State(sim): S,
-    headers: HeaderMap,
-    OvhBody(body): OvhBody<ApiCredentialRequestParams>,
-) -> Answer<ApiCredentialRequest> {
-    let application = headers.get("x-ovh-application").and_then(|v| v.to_str().ok());
-    if application != Some(sim.cfg.application_key.as_str()) {
-        return Err(SimError::code(
-            403,
-            "INVALID_KEY",
-            "This application key is invalid",
-        ));
-    }
-    let origin = sim.cfg.public_origin();
-    sim.consumer_keys.lock().unwrap().issue(body, &origin).map(Json)
-}
-
-/// Client-credentials grant; client id and secret in the form or as HTTP Basic (both are what
-/// OAuth2 libraries send).
-async fn oauth2_token(State(sim): S, headers: HeaderMap, body: Bytes) -> Response {
-    sim.count_call(&axum::http::Method::POST, "/auth/oauth2/token");
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
-    let basic = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| {
-            s.split_once(':')
-                .map(|(i, p)| (percent_decode(i), percent_decode(p)))
-        });
-    let (id, secret) = basic.unwrap_or_else(|| {
-        (
-            form.get("client_id").cloned().unwrap_or_default(),
-            form.get("client_secret").cloned().unwrap_or_default(),
-        )
-    });
-    let error = |status: u16, error: &str, description: &str| {
-        let status = axum::http::StatusCode::from_u16(status).unwrap();
-        (
-            status,
-            Json(serde_json::json!({"error": error, "error_description": description})),
-        )
-            .into_response()
-    };
-    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return error(
-            400,
-            "unsupported_grant_type",
-            "only client_credentials is supported",
-        );
-    }
-    if id != sim.cfg.client_id {
-        // go-ovh `ovh/ovh_test.go`: `{"error":"invalid_client","error_description":"ovhcloud
-        // oauth2 client does not exists"}`; the secret message is assumed.
-        return error(401, "invalid_client", "ovhcloud oauth2 client does not exists");
-    }
-    if secret != sim.cfg.client_secret {
-        return error(401, "invalid_client", "ovhcloud oauth2 client secret is invalid");
-    }
-    Json(TokenResponse {
-        access_token: sim.issue_token(),
-        token_type: "Bearer".into(),
-        expires_in: sim.cfg.token_ttl_secs,
-        scope: Some("all".into()),
-    })
-    .into_response()
-}
-
-fn percent_decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 // ---- account ------------------------------------------------------------------------------------
@@ -412,128 +315,4 @@ async fn checkout(
         sim.world.lock().await.checkout(&cart, body)
     });
     committer.await.expect("the checkout commit task ran").map(Json)
-}
-
-// ---- orders -------------------------------------------------------------------------------------
-
-async fn list_orders(State(sim): S, Query(q): Query<HashMap<String, String>>) -> Answer<Vec<i64>> {
-    let from = q
-        .get("date.from")
-        .map(|v| parse_datetime("date.from", v))
-        .transpose()?;
-    let to = q
-        .get("date.to")
-        .map(|v| parse_datetime("date.to", v))
-        .transpose()?;
-    ok(sim.world.lock().await.order_ids(from, to))
-}
-
-/// A schema `datetime` query value: RFC 3339 with an offset, or a bare date or date-time taken as
-/// UTC (assumed leniency).
-fn parse_datetime(name: &str, value: &str) -> Result<jiff::Timestamp, SimError> {
-    value
-        .parse::<jiff::Timestamp>()
-        .or_else(|_| {
-            value
-                .parse::<jiff::civil::DateTime>()
-                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
-                .map(|z| z.timestamp())
-        })
-        .map_err(|_| SimError::bad_request(format!("Invalid value for {name}: {value} is not a datetime")))
-}
-
-async fn get_order(State(sim): S, Path(order): Path<i64>) -> Answer<BillingOrder> {
-    sim.world.lock().await.order(order).map(Json)
-}
-
-async fn order_status(State(sim): S, Path(order): Path<i64>) -> Answer<OrderStatus> {
-    sim.world.lock().await.order_status(order).map(Json)
-}
-
-async fn order_details(State(sim): S, Path(order): Path<i64>) -> Answer<Vec<i64>> {
-    sim.world.lock().await.order_detail_ids(order).map(Json)
-}
-
-async fn order_detail(State(sim): S, Path((order, detail)): Path<(i64, i64)>) -> Answer<BillingOrderDetail> {
-    sim.world.lock().await.order_detail(order, detail).map(Json)
-}
-
-async fn order_detail_extension(
-    State(sim): S,
-    Path((order, detail)): Path<(i64, i64)>,
-) -> Answer<ItemDetail> {
-    sim.world
-        .lock()
-        .await
-        .order_detail_extension(order, detail)
-        .map(Json)
-}
-
-async fn pay(
-    State(sim): S,
-    Path(order): Path<i64>,
-    OvhBody(body): OvhBody<PayWithPaymentMethod>,
-) -> Answer<()> {
-    sim.world.lock().await.pay(order, body).map(Json)
-}
-
-async fn pay_with_registered_payment_mean(
-    State(sim): S,
-    Path(order): Path<i64>,
-    OvhBody(body): OvhBody<PayWithRegisteredPaymentMean>,
-) -> Answer<()> {
-    sim.world
-        .lock()
-        .await
-        .pay_with_registered_payment_mean(order, body)
-        .map(Json)
-}
-
-async fn order_detail_operations(State(sim): S, Path((order, detail)): Path<(i64, i64)>) -> Answer<Vec<i64>> {
-    sim.world
-        .lock()
-        .await
-        .order_detail_operation_ids(order, detail)
-        .map(Json)
-}
-
-async fn order_detail_operation(
-    State(sim): S,
-    Path((order, detail, operation)): Path<(i64, i64, i64)>,
-) -> Answer<OrderDetailOperation> {
-    sim.world
-        .lock()
-        .await
-        .order_detail_operation(order, detail, operation)
-        .map(Json)
-}
-
-// ---- projects -----------------------------------------------------------------------------------
-
-async fn projects(State(sim): S) -> Answer<Vec<String>> {
-    ok(sim.world.lock().await.project_ids())
-}
-
-async fn project(State(sim): S, Path(id): Path<String>) -> Answer<Project> {
-    sim.world.lock().await.project(&id).map(Json)
-}
-
-async fn update_project(
-    State(sim): S,
-    Path(id): Path<String>,
-    OvhBody(body): OvhBody<serde_json::Value>,
-) -> Answer<()> {
-    sim.world.lock().await.update_project(&id, body).map(Json)
-}
-
-async fn terminate_project(State(sim): S, Path(id): Path<String>) -> Answer<String> {
-    sim.world.lock().await.terminate_project(&id).map(Json)
-}
-
-async fn confirm_termination(
-    State(sim): S,
-    Path(id): Path<String>,
-    OvhBody(body): OvhBody<ConfirmTermination>,
-) -> Answer<String> {
-    sim.world.lock().await.confirm_termination(&id, body).map(Json)
 }
