@@ -54,12 +54,6 @@ pub fn resolve_endpoint(endpoint: &str) -> Result<(String, String)> {
     ))
 }
 
-/// Whether the endpoint is OVH's US API, where the plan code, order details and termination
-/// differ (terraform-provider-ovh PR #455, `docs/resources/cloud_project.md`).
-pub fn is_us_endpoint(endpoint: &str) -> bool {
-    endpoint == "ovh-us" || endpoint.starts_with("https://api.us.ovhcloud.com/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,9 +123,5 @@ mod tests {
             resolve_endpoint("https://eu.api.ovh.com.example/1.0").unwrap().1,
             "https://eu.api.ovh.com.example/auth/oauth2/token"
         );
-        assert!(is_us_endpoint("ovh-us"));
-        assert!(is_us_endpoint("https://api.us.ovhcloud.com/1.0"));
-        assert!(!is_us_endpoint("ovh-eu"));
-        assert!(!is_us_endpoint("http://127.0.0.1:8080/1.0"));
     }
 }

@@ -15,7 +15,7 @@ pub mod signing;
 
 pub use client::OvhClient;
 pub use credentials::{Auth, Credentials};
-pub use endpoint::{is_us_endpoint, resolve_endpoint};
+pub use endpoint::resolve_endpoint;
 pub use error::{ApiError, OvhError};
 pub use options::{CallStats, ClientOptions};
 pub use routes::Route;
