@@ -28,8 +28,14 @@ pub struct OvhClient {
     pub(super) inner: Arc<Inner>,
 }
 
-/// Projects as (id, description).
-pub(super) type ProjectList = Vec<(String, Option<String>)>;
+/// The account's projects as last listed: when, their ids, and every description read so far
+/// (a description is read once per project id, not on every listing).
+#[derive(Default)]
+pub(super) struct ProjectCache {
+    pub(super) listed_at: Option<Instant>,
+    pub(super) ids: Vec<String>,
+    pub(super) descriptions: std::collections::HashMap<String, Option<String>>,
+}
 
 pub(super) struct Inner {
     pub(super) http: reqwest::Client,
@@ -46,7 +52,7 @@ pub(super) struct Inner {
     offer_cache: Mutex<BTreeMap<String, Vec<String>>>,
     /// The account's projects (id, description) and when they were listed: held while listing,
     /// so a burst of new resources shares one listing.
-    pub(super) projects: tokio::sync::Mutex<Option<(Instant, ProjectList)>>,
+    pub(super) projects: tokio::sync::Mutex<ProjectCache>,
 }
 
 impl std::fmt::Debug for OvhClient {

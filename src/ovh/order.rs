@@ -342,27 +342,37 @@ impl OvhClient {
         &self,
         max_age: std::time::Duration,
     ) -> Result<Vec<(String, Option<String>)>> {
-        let mut cached = self.inner.projects.lock().await;
-        if let Some((at, list)) = cached.as_ref()
-            && at.elapsed() < max_age
-        {
-            return Ok(list.clone());
-        }
-        let mut list = Vec::new();
-        for id in self.project_ids().await? {
-            match self.project(&id).await {
-                Ok(p) => list.push((id, p.description)),
-                Err(e) if e.is_not_found() || e.is_expired() => {}
-                Err(e) => return Err(e),
+        let mut cache = self.inner.projects.lock().await;
+        if cache.listed_at.is_none_or(|at| at.elapsed() >= max_age) {
+            let ids = self.project_ids().await?;
+            // Only projects not seen before are read: a listing costs one call plus the new ones.
+            let new: Vec<&String> = ids
+                .iter()
+                .filter(|id| !cache.descriptions.contains_key(*id))
+                .collect();
+            for id in new {
+                match self.project(id).await {
+                    Ok(p) => {
+                        cache.descriptions.insert(id.clone(), p.description);
+                    }
+                    Err(e) if e.is_not_found() || e.is_expired() => {}
+                    Err(e) => return Err(e),
+                }
             }
+            cache.ids = ids;
+            cache.listed_at = Some(std::time::Instant::now());
         }
-        *cached = Some((std::time::Instant::now(), list.clone()));
-        Ok(list)
+        Ok(cache
+            .ids
+            .iter()
+            .filter_map(|id| Some((id.clone(), cache.descriptions.get(id)?.clone())))
+            .collect())
     }
 
-    /// Forgets the cached project list (a project was just delivered or adopted).
+    /// Makes the next [`Self::project_descriptions`] list again (a project was just delivered):
+    /// one call, since descriptions already read are kept.
     pub async fn forget_project_list(&self) {
-        *self.inner.projects.lock().await = None;
+        self.inner.projects.lock().await.listed_at = None;
     }
 
     /// `GET /cloud/project`: ids of the account's projects.
