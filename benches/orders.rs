@@ -19,6 +19,7 @@
 //! | `BENCH_OVH_RATE_LIMIT` | 0 | the operator's `--ovh-rate-limit` (0: none, as terraform's default) |
 //! | `BENCH_APPLY_CONCURRENCY` | 64 | creates in flight against the API server |
 //! | `BENCH_CHECKING_MS`, `BENCH_DELIVERING_MS`, `BENCH_PROJECT_404_MS` | 1000, 1000, 2000 | the simulator's order timings (its defaults) |
+//! | `BENCH_ON_EXISTING` | (unset: the CRD's default, Stop) | `spec.onExisting`; `Order` skips the account's project listing |
 //! | `BENCH_TIMEOUT_S` | 600 + N/5 | give up waiting for Ready |
 //! | `OVH_SDK_PYTHON` | `target/sdk-venv/bin/python` | a Python with the `ovh` package (scripts/test makes it) |
 
@@ -63,6 +64,7 @@ struct Settings {
     checking_ms: u64,
     delivering_ms: u64,
     project_404_ms: u64,
+    on_existing: Option<String>,
     timeout: Duration,
 }
 
@@ -80,6 +82,7 @@ impl Settings {
             checking_ms: env_or("BENCH_CHECKING_MS", 1000),
             delivering_ms: env_or("BENCH_DELIVERING_MS", 1000),
             project_404_ms: env_or("BENCH_PROJECT_404_MS", 2000),
+            on_existing: std::env::var("BENCH_ON_EXISTING").ok(),
             timeout: Duration::from_secs(env_or("BENCH_TIMEOUT_S", 600 + n as u64 / 5)),
         }
     }
@@ -291,9 +294,12 @@ async fn main() {
     let names: Vec<String> = (0..n).map(|i| format!("b{i:05}")).collect();
     futures::stream::iter(names.iter())
         .map(|name| {
-            let (env, tracks) = (&env, &tracks);
+            let (env, tracks, s) = (&env, &tracks, &s);
             async move {
-                let spec = json!({"description": name, "ovhSubsidiary": "FR", "payment": "Automatic"});
+                let mut spec = json!({"description": name, "ovhSubsidiary": "FR", "payment": "Automatic"});
+                if let Some(on_existing) = &s.on_existing {
+                    spec["onExisting"] = json!(on_existing);
+                }
                 env.create(name, spec).await;
                 let now = Instant::now();
                 tracks.lock().unwrap().entry(name.clone()).or_default().created = Some(now);
@@ -428,6 +434,7 @@ async fn main() {
             "concurrency": s.concurrency, "ovh_rate_limit": s.rate_limit,
             "apply_concurrency": s.apply_concurrency, "checking_ms": s.checking_ms,
             "delivering_ms": s.delivering_ms, "project_404_ms": s.project_404_ms,
+            "on_existing": s.on_existing,
             "tf_n": s.tf_n, "tf_time_scale": s.tf_time_scale,
         },
         "operator": operator,
@@ -448,8 +455,11 @@ fn print_table(r: &Value) {
     };
     println!();
     println!(
-        "{} resources, OVH latency {lat} ms per call, payment Automatic; terraform flow: {} creates, 10 at a time, timings × {}",
-        o["n"], r["settings"]["tf_n"], r["settings"]["tf_time_scale"]
+        "{} resources, OVH latency {lat} ms per call, payment Automatic, onExisting {}; terraform flow: {} creates, 10 at a time, timings × {}",
+        o["n"],
+        r["settings"]["on_existing"].as_str().unwrap_or("Stop (default)"),
+        r["settings"]["tf_n"],
+        r["settings"]["tf_time_scale"]
     );
     println!("{:<40} {:>14} {:>14}   target", "", "operator", "terraform");
     let row = |name: &str, a: &Value, b: &Value, target: &str| {
