@@ -2,7 +2,8 @@
 //! `project`, no order-detail `extension`, the project id in `operations`), payment methods that
 //! cannot pay (bank account, not VALID), asynchronous autopay, expired services (460), late and
 //! noisy e-mails, a checkout that commits after the client gave up, carts listed only once
-//! assigned, item configuration requirements, order expiry and orders filtered by date.
+//! assigned, item configuration requirements, order expiry, orders filtered by date, and a per-call
+//! latency.
 
 use std::time::{Duration, Instant};
 
@@ -658,4 +659,36 @@ async fn orders_are_filtered_by_date_from_and_date_to() {
     assert_eq!(before, vec![first]);
     let bad = client.orders_since("yesterday").await.unwrap_err();
     assert_eq!(bad.status(), Some(400), "{bad}");
+}
+
+// ---- 11. a per-call latency ---------------------------------------------------------------------
+
+/// `--latency-ms` delays every OVH route (the benchmark's stand-in for the network and OVH), and
+/// not test control.
+#[tokio::test]
+async fn latency_ms_delays_every_ovh_call_and_not_test_control() {
+    let sim = Sim::start(|c| c.latency_ms = 400).await;
+    let client = sim.client();
+    let started = Instant::now();
+    client.me().await.unwrap(); // GET /auth/time, then GET /me
+    assert!(
+        started.elapsed() >= Duration::from_millis(800),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    client.orders().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let stats = sim.stats().await;
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(stats.calls_to("GET /auth/time"), 1, "{stats:?}");
 }

@@ -191,7 +191,8 @@ pub async fn gate(
         }
     };
 
-    let (latency, action) = sim.faults.lock().await.decide(&method, &template);
+    let (fault_latency, action) = sim.faults.lock().await.decide(&method, &template);
+    let latency = fault_latency + Duration::from_millis(sim.cfg.latency_ms);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

@@ -86,6 +86,12 @@ pub struct SimConfig {
     /// assumed.
     #[arg(long, default_value_t = 14 * 86_400)]
     pub order_ttl_secs: u64,
+    /// Delay added to every OVH API call (every route under `/1.0`, not test control nor the
+    /// OAuth2 token endpoint), on top of any fault's `latencyMs`: a uniform stand-in for the network
+    /// round trip plus OVH's processing time (assumed: OVH documents no latency; the benchmark's
+    /// default of 20 ms is a round trip within Europe).
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
     /// Print the OVH routes served, `METHOD /template` one a line, and exit without serving
     /// (scripts/trim-ovh-schema reads them).
     #[arg(long)]
