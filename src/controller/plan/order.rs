@@ -154,9 +154,7 @@ fn before_buying(
 ) -> Option<Step> {
     let (spec, observed) = (input.spec, input.observed);
     let above_ceiling = ceiling.filter(|(c, _)| cents(&price.with_tax).is_none_or(|p| p > *c));
-    if (spec.approval == Approval::Manual || above_ceiling.is_some())
-        && input.approval != Some(cart_id)
-    {
+    if (spec.approval == Approval::Manual || above_ceiling.is_some()) && input.approval != Some(cart_id) {
         let why = match above_ceiling {
             Some((_, max)) if spec.approval == Approval::Automatic => {
                 format!(", above the price ceiling of {max} {}", price.currency)
