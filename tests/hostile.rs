@@ -97,6 +97,15 @@ fn operator_binary(ns: &str, log: &std::path::Path) -> Child {
 
 type Events = Vec<(String, String, String)>;
 
+/// A credentials Secret case: resource, the Secret's keys, and the CredentialsValid condition it
+/// must get (reason, words in its message; no reason: it works).
+type SecretCase = (
+    &'static str,
+    Vec<(String, String)>,
+    &'static str,
+    &'static [&'static str],
+);
+
 /// Polls `name` and its events until `done` holds (`None`: the resource is gone); panics with
 /// both after `seconds`.
 async fn expect(
@@ -196,8 +205,6 @@ async fn hostile_secrets_and_ovh_answers_are_conditions_and_no_secret_leaks() {
             ("consumer_key".into(), ck.into()),
         ]
     };
-    let as_ref = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
-    let _ = as_ref;
 
     // Secrets: (resource, Secret keys, expected condition on CredentialsValid: reason and words).
     let wrong_as = plant(&mut planted, "WRONGAS");
@@ -206,7 +213,7 @@ async fn hostile_secrets_and_ovh_answers_are_conditions_and_no_secret_leaks() {
     let misplaced = plant(&mut planted, "MISPLACED");
     let lone = plant(&mut planted, "LONE");
     let origin = base.trim_end_matches("/1.0").to_string();
-    let secret_cases: Vec<(&str, Vec<(String, String)>, &'static str, &'static [&'static str])> = vec![
+    let secret_cases: Vec<SecretCase> = vec![
         ("healthy", app(&as_, &ck), "", &[]),
         (
             "s-oauth2",
@@ -916,10 +923,11 @@ async fn injection_attempts_and_unicode_are_ordered_as_plain_text() {
 
 /// A namespace deleted with resources in it, as the namespace controller does it (the test's
 /// control plane has none): the namespace is marked Terminating, then everything in it is
-/// deleted, the credentials Secret first (the worst order). A resource with nothing at OVH goes;
-/// an ordered one (Orphan) goes with a note naming its order; one whose cart must be deleted
-/// cannot reach OVH any more and says so (SecretNotFound) with its finalizer kept, as the README
-/// documents; the namespace is gone once they are.
+/// deleted, the credentials Secret first (it has no finalizer, so it goes first in a real
+/// cluster too). A resource with nothing at OVH goes at once; one with an order or a cart keeps
+/// its finalizer (README, Deleting: until the operator can reach OVH) and says why
+/// (SecretNotFound); the Secret cannot come back in a namespace being deleted, so a person
+/// forgets them by removing the finalizer, as the README documents.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_namespace_deleted_with_resources_in_it() {
     let env = Env::new("hostile-ns", |_| {}).await;
@@ -957,34 +965,46 @@ async fn a_namespace_deleted_with_resources_in_it() {
         env.delete(name).await;
     }
     env.wait_gone("never", 30).await;
-    env.wait_gone("ordered", 30).await;
-    let notes = env.events("ordered").await;
-    let order_id = env.sim.ledger().await.orders[0].order_id.to_string();
-    assert!(
-        notes.iter().any(|(_, _, n)| n.contains(&order_id)),
-        "the release names the order left unpaid at OVH: {notes:#?}"
-    );
-    let waiting = env
-        .wait_for("waiting", 30, |o| {
-            condition(o, "CredentialsValid").is_some_and(|c| c.reason == "SecretNotFound")
-        })
-        .await;
-    assert!(waiting.metadata.deletion_timestamp.is_some());
-    println!(
-        "hostile namespace deletion: ordered gone (note names order {order_id}), never gone, waiting keeps its finalizer: {}",
-        condition(&waiting, "CredentialsValid").unwrap().message
-    );
-    // A person forgets it (README: Deleting); the namespace can then finish.
-    env.api
-        .patch(
-            "waiting",
-            &PatchParams::default(),
-            &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+    // Something exists at OVH for the other two: their finalizers stay, and the condition says
+    // the credentials are gone (README, Deleting).
+    let mut said = Vec::new();
+    for name in ["ordered", "waiting"] {
+        let obj = env
+            .wait_for(name, 30, |o| {
+                condition(o, "CredentialsValid").is_some_and(|c| c.reason == "SecretNotFound")
+            })
+            .await;
+        assert!(obj.metadata.deletion_timestamp.is_some() && !obj.finalizers().is_empty());
+        said.push(format!(
+            "{name}: {}",
+            condition(&obj, "CredentialsValid").unwrap().message
+        ));
+    }
+    // The Secret cannot come back in a namespace being deleted: a person forgets the resources.
+    let back = Api::<Secret>::namespaced(env.client.clone(), &env.ns)
+        .create(
+            &Default::default(),
+            &serde_json::from_value(json!({"metadata": {"name": "ovh-credentials"}})).unwrap(),
         )
         .await
-        .unwrap();
-    env.wait_gone("waiting", 30).await;
-    let left = env.api.list(&ListParams::default()).await.unwrap();
-    assert!(left.items.is_empty());
-    let _ = left.items.iter().map(|o| o.name_any());
+        .expect_err("no new content in a namespace being deleted");
+    println!(
+        "hostile namespace deletion: never gone at once; finalizers kept with {said:?}; the Secret cannot be restored: {back}"
+    );
+    for name in ["ordered", "waiting"] {
+        env.api
+            .patch(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(json!({"metadata": {"finalizers": null}})),
+            )
+            .await
+            .unwrap();
+        env.wait_gone(name, 30).await;
+    }
+    assert_eq!(
+        env.sim.ledger().await.orders.len(),
+        1,
+        "nothing ordered on the way"
+    );
 }
