@@ -254,6 +254,7 @@ async fn chaos_every_resource_settles_with_at_most_one_order() {
     let mut paid = BTreeSet::new();
     let mut deleted = BTreeSet::new();
     let mut last: Vec<PublicCloudProject> = Vec::new();
+    let mut last_progress = Instant::now();
     loop {
         // The API server may be restarting: then try again.
         if let Ok(list) = env.api.list(&Default::default()).await {
@@ -287,6 +288,19 @@ async fn chaos_every_resource_settles_with_at_most_one_order() {
             });
         if settled && chaos.is_finished() {
             break;
+        }
+        if last_progress.elapsed() > Duration::from_secs(30) {
+            last_progress = Instant::now();
+            let mut phases: BTreeMap<String, usize> = BTreeMap::new();
+            for o in &last {
+                *phases.entry(format!("{:?}", phase_of(o))).or_default() += 1;
+            }
+            println!(
+                "chaos: {} s: {phases:?}, {} deleted, chaos over: {}",
+                started.elapsed().as_secs(),
+                deleted.len(),
+                chaos.is_finished()
+            );
         }
         if Instant::now() > deadline {
             let phases: Vec<_> = last
