@@ -84,7 +84,11 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
 pub struct PublicCloudProjectSpec {
     /// The project's name in OVHcloud (sent as the item configuration label `description`).
     #[schemars(length(min = 1, max = 255))]
-    #[x_kube(validation = Rule::new("self.trim() != ''").message("spec.description must not be blank"))]
+    #[x_kube(
+        validation = Rule::new("self.trim() != ''").message("spec.description must not be blank"),
+        validation = Rule::new(r"!self.matches('[\\x00-\\x1f\\x7f-\\x9f]')")
+            .message("spec.description must not contain control characters (newlines, tabs, escapes): it is the project's name"),
+    )]
     pub description: String,
 
     /// OVH subsidiary the cart is created for. Optional: when empty the operator reads it from the

@@ -199,6 +199,11 @@ impl Pass<'_> {
             }
             return Ok(Action::requeue(REFUSAL_RETRY));
         }
+        // An answer that cannot be read will not read better on the next try: the Ready
+        // condition says so (the phase stays), not only an event.
+        if matches!(e, OvhError::Decode { .. }) && !self.already_reported(status::READY, Reason::from(&e)) {
+            status::set_ready(&mut self.status, false, Reason::from(&e), &message, generation);
+        }
         // Keep what this pass achieved, then let the error policy back off.
         self.write_if_changed().await?;
         status::publish(&self.ctx.recorder, self.obj, true, Reason::from(&e), message).await;

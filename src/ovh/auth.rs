@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::client::{Failure, OvhClient};
+use super::client::{Failure, OvhClient, clip, read_bounded};
 use super::credentials::Auth;
 use super::error::{OvhError, Result};
 use super::model::TokenResponse;
@@ -106,21 +106,36 @@ impl OvhClient {
             .await
             .map_err(|e| oauth_error(None, e.without_url().to_string()))?;
         let status = response.status();
-        let bytes = response
-            .bytes()
+        let (bytes, cut) = read_bounded(response, 64 << 10)
             .await
             .map_err(|e| oauth_error(Some(status.as_u16()), e.without_url().to_string()))?;
         if !status.is_success() {
             let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
             let reason = match (body["error"].as_str(), body["error_description"].as_str()) {
-                (Some(e), Some(d)) => format!("{e}: {d}"),
-                (Some(e), None) => e.to_string(),
+                (Some(e), Some(d)) => clip(&format!("{e}: {d}"), 500),
+                (Some(e), None) => clip(e, 500),
                 _ => format!("HTTP {status}"),
             };
             return Err(oauth_error(Some(status.as_u16()), reason).into());
         }
-        let token: TokenResponse = serde_json::from_slice(&bytes)
-            .map_err(|e| oauth_error(Some(status.as_u16()), format!("unexpected token response: {e}")))?;
+        if cut {
+            return Err(oauth_error(
+                Some(status.as_u16()),
+                "the token response is longer than 64 KiB".into(),
+            )
+            .into());
+        }
+        // serde's message may quote a value of the answer: not shown, it may be the token.
+        let token: TokenResponse = serde_json::from_slice(&bytes).map_err(|e| {
+            oauth_error(
+                Some(status.as_u16()),
+                format!(
+                    "unexpected token response (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
         let lifetime = Duration::from_secs(token.expires_in);
         let renew_at = Instant::now() + lifetime.saturating_sub((lifetime / 10).max(Duration::from_secs(10)));
         let secret = SecretString::from(token.access_token);

@@ -22,6 +22,14 @@ use super::error::{ApiError, ErrorBody, OvhError, Result};
 use super::options::{CallStats, ClientOptions};
 use super::routes::Route;
 
+/// The largest answer read from OVH; the rest is never read. OVH's largest answers are id lists
+/// (an account's orders): 4 MiB holds some 400,000 ids. A larger or endless answer is an error,
+/// not a process out of memory.
+pub const MAX_ANSWER_BYTES: usize = 4 << 20;
+
+/// The longest text of OVH's kept in an error (a condition, an event, a log line).
+const MAX_MESSAGE_CHARS: usize = 1000;
+
 /// A client of the OVH v1 API. Cheap to clone; clones share the clock delta, token and limit.
 #[derive(Clone)]
 pub struct OvhClient {
@@ -223,24 +231,33 @@ impl OvhClient {
             }
             self.stats()
                 .record(method.as_str(), route.template, status.as_u16());
-            let bytes = response
-                .bytes()
+            let (bytes, cut) = read_bounded(response, MAX_ANSWER_BYTES)
                 .await
                 .map_err(|e| self.transport_error(method, route, e))?;
             if status.is_success() {
+                if cut {
+                    return Err(OvhError::Decode {
+                        method: method.to_string(),
+                        route: route.template,
+                        expected: "answer",
+                        reason: format!("it is longer than {} MiB", MAX_ANSWER_BYTES >> 20),
+                    }
+                    .into());
+                }
                 tracing::debug!("OVH call succeeded");
-                return Ok(bytes.to_vec());
+                return Ok(bytes);
             }
             let parsed: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             let error = ApiError {
                 method: method.to_string(),
                 route: route.template,
                 status: status.as_u16(),
-                class: parsed.class,
-                error_code: parsed.error_code,
-                message: parsed
-                    .message
-                    .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(500).collect()),
+                class: parsed.class.map(|c| clip(&c, 100)),
+                error_code: parsed.error_code.map(|c| clip(&c, 100)),
+                message: match parsed.message {
+                    Some(m) => clip(&m, MAX_MESSAGE_CHARS),
+                    None => clip(&String::from_utf8_lossy(&bytes), 500),
+                },
                 query_id,
             };
             if status == StatusCode::NOT_FOUND {
@@ -328,8 +345,41 @@ fn decode<R: DeserializeOwned>(method: &Method, route: &'static str, bytes: &[u8
         method: method.to_string(),
         route,
         expected: std::any::type_name::<R>().rsplit("::").next().unwrap_or("value"),
-        reason: e.to_string(),
+        // serde quotes the offending value: keep it short.
+        reason: clip(&e.to_string(), 300),
     })
+}
+
+/// Reads at most `limit` bytes of the answer's body (whatever its Content-Length says); whether
+/// there was more.
+pub(super) async fn read_bounded(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<(Vec<u8>, bool)> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - bytes.len();
+        if chunk.len() > room {
+            bytes.extend_from_slice(&chunk[..room]);
+            return Ok((bytes, true));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, false))
+}
+
+/// `text` cut to `max` characters (with `…` when cut), control characters (newlines, terminal
+/// escapes) as spaces: OVH's words go into conditions, events and log lines.
+pub(super) fn clip(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {

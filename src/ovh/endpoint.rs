@@ -38,20 +38,75 @@ pub fn resolve_endpoint(endpoint: &str) -> Result<(String, String)> {
         let base = if endpoint == *name { base } else { endpoint };
         return Ok((base.to_string(), token.to_string()));
     }
+    // A value that is not a URL is not echoed: it may be a secret put under the wrong key.
     let url = reqwest::Url::parse(endpoint).map_err(|_| {
         OvhError::Config(format!(
-            "endpoint {endpoint:?} is neither ovh-eu, ovh-ca, ovh-us nor an http(s) URL"
+            "endpoint (a {}-character value, not shown) is neither ovh-eu, ovh-ca, ovh-us nor an \
+             http(s) URL",
+            endpoint.chars().count()
         ))
     })?;
-    if !matches!(url.scheme(), "http" | "https") || endpoint.ends_with('/') {
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(OvhError::Config(
+            "endpoint carries credentials (user:password@, not shown): the URL must not; the \
+             Secret's keys hold them"
+                .into(),
+        ));
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(OvhError::Config(
+            "endpoint (not shown) is neither ovh-eu, ovh-ca, ovh-us nor an http(s) base URL".into(),
+        ));
+    }
+    // Not echoed: a query or fragment may carry a token.
+    if url.query().is_some() || url.fragment().is_some() || has_dot_segment(endpoint) {
+        return Err(OvhError::Config(
+            "endpoint (not shown) must be a plain base URL: no query, fragment, or '.'/'..' path \
+             segment"
+                .into(),
+        ));
+    }
+    if endpoint.ends_with('/') {
         return Err(OvhError::Config(format!(
             "endpoint {endpoint:?} must be an http(s) base URL without a trailing slash"
+        )));
+    }
+    if url.scheme() == "http" && !is_loopback(&url) {
+        return Err(OvhError::Config(format!(
+            "endpoint {endpoint:?} is plain http to a host that is not this machine: credentials \
+             and orders must travel over https (http is for a local simulator on 127.0.0.1, ::1 \
+             or localhost)"
         )));
     }
     Ok((
         endpoint.into(),
         format!("{}/auth/oauth2/token", url.origin().ascii_serialization()),
     ))
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Whether the URL's path, as written, has a `.` or `..` segment (also percent-encoded, which URL
+/// parsers resolve the same way): the parsed URL would silently point elsewhere.
+fn has_dot_segment(endpoint: &str) -> bool {
+    let after_scheme = endpoint.split_once("://").map_or(endpoint, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("", |start| &after_scheme[start..]);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let decoded = path
+        .to_ascii_lowercase()
+        .replace("%2e", ".")
+        .replace("%2f", "/")
+        .replace("%5c", "/");
+    decoded
+        .split(['/', '\\'])
+        .any(|segment| segment == "." || segment == "..")
 }
 
 #[cfg(test)]
@@ -82,6 +137,74 @@ mod tests {
         );
         assert!(resolve_endpoint("http://127.0.0.1:8080/1.0/").is_err());
         assert!(resolve_endpoint("ovh-mars").is_err());
+    }
+
+    fn refusal(endpoint: &str) -> String {
+        resolve_endpoint(endpoint).expect_err(endpoint).to_string()
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for local in [
+            "http://127.0.0.1:8080/1.0",
+            "http://127.1.2.3/1.0",
+            "http://[::1]:8443/1.0",
+            "http://localhost:8443/1.0",
+        ] {
+            assert!(resolve_endpoint(local).is_ok(), "{local}");
+        }
+        for remote in [
+            "http://eu.api.ovh.com/1.0",
+            "http://10.0.0.7:8443/1.0",
+            "http://simulator.ovh-system.svc:8443/1.0",
+            "http://localhost.example.com/1.0",
+        ] {
+            assert!(refusal(remote).contains("plain http"), "{remote}");
+        }
+        assert!(resolve_endpoint("https://10.0.0.7:8443/1.0").is_ok());
+        assert!(refusal("ftp://127.0.0.1/1.0").contains("http(s) base URL"));
+        // Whatever precedes a colon may be a secret too: not echoed.
+        assert!(!refusal("S3CRET:x").contains("S3CRET"));
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_refused_and_never_echoed() {
+        for endpoint in [
+            "https://user:S3CRET-PW@eu.api.ovh.com/1.0",
+            "https://S3CRET-PW@eu.api.ovh.com/1.0",
+            "http://user:S3CRET-PW@127.0.0.1:8080/1.0",
+            "https://:S3CRET-PW@eu.api.ovh.com/1.0",
+        ] {
+            let said = refusal(endpoint);
+            assert!(said.contains("carries credentials"), "{said}");
+            assert!(!said.contains("S3CRET"), "{said}");
+        }
+        // Not a URL at all (e.g. a secret under the wrong key): not echoed either.
+        let said = refusal("S3CRET-application-secret");
+        assert!(
+            !said.contains("S3CRET") && said.contains("25-character"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn dot_segments_queries_and_fragments_are_refused() {
+        for endpoint in [
+            "https://eu.api.ovh.com/1.0/../../admin",
+            "https://eu.api.ovh.com/../1.0",
+            "https://eu.api.ovh.com/1.0/..",
+            "https://eu.api.ovh.com/./1.0",
+            "https://eu.api.ovh.com/%2e%2e/1.0",
+            "https://eu.api.ovh.com/%2E./1.0",
+            "http://127.0.0.1:8080/1.0/..%2f",
+            "https://eu.api.ovh.com/1.0?x=1",
+            "https://eu.api.ovh.com/1.0#top",
+            "http://10.0.0.7/1.0?token=S3CRET",
+        ] {
+            assert!(!refusal(endpoint).contains("S3CRET"), "{endpoint}");
+            assert!(refusal(endpoint).contains("plain base URL"), "{endpoint}");
+        }
+        assert!(resolve_endpoint("https://eu.api.ovh.com/v1.0..x").is_ok());
     }
 
     #[test]

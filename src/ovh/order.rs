@@ -19,6 +19,27 @@ pub struct PlacedOrder {
     pub prices: OrderPrices,
 }
 
+/// Whether `id` can be an OVH cart id (OVH's are UUIDs): 1 to 64 letters, digits, `-` or `_`.
+/// Anything else (`..`, a path, an endless string) is never put into a URL or the status.
+pub fn is_cart_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn check_cart_id(method: &str, id: &str) -> Result<()> {
+    if is_cart_id(id) {
+        return Ok(());
+    }
+    Err(OvhError::Decode {
+        method: method.into(),
+        route: "/order/cart",
+        expected: "cart id",
+        reason: format!("{:?} is not an OVH cart id", super::client::clip(id, 80)),
+    })
+}
+
 impl OvhClient {
     /// `GET /me`.
     pub async fn me(&self) -> Result<Me> {
@@ -27,13 +48,20 @@ impl OvhClient {
 
     /// `POST /order/cart`. Not idempotent: find a lost cart again with [`Self::carts_by_description`].
     pub async fn create_cart(&self, creation: &CartCreation) -> Result<Cart> {
-        self.post(Route::new("/order/cart", &[]), Some(creation)).await
+        let cart: Cart = self.post(Route::new("/order/cart", &[]), Some(creation)).await?;
+        check_cart_id("POST", &cart.cart_id)?;
+        Ok(cart)
     }
 
     /// `GET /order/cart?description=`: ids of this account's carts carrying `description`.
     pub async fn carts_by_description(&self, description: &str) -> Result<Vec<String>> {
-        self.get(Route::new("/order/cart", &[]).query("description", description))
-            .await
+        let ids: Vec<String> = self
+            .get(Route::new("/order/cart", &[]).query("description", description))
+            .await?;
+        for id in &ids {
+            check_cart_id("GET", id)?;
+        }
+        Ok(ids)
     }
 
     /// `GET /order/cart/{cartId}`.
@@ -425,5 +453,20 @@ impl OvhClient {
     pub async fn orders_since(&self, from: &str) -> Result<Vec<i64>> {
         self.get(Route::new("/me/order", &[]).query("date.from", from))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_ids_are_cart_ids() {
+        assert!(is_cart_id("ec4ed4a6-3b2c-4b9f-bd5d-0c1b1b1b1b1b"));
+        for hostile in ["", ".", "..", "../../me", "a/b", "a b", "a%2e", &"a".repeat(65)] {
+            assert!(!is_cart_id(hostile), "{hostile:?}");
+        }
+        let said = check_cart_id("POST", "../../me").unwrap_err().to_string();
+        assert!(said.contains("not an OVH cart id"), "{said}");
     }
 }

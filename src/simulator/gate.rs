@@ -64,6 +64,25 @@ pub struct Fault {
     /// timeout, the case DESIGN §4's `CheckingOut` recovery is for).
     #[serde(default)]
     pub commit_after_ms: Option<u64>,
+    /// The call waits this long before it is handled (a stalled OVH: beyond the client's
+    /// timeout, a timeout). Unlike `latencyMs`, only the calls the fault picks (`errorRate`,
+    /// `count`) wait. Whether a call the client gave up on still takes effect depends on the
+    /// server noticing the closed connection; either is what a real timeout may leave behind.
+    #[serde(default)]
+    pub stall_ms: Option<u64>,
+    /// Test control, not OVH behaviour: the call takes effect, then its answer's body is replaced
+    /// by this text (hostile answers: malformed, truncated, of the wrong type). `{pad:N}` in it
+    /// becomes N `x` characters (a 10 MB answer without posting 10 MB).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Test control, not OVH behaviour: with `body` or `slowBodyMs`, the status of the replaced
+    /// answer; the real answer's status when absent.
+    #[serde(default)]
+    pub body_status: Option<u16>,
+    /// Test control, not OVH behaviour: the answer's body (the real one, or `body`) is sent one
+    /// byte at a time, this many milliseconds apart.
+    #[serde(default)]
+    pub slow_body_ms: Option<u64>,
     /// How many more times the fault may fire; forever when absent.
     #[serde(default)]
     pub count: Option<u32>,
@@ -80,6 +99,12 @@ enum Action {
     Fail(SimError, Option<u64>),
     Drop,
     CommitAfter(Duration),
+    Stall(Duration),
+    Rewrite {
+        body: Option<String>,
+        status: Option<u16>,
+        byte_delay: Option<Duration>,
+    },
 }
 
 /// Request extension telling the checkout handler to commit late (see [`Fault::commit_after_ms`]).
@@ -134,6 +159,14 @@ impl Faults {
                 Action::Drop
             } else if let Some(ms) = fault.commit_after_ms {
                 Action::CommitAfter(Duration::from_millis(ms))
+            } else if let Some(ms) = fault.stall_ms {
+                Action::Stall(Duration::from_millis(ms))
+            } else if fault.body.is_some() || fault.slow_body_ms.is_some() {
+                Action::Rewrite {
+                    body: fault.body.as_deref().map(expand_padding),
+                    status: fault.body_status,
+                    byte_delay: fault.slow_body_ms.map(Duration::from_millis),
+                }
             } else {
                 let message = fault.message.clone().unwrap_or_else(|| match fault.status {
                     429 => "Too many requests".into(),
@@ -191,10 +224,14 @@ pub async fn gate(
         }
     };
 
-    let (fault_latency, action) = sim.faults.lock().await.decide(&method, &template);
+    let (fault_latency, mut action) = sim.faults.lock().await.decide(&method, &template);
     let latency = fault_latency + Duration::from_millis(sim.cfg.latency_ms);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
+    }
+    if let Some(Action::Stall(delay)) = action {
+        tokio::time::sleep(delay).await;
+        action = None;
     }
     if let Some(Action::Fail(error, retry_after)) = action {
         let mut response = with_query_id(error.into_response(), &query_id);
@@ -236,7 +273,62 @@ pub async fn gate(
         // socket before any byte of the response is written, like a dropped connection.
         std::panic::resume_unwind(Box::new("simulated lost response"));
     }
+    let response = match action {
+        Some(Action::Rewrite {
+            body,
+            status,
+            byte_delay,
+        }) => rewrite(response, body, status, byte_delay).await,
+        _ => response,
+    };
     with_query_id(response, &query_id)
+}
+
+/// `{pad:N}` replaced by N `x` characters (test control).
+fn expand_padding(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{pad:") {
+        let Some(len) = rest[start..].find('}') else { break };
+        let n: usize = rest[start + 5..start + len].parse().unwrap_or(0);
+        out.push_str(&rest[..start]);
+        out.extend(std::iter::repeat_n('x', n));
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Test control, not OVH behaviour: the answer with its body replaced and/or sent byte by byte.
+async fn rewrite(
+    response: Response,
+    body: Option<String>,
+    status: Option<u16>,
+    byte_delay: Option<Duration>,
+) -> Response {
+    let (mut parts, original) = response.into_parts();
+    let bytes = match body {
+        Some(text) => axum::body::Bytes::from(text),
+        None => to_bytes(original, usize::MAX).await.unwrap_or_default(),
+    };
+    if let Some(status) = status.and_then(|s| axum::http::StatusCode::from_u16(s).ok()) {
+        parts.status = status;
+    }
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let body = match byte_delay {
+        None => Body::from(bytes),
+        Some(delay) => Body::from_stream(futures::stream::unfold(0, move |i| {
+            let bytes = bytes.clone();
+            async move {
+                if i >= bytes.len() {
+                    return None;
+                }
+                tokio::time::sleep(delay).await;
+                Some((Ok::<_, std::convert::Infallible>(bytes.slice(i..i + 1)), i + 1))
+            }
+        })),
+    };
+    Response::from_parts(parts, body)
 }
 
 fn with_query_id(mut response: Response, query_id: &str) -> Response {

@@ -36,7 +36,13 @@ pub struct ControlPlane {
 }
 
 static CONTROL_PLANE: OnceLock<ControlPlane> = OnceLock::new();
-static CHILDREN: Mutex<Vec<Child>> = Mutex::new(Vec::new());
+/// The control-plane processes, by name, in start order.
+static CHILDREN: Mutex<Vec<(&'static str, Child)>> = Mutex::new(Vec::new());
+/// The kube-apiserver's binary and flags, to start it again the same way.
+static APISERVER: OnceLock<(PathBuf, Vec<String>)> = OnceLock::new();
+/// Requests to the keeper thread (the only thread that may spawn control-plane processes).
+type Reply = mpsc::Sender<Result<Duration, String>>;
+static KEEPER: OnceLock<Mutex<mpsc::Sender<Reply>>> = OnceLock::new();
 
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -46,14 +52,17 @@ pub fn repo_root() -> PathBuf {
 pub fn control_plane() -> &'static ControlPlane {
     CONTROL_PLANE.get_or_init(|| {
         let (tx, rx) = mpsc::channel();
+        let (requests, restarts) = mpsc::channel::<Reply>();
+        KEEPER.set(Mutex::new(requests)).expect("one keeper");
         // PR_SET_PDEATHSIG fires when the *spawning thread* exits, so spawn from a thread that
-        // lives as long as the process.
+        // lives as long as the process; it also serves restarts of the kube-apiserver.
         std::thread::Builder::new()
             .name("control-plane-keeper".into())
             .spawn(move || {
                 tx.send(start()).expect("test thread waits for the control plane");
-                loop {
-                    std::thread::park();
+                // The sender lives in KEEPER for the whole process: this never ends.
+                for reply in restarts {
+                    let _ = reply.send(restart_apiserver_here());
                 }
             })
             .expect("spawn control-plane thread");
@@ -62,6 +71,42 @@ pub fn control_plane() -> &'static ControlPlane {
             .expect("control-plane thread answers")
             .unwrap_or_else(|e| panic!("cannot start the test control plane: {e}"))
     })
+}
+
+/// Kills the kube-apiserver (SIGKILL, as a crashed node would) and starts it again with the same
+/// binary, flags, port and certificates (etcd keeps the data); returns once it is ready, with how
+/// long it was gone. Every test of the binary sees the outage: use it only in a test binary of its
+/// own (tests/chaos.rs). Blocking.
+pub fn restart_apiserver() -> Result<Duration, String> {
+    control_plane();
+    let (tx, rx) = mpsc::channel();
+    KEEPER
+        .get()
+        .expect("the keeper runs")
+        .lock()
+        .unwrap()
+        .send(tx)
+        .map_err(|_| "control-plane keeper gone".to_string())?;
+    rx.recv().map_err(|_| "control-plane keeper gone".to_string())?
+}
+
+fn restart_apiserver_here() -> Result<Duration, String> {
+    let cp = CONTROL_PLANE.get().ok_or("no control plane")?;
+    let (bin, flags) = APISERVER.get().ok_or("no kube-apiserver started")?;
+    let started = Instant::now();
+    {
+        let mut children = CHILDREN.lock().unwrap();
+        let at = children
+            .iter()
+            .position(|(name, _)| *name == "kube-apiserver")
+            .ok_or("no kube-apiserver running")?;
+        let (_, mut child) = children.remove(at);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    spawn(&cp.dir, "kube-apiserver", Command::new(bin).args(flags))?;
+    wait_ready(cp)?;
+    Ok(started.elapsed())
 }
 
 /// A client for the shared control plane. Each test gets its own: a kube `Client` is bound to the
@@ -228,11 +273,9 @@ fn start() -> Result<ControlPlane, String> {
         ]),
     )?;
     let flags = apiserver_flags(&dir, &etcd_url, api_port).map_err(|e| e.to_string())?;
-    spawn(
-        &dir,
-        "kube-apiserver",
-        Command::new(bin_dir.join("kube-apiserver")).args(flags),
-    )?;
+    let apiserver = bin_dir.join("kube-apiserver");
+    spawn(&dir, "kube-apiserver", Command::new(&apiserver).args(&flags))?;
+    let _ = APISERVER.set((apiserver, flags));
 
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(
@@ -297,8 +340,13 @@ fn write_credentials(dir: &Path) -> Result<String, rcgen::Error> {
     Ok(token)
 }
 
-fn spawn(dir: &Path, name: &str, cmd: &mut Command) -> Result<(), String> {
-    let log = std::fs::File::create(dir.join(format!("{name}.log"))).map_err(|e| e.to_string())?;
+fn spawn(dir: &Path, name: &'static str, cmd: &mut Command) -> Result<(), String> {
+    // Appended to: a restarted process adds to its log.
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("{name}.log")))
+        .map_err(|e| e.to_string())?;
     unsafe {
         cmd.pre_exec(|| {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
@@ -313,7 +361,7 @@ fn spawn(dir: &Path, name: &str, cmd: &mut Command) -> Result<(), String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("spawn {name}: {e}"))?;
-    CHILDREN.lock().unwrap().push(child);
+    CHILDREN.lock().unwrap().push((name, child));
     Ok(())
 }
 
@@ -332,7 +380,7 @@ fn wait_ready(cp: &ControlPlane) -> Result<(), String> {
             .lock()
             .unwrap()
             .iter_mut()
-            .find_map(|c| c.try_wait().ok().flatten())
+            .find_map(|(_, c)| c.try_wait().ok().flatten())
         {
             return Err(format!(
                 "a control-plane process exited ({exited}); logs in {}",
@@ -350,7 +398,7 @@ fn wait_ready(cp: &ControlPlane) -> Result<(), String> {
 extern "C" fn stop_at_exit() {
     let Ok(mut children) = CHILDREN.lock() else { return };
     // apiserver first, then etcd: reverse start order.
-    for child in children.iter_mut().rev() {
+    for (_, child) in children.iter_mut().rev() {
         unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
         let deadline = Instant::now() + Duration::from_secs(5);
         while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {

@@ -30,7 +30,11 @@ impl Price {
     /// The amount with two decimals, from micro-cents when OVH sent them (no float rounding).
     pub fn decimal(&self) -> String {
         match self.price_in_ucents {
-            Some(u) => format!("{}.{:02}", u / 100_000_000, (u % 100_000_000).abs() / 1_000_000),
+            // The sign apart: -0.50 must not read 0.50 (then it would pass a price ceiling).
+            Some(u) => {
+                let (sign, u) = (if u < 0 { "-" } else { "" }, u.unsigned_abs());
+                format!("{sign}{}.{:02}", u / 100_000_000, u % 100_000_000 / 1_000_000)
+            }
             None => format!("{:.2}", self.value),
         }
     }
@@ -45,6 +49,9 @@ mod tests {
         assert_eq!(Price::from_ucents(0, "EUR").decimal(), "0.00");
         assert_eq!(Price::from_ucents(1_250_000_000, "EUR").text, "12.50 €");
         assert_eq!(Price::from_ucents(1_000_000, "EUR").decimal(), "0.01");
+        assert_eq!(Price::from_ucents(-50_000_000, "EUR").decimal(), "-0.50");
+        assert_eq!(Price::from_ucents(-150_000_000, "EUR").decimal(), "-1.50");
+        assert_eq!(Price::from_ucents(i64::MIN, "EUR").decimal(), "-92233720368.54");
         let no_ucents = Price {
             currency_code: "EUR".into(),
             price_in_ucents: None,
