@@ -11,21 +11,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{assert_mentions, operator::Env, output_text as text};
+use common::{assert_mentions, helm, operator::Env, output_text as text};
 use ovh_publiccloud_operator::api::{APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, Phase};
 use serde_json::{Value, json};
-
-fn helm(args: &[&str]) -> Output {
-    let cp = common::control_plane();
-    std::process::Command::new(cp.bin_dir.join("helm"))
-        .args(args)
-        .env("KUBECONFIG", &cp.kubeconfig)
-        .env("HELM_CACHE_HOME", cp.dir.join("helm/cache"))
-        .env("HELM_CONFIG_HOME", cp.dir.join("helm/config"))
-        .env("HELM_DATA_HOME", cp.dir.join("helm/data"))
-        .output()
-        .expect("run helm")
-}
 
 /// Installs the chart (default values: the approval guard on) for namespace `ns` only, with
 /// alice, bob and carol allowed to read, create and patch PublicCloudProjects there and bob and

@@ -6,25 +6,13 @@
 
 mod common;
 
-use std::{collections::BTreeSet, path::Path, process::Output};
+use std::{collections::BTreeSet, path::Path};
 
-use common::{operator::Env, output_text as text};
+use common::{helm, operator::Env, output_text as text};
 use kube::{Client, Config, config::KubeConfigOptions, config::Kubeconfig};
 use ovh_publiccloud_operator::{api::Phase, controller::reason::Reason};
 use serde::Deserialize;
 use serde_json::{Value, json};
-
-fn helm(args: &[&str]) -> Output {
-    let cp = common::control_plane();
-    std::process::Command::new(cp.bin_dir.join("helm"))
-        .args(args)
-        .env("KUBECONFIG", &cp.kubeconfig)
-        .env("HELM_CACHE_HOME", cp.dir.join("helm/cache"))
-        .env("HELM_CONFIG_HOME", cp.dir.join("helm/config"))
-        .env("HELM_DATA_HOME", cp.dir.join("helm/data"))
-        .output()
-        .expect("run helm")
-}
 
 fn chart() -> String {
     common::repo_root()

@@ -48,6 +48,20 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs the cached helm against the shared control plane, with its state in the control plane's
+/// directory (chart and admission tests).
+pub fn helm(args: &[&str]) -> std::process::Output {
+    let cp = control_plane();
+    Command::new(cp.bin_dir.join("helm"))
+        .args(args)
+        .env("KUBECONFIG", &cp.kubeconfig)
+        .env("HELM_CACHE_HOME", cp.dir.join("helm/cache"))
+        .env("HELM_CONFIG_HOME", cp.dir.join("helm/config"))
+        .env("HELM_DATA_HOME", cp.dir.join("helm/data"))
+        .output()
+        .expect("run helm")
+}
+
 /// The shared control plane, started on first use.
 pub fn control_plane() -> &'static ControlPlane {
     CONTROL_PLANE.get_or_init(|| {
