@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use common::operator::{Env, condition};
 use kube::api::{Patch, PatchParams};
+#[cfg(feature = "failpoints")]
+use ovh_publiccloud_operator::controller::CrashHook;
 use ovh_publiccloud_operator::{
     api::{APPROVE_ANNOTATION, Phase},
-    controller::CrashHook,
     simulator::ledger::LedgerCart,
 };
 use serde_json::json;
@@ -200,6 +201,7 @@ async fn a_refused_option_is_explained_with_the_offered_ones() {
 
 /// Killed between the option's POST and the status write, the restarted operator sees the
 /// option in the cart and does not post it again.
+#[cfg(feature = "failpoints")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_after_posting_an_option_the_operator_does_not_post_it_again() {
     for step in 6..=9 {
