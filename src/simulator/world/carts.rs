@@ -49,7 +49,8 @@ impl World {
         }
     }
 
-    /// `order.cart.Cart` (schema order.json).
+    /// `order.cart.Cart` (schema order.json). `items` lists option items too (assumed: the
+    /// schema's `order.cart.Item` of an option is an item of the cart, with `parentItemId`).
     fn cart_view(cart: &SimCart) -> Cart {
         Cart {
             cart_id: cart.id.clone(),
