@@ -40,7 +40,30 @@ fn options_of(cart: &LedgerCart) -> Vec<(i64, String, Option<i64>)> {
 async fn a_description_change_is_refused_until_delivery_then_renames_the_project() {
     let env = Env::new("rename", |_| {}).await;
     let _operator = env.start_operator();
-    env.create("p", json!({"description": "Team A"})).await;
+    env.create("p", json!({"description": "Team 0", "approval": "Manual"}))
+        .await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
+    let cart_id = obj.status.unwrap().cart.unwrap().id;
+
+    // Before the order: the cart's description configuration follows the spec.
+    patch_spec(&env, "p", json!({"description": "Team A"}))
+        .await
+        .expect("a description may change before the order");
+    env.wait_for("p", 30, |o| {
+        o.status.as_ref().is_some_and(|s| {
+            s.phase == Some(Phase::AwaitingApproval) && s.observed_generation == o.metadata.generation
+        })
+    })
+    .await;
+    let ledger = env.sim.ledger().await;
+    let descriptions: Vec<&str> = ledger.cart(&cart_id).unwrap().items[0]
+        .configurations
+        .values()
+        .filter(|(label, _)| label == "description")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(descriptions, ["Team A"], "{ledger:#?}");
+    env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
     let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
 
     // Between checkout and delivery: refused by the API server, saying why.
