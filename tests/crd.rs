@@ -196,6 +196,16 @@ async fn invalid_manifests_are_rejected_with_a_readable_message() {
             "spec.credentialsSecretRef.name",
         ),
         (
+            "an option twice",
+            "description: a\noptions:\n  - {planCode: certification.hds.2018}\n  - {planCode: certification.hds.2018, duration: P1Y}".into(),
+            "spec.options names an option twice",
+        ),
+        (
+            "option without plan code",
+            "description: a\noptions:\n  - {duration: P1M}".into(),
+            "spec.options[0].planCode: Required value",
+        ),
+        (
             "empty configuration value",
             "description: a\nconfigurations:\n  - {label: vrack, value: \"\"}".into(),
             "spec.configurations[0].value",
@@ -265,7 +275,7 @@ async fn what_is_bought_cannot_change_once_an_order_exists() {
     ordered(
         &api,
         "bought",
-        "configurations:\n  - {label: infrastructure, value: production}",
+        "configurations:\n  - {label: infrastructure, value: production}\noptions:\n  - {planCode: certification.hds.2018}",
     )
     .await;
     let cases = [
@@ -295,7 +305,15 @@ async fn what_is_bought_cannot_change_once_an_order_exists() {
         ),
         (
             json!({"description": "b"}),
-            "spec.description cannot change once an order exists",
+            "spec.description cannot change between checkout and delivery: the ordered project's name is fixed until OVH delivers it",
+        ),
+        (
+            json!({"options": []}),
+            "spec.options cannot change once an order exists",
+        ),
+        (
+            json!({"options": [{"planCode": "certification.hds.2018", "duration": "P1Y"}]}),
+            "spec.options cannot change once an order exists",
         ),
         (
             json!({"projectId": "0123456789ab4cdef0123456789abcde"}),
@@ -331,6 +349,10 @@ async fn what_is_bought_cannot_change_once_an_order_exists() {
         ),
         (json!({"voucher": "LATE"}), "spec.voucher cannot change"),
         (json!({"ovhSubsidiary": "FR"}), "spec.ovhSubsidiary cannot change"),
+        (
+            json!({"options": [{"planCode": "certification.hds.2018"}]}),
+            "spec.options cannot change",
+        ),
     ] {
         let said = rejected(&api, "bare", patch.clone()).await;
         assert!(
@@ -348,6 +370,19 @@ async fn what_is_bought_cannot_change_once_an_order_exists() {
     api.patch("bought", &PatchParams::default(), &Patch::Merge(&change))
         .await
         .expect("policy may change");
+
+    // Once delivered (status.projectId), the description renames the project: it may change;
+    // what was bought still may not.
+    let status = json!({"status": {"phase": "Ready", "projectId": "0123456789ab4cdef0123456789abcde"}});
+    api.patch_status("bought", &PatchParams::default(), &Patch::Merge(&status))
+        .await
+        .unwrap();
+    let rename = json!({"spec": {"description": "renamed"}});
+    api.patch("bought", &PatchParams::default(), &Patch::Merge(&rename))
+        .await
+        .expect("a delivered project may be renamed");
+    let said = rejected(&api, "bought", json!({"options": []})).await;
+    assert!(said.contains("spec.options cannot change"), "{said}");
 }
 
 #[tokio::test]

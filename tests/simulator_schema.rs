@@ -295,6 +295,30 @@ async fn every_answer_has_the_schema_shape() {
         "/order/cart/{cartId}/item/{itemId}/configuration/{configurationId}",
         [cart_id, item_id, conf_id]
     );
+    // The options offered with the plan (the query is required), then one posted with the
+    // project item's id, as terraform's plan_option: an item whose parent is the project item.
+    let route =
+        Route::new("/order/cart/{cartId}/cloud/options", &[&cart_id]).query("planCode", "project.2018");
+    let offered: Value = client.get(route).await.unwrap();
+    let op = operation(&schema, "GET", "/order/cart/{cartId}/cloud/options").unwrap();
+    check(
+        &schema,
+        op["responseType"].as_str().unwrap(),
+        &offered,
+        "GET /order/cart/{cartId}/cloud/options",
+        &mut errors,
+    );
+    seen.insert(("GET", "/order/cart/{cartId}/cloud/options"));
+    assert_eq!(offered[0]["planCode"], "certification.hds.2018", "{offered}");
+    let option = call!(
+        "POST",
+        "/order/cart/{cartId}/cloud/options",
+        [cart_id],
+        json!({"itemId": item_id, "planCode": "certification.hds.2018", "duration": "P1M", "pricingMode": "default", "quantity": 1})
+    );
+    assert_eq!(option["parentItemId"], json!(item_id), "{option}");
+    let parent = call!("GET", "/order/cart/{cartId}/item/{itemId}", [cart_id, item_id]);
+    assert_eq!(parent["options"], json!([option["itemId"]]), "{parent}");
     let extra = call!("POST", "/order/cart/{cartId}/cloud", [cart_id], product);
     call!(
         "DELETE",
@@ -528,6 +552,24 @@ fn client_request_bodies_match_the_schema() {
                 duration: "P1M".into(),
                 pricing_mode: "default".into(),
                 quantity: 1,
+            }),
+        ),
+        (
+            "POST",
+            "/order/cart/{cartId}/cloud/options",
+            body(&GenericOptionCreation {
+                item_id: 1,
+                plan_code: "certification.hds.2018".into(),
+                duration: "P1M".into(),
+                pricing_mode: "default".into(),
+                quantity: 1,
+            }),
+        ),
+        (
+            "PUT",
+            "/cloud/project/{serviceName}",
+            body(&ProjectUpdate {
+                description: "renamed".into(),
             }),
         ),
         (

@@ -70,9 +70,12 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
     validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.voucher) ? self.spec.voucher : '') == (has(oldSelf.spec.voucher) ? oldSelf.spec.voucher : '')"))
         .message("spec.voucher cannot change once an order exists")
         .field_path(".spec.voucher"),
-    validation = Rule::new(format!("!({ORDER_STARTED}) || self.spec.description == oldSelf.spec.description"))
-        .message("spec.description cannot change once an order exists (it is the ordered project's name)")
+    validation = Rule::new(format!("!({ORDER_STARTED}) || (has(oldSelf.status.projectId) && oldSelf.status.projectId != '') || self.spec.description == oldSelf.spec.description"))
+        .message("spec.description cannot change between checkout and delivery: the ordered project's name is fixed until OVH delivers it; once status.projectId is set, a change renames the project")
         .field_path(".spec.description"),
+    validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.options) ? self.spec.options : []) == (has(oldSelf.spec.options) ? oldSelf.spec.options : [])"))
+        .message("spec.options cannot change once an order exists; create a new PublicCloudProject to order another project")
+        .field_path(".spec.options"),
     validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.projectId) ? self.spec.projectId : '') == (has(oldSelf.spec.projectId) ? oldSelf.spec.projectId : '')"))
         .message("spec.projectId cannot be set once an order exists; the ordered project's id appears in status.projectId")
         .field_path(".spec.projectId"),
@@ -83,6 +86,9 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
 #[serde(rename_all = "camelCase")]
 pub struct PublicCloudProjectSpec {
     /// The project's name in OVHcloud (sent as the item configuration label `description`).
+    /// Before the order a change reconfigures the cart; once the project is delivered or adopted
+    /// (status.projectId), a change renames it (`PUT /cloud/project/{id}`); between checkout and
+    /// delivery it cannot change.
     #[schemars(length(min = 1, max = 255))]
     #[x_kube(
         validation = Rule::new("self.trim() != ''").message("spec.description must not be blank"),
@@ -109,6 +115,16 @@ pub struct PublicCloudProjectSpec {
     #[x_kube(validation = Rule::new("self.all(c, c.label != 'description' && c.label != 'voucher')")
         .message("use spec.description and spec.voucher instead of the configuration labels 'description' and 'voucher'"))]
     pub configurations: Vec<ItemConfiguration>,
+
+    /// Options of the project item, such as the HDS certification `certification.hds.2018`
+    /// (`certification.hds` on the US API), added to the cart with the item as terraform's
+    /// `plan_option` does and priced with it. Cannot change once an order exists. Ignored when
+    /// a project is adopted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 8))]
+    #[x_kube(validation = Rule::new("self.all(o, self.exists_one(p, p.planCode == o.planCode))")
+        .message("spec.options names an option twice"))]
+    pub options: Vec<PlanOption>,
 
     /// Voucher code applied to the project (item configuration label `voucher`). Empty: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,6 +241,26 @@ fn default_duration() -> String {
 }
 fn default_pricing_mode() -> String {
     "default".into()
+}
+
+/// An option of the project item (`order.cart.GenericOptionCreation`, posted with the item's id).
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanOption {
+    /// The option's plan code, one of those OVH offers for the plan
+    /// (`GET /order/cart/{cartId}/cloud/options?planCode=…`), e.g. certification.hds.2018.
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"))]
+    pub plan_code: String,
+
+    /// Billing period as an ISO-8601 duration. Omitted: spec.plan.duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 3, max = 16), regex(pattern = r"^P([0-9]+[YMWD])+$"))]
+    pub duration: Option<String>,
+
+    /// OVH pricing mode. Omitted: spec.plan.pricingMode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 64), regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"))]
+    pub pricing_mode: Option<String>,
 }
 
 /// One OVH cart item configuration (`order.cart.ItemConfigurationCreation`).

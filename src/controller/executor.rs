@@ -7,7 +7,10 @@ use crate::{
     api::{PriceStatus, PublicCloudProjectSpec, PublicCloudProjectStatus},
     ovh::{
         OvhClient, OvhError,
-        model::{CartCreation, Checkout, GenericProductCreation, ItemConfigurationCreation, OrderPrices},
+        model::{
+            CartCreation, Checkout, GenericOptionCreation, GenericProductCreation, ItemConfigurationCreation,
+            OrderPrices,
+        },
     },
 };
 
@@ -117,6 +120,36 @@ pub async fn execute(
                 configuration_id: *configuration_id,
             }
         }
+        Act::AddOption {
+            cart_id,
+            item_id,
+            plan_code,
+            duration,
+            pricing_mode,
+        } => {
+            let option = GenericOptionCreation {
+                item_id: *item_id,
+                plan_code: plan_code.clone(),
+                duration: duration.clone(),
+                pricing_mode: pricing_mode.clone(),
+                quantity: 1,
+            };
+            let added = match ovh.add_cloud_option(cart_id, &option).await {
+                Ok(item) => item,
+                Err(e) if e.status() == Some(400) => {
+                    let plan = status.plan_code.clone().unwrap_or_default();
+                    return Err(explain_option_refusal(ovh, cart_id, &plan, plan_code, e).await);
+                }
+                Err(e) => return Err(e),
+            };
+            Outcome::OptionAdded {
+                item_id: *item_id,
+                option_item_id: added.item_id,
+                plan_code: plan_code.clone(),
+                duration: duration.clone(),
+                pricing_mode: pricing_mode.clone(),
+            }
+        }
         Act::PreviewPrice { cart_id } => {
             let preview = ovh.checkout_preview(cart_id).await?;
             Outcome::Priced {
@@ -168,6 +201,14 @@ pub async fn execute(
             }
         }
         Act::RecordProject { status: s } => Outcome::ProjectStatusSeen(s.clone()),
+        Act::RenameProject { project_id, from, to } => {
+            ovh.rename_project(project_id, to).await?;
+            Outcome::ProjectRenamed {
+                project_id: project_id.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            }
+        }
         Act::DeleteCart { cart_id } => {
             match ovh.delete_cart(cart_id).await {
                 Ok(()) => {}
@@ -249,6 +290,30 @@ async fn explain_plan_refusal(
              to one of them",
             codes.join(", ")
         )),
+        _ => refusal,
+    }
+}
+
+/// A refused option, explained with the options OVH offers with the plan
+/// (`GET …/cloud/options?planCode=`, as terraform's `ovh_order_cart_product_options` reads them).
+async fn explain_option_refusal(
+    ovh: &OvhClient,
+    cart_id: &str,
+    plan_code: &str,
+    option: &str,
+    refusal: OvhError,
+) -> OvhError {
+    match ovh.offered_option_codes(cart_id, plan_code).await {
+        Ok(codes) if !codes.iter().any(|c| c == option) => {
+            let offered = if codes.is_empty() {
+                "none".to_string()
+            } else {
+                codes.join(", ")
+            };
+            refusal.with_hint(&format!(
+                "Option {option} is not offered with plan {plan_code}; OVH offers: {offered}. Fix spec.options"
+            ))
+        }
         _ => refusal,
     }
 }

@@ -52,7 +52,10 @@ pub async fn lookup_into(
         }
         Lookup::Project(project_id) => {
             observed.project = Some(match ovh.project(project_id).await {
-                Ok(p) => ProjectSeen::Found { status: p.status },
+                Ok(p) => ProjectSeen::Found {
+                    status: p.status,
+                    description: p.description,
+                },
                 Err(e) if e.is_not_found() => ProjectSeen::NotFound,
                 Err(e) if e.is_expired() => ProjectSeen::Expired,
                 Err(e) => return Err(e),
@@ -105,15 +108,19 @@ async fn read_cart(ovh: &OvhClient, cart_id: &str) -> Result<CartSeen, OvhError>
     for item_id in &cart.items {
         let item = ovh.item(cart_id, *item_id).await?;
         let mut configurations = Vec::new();
-        for id in ovh.configurations(cart_id, *item_id).await? {
-            let c = ovh.configuration(cart_id, *item_id, id).await?;
-            configurations.push((c.id, c.label, c.value));
+        // An option item (it has a parent) carries no configuration the operator sets.
+        if item.parent_item_id.is_none() {
+            for id in ovh.configurations(cart_id, *item_id).await? {
+                let c = ovh.configuration(cart_id, *item_id, id).await?;
+                configurations.push((c.id, c.label, c.value));
+            }
         }
         items.push(ItemSeen {
             item_id: *item_id,
             plan_code: item.settings.plan_code,
             duration: item.duration,
             pricing_mode: item.settings.pricing_mode,
+            parent_item_id: item.parent_item_id,
             configurations,
         });
     }

@@ -45,6 +45,14 @@ pub enum Outcome {
         item_id: i64,
         configuration_id: i64,
     },
+    OptionAdded {
+        /// The project item the option belongs to.
+        item_id: i64,
+        option_item_id: i64,
+        plan_code: String,
+        duration: String,
+        pricing_mode: String,
+    },
     Priced {
         cart_id: String,
         price: PriceStatus,
@@ -81,6 +89,11 @@ pub enum Outcome {
         delivered: bool,
     },
     ProjectStatusSeen(String),
+    ProjectRenamed {
+        project_id: String,
+        from: Option<String>,
+        to: String,
+    },
     CartDeleted {
         cart_id: String,
     },

@@ -72,6 +72,7 @@ reasons! {
     ItemAdded => Progressing, "the project item was added to the cart";
     ItemRemoved => Progressing, "an item that no longer matches the spec was removed";
     Configured => Progressing, "an item configuration was set or removed";
+    OptionAdded => Progressing, "an option of spec.options was added to the project item";
     Priced => Progressing, "the cart's price was read before buying";
     CartExpired => Progressing, "the cart expired before checkout; a new one is made";
     CartDeleted => Progressing, "the cart was deleted (resource deleted before any order)";
@@ -104,6 +105,7 @@ reasons! {
     ProjectDelivered => Progressing, "the delivered order named its project";
     ProjectNotVisibleYet => Progressing, "the project was just delivered and OVH does not show it yet (404 for minutes)";
     ProjectStatus => Progressing, "the project's status at OVH changed";
+    ProjectRenamed => Progressing, "spec.description changed after delivery (or differs from an adopted project's name): the project was renamed at OVH";
     Ready => Healthy, "the project is ok";
     ProjectNotFound => Degraded, "OVH answers 404 for the project (adopted, or long after delivery)";
     ProjectExpired => Degraded, "OVH answers 460: the project expired";

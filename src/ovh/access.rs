@@ -31,6 +31,7 @@ pub const ACCESS_RULES: &[(&str, &str)] = &[
     ("GET", "/order/cart/*"),
     ("POST", "/order/cart/*/assign"),
     ("POST", "/order/cart/*/cloud"),
+    ("POST", "/order/cart/*/cloud/options"),
     ("POST", "/order/cart/*/item/*/configuration"),
     ("POST", "/order/cart/*/checkout"),
     ("DELETE", "/order/cart/*"),
@@ -44,6 +45,8 @@ pub const ACCESS_RULES: &[(&str, &str)] = &[
     // The project, and its termination (deletionPolicy: Terminate) with the e-mailed token.
     ("GET", "/cloud/project"),
     ("GET", "/cloud/project/*"),
+    // Renaming it when spec.description changes after delivery.
+    ("PUT", "/cloud/project/*"),
     ("POST", "/cloud/project/*/terminate"),
     ("POST", "/cloud/project/*/confirmTermination"),
     ("GET", "/me/notification/email/history"),
@@ -70,6 +73,7 @@ pub const IAM_ACTIONS: &[&str] = &[
     "account:apiovh:me/payment/method/get",
     "account:apiovh:me/notification/email/history/get",
     "publicCloudProject:apiovh:get",
+    "publicCloudProject:apiovh:edit",
     "publicCloudProject:apiovh:terminate",
     "publicCloudProject:apiovh:confirmTermination",
 ];
@@ -266,6 +270,7 @@ mod tests {
             let verbs: Vec<&str> = [
                 ("self.get", "GET"),
                 ("self.post", "POST"),
+                ("self.put", "PUT"),
                 ("self.delete", "DELETE"),
             ]
             .into_iter()
@@ -355,7 +360,7 @@ mod tests {
         );
         assert!(allows([("get", "/me")], "GET", "/me"));
         assert!(!allows(ACCESS_RULES.iter().copied(), "GET", "/me/bill"));
-        assert!(!allows(ACCESS_RULES.iter().copied(), "PUT", "/cloud/project/p"));
+        assert!(allows(ACCESS_RULES.iter().copied(), "PUT", "/cloud/project/p"));
         assert!(!allows(ACCESS_RULES.iter().copied(), "DELETE", "/me/order/1"));
     }
 

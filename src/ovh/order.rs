@@ -95,6 +95,26 @@ impl OvhClient {
         .await
     }
 
+    /// `POST /order/cart/{cartId}/cloud/options`: adds an option of the project item (its id in
+    /// the body, as terraform-provider-ovh `ovh/order.go` posts `plan_option`s).
+    pub async fn add_cloud_option(&self, cart_id: &str, option: &GenericOptionCreation) -> Result<Item> {
+        self.post(
+            Route::new("/order/cart/{cartId}/cloud/options", &[cart_id]),
+            Some(option),
+        )
+        .await
+    }
+
+    /// `GET /order/cart/{cartId}/cloud/options?planCode=`: the options offered with a plan.
+    pub async fn cloud_options(
+        &self,
+        cart_id: &str,
+        plan_code: &str,
+    ) -> Result<Vec<GenericOptionDefinition>> {
+        self.get(Route::new("/order/cart/{cartId}/cloud/options", &[cart_id]).query("planCode", plan_code))
+            .await
+    }
+
     /// `GET /order/cart/{cartId}/item`.
     pub async fn items(&self, cart_id: &str) -> Result<Vec<i64>> {
         self.get(Route::new("/order/cart/{cartId}/item", &[cart_id]))
@@ -293,6 +313,22 @@ impl OvhClient {
             .await
     }
 
+    /// `PUT /cloud/project/{serviceName}` `{description}`: renames the project (terraform-provider-ovh
+    /// `resourceCloudProjectUpdate`). Idempotent. The listing of [`Self::project_descriptions`]
+    /// learns the new name.
+    pub async fn rename_project(&self, project_id: &str, description: &str) -> Result<()> {
+        let body = ProjectUpdate {
+            description: description.into(),
+        };
+        self.put::<_, ()>(Route::new("/cloud/project/{serviceName}", &[project_id]), &body)
+            .await?;
+        let mut cache = self.inner.projects.lock().await;
+        if let Some(known) = cache.descriptions.get_mut(project_id) {
+            *known = Some(description.into());
+        }
+        Ok(())
+    }
+
     /// `POST /cloud/project/{serviceName}/terminate`: OVH e-mails a confirmation token. Any JSON
     /// answer is accepted: once OVH took the request, a decode error must not lead to a second POST.
     pub async fn terminate_project(&self, project_id: &str) -> Result<serde_json::Value> {
@@ -338,6 +374,23 @@ impl OvhClient {
         }
         let codes: Vec<String> = self
             .cloud_offers(cart_id)
+            .await?
+            .into_iter()
+            .map(|o| o.plan_code)
+            .collect();
+        self.cache_offer(key, codes.clone());
+        Ok(codes)
+    }
+
+    /// The option plan codes offered with `plan_code` (`GET …/cloud/options?planCode=`); cached
+    /// per client and plan code, read only to explain a refusal.
+    pub async fn offered_option_codes(&self, cart_id: &str, plan_code: &str) -> Result<Vec<String>> {
+        let key = format!("options/{plan_code}");
+        if let Some(codes) = self.cached_offer(&key) {
+            return Ok(codes);
+        }
+        let codes: Vec<String> = self
+            .cloud_options(cart_id, plan_code)
             .await?
             .into_iter()
             .map(|o| o.plan_code)

@@ -51,6 +51,10 @@ pub struct SimConfig {
     /// 12.50, in EUR (USD on `--region us`).
     #[arg(long = "price", default_value = "0.00", value_parser = parse_price_ucents)]
     pub price_ucents: i64,
+    /// Price of each Public Cloud option (e.g. `certification.hds.2018`) without tax, like
+    /// `--price` (assumed: OVH publishes no figure for the options of a project).
+    #[arg(long = "option-price", default_value = "0.00", value_parser = parse_price_ucents)]
+    pub option_price_ucents: i64,
     /// Account without any payment method (to test the fidelityAccount path).
     #[arg(long)]
     pub no_payment_method: bool,

@@ -62,6 +62,8 @@ served! {
     POST "/order/cart/{cartId}/assign" signed => assign_cart;
     GET "/order/cart/{cartId}/cloud" public => cloud_offers;
     POST "/order/cart/{cartId}/cloud" public => add_cloud_item;
+    GET "/order/cart/{cartId}/cloud/options" public => cloud_options;
+    POST "/order/cart/{cartId}/cloud/options" public => add_cloud_option;
     GET "/order/cart/{cartId}/item" public => list_items;
     GET "/order/cart/{cartId}/item/{itemId}" public => get_item;
     DELETE "/order/cart/{cartId}/item/{itemId}" public => delete_item;
@@ -104,6 +106,7 @@ pub const QUERIES: &[(&str, &str, &[&str])] = &[
         "/order/cart/{cartId}/item/{itemId}/configuration",
         &["label"],
     ),
+    ("GET", "/order/cart/{cartId}/cloud/options", &["planCode"]),
     ("GET", "/me/order", &["date.from", "date.to"]),
     ("GET", "/me/payment/method", &["default", "paymentType", "status"]),
 ];
@@ -231,6 +234,26 @@ async fn add_cloud_item(
     OvhBody(body): OvhBody<GenericProductCreation>,
 ) -> Answer<Item> {
     sim.world.lock().await.add_cloud_item(&cart, body).map(Json)
+}
+
+async fn cloud_options(
+    State(sim): S,
+    Path(cart): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer<Vec<GenericOptionDefinition>> {
+    // `planCode` is required (schema); message assumed.
+    let Some(plan_code) = q.get("planCode") else {
+        return Err(SimError::bad_request("Missing parameter: planCode"));
+    };
+    sim.world.lock().await.cloud_options(&cart, plan_code).map(Json)
+}
+
+async fn add_cloud_option(
+    State(sim): S,
+    Path(cart): Path<String>,
+    OvhBody(body): OvhBody<GenericOptionCreation>,
+) -> Answer<Item> {
+    sim.world.lock().await.add_cloud_option(&cart, body).map(Json)
 }
 
 async fn list_items(State(sim): S, Path(cart): Path<String>) -> Answer<Vec<i64>> {

@@ -128,6 +128,7 @@ pub fn apply(
                     plan_code: Some(plan_code.clone()),
                     duration: Some(duration.clone()),
                     pricing_mode: Some(pricing_mode),
+                    parent_item_id: None,
                     configurations: vec![],
                 });
             }
@@ -145,7 +146,9 @@ pub fn apply(
         }
         Outcome::ItemRemoved { item_id } => {
             if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
-                items.retain(|i| i.item_id != item_id);
+                // Its options too (assumed: OVH removes an item's options with it; if not, the
+                // next read shows them and they go as strays).
+                items.retain(|i| i.item_id != item_id && i.parent_item_id != Some(item_id));
             }
             if let Some(cart) = status.cart.as_mut().filter(|c| c.item_id == Some(item_id)) {
                 cart.item_id = None;
@@ -192,6 +195,30 @@ pub fn apply(
             let a = applied(
                 Reason::Configured,
                 format!("Removed configuration {configuration_id}, which no longer matches the spec"),
+            );
+            preparing(a, status)
+        }
+        Outcome::OptionAdded {
+            item_id,
+            option_item_id,
+            plan_code,
+            duration,
+            pricing_mode,
+        } => {
+            if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
+                items.push(ItemSeen {
+                    item_id: option_item_id,
+                    plan_code: Some(plan_code.clone()),
+                    duration: Some(duration.clone()),
+                    pricing_mode: Some(pricing_mode),
+                    parent_item_id: Some(item_id),
+                    configurations: vec![],
+                });
+            }
+            status.price = None;
+            let a = applied(
+                Reason::OptionAdded,
+                format!("Added option {plan_code} ({duration}) to item {item_id} as item {option_item_id}"),
             );
             preparing(a, status)
         }
@@ -342,6 +369,16 @@ pub fn apply(
             let id = status.project_id.as_deref().unwrap_or_default();
             applied(Reason::ProjectStatus, format!("Project {id} is {s}"))
         }
+        Outcome::ProjectRenamed { project_id, from, to } => {
+            if let Some(ProjectSeen::Found { description, .. }) = observed.project.as_mut() {
+                *description = Some(to.clone());
+            }
+            let from = from.map(|f| format!(" from {f:?}")).unwrap_or_default();
+            applied(
+                Reason::ProjectRenamed,
+                format!("Renamed project {project_id}{from} to {to:?} (spec.description)"),
+            )
+        }
         Outcome::CartDeleted { cart_id } => {
             observed.cart = Some(CartSeen::Gone);
             applied(
@@ -387,6 +424,7 @@ pub fn apply(
         Outcome::TerminationConfirmed { project_id } => {
             observed.project = Some(ProjectSeen::Found {
                 status: "deleted".into(),
+                description: None,
             });
             applied(
                 Reason::ProjectTerminated,

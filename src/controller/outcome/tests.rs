@@ -204,3 +204,83 @@ fn order_statuses_have_one_reason_each() {
     assert_eq!(applied.reason, Reason::OrderDelivering);
     assert_eq!(status.order.unwrap().status.as_deref(), Some("delivering"));
 }
+
+#[test]
+fn an_added_option_is_seen_under_its_item_and_clears_the_price() {
+    let mut status = PublicCloudProjectStatus {
+        price: Some(Default::default()),
+        ..Default::default()
+    };
+    let mut observed = Observed {
+        cart: Some(CartSeen::Found {
+            read_only: false,
+            items: vec![],
+        }),
+        ..Default::default()
+    };
+    let applied = apply(
+        Outcome::OptionAdded {
+            item_id: 7,
+            option_item_id: 9,
+            plan_code: "certification.hds.2018".into(),
+            duration: "P1M".into(),
+            pricing_mode: "default".into(),
+        },
+        &mut status,
+        &mut observed,
+        now(),
+    );
+    assert_eq!(applied.reason, Reason::OptionAdded);
+    assert!(status.price.is_none(), "the price is read again");
+    let Some(CartSeen::Found { items, .. }) = &observed.cart else {
+        panic!()
+    };
+    assert_eq!(items[0].parent_item_id, Some(7));
+    // Removing the project item removes its options from what the pass saw.
+    apply(
+        Outcome::ItemRemoved { item_id: 7 },
+        &mut status,
+        &mut observed,
+        now(),
+    );
+    let Some(CartSeen::Found { items, .. }) = &observed.cart else {
+        panic!()
+    };
+    assert!(items.is_empty(), "{items:?}");
+}
+
+#[test]
+fn a_rename_is_what_the_pass_sees_next() {
+    let mut status = PublicCloudProjectStatus::default();
+    let mut observed = Observed {
+        project: Some(ProjectSeen::Found {
+            status: "ok".into(),
+            description: Some("old".into()),
+        }),
+        ..Default::default()
+    };
+    let applied = apply(
+        Outcome::ProjectRenamed {
+            project_id: "p".into(),
+            from: Some("old".into()),
+            to: "new".into(),
+        },
+        &mut status,
+        &mut observed,
+        now(),
+    );
+    assert_eq!(applied.reason, Reason::ProjectRenamed);
+    assert!(
+        applied.note.contains("\"old\"") && applied.note.contains("\"new\""),
+        "{}",
+        applied.note
+    );
+    assert_eq!(applied.phase, None);
+    assert_eq!(
+        observed.project,
+        Some(ProjectSeen::Found {
+            status: "ok".into(),
+            description: Some("new".into())
+        })
+    );
+}

@@ -155,7 +155,7 @@ fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
                 true,
             );
         }
-        Some(ProjectSeen::Found { status: s }) if s == "deleted" || s == "deleting" => {
+        Some(ProjectSeen::Found { status: s, .. }) if s == "deleted" || s == "deleting" => {
             return release(format!("Project {project_id} is {s} at OVH"), false);
         }
         Some(ProjectSeen::Found { .. }) => {}

@@ -186,22 +186,37 @@ pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> 
             format!("Project {project_id} has expired at OVH (HTTP 460): renew it in the OVH console"),
             Requeue::Resync,
         ),
-        Some(ProjectSeen::Found { status: s }) if status.project_status.as_deref() != Some(s.as_str()) => {
+        Some(ProjectSeen::Found { status: s, .. })
+            if status.project_status.as_deref() != Some(s.as_str()) =>
+        {
             Step::Act(Act::RecordProject { status: s.clone() })
         }
-        Some(ProjectSeen::Found { status: s }) if s == "ok" => wait(
+        // The name follows spec.description once the project is ok (renaming one being created,
+        // suspended or deleted is not tried). Adopted projects too: terraform renames an
+        // imported project on its next apply the same way.
+        Some(ProjectSeen::Found {
+            status: s,
+            description,
+        }) if s == "ok" && description.as_deref() != Some(input.spec.description.as_str()) => {
+            Step::Act(Act::RenameProject {
+                project_id: project_id.into(),
+                from: description.clone(),
+                to: input.spec.description.clone(),
+            })
+        }
+        Some(ProjectSeen::Found { status: s, .. }) if s == "ok" => wait(
             Phase::Ready,
             Reason::Ready,
             format!("Project {project_id} is ok"),
             Requeue::Resync,
         ),
-        Some(ProjectSeen::Found { status: s }) if s == "creating" => wait(
+        Some(ProjectSeen::Found { status: s, .. }) if s == "creating" => wait(
             Phase::Delivering,
             Reason::Delivering,
             format!("Project {project_id} is being created"),
             Requeue::Progress,
         ),
-        Some(ProjectSeen::Found { status: s }) => warn(
+        Some(ProjectSeen::Found { status: s, .. }) => warn(
             Phase::NeedsAttention,
             Reason::ProjectNotOk,
             format!("Project {project_id} is {s} at OVH"),

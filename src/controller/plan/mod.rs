@@ -30,6 +30,24 @@ pub fn desired_configurations(spec: &PublicCloudProjectSpec) -> Vec<(String, Str
     all
 }
 
+/// An option the project item must carry: (plan code, duration, pricing mode), the plan's
+/// duration and pricing mode when the spec names none (terraform's `plan_option` requires both;
+/// OVH's `order.cart.GenericOptionCreation` too).
+pub fn desired_options(spec: &PublicCloudProjectSpec) -> Vec<(String, String, String)> {
+    spec.options
+        .iter()
+        .map(|o| {
+            (
+                o.plan_code.clone(),
+                o.duration.clone().unwrap_or_else(|| spec.plan.duration.clone()),
+                o.pricing_mode
+                    .clone()
+                    .unwrap_or_else(|| spec.plan.pricing_mode.clone()),
+            )
+        })
+        .collect()
+}
+
 /// How soon to look again while waiting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requeue {
@@ -104,6 +122,15 @@ pub enum Act {
         item_id: i64,
         configuration_id: i64,
     },
+    /// `POST /order/cart/{cartId}/cloud/options` with the project item's id (terraform's
+    /// `plan_option`). A stray option item goes with [`Act::DeleteItem`].
+    AddOption {
+        cart_id: String,
+        item_id: i64,
+        plan_code: String,
+        duration: String,
+        pricing_mode: String,
+    },
     PreviewPrice {
         cart_id: String,
     },
@@ -138,6 +165,14 @@ pub enum Act {
     RecordProjectId(String),
     RecordProject {
         status: String,
+    },
+    /// `PUT /cloud/project/{serviceName}` `{description}`: spec.description changed after
+    /// delivery (or differs from an adopted project's name), as terraform's update does.
+    RenameProject {
+        project_id: String,
+        /// The name OVH shows now.
+        from: Option<String>,
+        to: String,
     },
     // ---- deletion ----
     DeleteCart {

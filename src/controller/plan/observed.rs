@@ -20,6 +20,9 @@ pub struct ItemSeen {
     pub plan_code: Option<String>,
     pub duration: Option<String>,
     pub pricing_mode: Option<String>,
+    /// The item this one is an option of (`order.cart.Item.parentItemId`); None for a project
+    /// item.
+    pub parent_item_id: Option<i64>,
     /// (configuration id, label, value)
     pub configurations: Vec<(i64, String, String)>,
 }
@@ -33,6 +36,8 @@ pub enum ProjectSeen {
     Expired,
     Found {
         status: String,
+        /// The project's name at OVH (`cloud.Project.description`, may be null).
+        description: Option<String>,
     },
 }
 

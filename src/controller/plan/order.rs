@@ -222,7 +222,7 @@ pub(super) fn unusable_method(method: Option<&PaymentMethodSeen>) -> Option<Stri
     }
 }
 
-/// The next change to bring the cart's single project item to the spec, if any.
+/// The next change to bring the cart's single project item (and its options) to the spec, if any.
 fn configure_item(
     spec: &PublicCloudProjectSpec,
     plan_code: &str,
@@ -237,9 +237,15 @@ fn configure_item(
                 .as_deref()
                 .is_none_or(|p| p == spec.plan.pricing_mode)
     };
+    // Option items hang from a project item (`parentItemId`); they are dealt with after it.
+    let (projects, options): (Vec<&ItemSeen>, Vec<&ItemSeen>) =
+        items.iter().partition(|i| i.parent_item_id.is_none());
     // Exactly one item, of the spec's plan: anything else goes (left by a spec change or a crash).
-    let keep = items.iter().find(|i| matches_plan(i));
-    if let Some(extra) = items.iter().find(|i| Some(i.item_id) != keep.map(|k| k.item_id)) {
+    let keep = projects.iter().copied().find(|i| matches_plan(i));
+    if let Some(extra) = projects
+        .iter()
+        .find(|i| Some(i.item_id) != keep.map(|k| k.item_id))
+    {
         return Some(Step::Act(Act::DeleteItem {
             cart_id,
             item_id: extra.item_id,
@@ -262,15 +268,59 @@ fn configure_item(
             configuration_id: *id,
         }));
     }
-    desired
+    if let Some((label, value)) = desired
         .into_iter()
         .find(|(label, _)| !item.configurations.iter().any(|(_, l, _)| l == label))
-        .map(|(label, value)| {
-            Step::Act(Act::AddConfiguration {
+    {
+        return Some(Step::Act(Act::AddConfiguration {
+            cart_id,
+            item_id: item.item_id,
+            label,
+            value,
+        }));
+    }
+    configure_options(spec, cart_id, item.item_id, &options)
+}
+
+/// The next change to bring the option items of project item `item_id` to spec.options: an
+/// option of another item, not in the spec or twice goes; a missing one is added. The cart is
+/// read on every pass before this, so an option whose POST succeeded but whose answer was lost
+/// is seen and never added twice.
+fn configure_options(
+    spec: &PublicCloudProjectSpec,
+    cart_id: String,
+    item_id: i64,
+    options: &[&ItemSeen],
+) -> Option<Step> {
+    let desired = desired_options(spec);
+    let mut kept: Vec<&str> = Vec::new();
+    for option in options {
+        let code = option.plan_code.as_deref().unwrap_or_default();
+        let wanted = option.parent_item_id == Some(item_id)
+            && !kept.contains(&code)
+            && desired.iter().any(|(c, duration, pricing_mode)| {
+                c == code
+                    && option.duration.as_deref().is_none_or(|d| d == duration)
+                    && option.pricing_mode.as_deref().is_none_or(|p| p == pricing_mode)
+            });
+        if !wanted {
+            return Some(Step::Act(Act::DeleteItem {
                 cart_id,
-                item_id: item.item_id,
-                label,
-                value,
+                item_id: option.item_id,
+            }));
+        }
+        kept.push(code);
+    }
+    desired
+        .into_iter()
+        .find(|(code, _, _)| !kept.contains(&code.as_str()))
+        .map(|(plan_code, duration, pricing_mode)| {
+            Step::Act(Act::AddOption {
+                cart_id,
+                item_id,
+                plan_code,
+                duration,
+                pricing_mode,
             })
         })
 }

@@ -142,3 +142,35 @@ pub struct ConfigurationRequirement {
     #[serde(rename = "type")]
     pub kind: String,
 }
+
+/// `order.cart.GenericOptionCreation`: an option of a cart item (all fields required by the
+/// schema; terraform-provider-ovh `ovh/order.go` sets `itemId` to the product item's id and
+/// `quantity` to 1).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GenericOptionCreation {
+    pub item_id: i64,
+    pub plan_code: String,
+    pub duration: String,
+    pub pricing_mode: String,
+    pub quantity: i64,
+}
+
+/// `order.cart.GenericOptionDefinition`: one option of `GET /order/cart/{cartId}/cloud/options`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct GenericOptionDefinition {
+    pub plan_code: String,
+    #[serde(default)]
+    pub product_name: String,
+    #[serde(default)]
+    pub product_type: String,
+    #[serde(default)]
+    pub family: Option<String>,
+    #[serde(default)]
+    pub exclusive: bool,
+    #[serde(default)]
+    pub mandatory: bool,
+    #[serde(default)]
+    pub prices: Vec<GenericProductPricing>,
+}

@@ -2,6 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The body of `PUT /cloud/project/{serviceName}` (schema: a `cloud.Project`, of which only
+/// `description` and `manualQuota` are writable); only the description is sent, as
+/// terraform-provider-ovh's `CloudProjectUpdateOpts` does.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ProjectUpdate {
+    pub description: String,
+}
+
 /// `cloud.ProjectWithIAM`. OVH spells `project_id` in snake case.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]

@@ -20,6 +20,14 @@ const US_SUBSIDIARIES: &[&str] = &["US"];
 const EU_PLAN_CODES: &[&str] = &["project.2018"];
 const US_PLAN_CODES: &[&str] = &["project"];
 
+/// Options offered with each plan code: the HDS certification, `certification.hds.2018` with
+/// `project.2018` and `certification.hds` with `project` on the US API (tf
+/// `docs/resources/cloud_project.md` "HDS Certification"; tf
+/// `ovh/data_order_cart_product_options_plan_test.go` reads `certification.hds` for `project`,
+/// with product type `delivery` and a `P1M` price).
+const EU_OPTIONS: &[(&str, &str)] = &[("project.2018", "certification.hds.2018")];
+const US_OPTIONS: &[(&str, &str)] = &[("project", "certification.hds")];
+
 /// Configuration labels a Public Cloud project item accepts: `description` and `voucher` (OVH
 /// guide order-project-api; mgr `projects/new/service.js`), `infrastructure` (mgr constant
 /// `PCI_PROJECT_ORDER_CART.infraConfigValue = 'production'`), `vrack` (tf
@@ -41,7 +49,8 @@ impl World {
         }
     }
 
-    /// `order.cart.Cart` (schema order.json).
+    /// `order.cart.Cart` (schema order.json). `items` lists option items too (assumed: the
+    /// schema's `order.cart.Item` of an option is an item of the cart, with `parentItemId`).
     fn cart_view(cart: &SimCart) -> Cart {
         Cart {
             cart_id: cart.id.clone(),
@@ -175,8 +184,122 @@ impl World {
             .collect())
     }
 
+    /// The options offered with `plan_code` on this API.
+    fn option_codes(&self, plan_code: &str) -> Vec<&'static str> {
+        let table = if self.us() { US_OPTIONS } else { EU_OPTIONS };
+        table
+            .iter()
+            .filter(|(plan, _)| *plan == plan_code)
+            .map(|(_, option)| *option)
+            .collect()
+    }
+
+    /// The price of an item without tax: the project's, or an option's (`--option-price`).
+    pub(super) fn item_ucents(&self, item: &SimItem) -> i64 {
+        if item.parent_item_id.is_some() {
+            self.cfg.option_price_ucents
+        } else {
+            self.cfg.price_ucents
+        }
+    }
+
+    /// `GET /order/cart/{cartId}/cloud/options?planCode=` → `order.cart.GenericOptionDefinition[]`
+    /// (schema): the options of [`EU_OPTIONS`]/[`US_OPTIONS`] for that plan, each with a `renew`
+    /// price of `P1M`/`default` like the plan's (tf reads `selected_price` by capacity). A plan
+    /// code without options answers an empty list (assumed).
+    pub fn cloud_options(
+        &mut self,
+        cart_id: &str,
+        plan_code: &str,
+    ) -> SimResult<Vec<GenericOptionDefinition>> {
+        self.cart_mut(cart_id)?;
+        let ucents = self.cfg.option_price_ucents;
+        let price = self.price(ucents);
+        Ok(self
+            .option_codes(plan_code)
+            .into_iter()
+            .map(|code| GenericOptionDefinition {
+                plan_code: code.into(),
+                product_name: "HDS certification".into(),
+                product_type: "delivery".into(),
+                // Family and flags assumed.
+                family: Some("certification".into()),
+                exclusive: false,
+                mandatory: false,
+                prices: vec![GenericProductPricing {
+                    capacities: vec!["installation".into(), "renew".into()],
+                    description: "Monthly fees".into(),
+                    duration: "P1M".into(),
+                    interval: 1,
+                    maximum_quantity: Some(1),
+                    maximum_repeat: None,
+                    minimum_quantity: 1,
+                    minimum_repeat: 1,
+                    price: price.clone(),
+                    price_in_ucents: ucents,
+                    pricing_mode: "default".into(),
+                    pricing_type: "rental".into(),
+                }],
+            })
+            .collect())
+    }
+
+    /// `POST /order/cart/{cartId}/cloud/options` (`order.cart.GenericOptionCreation`, schema; tf
+    /// `ovh/order.go` posts each `plan_option` with `itemId` = the product item and `quantity`
+    /// 1): adds an option item whose `parentItemId` is that item. The same option twice is
+    /// accepted (assumed: no source says OVH refuses it), so a client that posts twice shows
+    /// two option items.
+    pub fn add_cloud_option(&mut self, cart_id: &str, option: GenericOptionCreation) -> SimResult<Item> {
+        self.editable_cart(cart_id)?;
+        let parent = self.item_mut(cart_id, option.item_id)?.clone();
+        if parent.parent_item_id.is_some() {
+            // Assumed: an option hangs from a product item, not from another option.
+            return Err(SimError::bad_request(format!(
+                "Item {} is an option; options are added to a product item",
+                option.item_id
+            )));
+        }
+        if !self
+            .option_codes(&parent.plan_code)
+            .contains(&option.plan_code.as_str())
+        {
+            // Message assumed, like the plan code refusal's.
+            return Err(SimError::bad_request(format!(
+                "Option {} does not exist for plan {}",
+                option.plan_code, parent.plan_code
+            )));
+        }
+        if option.duration != "P1M" || option.pricing_mode != "default" {
+            // Assumed: the option's only price is P1M/default (see cloud_options).
+            return Err(SimError::bad_request(format!(
+                "No price for option {} with duration {} and pricing mode {}",
+                option.plan_code, option.duration, option.pricing_mode
+            )));
+        }
+        if option.quantity != 1 {
+            // Assumed, as for the project item.
+            return Err(SimError::bad_request("Quantity must be 1 for this option"));
+        }
+        let id = self.next_id(300_000_000);
+        let item = SimItem {
+            id,
+            plan_code: option.plan_code,
+            duration: option.duration,
+            pricing_mode: option.pricing_mode,
+            quantity: option.quantity,
+            parent_item_id: Some(parent.id),
+            configurations: BTreeMap::new(),
+        };
+        let price = self.price(self.item_ucents(&item));
+        let cart = self.editable_cart(cart_id)?;
+        cart.items.insert(id, item);
+        let view = Self::item_view(cart_id, &cart.items[&id], &cart.items, price);
+        Ok(view)
+    }
+
     /// `order.cart.Item` (schema); tf needs `cartId` and `itemId` in it (tf `ovh/order.go`).
-    fn item_view(cart_id: &str, item: &SimItem, price: Price) -> Item {
+    /// `options` lists the items whose parent it is, `parentItemId` its parent (schema).
+    fn item_view(cart_id: &str, item: &SimItem, all: &BTreeMap<i64, SimItem>, price: Price) -> Item {
         Item {
             cart_id: cart_id.into(),
             item_id: item.id,
@@ -184,8 +307,12 @@ impl World {
             configurations: Some(item.configurations.keys().copied().collect()),
             duration: Some(item.duration.clone()),
             offer_id: None,
-            options: vec![],
-            parent_item_id: None,
+            options: all
+                .values()
+                .filter(|o| o.parent_item_id == Some(item.id))
+                .map(|o| o.id)
+                .collect(),
+            parent_item_id: item.parent_item_id,
             prices: vec![
                 CartPrice {
                     label: "PRICE".into(),
@@ -244,11 +371,13 @@ impl World {
             duration: product.duration,
             pricing_mode: product.pricing_mode,
             quantity: product.quantity,
+            parent_item_id: None,
             configurations: BTreeMap::new(),
         };
-        let view = Self::item_view(cart_id, &item, self.price(self.cfg.price_ucents));
-        self.editable_cart(cart_id)?.items.insert(id, item);
-        Ok(view)
+        let price = self.price(self.cfg.price_ucents);
+        let cart = self.editable_cart(cart_id)?;
+        cart.items.insert(id, item);
+        Ok(Self::item_view(cart_id, &cart.items[&id], &cart.items, price))
     }
 
     fn item_mut(&mut self, cart_id: &str, item_id: i64) -> SimResult<&mut SimItem> {
@@ -263,16 +392,21 @@ impl World {
     }
 
     pub fn item(&mut self, cart_id: &str, item_id: i64) -> SimResult<Item> {
-        let price = self.price(self.cfg.price_ucents);
-        Ok(Self::item_view(cart_id, self.item_mut(cart_id, item_id)?, price))
+        let item = self.item_mut(cart_id, item_id)?.clone();
+        let price = self.price(self.item_ucents(&item));
+        let cart = self.cart_mut(cart_id)?;
+        Ok(Self::item_view(cart_id, &item, &cart.items, price))
     }
 
+    /// Deleting a product item deletes its options with it (assumed: an option has no meaning
+    /// without its parent).
     pub fn delete_item(&mut self, cart_id: &str, item_id: i64) -> SimResult<()> {
         let cart = self.editable_cart(cart_id)?;
         cart.items
             .remove(&item_id)
-            .map(drop)
-            .ok_or_else(|| SimError::not_found("itemId", item_id))
+            .ok_or_else(|| SimError::not_found("itemId", item_id))?;
+        cart.items.retain(|_, i| i.parent_item_id != Some(item_id));
+        Ok(())
     }
 
     /// `GET …/item/{itemId}/requiredConfiguration` → `order.cart.ConfigurationRequirements[]`

@@ -19,21 +19,30 @@ impl World {
 
     /// `order.Order` (schema): `orderId` and `url` are null on the GET dry run.
     fn checkout_view(&self, cart: &SimCart, order: Option<&SimOrder>) -> Order {
-        let ucents = self.cfg.price_ucents;
+        // One detail per item, options included, and their sum as the price (assumed, as the
+        // manager shows an option's price in the order's total).
+        let ucents = Self::cart_ucents(self, cart);
         let details = cart
             .items
             .values()
-            .map(|item| OrderDetail {
-                cart_item_id: Some(item.id),
-                description: "Public Cloud Project".into(),
-                detail_type: Some("DURATION".into()),
-                domain: "*001".into(),
-                quantity: item.quantity,
-                unit_price: self.price(ucents),
-                total_price: self.price(ucents),
-                original_total_price: self.price(ucents),
-                reduction_total_price: self.price(0),
-                reductions: vec![],
+            .map(|item| {
+                let each = self.item_ucents(item);
+                OrderDetail {
+                    cart_item_id: Some(item.id),
+                    description: if item.parent_item_id.is_some() {
+                        format!("Option {}", item.plan_code)
+                    } else {
+                        "Public Cloud Project".into()
+                    },
+                    detail_type: Some("DURATION".into()),
+                    domain: "*001".into(),
+                    quantity: item.quantity,
+                    unit_price: self.price(each),
+                    total_price: self.price(each),
+                    original_total_price: self.price(each),
+                    reduction_total_price: self.price(0),
+                    reductions: vec![],
+                }
             })
             .collect();
         Order {
@@ -47,6 +56,11 @@ impl World {
             details,
             prices: self.order_prices(ucents),
         }
+    }
+
+    /// The cart's price without tax: every item's, options included.
+    fn cart_ucents(&self, cart: &SimCart) -> i64 {
+        cart.items.values().map(|i| self.item_ucents(i)).sum()
     }
 
     /// A real page where a person can pay (DESIGN §5; the manager redirects there, mgr
@@ -120,7 +134,7 @@ impl World {
             date,
             expires,
             password,
-            price_ucents: self.cfg.price_ucents,
+            price_ucents: self.cart_ucents(&cart),
             paid_at: None,
             paid_with: None,
             autopay_at: (autopays && autopay_delay.as_secs() < self.cfg.order_ttl_secs)
@@ -130,10 +144,13 @@ impl World {
             waive_retractation: checkout.waive_retractation_period.unwrap_or(false),
             pay_attempts: 0,
             project_id,
+            // The project item (options are not followed after the order: assumed enough, the
+            // project's detail is what clients read).
             item: cart
                 .items
                 .values()
-                .next()
+                .find(|i| i.parent_item_id.is_none())
+                .or_else(|| cart.items.values().next())
                 .cloned()
                 .expect("checkable carts have an item"),
         };

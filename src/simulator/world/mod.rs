@@ -108,6 +108,10 @@ pub struct SimItem {
     pub duration: String,
     pub pricing_mode: String,
     pub quantity: i64,
+    /// The item this one is an option of (`order.cart.Item.parentItemId`, schema: "Id of parent
+    /// item (if item is an option)"); None for a project item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_item_id: Option<i64>,
     /// `(label, value)` by configuration id, in the order they were added.
     pub configurations: BTreeMap<i64, (String, String)>,
 }

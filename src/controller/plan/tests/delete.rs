@@ -13,7 +13,10 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
 
     case.spec.deletion_policy = DeletionPolicy::Terminate;
     assert_eq!(case.delete(), Step::Look(Lookup::Project("p".into())));
-    case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
+    case.observed.project = Some(ProjectSeen::Found {
+        status: "ok".into(),
+        description: Some("Team A".into()),
+    });
     assert_eq!(
         case.delete(),
         Step::Look(Lookup::NewestEmail),
@@ -59,6 +62,7 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
     );
     case.observed.project = Some(ProjectSeen::Found {
         status: "deleted".into(),
+        description: Some("Team A".into()),
     });
     assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
 }

@@ -84,7 +84,10 @@ fn orders_are_followed_to_delivery() {
             ..
         }
     ));
-    case.observed.project = Some(ProjectSeen::Found { status: "ok".into() });
+    case.observed.project = Some(ProjectSeen::Found {
+        status: "ok".into(),
+        description: Some("Team A".into()),
+    });
     assert_eq!(case.plan(), Step::Act(Act::RecordProject { status: "ok".into() }));
     case.status.project_status = Some("ok".into());
     assert!(matches!(
@@ -97,6 +100,7 @@ fn orders_are_followed_to_delivery() {
     ));
     case.observed.project = Some(ProjectSeen::Found {
         status: "suspended".into(),
+        description: Some("Team A".into()),
     });
     assert_eq!(
         case.plan(),

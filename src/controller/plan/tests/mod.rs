@@ -87,6 +87,7 @@ impl Case {
                 plan_code: Some("project.2018".into()),
                 duration: Some("P1M".into()),
                 pricing_mode: Some("default".into()),
+                parent_item_id: None,
                 configurations: vec![(1, "description".into(), "Team A".into())],
             }],
         });
@@ -122,6 +123,7 @@ pub(super) fn item(configurations: &[(i64, &str, &str)]) -> ItemSeen {
         plan_code: Some("project.2018".into()),
         duration: Some("P1M".into()),
         pricing_mode: Some("default".into()),
+        parent_item_id: None,
         configurations: configurations
             .iter()
             .map(|(i, l, v)| (*i, l.to_string(), v.to_string()))
@@ -140,4 +142,5 @@ pub(super) fn card(status: &str) -> Option<PaymentMethodSeen> {
 mod cart;
 mod delete;
 mod follow;
+mod options;
 mod order;

@@ -1,0 +1,262 @@
+//! Changes after the fact, end to end (real kube-apiserver, simulator, operator in-process):
+//! renaming a project through spec.description, and options of the project item (spec.options).
+
+mod common;
+
+use std::time::Duration;
+
+use common::operator::{Env, condition};
+use kube::api::{Patch, PatchParams};
+#[cfg(feature = "failpoints")]
+use ovh_publiccloud_operator::controller::CrashHook;
+use ovh_publiccloud_operator::{
+    api::{APPROVE_ANNOTATION, Phase},
+    simulator::ledger::LedgerCart,
+};
+use serde_json::json;
+
+async fn patch_spec(env: &Env, name: &str, spec: serde_json::Value) -> Result<(), String> {
+    env.api
+        .patch(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({ "spec": spec })),
+        )
+        .await
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// The option items of a cart: (item id, plan code, parent item id).
+fn options_of(cart: &LedgerCart) -> Vec<(i64, String, Option<i64>)> {
+    cart.items
+        .iter()
+        .filter(|i| i.parent_item_id.is_some())
+        .map(|i| (i.id, i.plan_code.clone(), i.parent_item_id))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_description_change_is_refused_until_delivery_then_renames_the_project() {
+    let env = Env::new("rename", |_| {}).await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "Team 0", "approval": "Manual"}))
+        .await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
+    let cart_id = obj.status.unwrap().cart.unwrap().id;
+
+    // Before the order: the cart's description configuration follows the spec.
+    patch_spec(&env, "p", json!({"description": "Team A"}))
+        .await
+        .expect("a description may change before the order");
+    env.wait_for("p", 30, |o| {
+        o.status.as_ref().is_some_and(|s| {
+            s.phase == Some(Phase::AwaitingApproval) && s.observed_generation == o.metadata.generation
+        })
+    })
+    .await;
+    let ledger = env.sim.ledger().await;
+    let descriptions: Vec<&str> = ledger.cart(&cart_id).unwrap().items[0]
+        .configurations
+        .values()
+        .filter(|(label, _)| label == "description")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(descriptions, ["Team A"], "{ledger:#?}");
+    env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+
+    // Between checkout and delivery: refused by the API server, saying why.
+    let said = patch_spec(&env, "p", json!({"description": "Team B"}))
+        .await
+        .expect_err("the name of an ordered, undelivered project is fixed");
+    assert!(
+        said.contains("spec.description cannot change between checkout and delivery")
+            && said.contains("once status.projectId is set, a change renames the project"),
+        "{said}"
+    );
+
+    let url = obj.status.unwrap().order.unwrap().url.unwrap();
+    env.sim.pay_on_order_page(&url).await;
+    let obj = env.wait_for_phase("p", Phase::Ready, 30).await;
+    let project_id = obj.status.unwrap().project_id.unwrap();
+    assert_eq!(
+        env.sim.ledger().await.project(&project_id).unwrap().description,
+        "Team A"
+    );
+    let puts_before = env.sim.calls("PUT /cloud/project/{serviceName}").await;
+    assert_eq!(puts_before, 0, "nothing to rename while the names agree");
+
+    // After delivery: the project is renamed at OVH, with an event, and Ready again.
+    patch_spec(&env, "p", json!({"description": "Team B"}))
+        .await
+        .expect("a delivered project may be renamed");
+    env.wait_for("p", 30, |o| {
+        o.status
+            .as_ref()
+            .is_some_and(|s| s.phase == Some(Phase::Ready) && s.observed_generation == o.metadata.generation)
+    })
+    .await;
+    env.wait_for_event("p", "ProjectRenamed").await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.project(&project_id).unwrap().description, "Team B");
+    let client = env.sim.client();
+    assert_eq!(
+        client.project(&project_id).await.unwrap().description.as_deref(),
+        Some("Team B"),
+        "GET /cloud/project/{{id}} shows the new name"
+    );
+    let (kind, _, note) = env
+        .events("p")
+        .await
+        .into_iter()
+        .find(|(_, r, _)| r == "ProjectRenamed")
+        .unwrap();
+    assert_eq!(kind, "Normal");
+    assert!(
+        note.contains("\"Team A\"") && note.contains("\"Team B\""),
+        "{note}"
+    );
+    assert_eq!(env.sim.calls("PUT /cloud/project/{serviceName}").await, 1);
+    assert_eq!(ledger.orders.len(), 1, "a rename orders nothing");
+
+    // Further resyncs make no rename: the GET the Ready pass makes anyway shows the same name.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(env.sim.calls("PUT /cloud/project/{serviceName}").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_option_is_posted_once_with_the_item_id_priced_and_then_immutable() {
+    let env = Env::new("options", |c| {
+        c.price_ucents = 0;
+        c.option_price_ucents = 200_000_000;
+    })
+    .await;
+    let _operator = env.start_operator();
+    env.create(
+        "p",
+        json!({"description": "HDS", "approval": "Manual", "options": [{"planCode": "certification.hds.2018"}]}),
+    )
+    .await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
+    let status = obj.status.clone().unwrap();
+    let price = status.price.clone().unwrap();
+    assert_eq!(
+        (price.with_tax.as_str(), price.without_tax.as_str()),
+        ("2.40", "2.00"),
+        "the preview prices the option (2.00 + 20 % tax)"
+    );
+    assert!(
+        condition(&obj, "Ready").unwrap().message.contains("2.40 EUR"),
+        "{:?}",
+        condition(&obj, "Ready")
+    );
+    let cart = status.cart.unwrap();
+    let (cart_id, item_id) = (cart.id, cart.item_id.unwrap());
+    let ledger = env.sim.ledger().await;
+    let cart = ledger.cart(&cart_id).unwrap();
+    assert_eq!(
+        options_of(cart)
+            .into_iter()
+            .map(|(_, code, parent)| (code, parent))
+            .collect::<Vec<_>>(),
+        [("certification.hds.2018".to_string(), Some(item_id))],
+        "one option, posted with the project item's id: {ledger:#?}"
+    );
+    assert_eq!(env.sim.calls("POST /order/cart/{cartId}/cloud/options").await, 1);
+    env.wait_for_event("p", "OptionAdded").await;
+
+    env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+    assert_eq!(obj.status.unwrap().price.unwrap().with_tax, "2.40");
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.orders.len(), 1);
+    assert_eq!(options_of(ledger.cart(&cart_id).unwrap()).len(), 1);
+    assert_eq!(env.sim.calls("POST /order/cart/{cartId}/cloud/options").await, 1);
+
+    // Once ordered, the options cannot change.
+    let said = patch_spec(&env, "p", json!({"options": []}))
+        .await
+        .expect_err("options are bought");
+    assert!(
+        said.contains("spec.options cannot change once an order exists"),
+        "{said}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_option_is_explained_with_the_offered_ones() {
+    let env = Env::new("badoption", |_| {}).await;
+    let _operator = env.start_operator();
+    env.create(
+        "p",
+        json!({"description": "Bad option", "options": [{"planCode": "certification.pci-dss"}]}),
+    )
+    .await;
+    let obj = env
+        .wait_for("p", 30, |o| {
+            condition(o, "Ready").is_some_and(|c| c.reason == "OvhBadRequest")
+        })
+        .await;
+    let message = condition(&obj, "Ready").unwrap().message;
+    assert!(
+        message.contains("certification.pci-dss")
+            && message.contains("OVH offers: certification.hds.2018")
+            && message.contains("spec.options"),
+        "{message}"
+    );
+    assert!(env.sim.ledger().await.orders.is_empty(), "nothing ordered");
+
+    // Fixed before the order: the cart gets the right option, and the order follows.
+    patch_spec(
+        &env,
+        "p",
+        json!({"options": [{"planCode": "certification.hds.2018"}]}),
+    )
+    .await
+    .unwrap();
+    env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.orders.len(), 1);
+    let cart = ledger.cart(&ledger.orders[0].cart_id).unwrap();
+    assert_eq!(options_of(cart).len(), 1, "{ledger:#?}");
+}
+
+/// Killed between the option's POST and the status write, the restarted operator sees the
+/// option in the cart and does not post it again.
+#[cfg(feature = "failpoints")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_posting_an_option_the_operator_does_not_post_it_again() {
+    for step in 6..=9 {
+        let env = Env::new("optcrash", |_| {}).await;
+        let (hook, point) = CrashHook::at(step, true);
+        let operator = env.start_operator_with(env.options(), hook);
+        env.create(
+            "p",
+            json!({"description": "Crash", "options": [{"planCode": "certification.hds.2018"}]}),
+        )
+        .await;
+        let froze = tokio::time::timeout(Duration::from_secs(20), point.reached.notified())
+            .await
+            .is_ok();
+        operator.kill();
+        assert!(froze, "the flow reaches step {step}");
+        if point.frozen_at.lock().unwrap().as_deref() != Some("AddOption") {
+            continue;
+        }
+        assert_eq!(env.sim.calls("POST /order/cart/{cartId}/cloud/options").await, 1);
+        let _operator = env.start_operator();
+        env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+        let ledger = env.sim.ledger().await;
+        assert_eq!(ledger.orders.len(), 1);
+        let cart = ledger.cart(&ledger.orders[0].cart_id).unwrap();
+        assert_eq!(options_of(cart).len(), 1, "{ledger:#?}");
+        assert_eq!(
+            env.sim.calls("POST /order/cart/{cartId}/cloud/options").await,
+            1,
+            "never posted twice"
+        );
+        return;
+    }
+    panic!("no step was AddOption");
+}
