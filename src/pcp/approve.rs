@@ -13,10 +13,12 @@ use crate::{
 
 /// Approve the priced cart of a resource in AwaitingApproval.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  kubectl pcp approve team-b --max-price 25.00\n  kubectl pcp approve team-b --cart 3f6c…  # only the cart you looked at\n\n\
+#[command(
+    after_help = "Example:\n  kubectl pcp approve team-b --max-price 25.00\n  kubectl pcp approve team-b --cart 3f6c…  # only the cart you looked at\n\n\
 The status is read again; the approval is refused if the resource is not AwaitingApproval, if its \
 price with tax is above --max-price, if its cart is not --cart, or if the resource changes before \
-the annotation is written. The operator checks out only the cart whose id the annotation holds.")]
+the annotation is written. The operator checks out only the cart whose id the annotation holds."
+)]
 pub struct ApproveArgs {
     /// The PublicCloudProject.
     pub name: String,
@@ -30,16 +32,20 @@ pub struct ApproveArgs {
 
 pub async fn run(cluster: &Cluster, args: &ApproveArgs) -> Result<(), PcpError> {
     let who = cluster.qualified(&args.name);
-    let ceiling = match args.max_price.as_deref() {
-        Some(p) => Some(cents(p).ok_or_else(|| {
-            PcpError::Input(format!("--max-price {p:?} is not an amount such as 25.00"))
-        })?),
-        None => None,
-    };
+    let ceiling =
+        match args.max_price.as_deref() {
+            Some(p) => Some(cents(p).ok_or_else(|| {
+                PcpError::Input(format!("--max-price {p:?} is not an amount such as 25.00"))
+            })?),
+            None => None,
+        };
     let obj = cluster.get(&args.name).await?;
     let status = obj.status.clone().unwrap_or_default();
     if status.phase != Some(Phase::AwaitingApproval) {
-        let phase = status.phase.map(|p| format!("{p:?}")).unwrap_or_else(|| "no phase yet".into());
+        let phase = status
+            .phase
+            .map(|p| format!("{p:?}"))
+            .unwrap_or_else(|| "no phase yet".into());
         return Err(PcpError::Refused(format!(
             "{who} is in {phase}, not AwaitingApproval: there is no priced cart to approve (kubectl pcp status {})",
             args.name

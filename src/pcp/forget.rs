@@ -16,9 +16,11 @@ use crate::api::{FINALIZER, PAUSED_ANNOTATION, Phase, PublicCloudProject};
 
 /// Delete a resource and remove its finalizer, leaving everything at OVH as it is.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  kubectl pcp forget team-a          # shows what stays at OVH, asks to type the name\n  kubectl pcp forget team-a --yes    # no question (scripts)\n\n\
+#[command(
+    after_help = "Example:\n  kubectl pcp forget team-a          # shows what stays at OVH, asks to type the name\n  kubectl pcp forget team-a --yes    # no question (scripts)\n\n\
 Nothing is deleted, terminated or paid at OVH: the cart, order and project stay as they are, and \
-the project stays billed. Without a terminal to ask on, --yes is required.")]
+the project stays billed. Without a terminal to ask on, --yes is required."
+)]
 pub struct ForgetArgs {
     /// The PublicCloudProject.
     pub name: String,
@@ -55,7 +57,13 @@ pub async fn run(cluster: &Cluster, args: &ForgetArgs) -> Result<(), PcpError> {
         args.name
     );
     if !deleting {
-        annotate_if_unchanged(cluster, &obj, serde_json::json!({ PAUSED_ANNOTATION: "true" }), &changed).await?;
+        annotate_if_unchanged(
+            cluster,
+            &obj,
+            serde_json::json!({ PAUSED_ANNOTATION: "true" }),
+            &changed,
+        )
+        .await?;
         let params = DeleteParams {
             preconditions: Some(Preconditions {
                 uid: obj.uid(),
@@ -80,7 +88,9 @@ fn left_at_ovh(obj: &PublicCloudProject) -> Vec<String> {
         .or_else(|| obj.spec.project_id.clone().filter(|p| !p.is_empty()));
     if let Some(id) = project {
         let state = status.project_status.as_deref().unwrap_or("status unknown");
-        lines.push(format!("project {id} ({state}): it keeps running and being billed"));
+        lines.push(format!(
+            "project {id} ({state}): it keeps running and being billed"
+        ));
     }
     if let Some(order) = &status.order {
         let url = order.url.as_deref().unwrap_or("-");
@@ -91,10 +101,16 @@ fn left_at_ovh(obj: &PublicCloudProject) -> Vec<String> {
         ));
     } else if let Some(cart) = &status.cart {
         let expiry = cart.expires_at.as_deref().unwrap_or("when OVH decides");
-        lines.push(format!("cart {} (nothing ordered; OVH discards it at {expiry})", cart.id));
+        lines.push(format!(
+            "cart {} (nothing ordered; OVH discards it at {expiry})",
+            cart.id
+        ));
     }
     if status.phase == Some(Phase::NeedsAttention) && status.order.is_none() {
-        lines.push("a checkout whose answer was lost may have placed an order: check the OVH account's orders".into());
+        lines.push(
+            "a checkout whose answer was lost may have placed an order: check the OVH account's orders"
+                .into(),
+        );
     }
     if lines.is_empty() {
         lines.push("nothing recorded in its status".into());
@@ -134,7 +150,12 @@ async fn remove_finalizer(
 ) -> Result<(), PcpError> {
     let mut obj = shown.clone();
     for _ in 0..TRIES {
-        let finalizers: Vec<String> = obj.finalizers().iter().filter(|f| *f != FINALIZER).cloned().collect();
+        let finalizers: Vec<String> = obj
+            .finalizers()
+            .iter()
+            .filter(|f| *f != FINALIZER)
+            .cloned()
+            .collect();
         let patch = serde_json::json!({
             "metadata": { "resourceVersion": obj.resource_version(), "finalizers": finalizers }
         });

@@ -31,7 +31,9 @@ pub struct PluginCli {
 
 /// Plan, approve and follow PublicCloudProjects (also installed as the kubectl plugin `kubectl pcp`).
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:\n  kubectl pcp plan -f project.yaml\n  kubectl pcp status team-a -n team-a\n  kubectl pcp approve team-a --max-price 25.00")]
+#[command(
+    after_help = "Examples:\n  kubectl pcp plan -f project.yaml\n  kubectl pcp status team-a -n team-a\n  kubectl pcp approve team-a --max-price 25.00"
+)]
 pub struct PcpArgs {
     #[command(flatten)]
     pub kube: KubeFlags,
@@ -139,13 +141,16 @@ impl Cluster {
             (Some(path), _) => {
                 let kubeconfig = Kubeconfig::read_from(path)
                     .map_err(|e| PcpError::Kubeconfig(format!("{}: {e}", path.display())))?;
-                Config::from_custom_kubeconfig(kubeconfig, &options).await
+                Config::from_custom_kubeconfig(kubeconfig, &options)
+                    .await
                     .map_err(|e| PcpError::Kubeconfig(e.to_string()))?
             }
             (None, Some(_)) => Config::from_kubeconfig(&options)
                 .await
                 .map_err(|e| PcpError::Kubeconfig(e.to_string()))?,
-            (None, None) => Config::infer().await.map_err(|e| PcpError::Kubeconfig(e.to_string()))?,
+            (None, None) => Config::infer()
+                .await
+                .map_err(|e| PcpError::Kubeconfig(e.to_string()))?,
         };
         let namespace = flags
             .namespace
@@ -161,13 +166,10 @@ impl Cluster {
 
     /// The resource, or a clear "not found".
     pub async fn get(&self, name: &str) -> Result<PublicCloudProject, PcpError> {
-        self.api()
-            .get_opt(name)
-            .await?
-            .ok_or_else(|| PcpError::NotFound {
-                namespace: self.namespace.clone(),
-                name: name.to_string(),
-            })
+        self.api().get_opt(name).await?.ok_or_else(|| PcpError::NotFound {
+            namespace: self.namespace.clone(),
+            name: name.to_string(),
+        })
     }
 
     /// `namespace/name`, as messages name a resource.
@@ -184,7 +186,10 @@ pub(crate) async fn annotate_if_unchanged(
     annotations: serde_json::Value,
     changed: &str,
 ) -> Result<(), PcpError> {
-    use kube::{ResourceExt, api::{Patch, PatchParams}};
+    use kube::{
+        ResourceExt,
+        api::{Patch, PatchParams},
+    };
     let patch = serde_json::json!({
         "metadata": {
             "resourceVersion": obj.resource_version(),

@@ -17,9 +17,7 @@ pub fn next_action(obj: &PublicCloudProject, name: &str) -> String {
     let ready = super::ready(&status);
     let reason = ready.and_then(|(r, _)| reason(r));
     let deleting = obj.metadata.deletion_timestamp.is_some();
-    let forget = format!(
-        "; to stop waiting and leave everything at OVH as it is: kubectl pcp forget {name}"
-    );
+    let forget = format!("; to stop waiting and leave everything at OVH as it is: kubectl pcp forget {name}");
     let Some(phase) = status.phase else {
         return match reason {
             Some(r) if r.health() == Health::Degraded => fix(r, name),
@@ -34,11 +32,15 @@ pub fn next_action(obj: &PublicCloudProject, name: &str) -> String {
     let order = status.order.as_ref();
     let url = order.and_then(|o| o.url.as_deref()).unwrap_or("the OVH console");
     let step = match (phase, reason) {
-        (_, Some(Reason::Paused)) => format!(
-            "resume it by removing the annotation: kubectl annotate pcp {name} {PAUSED_ANNOTATION}-"
-        ),
+        (_, Some(Reason::Paused)) => {
+            format!("resume it by removing the annotation: kubectl annotate pcp {name} {PAUSED_ANNOTATION}-")
+        }
         (Phase::AwaitingApproval, _) => {
-            let max = status.price.as_ref().map(|p| p.with_tax.as_str()).unwrap_or("PRICE");
+            let max = status
+                .price
+                .as_ref()
+                .map(|p| p.with_tax.as_str())
+                .unwrap_or("PRICE");
             let cart = status.cart.as_ref().map(|c| c.id.as_str()).unwrap_or("CART_ID");
             format!(
                 "review the price and approve it: kubectl pcp approve {name} --cart {cart} --max-price {max}"
@@ -120,7 +122,11 @@ mod tests {
     use crate::api::{CartStatus, OrderStatus, PriceStatus, PublicCloudProjectStatus};
     use crate::controller::status::enter_phase;
 
-    fn obj(phase: Phase, reason: Reason, tune: impl FnOnce(&mut PublicCloudProjectStatus)) -> PublicCloudProject {
+    fn obj(
+        phase: Phase,
+        reason: Reason,
+        tune: impl FnOnce(&mut PublicCloudProjectStatus),
+    ) -> PublicCloudProject {
         let mut o: PublicCloudProject = serde_json::from_value(serde_json::json!({
             "apiVersion": "publiccloud.ovh-operator.dev/v1alpha1", "kind": "PublicCloudProject",
             "metadata": {"name": "p"}, "spec": {"description": "P"},
@@ -165,20 +171,34 @@ mod tests {
         );
         assert_eq!(pay, "pay order 7 at https://pay/7");
         let attention = next_action(&obj(Phase::NeedsAttention, Reason::NeedsAttention, |_| {}), "p");
-        assert!(attention.contains("kubectl pcp resolve p --order-id"), "{attention}");
+        assert!(
+            attention.contains("kubectl pcp resolve p --order-id"),
+            "{attention}"
+        );
         let creds = next_action(&obj(Phase::Pending, Reason::SecretNotFound, |_| {}), "p");
-        assert!(creds.starts_with("fix the OVH credentials (SecretNotFound"), "{creds}");
+        assert!(
+            creds.starts_with("fix the OVH credentials (SecretNotFound"),
+            "{creds}"
+        );
         let paused = next_action(&obj(Phase::CartReady, Reason::Paused, |_| {}), "p");
-        assert!(paused.contains("publiccloud.ovh-operator.dev/paused-"), "{paused}");
+        assert!(
+            paused.contains("publiccloud.ovh-operator.dev/paused-"),
+            "{paused}"
+        );
         let ready = next_action(
-            &obj(Phase::Ready, Reason::Ready, |s| s.project_id = Some("a".repeat(32))),
+            &obj(Phase::Ready, Reason::Ready, |s| {
+                s.project_id = Some("a".repeat(32))
+            }),
             "p",
         );
         assert!(ready.contains("kubectl pcp pin p"), "{ready}");
         let working = next_action(&obj(Phase::Delivering, Reason::OrderDelivering, |_| {}), "p");
         assert!(working.starts_with("wait:"), "{working}");
         let refused = next_action(&obj(Phase::CartReady, Reason::OvhBadRequest, |_| {}), "p");
-        assert!(refused.starts_with("fix what the message above says (OvhBadRequest"), "{refused}");
+        assert!(
+            refused.starts_with("fix what the message above says (OvhBadRequest"),
+            "{refused}"
+        );
         let exists = next_action(&obj(Phase::NeedsAttention, Reason::ProjectExists, |_| {}), "p");
         assert!(exists.contains("spec.onExisting: Adopt"), "{exists}");
     }

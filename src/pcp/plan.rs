@@ -26,11 +26,13 @@ use crate::{
 
 /// Preview an order at OVH: build the cart, print what it holds and its price, delete it.
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  OVH_ENDPOINT=ovh-eu OVH_APPLICATION_KEY=… OVH_APPLICATION_SECRET=… OVH_CONSUMER_KEY=… \\\n    kubectl pcp plan -f team-a.yaml\n  kubectl pcp plan -f team-a.yaml --credentials-secret ovh-credentials.yaml\n\nNo cluster is used. Credentials: --credentials-secret (a Secret manifest with the keys the \
+#[command(
+    after_help = "Example:\n  OVH_ENDPOINT=ovh-eu OVH_APPLICATION_KEY=… OVH_APPLICATION_SECRET=… OVH_CONSUMER_KEY=… \\\n    kubectl pcp plan -f team-a.yaml\n  kubectl pcp plan -f team-a.yaml --credentials-secret ovh-credentials.yaml\n\nNo cluster is used. Credentials: --credentials-secret (a Secret manifest with the keys the \
 operator reads), else as OVH's SDKs find them: OVH_ENDPOINT, OVH_APPLICATION_KEY, \
 OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY (or OVH_CLIENT_ID, OVH_CLIENT_SECRET), then ./ovh.conf, \
 ~/.ovh.conf, /etc/ovh.conf. Nothing is ordered: the cart is deleted at the end. The manifest is \
-not validated as the API server does (kubectl apply --dry-run=server does that).")]
+not validated as the API server does (kubectl apply --dry-run=server does that)."
+)]
 pub struct PlanArgs {
     /// Manifest with one or more PublicCloudProjects (`-`: standard input).
     #[arg(short = 'f', long = "filename", value_name = "FILE")]
@@ -49,7 +51,8 @@ const MAX_STEPS: usize = 40;
 
 pub async fn run(args: &PlanArgs) -> Result<(), PcpError> {
     let text = if args.file.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| PcpError::Input(format!("standard input: {e}")))?
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| PcpError::Input(format!("standard input: {e}")))?
     } else {
         std::fs::read_to_string(&args.file)
             .map_err(|e| PcpError::Input(format!("{}: {e}", args.file.display())))?
@@ -76,7 +79,9 @@ pub async fn run(args: &PlanArgs) -> Result<(), PcpError> {
         println!("PublicCloudProject {}", obj.name_any());
         println!("  OVH API:          {endpoint} (credentials from {source})");
         if let Err(e) = plan_one(&ovh, obj).await {
-            eprintln!("kubectl pcp plan: {}: {e}", obj.name_any());
+            if resources.len() > 1 {
+                eprintln!("kubectl pcp plan: {}: {e}", obj.name_any());
+            }
             failed = Some(e);
         }
     }
@@ -217,7 +222,13 @@ async fn drive(
                 reason,
                 message,
                 ..
-            } => return Ok(Stop { phase, reason, message }),
+            } => {
+                return Ok(Stop {
+                    phase,
+                    reason,
+                    message,
+                });
+            }
             Step::ReleaseFinalizer { note, .. } => return Err(PcpError::Refused(note)),
         }
     }
@@ -234,7 +245,9 @@ async fn delete_carts(ovh: &OvhClient, status: &PublicCloudProjectStatus, uid: &
         (None, Some(_)) => ovh
             .carts_by_description(&format!("{}{uid}", plan::CART_MARKER_PREFIX))
             .await
-            .map_err(|e| PcpError::Refused(format!("could not look for the plan's cart to delete it: {e}")))?,
+            .map_err(|e| {
+                PcpError::Refused(format!("could not look for the plan's cart to delete it: {e}"))
+            })?,
         (None, None) => vec![],
     };
     for id in ids {
@@ -261,10 +274,13 @@ async fn delete_carts(ovh: &OvhClient, status: &PublicCloudProjectStatus, uid: &
 fn report(spec: &PublicCloudProjectSpec, state: &State, stop: &Stop) -> String {
     let status = &state.status;
     let mut out = String::new();
-    let subsidiary = spec
-        .ovh_subsidiary
-        .map(|s| format!("{s:?}"))
-        .or_else(|| state.observed.subsidiary.as_ref().map(|s| format!("{s} (the account's)")));
+    let subsidiary = spec.ovh_subsidiary.map(|s| format!("{s:?}")).or_else(|| {
+        state
+            .observed
+            .subsidiary
+            .as_ref()
+            .map(|s| format!("{s} (the account's)"))
+    });
     if let Some(s) = subsidiary {
         let _ = writeln!(out, "  Subsidiary:       {s}");
     }
@@ -281,8 +297,16 @@ fn report(spec: &PublicCloudProjectSpec, state: &State, stop: &Stop) -> String {
         let _ = writeln!(out, "  Configurations:   {}", configurations.join(", "));
     }
     if let Some(price) = &status.price {
-        let _ = writeln!(out, "  Price:            {} {} without tax", price.without_tax, price.currency);
-        let _ = writeln!(out, "                    {} {} with tax", price.with_tax, price.currency);
+        let _ = writeln!(
+            out,
+            "  Price:            {} {} without tax",
+            price.without_tax, price.currency
+        );
+        let _ = writeln!(
+            out,
+            "                    {} {} with tax",
+            price.with_tax, price.currency
+        );
     }
     if let Some(cart) = &status.cart {
         let _ = writeln!(
@@ -313,9 +337,9 @@ fn once_applied(spec: &PublicCloudProjectSpec, status: &PublicCloudProjectStatus
     });
     let approval = match (spec.approval, above) {
         (Approval::Manual, _) => "waits for approval (kubectl pcp approve NAME)".to_string(),
-        (Approval::Automatic, Some(max)) => format!(
-            "waits for approval: the price is above spec.maxPrice {max} (kubectl pcp approve NAME)"
-        ),
+        (Approval::Automatic, Some(max)) => {
+            format!("waits for approval: the price is above spec.maxPrice {max} (kubectl pcp approve NAME)")
+        }
         (Approval::Automatic, None) => {
             "checks out at once (approval: Automatic; the operator's --max-price may still hold it)".into()
         }
@@ -360,8 +384,15 @@ mod tests {
         let found = resources(text).unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].spec.description, "A");
-        assert_eq!(found[0].spec.plan.duration, "P1M", "defaults as the API server sets them");
-        assert!(resources("kind: ConfigMap\n").unwrap_err().contains("no PublicCloudProject"));
+        assert_eq!(
+            found[0].spec.plan.duration, "P1M",
+            "defaults as the API server sets them"
+        );
+        assert!(
+            resources("kind: ConfigMap\n")
+                .unwrap_err()
+                .contains("no PublicCloudProject")
+        );
         assert!(resources("kind: PublicCloudProject\nspec: {}\n").is_err());
     }
 }

@@ -10,10 +10,12 @@ use crate::{
 
 /// Name the OVH order of a checkout whose answer was lost (NeedsAttention).
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Example:\n  kubectl pcp resolve team-a --order-id 123456789\n\n\
+#[command(
+    after_help = "Example:\n  kubectl pcp resolve team-a --order-id 123456789\n\n\
 Use it when kubectl pcp status says the checkout's answer was lost and the operator cannot tell \
 which order is this resource's: find the order in the OVH account (a Public Cloud project named \
-after spec.description) and name it. If no order exists, delete and recreate the resource instead.")]
+after spec.description) and name it. If no order exists, delete and recreate the resource instead."
+)]
 pub struct ResolveArgs {
     /// The PublicCloudProject.
     pub name: String,
@@ -25,7 +27,10 @@ pub struct ResolveArgs {
 pub async fn run(cluster: &Cluster, args: &ResolveArgs) -> Result<(), PcpError> {
     let who = cluster.qualified(&args.name);
     if args.order_id <= 0 {
-        return Err(PcpError::Input(format!("--order-id {} is not an OVH order id", args.order_id)));
+        return Err(PcpError::Input(format!(
+            "--order-id {} is not an OVH order id",
+            args.order_id
+        )));
     }
     let obj = cluster.get(&args.name).await?;
     let status = obj.status.clone().unwrap_or_default();
@@ -43,13 +48,19 @@ pub async fn run(cluster: &Cluster, args: &ResolveArgs) -> Result<(), PcpError> 
         _ => false,
     };
     if !lost_checkout {
-        let phase = status.phase.map(|p| format!("{p:?}")).unwrap_or_else(|| "no phase yet".into());
+        let phase = status
+            .phase
+            .map(|p| format!("{p:?}"))
+            .unwrap_or_else(|| "no phase yet".into());
         return Err(PcpError::Refused(format!(
             "{who} is in {phase}: only a checkout whose answer was lost (NeedsAttention, or CheckingOut) \
              takes an order id"
         )));
     }
-    let changed = format!("{who} changed meanwhile: nothing was written; look at it again with kubectl pcp status {}", args.name);
+    let changed = format!(
+        "{who} changed meanwhile: nothing was written; look at it again with kubectl pcp status {}",
+        args.name
+    );
     annotate_if_unchanged(
         cluster,
         &obj,

@@ -165,13 +165,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ini["default"]["endpoint"], "ovh-ca");
-        assert_eq!(ini["ovh-ca"]["application_key"], "ak", "keys are lower-cased, ':' delimits");
+        assert_eq!(
+            ini["ovh-ca"]["application_key"], "ak",
+            "keys are lower-cased, ':' delimits"
+        );
         assert_eq!(
             ini["ovh-ca"]["application_secret"], "s;e#c\\ret \"q\"",
             "no inline comments, escapes or quotes"
         );
         assert_eq!(ini["ovh-ca"]["consumer_key"], "ck");
-        assert!(parse_ini("key=value\n").unwrap_err().contains("before any [section]"));
+        assert!(
+            parse_ini("key=value\n")
+                .unwrap_err()
+                .contains("before any [section]")
+        );
         assert!(parse_ini("[default\n").unwrap_err().contains("line 1"));
         assert!(parse_ini("[a]\njunk\n").unwrap_err().contains("line 2"));
     }
@@ -183,7 +190,10 @@ mod tests {
         )
         .unwrap();
         let home = parse_ini("[ovh-ca]\napplication_key=home\n[ovh-eu]\napplication_key=other\n").unwrap();
-        let files = vec![(PathBuf::from("/etc/ovh.conf"), etc), (PathBuf::from("/home/u/.ovh.conf"), home)];
+        let files = vec![
+            (PathBuf::from("/etc/ovh.conf"), etc),
+            (PathBuf::from("/home/u/.ovh.conf"), home),
+        ];
         let env = |var: &str| (var == "OVH_CONSUMER_KEY").then(|| "from-env".to_string());
         let (keys, sources) = lookup(&files, &env);
         let c = Credentials::from_keys(&keys).unwrap();
@@ -199,7 +209,10 @@ mod tests {
         assert_eq!(application_key, "home");
         assert_eq!(consumer_key.expose_secret(), "from-env");
         assert_eq!(sources.env, ["OVH_CONSUMER_KEY"]);
-        assert_eq!(sources.to_string(), "OVH_CONSUMER_KEY, /etc/ovh.conf, /home/u/.ovh.conf");
+        assert_eq!(
+            sources.to_string(),
+            "OVH_CONSUMER_KEY, /etc/ovh.conf, /home/u/.ovh.conf"
+        );
     }
 
     #[test]

@@ -52,7 +52,10 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
     };
     line(&mut out, "Name", format!("{name} (namespace {namespace})"));
     line(&mut out, "Description", obj.spec.description.clone());
-    let phase = status.phase.map(|p| format!("{p:?}")).unwrap_or_else(|| "-".into());
+    let phase = status
+        .phase
+        .map(|p| format!("{p:?}"))
+        .unwrap_or_else(|| "-".into());
     let deleting = if obj.metadata.deletion_timestamp.is_some() {
         " (being deleted)"
     } else {
@@ -60,7 +63,11 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
     };
     line(&mut out, "Phase", format!("{phase}{deleting}"));
     if let Some(code) = &status.plan_code {
-        line(&mut out, "Plan code", format!("{code} ({})", obj.spec.plan.duration));
+        line(
+            &mut out,
+            "Plan code",
+            format!("{code} ({})", obj.spec.plan.duration),
+        );
     }
     if let Some(cart) = &status.cart {
         let expiry = cart
@@ -76,7 +83,12 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
         status
             .price
             .as_ref()
-            .map(|p| format!("{} {} with tax, {} {} without tax", p.with_tax, p.currency, p.without_tax, p.currency))
+            .map(|p| {
+                format!(
+                    "{} {} with tax, {} {} without tax",
+                    p.with_tax, p.currency, p.without_tax, p.currency
+                )
+            })
             .unwrap_or_else(|| "-".into()),
     );
     if let Some(by) = &status.approved_by {
@@ -87,9 +99,17 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
             line(
                 &mut out,
                 "Order",
-                format!("{} ({})", order.id, order.status.as_deref().unwrap_or("status not read yet")),
+                format!(
+                    "{} ({})",
+                    order.id,
+                    order.status.as_deref().unwrap_or("status not read yet")
+                ),
             );
-            line(&mut out, "Order URL", order.url.clone().unwrap_or_else(|| "-".into()));
+            line(
+                &mut out,
+                "Order URL",
+                order.url.clone().unwrap_or_else(|| "-".into()),
+            );
         }
         None => line(&mut out, "Order", "-".into()),
     }
@@ -105,7 +125,11 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
     if !status.conditions.is_empty() {
         let _ = writeln!(out, "Conditions:");
         for c in &status.conditions {
-            let _ = writeln!(out, "  {:<17} {:<6} {}: {}", c.type_, c.status, c.reason, c.message);
+            let _ = writeln!(
+                out,
+                "  {:<17} {:<6} {}: {}",
+                c.type_, c.status, c.reason, c.message
+            );
         }
     }
     let _ = writeln!(out, "Timeline:");
