@@ -291,7 +291,15 @@ async fn approve_checks_the_price_and_the_cart_then_the_operator_orders() {
             &format!("Approved: {APPROVE_ANNOTATION}={cart}"),
         ],
     );
+    let whoami = common::kubectl(&["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"]);
+    let me = String::from_utf8(whoami.stdout.clone()).unwrap();
+    assert!(!me.is_empty(), "{}", output_text(&whoami));
+    assert_mentions(&text, &[&format!("Approved by:      {me}")]);
     let obj = env.wait_for_phase("b", Phase::AwaitingPayment, 30).await;
+    assert_eq!(
+        obj.status.as_ref().unwrap().approved_by.as_deref(),
+        Some(me.as_str())
+    );
     let order = obj.status.as_ref().unwrap().order.clone().unwrap();
     let ledger = env.sim.ledger().await;
     assert_eq!(ledger.checkouts(), 1, "{ledger:#?}");

@@ -3,11 +3,12 @@
 //! still the one shown (a patch guarded by its resourceVersion: any change meanwhile, such as a
 //! new cart, refuses the approval).
 
-use kube::ResourceExt;
+use k8s_openapi::api::authentication::v1::SelfSubjectReview;
+use kube::{Api, ResourceExt, api::PostParams};
 
 use super::{Cluster, PcpError, annotate_if_unchanged};
 use crate::{
-    api::{APPROVE_ANNOTATION, Phase},
+    api::{APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, Phase},
     controller::plan::cents,
 };
 
@@ -95,16 +96,30 @@ pub async fn run(cluster: &Cluster, args: &ApproveArgs) -> Result<(), PcpError> 
          look at it again with kubectl pcp status {}",
         args.name
     );
-    annotate_if_unchanged(
-        cluster,
-        &obj,
-        serde_json::json!({ APPROVE_ANNOTATION: cart.id }),
-        &changed,
-    )
-    .await?;
+    // The approver's own name, which the chart's ValidatingAdmissionPolicy accepts (and its
+    // MutatingAdmissionPolicy stamps anyway): status.approvedBy then names them even on clusters
+    // without the mutating policy. Any earlier approver's name is replaced in the same change.
+    let approver = whoami(cluster).await;
+    let mut annotations = serde_json::json!({ APPROVE_ANNOTATION: cart.id });
+    annotations[APPROVED_BY_ANNOTATION] = approver.clone().map_or(serde_json::Value::Null, Into::into);
+    annotate_if_unchanged(cluster, &obj, annotations, &changed).await?;
+    if let Some(name) = approver {
+        println!("  Approved by:      {name}");
+    }
     println!(
         "Approved: {APPROVE_ANNOTATION}={}. The operator checks out this cart; follow it with kubectl pcp status {}",
         cart.id, args.name
     );
     Ok(())
+}
+
+/// Who this command runs as, as `kubectl auth whoami` asks (a SelfSubjectReview); `None` when the
+/// API server cannot say.
+async fn whoami(cluster: &Cluster) -> Option<String> {
+    let api: Api<SelfSubjectReview> = Api::all(cluster.client.clone());
+    let review = api
+        .create(&PostParams::default(), &SelfSubjectReview::default())
+        .await
+        .ok()?;
+    review.status?.user_info?.username.filter(|u| !u.is_empty())
 }

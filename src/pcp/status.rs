@@ -124,12 +124,15 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
     );
     if !status.conditions.is_empty() {
         let _ = writeln!(out, "Conditions:");
+        let ready_message = super::ready(&status).map(|(_, m)| m);
         for c in &status.conditions {
-            let _ = writeln!(
-                out,
-                "  {:<17} {:<6} {}: {}",
-                c.type_, c.status, c.reason, c.message
-            );
+            // kstatus' Reconciling and Stalled (and often OrderPlaced) repeat Ready's message.
+            let message = if c.type_ != "Ready" && Some(c.message.as_str()) == ready_message {
+                "(as Ready)"
+            } else {
+                c.message.as_str()
+            };
+            let _ = writeln!(out, "  {:<17} {:<6} {}: {message}", c.type_, c.status, c.reason);
         }
     }
     let _ = writeln!(out, "Timeline:");
