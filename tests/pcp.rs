@@ -196,6 +196,45 @@ async fn plan_prices_the_cart_at_ovh_and_deletes_it_without_ordering() {
     assert!(sim.ledger().await.carts.is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_says_when_the_operator_would_adopt_or_stop_instead_of_ordering() {
+    let sim = Sim::start(|_| {}).await;
+    let (_, project) = common::sim::delivered_project(&sim, Region::Eu, &sim.client()).await;
+    let calls_before = sim.stats().await.calls_to("POST /order/cart");
+    let dir = scratch();
+    // The simulator's delivered project is named after the cart's description label: "Team A".
+    std::fs::write(
+        dir.join("m.yaml"),
+        format!(
+            "apiVersion: publiccloud.ovh-operator.dev/v1alpha1\nkind: PublicCloudProject\n\
+             metadata: {{name: adopt}}\nspec: {{description: Legacy, projectId: {project}}}\n---\n\
+             apiVersion: publiccloud.ovh-operator.dev/v1alpha1\nkind: PublicCloudProject\n\
+             metadata: {{name: twice}}\nspec: {{description: Team A}}\n"
+        ),
+    )
+    .unwrap();
+    let env = sim_env(&sim);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let text = refused(&pcp_in(&dir, &["plan", "-f", "m.yaml"], &env));
+    assert_mentions(
+        &text,
+        &[
+            "PublicCloudProject adopt",
+            &format!("the operator follows project {project} (ok): nothing is bought"),
+            "PublicCloudProject twice",
+            "the operator stops in NeedsAttention (ProjectExists)",
+            "No cart was made; nothing was ordered",
+            "kubectl pcp: some plans failed",
+        ],
+    );
+    assert_eq!(
+        sim.stats().await.calls_to("POST /order/cart"),
+        calls_before,
+        "no cart for an adoption or a stop"
+    );
+    assert_eq!(sim.ledger().await.orders.len(), 1, "only the project made above");
+}
+
 fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)

@@ -133,11 +133,16 @@ async fn plan_one(ovh: &OvhClient, obj: &PublicCloudProject) -> Result<(), PcpEr
         r = drive(ovh, &spec, &uid, &mut state) => r,
         _ = tokio::signal::ctrl_c() => Err(PcpError::Refused("interrupted".into())),
     };
+    let had_cart = state.status.cart.is_some() || state.status.cart_requested_at.is_some();
     let cleanup = delete_carts(ovh, &state.status, &uid).await;
     let stop = driven?;
     print!("{}", report(&obj.spec, &state, &stop));
     cleanup?;
-    println!("  Cart deleted:     yes; nothing was ordered");
+    if had_cart {
+        println!("  Cart deleted:     yes; nothing was ordered");
+    } else {
+        println!("  No cart was made; nothing was ordered");
+    }
     if stop.phase != Phase::AwaitingApproval && stop.reason.health() == Health::Degraded {
         return Err(PcpError::Refused(format!(
             "the operator would stop in {:?} ({}): nothing would be ordered",
@@ -173,6 +178,7 @@ fn allowed(act: &Act) -> bool {
             | Act::AddConfiguration { .. }
             | Act::DeleteConfiguration { .. }
             | Act::PreviewPrice { .. }
+            | Act::RecordProjectId(_)
             | Act::RecordProject { .. }
     )
 }
@@ -316,7 +322,12 @@ fn report(spec: &PublicCloudProjectSpec, state: &State, stop: &Stop) -> String {
             cart.expires_at.as_deref().unwrap_or("when OVH decides")
         );
     }
-    if stop.phase == Phase::AwaitingApproval {
+    if let (Phase::Ready, Some(id)) = (stop.phase, status.project_id.as_deref()) {
+        let _ = writeln!(
+            out,
+            "  Once applied:     the operator follows project {id} (ok): nothing is bought"
+        );
+    } else if stop.phase == Phase::AwaitingApproval {
         let _ = writeln!(out, "  Once applied:     {}", once_applied(spec, status));
     } else {
         let _ = writeln!(
