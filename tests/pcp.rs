@@ -235,6 +235,77 @@ async fn plan_says_when_the_operator_would_adopt_or_stop_instead_of_ordering() {
     assert_eq!(sim.ledger().await.orders.len(), 1, "only the project made above");
 }
 
+/// OVH's Python SDK is the witness of how ovh.conf and OVH_* are read: the same files and
+/// environment give it and `kubectl pcp plan` the same endpoint and keys, tricky values included
+/// (`;`, `#`, `\\`, quotes, `:` as delimiter, upper-case keys, a later file winning).
+#[test]
+fn ovh_conf_and_environment_read_as_ovh_python_sdk_reads_them() {
+    use ovh_publiccloud_operator::{ovh::resolve_endpoint, pcp::sdk_config};
+    let python = std::env::var_os("OVH_SDK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::repo_root().join("target/sdk-venv/bin/python"));
+    assert!(
+        python.exists(),
+        "{} not found: scripts/test creates it (or set OVH_SDK_PYTHON)",
+        python.display()
+    );
+    let dir = scratch();
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        home.join(".ovh.conf"),
+        "[default]\nendpoint = ovh-ca\n[ovh-ca]\nApplication_Key: from-home\napplication_secret = s;e#c\\r\"e't  \nconsumer_key=ck-home\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("ovh.conf"),
+        "; the project's own\n[ovh-ca]\napplication_key = from-cwd\n",
+    )
+    .unwrap();
+    let env = [("OVH_CONSUMER_KEY", "ck-env")];
+    let script = "import json, ovh\nc = ovh.Client()\nprint(json.dumps([c._endpoint, c._application_key, c._application_secret, c._consumer_key]))";
+    let out = Command::new(&python)
+        .args(["-c", script])
+        .current_dir(&dir)
+        .env("HOME", &home)
+        .env_remove("OVH_ENDPOINT")
+        .env_remove("OVH_APPLICATION_KEY")
+        .env_remove("OVH_APPLICATION_SECRET")
+        .envs(env)
+        .output()
+        .unwrap();
+    let sdk: Vec<String> =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", output_text(&out)));
+
+    let mut files = Vec::new();
+    for path in [
+        PathBuf::from("/etc/ovh.conf"),
+        home.join(".ovh.conf"),
+        dir.join("ovh.conf"),
+    ] {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            files.push((path, sdk_config::parse_ini(&text).unwrap()));
+        }
+    }
+    let ours = sdk_config::lookup(&files, &|var: &str| {
+        env.iter().find(|(k, _)| *k == var).map(|(_, v)| v.to_string())
+    })
+    .0;
+    let base_url = resolve_endpoint(&ours["endpoint"]).unwrap().0;
+    assert_eq!(
+        sdk,
+        [
+            base_url,
+            ours["application_key"].clone(),
+            ours["application_secret"].clone(),
+            ours["consumer_key"].clone()
+        ]
+    );
+    assert_eq!(sdk[1], "from-cwd", "./ovh.conf beats ~/.ovh.conf");
+    assert_eq!(sdk[2], "s;e#c\\r\"e't", "no inline comment, escape or quote");
+    assert_eq!(sdk[3], "ck-env", "the environment beats files");
+}
+
 fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
