@@ -10,7 +10,10 @@ use std::{
 };
 
 use common::{assert_mentions, control_plane, operator::Env, output_text, sim::Sim};
-use kube::api::{Patch, PatchParams};
+use kube::{
+    ResourceExt,
+    api::{Patch, PatchParams},
+};
 use ovh_publiccloud_operator::{
     api::{APPROVE_ANNOTATION, FINALIZER, Phase},
     simulator::Region,
@@ -304,6 +307,34 @@ fn ovh_conf_and_environment_read_as_ovh_python_sdk_reads_them() {
     assert_eq!(sdk[1], "from-cwd", "./ovh.conf beats ~/.ovh.conf");
     assert_eq!(sdk[2], "s;e#c\\r\"e't", "no inline comment, escape or quote");
     assert_eq!(sdk[3], "ck-env", "the environment beats files");
+}
+
+/// Every write of approve, resolve and forget is guarded by the resourceVersion the command
+/// decided on: a resource changed meanwhile (a new cart, a new price) refuses the write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_changed_since_it_was_read_refuses_the_write() {
+    use ovh_publiccloud_operator::pcp::{Cluster, PcpError, annotate_if_unchanged};
+    let env = Env::new("pcp-guard", |_| {}).await;
+    env.create("g", json!({"description": "Guarded", "approval": "Manual"}))
+        .await;
+    let seen = env.api.get("g").await.unwrap();
+    env.annotate("g", "example.com/touched", "yes").await;
+    let cluster = Cluster {
+        client: env.client.clone(),
+        namespace: env.ns.clone(),
+    };
+    let refused = annotate_if_unchanged(&cluster, &seen, json!({APPROVE_ANNOTATION: "cart"}), "changed")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, PcpError::Refused(m) if m == "changed"),
+        "{refused:?}"
+    );
+    let now = env.api.get("g").await.unwrap();
+    assert!(!now.annotations().contains_key(APPROVE_ANNOTATION));
+    annotate_if_unchanged(&cluster, &now, json!({APPROVE_ANNOTATION: "cart"}), "changed")
+        .await
+        .unwrap();
 }
 
 fn base64_encode(bytes: &[u8]) -> String {

@@ -180,7 +180,7 @@ impl Cluster {
 
 /// A merge patch of annotations, applied only if the resource is still at `resource_version`:
 /// the API server answers 409 otherwise, and the change is refused with `changed` as the reason.
-pub(crate) async fn annotate_if_unchanged(
+pub async fn annotate_if_unchanged(
     cluster: &Cluster,
     obj: &PublicCloudProject,
     annotations: serde_json::Value,
