@@ -627,6 +627,46 @@ async fn forget_says_what_stays_at_ovh_asks_and_removes_the_finalizer() {
         "the cart stays at OVH: forget makes no OVH call: {ledger:#?}"
     );
     assert!(ledger.orders.is_empty());
+
+    // A deletion that waits (here: paused) on a project to terminate: forget leaves it at OVH.
+    env.create(
+        "kept",
+        json!({"description": "Kept", "payment": "Automatic", "deletionPolicy": "Terminate"}),
+    )
+    .await;
+    let obj = env.wait_for_phase("kept", Phase::Ready, 30).await;
+    let project = obj.status.unwrap().project_id.unwrap();
+    env.annotate("kept", "publiccloud.ovh-operator.dev/paused", "true")
+        .await;
+    env.delete("kept").await;
+    env.wait_for("kept", 30, |o| {
+        o.metadata.deletion_timestamp.is_some()
+            && o.status.as_ref().is_some_and(|s| {
+                s.conditions
+                    .iter()
+                    .any(|c| c.type_ == "Ready" && c.reason == "Paused")
+            })
+    })
+    .await;
+    let text = succeeded(&pcp(&["status", "kept", "-n", ns]));
+    assert_mentions(
+        &text,
+        &[
+            "(being deleted)",
+            "(the resource is being deleted; to stop waiting and leave everything at OVH as it is: kubectl pcp forget kept)",
+        ],
+    );
+    let text = succeeded(&pcp(&["forget", "kept", "-n", ns, "--yes"]));
+    assert_mentions(
+        &text,
+        &[
+            &format!("project {project} (ok): it keeps running and being billed"),
+            "Forgot",
+        ],
+    );
+    env.wait_gone("kept", 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.project(&project).unwrap().status, "ok", "not terminated");
 }
 
 #[test]
