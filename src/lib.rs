@@ -5,6 +5,7 @@ pub mod controller;
 pub mod credentials_cmd;
 pub mod metrics;
 pub mod ovh;
+pub mod pcp;
 pub mod simulator;
 pub mod telemetry;
 

@@ -20,10 +20,30 @@ enum Command {
     Credentials(Box<ovh_publiccloud_operator::credentials_cmd::CredentialsArgs>),
     /// Serve a local OVH API simulator (prints its base URL on the first line of stdout).
     Simulator(Box<ovh_publiccloud_operator::simulator::SimConfig>),
+    /// Plan, approve and follow PublicCloudProjects: the kubectl plugin `kubectl pcp` (this
+    /// binary, linked as `kubectl-pcp` on the PATH).
+    Pcp(Box<ovh_publiccloud_operator::pcp::PcpArgs>),
+}
+
+/// Whether this binary runs as the kubectl plugin: kubectl runs `kubectl-pcp` from the PATH.
+fn invoked_as_plugin() -> bool {
+    std::env::args_os()
+        .next()
+        .and_then(|argv0| {
+            std::path::Path::new(&argv0)
+                .file_name()
+                .map(|f| f.to_string_lossy().starts_with("kubectl-pcp"))
+        })
+        .unwrap_or(false)
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    if invoked_as_plugin() {
+        use clap::Parser as _;
+        let cli = ovh_publiccloud_operator::pcp::PluginCli::parse();
+        return ovh_publiccloud_operator::pcp::main(cli.args).await;
+    }
     match Cli::parse().command {
         Command::Crd => print!("{}", ovh_publiccloud_operator::crd_yaml()),
         Command::Run(options) => {
@@ -44,6 +64,7 @@ async fn main() -> std::process::ExitCode {
                 return std::process::ExitCode::FAILURE;
             }
         },
+        Command::Pcp(args) => return ovh_publiccloud_operator::pcp::main(*args).await,
         Command::Simulator(cfg) => {
             ovh_publiccloud_operator::telemetry::init();
             if let Err(e) = ovh_publiccloud_operator::simulator::run(*cfg).await {

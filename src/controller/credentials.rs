@@ -35,13 +35,8 @@ pub async fn credentials(
         Some(s) => s,
         None => return Err(Error::SecretNotFound { namespace: ns, name }),
     };
-    let keys: BTreeMap<String, String> = secret
-        .data
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
-        .chain(secret.string_data.unwrap_or_default())
-        .collect();
+    let resource_version = secret.metadata.resource_version.clone();
+    let keys = secret_keys(secret);
     let credentials = Credentials::from_keys(&keys).map_err(|e| Error::SecretInvalid {
         namespace: ns.clone(),
         name: name.clone(),
@@ -50,9 +45,21 @@ pub async fn credentials(
     let version = SecretVersion {
         namespace: ns,
         name,
-        resource_version: secret.metadata.resource_version,
+        resource_version,
     };
     Ok((credentials, version))
+}
+
+/// A Secret's keys as text (`data` decoded, `stringData` on top, as the API server merges them):
+/// what [`Credentials::from_keys`] reads. Shared with `kubectl pcp plan --credentials-secret`.
+pub fn secret_keys(secret: Secret) -> BTreeMap<String, String> {
+    secret
+        .data
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8_lossy(&v.0).into_owned()))
+        .chain(secret.string_data.unwrap_or_default())
+        .collect()
 }
 
 /// Which Secret, in which version, the credentials came from.

@@ -3,12 +3,12 @@
 //! module; `reconcile` is the loop that ties them.
 
 mod context;
-mod credentials;
-mod executor;
+pub(crate) mod credentials;
+pub(crate) mod executor;
 mod failpoint;
 mod finalizer;
 mod leader;
-mod lookups;
+pub(crate) mod lookups;
 mod options;
 pub mod outcome;
 mod pass;

@@ -372,7 +372,7 @@ fn paused(input: &Input, what: &str) -> Step {
 }
 
 /// An amount such as "12.50" in cents (None if it is not one).
-fn cents(amount: &str) -> Option<u64> {
+pub fn cents(amount: &str) -> Option<u64> {
     let (units, decimals) = amount.split_once('.').unwrap_or((amount, ""));
     if decimals.len() > 2 || !decimals.bytes().all(|b| b.is_ascii_digit()) {
         return None;

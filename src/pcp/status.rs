@@ -1,0 +1,162 @@
+//! `kubectl pcp status NAME`: where the order stands (phase, price, order and where to pay it,
+//! project), the conditions, the timeline of the resource's events, and the next thing a person
+//! must do.
+
+use std::fmt::Write as _;
+
+use k8s_openapi::api::core::v1::Event;
+use kube::{Api, ResourceExt, api::ListParams};
+
+use super::{Cluster, PcpError, next::next_action};
+use crate::api::PublicCloudProject;
+
+/// Show a resource's order, project, conditions, event timeline and next step.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Example:\n  kubectl pcp status team-a -n team-a\n\n\
+The timeline is the resource's events (kept by Kubernetes for an hour by default); the last line \
+says what a person must do next, if anything.")]
+pub struct StatusArgs {
+    /// The PublicCloudProject.
+    pub name: String,
+}
+
+pub async fn run(cluster: &Cluster, args: &StatusArgs) -> Result<(), PcpError> {
+    let obj = cluster.get(&args.name).await?;
+    let events: Api<Event> = Api::namespaced(cluster.client.clone(), &cluster.namespace);
+    let selector = format!("involvedObject.uid={}", obj.uid().unwrap_or_default());
+    let mut events = events.list(&ListParams::default().fields(&selector)).await?.items;
+    // Stable: events of the same second keep the API server's order.
+    events.sort_by_key(time);
+    print!("{}", render(&obj, &cluster.namespace, &events));
+    Ok(())
+}
+
+/// When an event last happened: its series' last time, else its last, first or event time.
+fn time(e: &Event) -> String {
+    e.series
+        .as_ref()
+        .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0.to_string()))
+        .or_else(|| e.last_timestamp.as_ref().map(|t| t.0.to_string()))
+        .or_else(|| e.event_time.as_ref().map(|t| t.0.to_string()))
+        .or_else(|| e.first_timestamp.as_ref().map(|t| t.0.to_string()))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0.to_string()))
+        .unwrap_or_default()
+}
+
+fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String {
+    let name = obj.name_any();
+    let status = obj.status.clone().unwrap_or_default();
+    let mut out = String::new();
+    let line = |out: &mut String, label: &str, value: String| {
+        let _ = writeln!(out, "{:<18}{value}", format!("{label}:"));
+    };
+    line(&mut out, "Name", format!("{name} (namespace {namespace})"));
+    line(&mut out, "Description", obj.spec.description.clone());
+    let phase = status
+        .phase
+        .map(|p| format!("{p:?}"))
+        .unwrap_or_else(|| "-".into());
+    let deleting = if obj.metadata.deletion_timestamp.is_some() {
+        " (being deleted)"
+    } else {
+        ""
+    };
+    line(&mut out, "Phase", format!("{phase}{deleting}"));
+    if let Some(code) = &status.plan_code {
+        line(
+            &mut out,
+            "Plan code",
+            format!("{code} ({})", obj.spec.plan.duration),
+        );
+    }
+    if let Some(cart) = &status.cart {
+        let expiry = cart
+            .expires_at
+            .as_deref()
+            .map(|t| format!(" (expires {t})"))
+            .unwrap_or_default();
+        line(&mut out, "Cart", format!("{}{expiry}", cart.id));
+    }
+    line(
+        &mut out,
+        "Price",
+        status
+            .price
+            .as_ref()
+            .map(|p| {
+                format!(
+                    "{} {} with tax, {} {} without tax",
+                    p.with_tax, p.currency, p.without_tax, p.currency
+                )
+            })
+            .unwrap_or_else(|| "-".into()),
+    );
+    if let Some(by) = &status.approved_by {
+        line(&mut out, "Approved by", by.clone());
+    }
+    match &status.order {
+        Some(order) => {
+            line(
+                &mut out,
+                "Order",
+                format!(
+                    "{} ({})",
+                    order.id,
+                    order.status.as_deref().unwrap_or("status not read yet")
+                ),
+            );
+            line(
+                &mut out,
+                "Order URL",
+                order.url.clone().unwrap_or_else(|| "-".into()),
+            );
+        }
+        None => line(&mut out, "Order", "-".into()),
+    }
+    line(
+        &mut out,
+        "Project",
+        match (&status.project_id, &status.project_status) {
+            (Some(id), Some(s)) => format!("{id} ({s})"),
+            (Some(id), None) => id.clone(),
+            _ => "-".into(),
+        },
+    );
+    if !status.conditions.is_empty() {
+        let _ = writeln!(out, "Conditions:");
+        let ready_message = super::ready(&status).map(|(_, m)| m);
+        for c in &status.conditions {
+            // kstatus' Reconciling and Stalled (and often OrderPlaced) repeat Ready's message.
+            let message = if c.type_ != "Ready" && Some(c.message.as_str()) == ready_message {
+                "(as Ready)"
+            } else {
+                c.message.as_str()
+            };
+            let _ = writeln!(out, "  {:<17} {:<6} {}: {message}", c.type_, c.status, c.reason);
+        }
+    }
+    let _ = writeln!(out, "Timeline:");
+    if events.is_empty() {
+        let _ = writeln!(out, "  (no events: none yet, or older than the cluster keeps)");
+    }
+    for e in events {
+        let count = e
+            .series
+            .as_ref()
+            .and_then(|s| s.count)
+            .or(e.count)
+            .filter(|c| *c > 1)
+            .map(|c| format!(" (×{c})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {:<20} {:<7} {:<20} {}{count}",
+            time(e).chars().take(19).collect::<String>().replace('T', " "),
+            e.type_.as_deref().unwrap_or(""),
+            e.reason.as_deref().unwrap_or(""),
+            e.message.as_deref().unwrap_or("")
+        );
+    }
+    let _ = writeln!(out, "Next: {}", next_action(obj, &name));
+    out
+}
