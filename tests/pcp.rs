@@ -98,7 +98,12 @@ spec:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_prices_the_cart_at_ovh_and_deletes_it_without_ordering() {
     // 12.50 without tax; the simulator adds 20 % (assumed: a French VAT rate, as OVH FR bills).
-    let sim = Sim::start(|cfg| cfg.price_ucents = 1_250_000_000).await;
+    // An option adds 2.50 (only the options test below asks for one).
+    let sim = Sim::start(|cfg| {
+        cfg.price_ucents = 1_250_000_000;
+        cfg.option_price_ucents = 250_000_000;
+    })
+    .await;
     let dir = scratch();
     std::fs::write(dir.join("team-b.yaml"), MANIFEST).unwrap();
     let env = sim_env(&sim);
@@ -178,6 +183,31 @@ async fn plan_prices_the_cart_at_ovh_and_deletes_it_without_ordering() {
     assert!(ledger.carts.is_empty() && ledger.orders.is_empty(), "{ledger:#?}");
     assert_eq!(sim.stats().await.calls_to("DELETE /order/cart/{cartId}"), 3);
 
+    // A plan option is put in the cart under the project item and priced with it.
+    std::fs::write(
+        dir.join("hds.yaml"),
+        format!("{MANIFEST}  options:\n    - planCode: certification.hds.2018\n"),
+    )
+    .unwrap();
+    let text = succeeded(&pcp_in(
+        &dir,
+        &["plan", "-f", "hds.yaml", "--credentials-secret", "secret.yaml"],
+        &[],
+    ));
+    assert_mentions(
+        &text,
+        &[
+            "Options:          certification.hds.2018",
+            "15.00 EUR without tax",
+            "18.00 EUR with tax",
+            "Cart deleted:     yes; nothing was ordered",
+        ],
+    );
+    let stats = sim.stats().await;
+    assert_eq!(stats.calls_to("POST /order/cart/{cartId}/cloud/options"), 1);
+    assert_eq!(stats.calls_to("DELETE /order/cart/{cartId}"), 4);
+    assert!(sim.ledger().await.carts.is_empty());
+
     // Wrong keys: OVH's refusal, and no cart left behind.
     let text = refused(&pcp_in(
         &dir,
@@ -224,6 +254,8 @@ async fn plan_says_when_the_operator_would_adopt_or_stop_instead_of_ordering() {
         &[
             "PublicCloudProject adopt",
             &format!("the operator follows project {project} (ok): nothing is bought"),
+            // Adoption renames a project named otherwise (as terraform's import then apply does).
+            &format!("and renames project {project} from \"Team A\" to \"Legacy\""),
             "PublicCloudProject twice",
             "the operator stops in NeedsAttention (ProjectExists)",
             "No cart was made; nothing was ordered",

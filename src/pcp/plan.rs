@@ -177,6 +177,7 @@ fn allowed(act: &Act) -> bool {
             | Act::DeleteItem { .. }
             | Act::AddConfiguration { .. }
             | Act::DeleteConfiguration { .. }
+            | Act::AddOption { .. }
             | Act::PreviewPrice { .. }
             | Act::RecordProjectId(_)
             | Act::RecordProject { .. }
@@ -209,6 +210,15 @@ async fn drive(
         match plan::plan(&input) {
             Step::Look(lookup) => {
                 lookups::lookup_into(ovh, &lookup, spec, &state.status, &mut state.observed).await?
+            }
+            // Adopting a project named otherwise renames it: said, never done here.
+            Step::Act(Act::RenameProject { project_id, from, to }) => {
+                let from = from.map(|f| format!(" from {f:?}")).unwrap_or_default();
+                return Ok(Stop {
+                    phase: Phase::Ready,
+                    reason: Reason::ProjectRenamed,
+                    message: format!("renames project {project_id}{from} to {to:?} (spec.description)"),
+                });
             }
             Step::Act(act) if allowed(&act) => {
                 let done = executor::execute(ovh, &act, spec, &state.status).await?;
@@ -301,6 +311,10 @@ fn report(spec: &PublicCloudProjectSpec, state: &State, stop: &Stop) -> String {
             .map(|(label, value)| format!("{label}={value:?}"))
             .collect();
         let _ = writeln!(out, "  Configurations:   {}", configurations.join(", "));
+        if !spec.options.is_empty() {
+            let options: Vec<&str> = spec.options.iter().map(|o| o.plan_code.as_str()).collect();
+            let _ = writeln!(out, "  Options:          {}", options.join(", "));
+        }
     }
     if let Some(price) = &status.price {
         let _ = writeln!(
@@ -327,6 +341,9 @@ fn report(spec: &PublicCloudProjectSpec, state: &State, stop: &Stop) -> String {
             out,
             "  Once applied:     the operator follows project {id} (ok): nothing is bought"
         );
+        if stop.reason == Reason::ProjectRenamed {
+            let _ = writeln!(out, "                    and {}", stop.message);
+        }
     } else if stop.phase == Phase::AwaitingApproval {
         let _ = writeln!(out, "  Once applied:     {}", once_applied(spec, status));
     } else {
