@@ -228,7 +228,10 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
             let (ns, name) = (secret.namespace().unwrap_or_default(), secret.name_any());
             secrets_ctx.secret_changed(&ns, &name, secret.metadata.resource_version.as_deref());
             // An outputs Secret (labelled, owned) brings its resource back: re-made if deleted.
-            let owner = outputs::owner_of(&secret).map(|p| ObjectRef::new(&p).within(&ns));
+            // Only while the resource exists: its deletion garbage-collects the Secret.
+            let owner = outputs::owner_of(&secret)
+                .map(|p| ObjectRef::new(&p).within(&ns))
+                .filter(|r| store.get(r).is_some());
             store
                 .state()
                 .into_iter()

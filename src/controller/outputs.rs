@@ -10,9 +10,7 @@ use kube::{
     api::{Patch, PatchParams},
 };
 
-use super::plan::{
-    CLOUDS_YAML_KEY, Outputs, PASSWORD_KEY, PROJECT_ID_KEY, SecretSeen, Token, USER_ID_KEY,
-};
+use super::plan::{CLOUDS_YAML_KEY, Outputs, PASSWORD_KEY, PROJECT_ID_KEY, SecretSeen, Token, USER_ID_KEY};
 use crate::api::{FIELD_MANAGER, PublicCloudProject};
 
 /// Label on every outputs Secret: the name of the resource whose outputs it holds.
@@ -31,12 +29,15 @@ pub fn auth_url(base_url: &str) -> &'static str {
 
 fn text(secret: &Secret, key: &str) -> Option<String> {
     let data = secret.data.as_ref()?;
-    data.get(key)
-        .and_then(|b| String::from_utf8(b.0.clone()).ok())
+    data.get(key).and_then(|b| String::from_utf8(b.0.clone()).ok())
 }
 
 /// What the Secret `name` holds, as the planner needs it (`None`: it does not exist).
-pub async fn read(api: &Api<Secret>, obj: &PublicCloudProject, name: &str) -> kube::Result<Option<SecretSeen>> {
+pub async fn read(
+    api: &Api<Secret>,
+    obj: &PublicCloudProject,
+    name: &str,
+) -> kube::Result<Option<SecretSeen>> {
     let Some(secret) = api.get_opt(name).await? else {
         return Ok(None);
     };
@@ -64,7 +65,9 @@ pub async fn write(
     base_url: &str,
 ) -> kube::Result<SecretSeen> {
     let data: BTreeMap<String, String> = outputs.secret_data(base_url, auth_url(base_url));
-    let owner = obj.controller_owner_ref(&()).expect("a stored resource has a name and uid");
+    let owner = obj
+        .controller_owner_ref(&())
+        .expect("a stored resource has a name and uid");
     let secret = Secret {
         metadata: ObjectMeta {
             name: Some(name.into()),
@@ -90,8 +93,12 @@ pub async fn write(
     let mut patch = serde_json::to_value(&secret).expect("a Secret serialises");
     patch["apiVersion"] = "v1".into();
     patch["kind"] = "Secret".into();
-    api.patch(name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&patch))
-        .await?;
+    api.patch(
+        name,
+        &PatchParams::apply(FIELD_MANAGER).force(),
+        &Patch::Apply(&patch),
+    )
+    .await?;
     Ok(SecretSeen {
         ours: true,
         project_id: data.get(PROJECT_ID_KEY).cloned(),

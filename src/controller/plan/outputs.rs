@@ -159,7 +159,12 @@ impl Input<'_> {
 
     /// The user's description at OVH: the spec's, then the marker.
     fn user_description(&self, user: &OpenstackUser) -> String {
-        match user.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        match user
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
             Some(d) => format!("{d} ({})", self.user_marker()),
             None => self.user_marker(),
         }
@@ -167,7 +172,12 @@ impl Input<'_> {
 }
 
 fn pending(message: String) -> Step {
-    wait(Phase::Delivering, Reason::WritingOutputs, message, Requeue::Progress)
+    wait(
+        Phase::Delivering,
+        Reason::WritingOutputs,
+        message,
+        Requeue::Progress,
+    )
 }
 
 /// The next step for the outputs of a Ready project, or `None` when they are complete.
@@ -199,7 +209,12 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         let current = secret
             .as_ref()
             .is_some_and(|s| s.project_id.as_deref() == Some(project_id));
-        return (!current).then(|| Step::Act(Act::WriteOutputs { name: name.into(), outputs }));
+        return (!current).then(|| {
+            Step::Act(Act::WriteOutputs {
+                name: name.into(),
+                outputs,
+            })
+        });
     };
     let user = match status.openstack_user.as_ref() {
         None => return Some(Step::Act(Act::BeginUser)),
@@ -251,7 +266,10 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
     let delivered = same_user && secret.as_ref().is_some_and(|s| s.password.is_some());
     if !delivered {
         // The password first, on its own: the openrc can wait for the user to be ok.
-        return Some(Step::Act(Act::WriteOutputs { name: name.into(), outputs }));
+        return Some(Step::Act(Act::WriteOutputs {
+            name: name.into(),
+            outputs,
+        }));
     }
     match observed.user.as_ref() {
         None => {
@@ -287,7 +305,10 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         }));
     };
     outputs.openrc = Some(openrc.clone());
-    Some(Step::Act(Act::WriteOutputs { name: name.into(), outputs }))
+    Some(Step::Act(Act::WriteOutputs {
+        name: name.into(),
+        outputs,
+    }))
 }
 
 fn create(input: &Input, want: &OpenstackUser, project_id: &str) -> Step {

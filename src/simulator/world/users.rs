@@ -21,7 +21,11 @@ impl World {
     }
 
     fn user_model(u: &SimUser) -> User {
-        let status = if Instant::now() >= u.ok_at { "ok" } else { "creating" };
+        let status = if Instant::now() >= u.ok_at {
+            "ok"
+        } else {
+            "creating"
+        };
         User {
             id: u.id,
             creation_date: datetime(u.created),
@@ -55,11 +59,24 @@ impl World {
     /// 400, message assumed). The user name `user-` + 12 alphanumerics is assumed.
     pub fn create_user(&mut self, project_id: &str, body: ProjectUserCreation) -> SimResult<UserDetail> {
         const ROLES: &[&str] = &[
-            "administrator", "ai_training_operator", "ai_training_read", "authentication",
-            "backup_operator", "compute_operator", "image_operator", "infrastructure_supervisor",
-            "key-manager_operator", "key-manager_read", "load-balancer_operator", "network_operator",
-            "network_security_operator", "objectstore_operator", "quantum_operator",
-            "quantum_reader", "share_operator", "volume_operator",
+            "administrator",
+            "ai_training_operator",
+            "ai_training_read",
+            "authentication",
+            "backup_operator",
+            "compute_operator",
+            "image_operator",
+            "infrastructure_supervisor",
+            "key-manager_operator",
+            "key-manager_read",
+            "load-balancer_operator",
+            "network_operator",
+            "network_security_operator",
+            "objectstore_operator",
+            "quantum_operator",
+            "quantum_reader",
+            "share_operator",
+            "volume_operator",
         ];
         self.visible_project(project_id)?;
         let role = body
@@ -127,7 +144,13 @@ impl World {
     /// OVH's openrc files: the four variables tf parses plus, for `v3` (the default assumed), the
     /// identity version and domains; the password is asked for, never written. A user still
     /// `creating` has no Keystone account yet: 400 (assumed; tf waits for `ok` before reading).
-    pub fn openrc(&mut self, project_id: &str, user_id: i64, region: &str, version: Option<&str>) -> SimResult<Openrc> {
+    pub fn openrc(
+        &mut self,
+        project_id: &str,
+        user_id: i64,
+        region: &str,
+        version: Option<&str>,
+    ) -> SimResult<Openrc> {
         let auth = if self.us() {
             "https://auth.cloud.ovh.us"
         } else {
