@@ -141,3 +141,4 @@ mod cart;
 mod delete;
 mod follow;
 mod order;
+mod outputs;
