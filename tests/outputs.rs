@@ -326,3 +326,30 @@ async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_passwor
         );
     }
 }
+
+/// The creation's answer is lost on the wire (OVH created the user): the user is found by its
+/// marker and its password regenerated; no second POST is even tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
+    let env = Env::new("outputs-lost", |_| {}).await;
+    let project_id = adopted(&env).await;
+    env.sim
+        .fault(json!({"method": "POST", "route": "/cloud/project/{serviceName}/user", "dropResponse": true, "count": 1}))
+        .await;
+    let _operator = env.start_operator();
+    env.create("p", user_spec(&project_id, json!({}))).await;
+    let (_, user) = wait_complete(&env, "outputs", &project_id, 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.users_of(&project_id).len(), 1, "{:#?}", ledger.users);
+    assert_eq!(user.passwords_issued, 2, "the lost password was replaced");
+    assert_eq!(
+        env.sim
+            .stats()
+            .await
+            .calls_to("POST /cloud/project/{serviceName}/user"),
+        1,
+        "no second creation was tried"
+    );
+    env.wait_for_event("p", "OpenstackUserFound").await;
+    assert_no_password_leaks(&env, "p").await;
+}
