@@ -169,6 +169,9 @@ async fn chart_installs_and_its_service_account_can_run_the_operator() {
         ("get", "secrets", true),
         ("list", "secrets", true),
         ("watch", "secrets", true),
+        // Outputs Secrets (spec.writeOutputsTo): server-side apply creates or patches them.
+        ("create", "secrets", true),
+        ("patch", "secrets", true),
         ("create", "events.events.k8s.io", true),
         ("patch", "events.events.k8s.io", true),
         ("create", "leases.coordination.k8s.io", true),
@@ -179,7 +182,6 @@ async fn chart_installs_and_its_service_account_can_run_the_operator() {
         ("update", finalizers, false),
         ("delete", pcp, false),
         ("create", pcp, false),
-        ("create", "secrets", false),
         ("update", "secrets", false),
         ("delete", "secrets", false),
         ("update", "events.events.k8s.io", false),

@@ -210,6 +210,21 @@ async fn invalid_manifests_are_rejected_with_a_readable_message() {
             "description: a\nconfigurations:\n  - {label: vrack, value: \"\"}".into(),
             "spec.configurations[0].value",
         ),
+        (
+            "openstackUser without writeOutputsTo",
+            "description: a\nopenstackUser: {role: administrator}".into(),
+            "spec.openstackUser needs spec.writeOutputsTo",
+        ),
+        (
+            "unknown user role",
+            "description: a\nwriteOutputsTo: out\nopenstackUser: {role: root}".into(),
+            "Unsupported value: \"root\"",
+        ),
+        (
+            "bad outputs Secret name",
+            "description: a\nwriteOutputsTo: Not_A_Name".into(),
+            "spec.writeOutputsTo",
+        ),
     ];
     assert!(cases.len() >= 15);
     for (i, (what, spec, expected)) in cases.iter().enumerate() {

@@ -242,7 +242,10 @@ async fn plan_says_when_the_operator_would_adopt_or_stop_instead_of_ordering() {
             "apiVersion: publiccloud.ovh-operator.dev/v1alpha1\nkind: PublicCloudProject\n\
              metadata: {{name: adopt}}\nspec: {{description: Legacy, projectId: {project}}}\n---\n\
              apiVersion: publiccloud.ovh-operator.dev/v1alpha1\nkind: PublicCloudProject\n\
-             metadata: {{name: twice}}\nspec: {{description: Team A}}\n"
+             metadata: {{name: twice}}\nspec: {{description: Team A}}\n---\n\
+             apiVersion: publiccloud.ovh-operator.dev/v1alpha1\nkind: PublicCloudProject\n\
+             metadata: {{name: hand-over}}\nspec: {{description: Team A, projectId: {project}, \
+             writeOutputsTo: team-a-openstack, openstackUser: {{role: compute_operator}}}}\n"
         ),
     )
     .unwrap();
@@ -256,6 +259,8 @@ async fn plan_says_when_the_operator_would_adopt_or_stop_instead_of_ordering() {
             &format!("the operator follows project {project} (ok): nothing is bought"),
             // Adoption renames a project named otherwise (as terraform's import then apply does).
             &format!("and renames project {project} from \"Team A\" to \"Legacy\""),
+            "PublicCloudProject hand-over",
+            "and creates its OpenStack user and writes the outputs Secret team-a-openstack",
             "PublicCloudProject twice",
             "the operator stops in NeedsAttention (ProjectExists)",
             "No cart was made; nothing was ordered",

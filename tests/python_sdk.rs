@@ -9,7 +9,7 @@ use common::sim::{
     Sim, configured_cart_in, project_id_from_operations, project_id_of, subsidiary_and_plan, wait_for_status,
 };
 use ovh_publiccloud_operator::{
-    ovh::model::{Checkout, OrderStatus},
+    ovh::model::{Checkout, OrderStatus, ProjectUserCreation},
     simulator::{Region, ledger::Ledger},
 };
 use serde_json::{Value, json};
@@ -91,6 +91,41 @@ async fn rust_flow(region: Region) -> Value {
         Region::Us => project_id_from_operations(&client, order_id).await,
     };
     let project = common::sim::wait_visible(&client, project_id.as_deref().unwrap()).await;
+    let project_id = project_id.clone().unwrap_or_default();
+    let creation = ProjectUserCreation {
+        description: Some("sdk (ovh-publiccloud-operator:sdk)".into()),
+        role: Some("compute_operator".into()),
+        roles: vec![],
+    };
+    let user = client.create_user(&project_id, &creation).await.unwrap();
+    while client.user(&project_id, user.user.id).await.unwrap().status != "ok" {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let found: Vec<i64> = client
+        .users(&project_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.description.ends_with("(ovh-publiccloud-operator:sdk)"))
+        .map(|u| u.id)
+        .collect();
+    let openrc = client
+        .openrc(&project_id, user.user.id, "GRA11")
+        .await
+        .unwrap()
+        .content;
+    let regenerated = client
+        .regenerate_password(&project_id, user.user.id)
+        .await
+        .unwrap();
+    client.delete_user(&project_id, user.user.id).await.unwrap();
+    assert!(
+        client
+            .user(&project_id, user.user.id)
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
     json!({
         "cartId": cart.cart_id,
         "orderId": order_id,
@@ -99,6 +134,14 @@ async fn rust_flow(region: Region) -> Value {
         "statuses": [first.as_str(), "delivered"],
         "projectId": project_id,
         "planCode": project.plan_code,
+        "user": {
+            "id": user.user.id,
+            "username": user.user.username,
+            "password": user.password,
+            "found": found,
+            "openrcUsername": openrc.contains(&format!("export OS_USERNAME=\"{}\"", user.user.username)),
+            "regenerated": regenerated.password,
+        },
     })
 }
 
@@ -118,6 +161,13 @@ async fn same_flow_in_python_and_rust(region: Region) {
     let rust = rust_flow(region).await;
     let (_, plan_code) = subsidiary_and_plan(region);
     assert_eq!(rust["planCode"], json!(plan_code));
+    assert_eq!(
+        rust["user"]["found"],
+        json!([rust["user"]["id"]]),
+        "found by its marker"
+    );
+    assert_eq!(rust["user"]["openrcUsername"], json!(true));
+    assert_ne!(rust["user"]["regenerated"], rust["user"]["password"]);
     for mode in ["ak", "oauth2"] {
         let (py, ledger) = python_flow(mode, region).await;
         let (found_in, extension) = match region {
@@ -133,6 +183,7 @@ async fn same_flow_in_python_and_rust(region: Region) {
             "projectId",
             "cartId",
             "planCode",
+            "user",
         ] {
             assert_eq!(
                 py[key], rust[key],

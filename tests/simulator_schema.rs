@@ -426,6 +426,55 @@ async fn every_answer_has_the_schema_shape() {
         [project],
         json!({"description": "renamed"})
     );
+    // The project's OpenStack user, as terraform-provider-ovh's ovh_cloud_project_user calls it.
+    let user = call!(
+        "POST",
+        "/cloud/project/{serviceName}/user",
+        [project],
+        json!({"description": "schema", "role": "compute_operator"})
+    );
+    assert!(
+        user["password"].is_string(),
+        "the creation's answer carries the password"
+    );
+    let user_id = user["id"].as_i64().unwrap();
+    call!("GET", "/cloud/project/{serviceName}/user", [project]);
+    loop {
+        let u = call!(
+            "GET",
+            "/cloud/project/{serviceName}/user/{userId}",
+            [project, user_id]
+        );
+        assert!(u.get("password").is_none(), "a read never shows the password");
+        if u["status"] == "ok" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let openrc: Value = client
+        .get(
+            Route::new(
+                "/cloud/project/{serviceName}/user/{userId}/openrc",
+                &[&project, &user_id.to_string()],
+            )
+            .query("region", "GRA11")
+            .query("version", "v3"),
+        )
+        .await
+        .unwrap();
+    check(&schema, "cloud.user.Openrc", &openrc, "GET …/openrc", &mut errors);
+    seen.insert(("GET", "/cloud/project/{serviceName}/user/{userId}/openrc"));
+    let regenerated = call!(
+        "POST",
+        "/cloud/project/{serviceName}/user/{userId}/regeneratePassword",
+        [project, user_id]
+    );
+    assert_ne!(regenerated["password"], user["password"]);
+    call!(
+        "DELETE",
+        "/cloud/project/{serviceName}/user/{userId}",
+        [project, user_id]
+    );
     call!("POST", "/cloud/project/{serviceName}/terminate", [project]);
     let emails = call!("GET", "/me/notification/email/history", []);
     let email = call!(
@@ -602,6 +651,15 @@ fn client_request_bodies_match_the_schema() {
         ),
         (
             "POST",
+            "/cloud/project/{serviceName}/user",
+            body(&ProjectUserCreation {
+                description: Some("d (ovh-publiccloud-operator:uid)".into()),
+                role: Some(ovh_publiccloud_operator::api::UserRole::KeyManagerOperator.as_str()),
+                roles: vec![],
+            }),
+        ),
+        (
+            "POST",
             "/cloud/project/{serviceName}/confirmTermination",
             body(&ConfirmTermination {
                 token: "t".into(),
@@ -644,4 +702,31 @@ fn client_request_bodies_match_the_schema() {
 
 fn body<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap()
+}
+
+/// spec.openstackUser.role offers exactly OVH's `cloud.user.RoleEnum` (the CRD's enum and the
+/// Rust names), so a role the API server admits is one OVH accepts.
+#[test]
+fn the_user_roles_are_ovhs() {
+    let schema = fixture();
+    let ovh: BTreeSet<String> = schema["models"]["cloud.user.RoleEnum"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let crd = serde_json::to_value(ovh_publiccloud_operator::api::crd()).unwrap();
+    let role = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["openstackUser"]
+        ["properties"]["role"];
+    let offered: BTreeSet<String> = role["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{role}"))
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(offered, ovh);
+    for name in &ovh {
+        let parsed: ovh_publiccloud_operator::api::UserRole = serde_json::from_value(json!(name)).unwrap();
+        assert_eq!(&parsed.as_str(), name);
+    }
 }

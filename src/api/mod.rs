@@ -80,6 +80,9 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
         .message("spec.projectId cannot be set once an order exists; the ordered project's id appears in status.projectId")
         .field_path(".spec.projectId"),
 )]
+#[x_kube(validation = Rule::new("!has(self.openstackUser) || has(self.writeOutputsTo)")
+    .message("spec.openstackUser needs spec.writeOutputsTo: OVH shows the user's password once, and it is written only there")
+    .field_path(".openstackUser"))]
 #[x_kube(validation = Rule::new(
     "!has(oldSelf.projectId) || oldSelf.projectId == '' || (has(self.projectId) && self.projectId == oldSelf.projectId)"
 ).message("spec.projectId cannot change or be removed once set").field_path(".projectId"))]
@@ -172,6 +175,104 @@ pub struct PublicCloudProjectSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9a-f]{32}$"))]
     pub project_id: Option<String>,
+
+    /// Name of a Secret in this namespace that the operator writes once the project is Ready, for
+    /// the tools that use the project (Terraform, OpenStack clients): `projectId`, `orderId`,
+    /// `endpoint` (the OVH API), `OS_AUTH_URL` and, with spec.openstackUser, that user's `OS_*`
+    /// variables and a `clouds.yaml`. The Secret is owned by this resource (deleted with it) and
+    /// made again if deleted. A Secret of that name not written by the operator is left alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        length(min = 1, max = 253),
+        regex(pattern = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    )]
+    pub write_outputs_to: Option<String>,
+
+    /// An OpenStack user the operator creates in the project (`POST
+    /// /cloud/project/{id}/user`), whose credentials go to spec.writeOutputsTo. Exactly one user
+    /// per resource: OVH shows its password once, so a lost password is regenerated, never a
+    /// second user created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openstack_user: Option<OpenstackUser>,
+}
+
+/// The OpenStack user of a project (`cloud.ProjectUserCreation`).
+#[derive(Serialize, Deserialize, KubeSchema, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenstackUser {
+    /// The user's role in the project (OVH's `cloud.user.RoleEnum`).
+    pub role: UserRole,
+
+    /// The user's description at OVH; the operator appends its marker
+    /// `ovh-publiccloud-operator:<resource UID>`, by which it finds its user again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 128))]
+    #[x_kube(validation = Rule::new(r"!self.matches('[\\x00-\\x1f\\x7f-\\x9f]')")
+        .message("spec.openstackUser.description must not contain control characters"))]
+    pub description: Option<String>,
+
+    /// OpenStack region written as `OS_REGION_NAME` and `region_name` (e.g. GRA11). Omitted:
+    /// none is written and clients name the region themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 32), regex(pattern = r"^[A-Za-z0-9-]+$"))]
+    pub region: Option<String>,
+
+    /// Delete the user at OVH when this resource is deleted with deletionPolicy: Orphan (the
+    /// project stays; its other users are untouched). With Terminate the user always goes with
+    /// the project.
+    #[serde(default)]
+    pub delete_on_orphan: bool,
+}
+
+/// An OpenStack role of a Public Cloud user (`cloud.user.RoleEnum`).
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserRole {
+    #[serde(rename = "administrator")]
+    Administrator,
+    #[serde(rename = "ai_training_operator")]
+    AiTrainingOperator,
+    #[serde(rename = "ai_training_read")]
+    AiTrainingRead,
+    #[serde(rename = "authentication")]
+    Authentication,
+    #[serde(rename = "backup_operator")]
+    BackupOperator,
+    #[serde(rename = "compute_operator")]
+    ComputeOperator,
+    #[serde(rename = "image_operator")]
+    ImageOperator,
+    #[serde(rename = "infrastructure_supervisor")]
+    InfrastructureSupervisor,
+    #[serde(rename = "key-manager_operator")]
+    KeyManagerOperator,
+    #[serde(rename = "key-manager_read")]
+    KeyManagerRead,
+    #[serde(rename = "load-balancer_operator")]
+    LoadBalancerOperator,
+    #[serde(rename = "network_operator")]
+    NetworkOperator,
+    #[serde(rename = "network_security_operator")]
+    NetworkSecurityOperator,
+    #[serde(rename = "objectstore_operator")]
+    ObjectstoreOperator,
+    #[serde(rename = "quantum_operator")]
+    QuantumOperator,
+    #[serde(rename = "quantum_reader")]
+    QuantumReader,
+    #[serde(rename = "share_operator")]
+    ShareOperator,
+    #[serde(rename = "volume_operator")]
+    VolumeOperator,
+}
+
+impl UserRole {
+    /// OVH's name of the role.
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default()
+    }
 }
 
 /// OVH subsidiary (`nichandle.OvhSubsidiaryEnum`).

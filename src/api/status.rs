@@ -67,6 +67,11 @@ pub struct PublicCloudProjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination: Option<TerminationStatus>,
 
+    /// The OpenStack user of spec.openstackUser. Its password is never here: only in the
+    /// spec.writeOutputsTo Secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openstack_user: Option<OpenstackUserStatus>,
+
     /// Ready, OrderPlaced and CredentialsValid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
@@ -174,4 +179,22 @@ pub struct TerminationStatus {
     /// When OVH accepted the termination request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requested_at: Option<String>,
+}
+
+/// The project's OpenStack user, as the operator made it.
+#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenstackUserStatus {
+    /// When the operator recorded that it creates the user (before the POST): a user missing
+    /// from status is then looked for by its description marker, never created twice.
+    pub requested_at: String,
+    /// OVH's id of the user (recorded right after OVH's answer, before anything else).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// The OpenStack user name (OS_USERNAME).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// When the user was deleted at OVH (deletion of this resource).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
 }

@@ -2,14 +2,17 @@
 //! returns what happened as an [`Outcome`]. No status edits here: [`super::outcome::apply`]
 //! records outcomes. Refusals that only a person can fix are explained with what OVH offers.
 
-use super::{outcome::Outcome, plan::Act};
+use super::{
+    outcome::Outcome,
+    plan::{Act, Token},
+};
 use crate::{
     api::{PriceStatus, PublicCloudProjectSpec, PublicCloudProjectStatus},
     ovh::{
         OvhClient, OvhError,
         model::{
             CartCreation, Checkout, GenericOptionCreation, GenericProductCreation, ItemConfigurationCreation,
-            OrderPrices,
+            OrderPrices, ProjectUserCreation,
         },
     },
 };
@@ -247,6 +250,55 @@ pub async fn execute(
                 project_id: project_id.clone(),
             }
         }
+        Act::BeginUser => Outcome::UserBegun,
+        Act::CreateUser {
+            project_id,
+            description,
+            role,
+        } => {
+            let creation = ProjectUserCreation {
+                description: Some(description.clone()),
+                role: Some(role.clone()),
+                roles: vec![],
+            };
+            let user = ovh.create_user(project_id, &creation).await?;
+            Outcome::UserCreated {
+                user_id: user.user.id,
+                username: user.user.username,
+                password: Token(user.password),
+            }
+        }
+        Act::RecordFoundUser { project_id, user_id } => match ovh.user(project_id, *user_id).await {
+            Ok(user) => Outcome::UserFound {
+                user_id: user.id,
+                username: user.username,
+            },
+            Err(e) if e.is_not_found() => Outcome::UserForgotten,
+            Err(e) => return Err(e),
+        },
+        Act::RegeneratePassword { project_id, user_id } => {
+            match ovh.regenerate_password(project_id, *user_id).await {
+                Ok(user) => Outcome::PasswordRegenerated {
+                    user_id: *user_id,
+                    password: Token(user.password),
+                },
+                // Deleted at OVH meanwhile: forget it, a new one is made.
+                Err(e) if e.is_not_found() => Outcome::UserForgotten,
+                Err(e) => return Err(e),
+            }
+        }
+        Act::ForgetUser => Outcome::UserForgotten,
+        Act::DeleteUser { project_id, user_id } => {
+            match ovh.delete_user(project_id, *user_id).await {
+                Ok(()) => {}
+                // Gone already (or with its project).
+                Err(e) if e.is_not_found() || e.is_expired() => {}
+                Err(e) => return Err(e),
+            }
+            Outcome::UserDeleted { user_id: *user_id }
+        }
+        // A Kubernetes write: the reconcile loop does it (super::outputs::write).
+        Act::WriteOutputs { .. } => unreachable!("the reconcile loop writes the outputs Secret"),
     })
 }
 

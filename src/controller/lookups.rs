@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::plan::{self, CartSeen, ItemSeen, Lookup, Observed, OrderSearch, PaymentMethodSeen, ProjectSeen};
+use super::plan::{
+    self, CartSeen, ItemSeen, Lookup, Observed, OrderSearch, PaymentMethodSeen, ProjectSeen, UserSeen,
+};
 use crate::{
     api::{PublicCloudProjectSpec, PublicCloudProjectStatus},
     ovh::{
@@ -94,6 +96,45 @@ pub async fn lookup_into(
             }
             observed.termination_token = Some(token);
         }
+        Lookup::UserByMarker { project_id, marker } => {
+            // The whole list answers with each user's description: one call (cloud.user.User[]).
+            observed.marker_user = Some(
+                ovh.users(project_id)
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.description == *marker || u.description.ends_with(&format!("({marker})")))
+                    .filter(|u| u.status != "deleted" && u.status != "deleting")
+                    .map(|u| u.id)
+                    .min(),
+            );
+        }
+        Lookup::User { project_id, user_id } => {
+            observed.user = Some(match ovh.user(project_id, *user_id).await {
+                Ok(u) => UserSeen::Found {
+                    status: u.status,
+                    username: u.username,
+                },
+                Err(e) if e.is_not_found() => UserSeen::NotFound,
+                Err(e) => return Err(e),
+            })
+        }
+        Lookup::Openrc {
+            project_id,
+            user_id,
+            region,
+        } => {
+            // terraform-provider-ovh asks with region=to_be_overriden and keeps only the auth URL,
+            // tenant and user name (resource_cloud_project_user.go cloudUserGetOpenstackRC).
+            let asked = region.as_deref().unwrap_or("to_be_overriden");
+            let content = ovh.openrc(project_id, *user_id, asked).await?.content;
+            let mut vars = plan::parse_openrc(&content);
+            if region.is_none() {
+                vars.remove("OS_REGION_NAME");
+            }
+            observed.openrc = Some(vars);
+        }
+        // Kubernetes: the reconcile loop reads it.
+        Lookup::OutputsSecret(_) => unreachable!("the reconcile loop reads the outputs Secret"),
     }
     Ok(())
 }

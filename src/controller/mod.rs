@@ -11,6 +11,7 @@ mod leader;
 pub(crate) mod lookups;
 mod options;
 pub mod outcome;
+pub mod outputs;
 mod pass;
 pub mod plan;
 pub mod reason;
@@ -226,11 +227,17 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         .watches(secrets, watcher::Config::default(), move |secret: SecretMeta| {
             let (ns, name) = (secret.namespace().unwrap_or_default(), secret.name_any());
             secrets_ctx.secret_changed(&ns, &name, secret.metadata.resource_version.as_deref());
+            // An outputs Secret (labelled, owned) brings its resource back: re-made if deleted.
+            // Only while the resource exists: its deletion garbage-collects the Secret.
+            let owner = outputs::owner_of(&secret)
+                .map(|p| ObjectRef::new(&p).within(&ns))
+                .filter(|r| store.get(r).is_some());
             store
                 .state()
                 .into_iter()
                 .filter(|p| uses_secret(p, &ns, &name, default.as_ref()))
                 .map(|p| ObjectRef::from_obj(p.as_ref()))
+                .chain(owner)
                 .collect::<Vec<_>>()
         })
         .with_config(controller::Config::default().concurrency(options.concurrency))

@@ -2,7 +2,7 @@
 //! executor does the I/O and returns an [`Outcome`]; [`apply`] decides what the status records,
 //! what the event says and which phase follows — tested here without I/O, like the planner.
 
-use super::plan::PaymentMethodSeen;
+use super::plan::{PaymentMethodSeen, SecretSeen, Token};
 use crate::{api::PriceStatus, ovh::model::OrderStatus};
 
 /// The result of one action at OVH (or of a status-only action).
@@ -111,6 +111,29 @@ pub enum Outcome {
     },
     TerminationConfirmed {
         project_id: String,
+    },
+    UserBegun,
+    UserCreated {
+        user_id: i64,
+        username: String,
+        password: Token,
+    },
+    UserFound {
+        user_id: i64,
+        username: String,
+    },
+    PasswordRegenerated {
+        user_id: i64,
+        password: Token,
+    },
+    OutputsWritten {
+        name: String,
+        /// The Secret as written (so this pass does not read it again).
+        seen: SecretSeen,
+    },
+    UserForgotten,
+    UserDeleted {
+        user_id: i64,
     },
 }
 

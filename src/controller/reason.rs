@@ -111,6 +111,17 @@ reasons! {
     ProjectExpired => Degraded, "OVH answers 460: the project expired";
     ProjectNotOk => Degraded, "the project is suspended, deleting or deleted at OVH";
     NeedsAttention => Degraded, "the operator cannot be sure of something it must not guess; the message says what to check";
+    // ---- outputs ----
+    WritingOutputs => Progressing, "the project is ok; its OpenStack user is being created or the outputs Secret written";
+    OutputsWritten => Healthy, "the spec.writeOutputsTo Secret was written";
+    OutputsSecretTaken => Degraded, "a Secret named by spec.writeOutputsTo exists and is not the operator's: it is left alone";
+    OpenstackUserRequested => Progressing, "the OpenStack user's creation was recorded, then sent";
+    OpenstackUserCreated => Progressing, "OVH created the OpenStack user (its id is recorded before anything else)";
+    OpenstackUserFound => Progressing, "a user created earlier but not recorded was found by its marker; its password is regenerated";
+    PasswordRegenerated => Progressing, "the user's password was lost before reaching the Secret: OVH made a new one (never a second user)";
+    OpenstackUserGone => Progressing, "the recorded OpenStack user no longer exists at OVH; a new one is made";
+    OpenstackUserNotOk => Degraded, "the OpenStack user is disabled, deleting or deleted at OVH";
+    OpenstackUserDeleted => Progressing, "the OpenStack user was deleted (Terminate, or Orphan with deleteOnOrphan)";
     // ---- deleting ----
     Terminating => Progressing, "deletionPolicy: Terminate: termination is being asked or confirmed";
     TerminationRequested => Progressing, "OVH was asked to terminate the project and e-mails a token";

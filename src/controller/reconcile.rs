@@ -10,8 +10,9 @@ use kube::{Api, ResourceExt, runtime::controller::Action};
 use super::{
     Context, Error, executor, finalizer, lookups,
     outcome::{self, Applied},
+    outputs,
     pass::Pass,
-    plan::{self, Observed, Step},
+    plan::{self, Act, Observed, Step},
     status,
 };
 use crate::{api::PublicCloudProject, ovh::OvhClient};
@@ -84,6 +85,12 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                 warning,
             } => return pass.wait(phase, reason, message, requeue, warning).await,
             Step::ReleaseFinalizer { note, warning } => return pass.release(note, warning).await,
+            Step::Look(plan::Lookup::OutputsSecret(name)) => {
+                let secrets = Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
+                let seen = outputs::read(&secrets, obj, &name).await.map_err(Error::Kube)?;
+                pass.observed.outputs_secret = Some(seen);
+                continue;
+            }
             Step::Look(lookup) => {
                 let ovh = match client(ctx, obj, &mut ovh).await {
                     Ok(c) => c,
@@ -104,9 +111,20 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         };
         ctx.crash_hook.before(&act).await;
         let started = Instant::now();
-        let outcome = match executor::execute(&ovh, &act, &obj.spec, &pass.status).await {
-            Ok(outcome) => outcome,
-            Err(e) => return pass.ovh_failure(e).await,
+        let outcome = if let Act::WriteOutputs { name, outputs } = &act {
+            let secrets = Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
+            let seen = outputs::write(&secrets, obj, name, outputs, ovh.base_url())
+                .await
+                .map_err(Error::Kube)?;
+            outcome::Outcome::OutputsWritten {
+                name: name.clone(),
+                seen,
+            }
+        } else {
+            match executor::execute(&ovh, &act, &obj.spec, &pass.status).await {
+                Ok(outcome) => outcome,
+                Err(e) => return pass.ovh_failure(e).await,
+            }
         };
         tracing::info!(resource = %pass.name(), ?act, duration_ms = started.elapsed().as_millis() as u64, "executed");
         ctx.crash_hook.after_call(&act).await;

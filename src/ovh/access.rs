@@ -49,6 +49,10 @@ pub const ACCESS_RULES: &[(&str, &str)] = &[
     ("PUT", "/cloud/project/*"),
     ("POST", "/cloud/project/*/terminate"),
     ("POST", "/cloud/project/*/confirmTermination"),
+    // The OpenStack user of spec.openstackUser: create, new password, delete (reads: above).
+    ("POST", "/cloud/project/*/user"),
+    ("POST", "/cloud/project/*/user/*/regeneratePassword"),
+    ("DELETE", "/cloud/project/*/user/*"),
     ("GET", "/me/notification/email/history"),
     ("GET", "/me/notification/email/history/*"),
 ];
@@ -76,6 +80,11 @@ pub const IAM_ACTIONS: &[&str] = &[
     "publicCloudProject:apiovh:edit",
     "publicCloudProject:apiovh:terminate",
     "publicCloudProject:apiovh:confirmTermination",
+    "publicCloudProject:apiovh:user/get",
+    "publicCloudProject:apiovh:user/create",
+    "publicCloudProject:apiovh:user/delete",
+    "publicCloudProject:apiovh:user/regeneratePassword",
+    "publicCloudProject:apiovh:user/openrc/get",
 ];
 
 /// The methods a consumer-key rule may name (`auth.HTTPMethodEnum`).

@@ -119,6 +119,11 @@ impl OvhClient {
         self.inner.offer_cache.lock().unwrap().insert(key, values);
     }
 
+    /// The API's base URL, e.g. `https://eu.api.ovh.com/1.0`.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
     pub fn stats(&self) -> &Arc<CallStats> {
         &self.inner.options.stats
     }

@@ -17,7 +17,7 @@ use crate::{
         credentials::secret_keys,
         executor, lookups,
         outcome::{self, Applied},
-        plan::{self, Act, Input, Observed, Reason, Step, desired_configurations},
+        plan::{self, Act, Input, Lookup, Observed, Reason, Step, desired_configurations},
         reason::Health,
         status,
     },
@@ -208,6 +208,21 @@ async fn drive(
             allow_terminate: false,
         };
         match plan::plan(&input) {
+            // A followed project's outputs are written by the operator, never by a plan.
+            Step::Look(Lookup::OutputsSecret(_))
+            | Step::Act(Act::BeginUser | Act::WriteOutputs { .. } | Act::RecordFoundUser { .. }) => {
+                let secret = spec.write_outputs_to.as_deref().unwrap_or_default();
+                let user = if spec.openstack_user.is_some() {
+                    "creates its OpenStack user and "
+                } else {
+                    ""
+                };
+                return Ok(Stop {
+                    phase: Phase::Ready,
+                    reason: Reason::WritingOutputs,
+                    message: format!("{user}writes the outputs Secret {secret}"),
+                });
+            }
             Step::Look(lookup) => {
                 lookups::lookup_into(ovh, &lookup, spec, &state.status, &mut state.observed).await?
             }
@@ -341,7 +356,7 @@ fn report(spec: &PublicCloudProjectSpec, state: &State, stop: &Stop) -> String {
             out,
             "  Once applied:     the operator follows project {id} (ok): nothing is bought"
         );
-        if stop.reason == Reason::ProjectRenamed {
+        if matches!(stop.reason, Reason::ProjectRenamed | Reason::WritingOutputs) {
             let _ = writeln!(out, "                    and {}", stop.message);
         }
     } else if stop.phase == Phase::AwaitingApproval {

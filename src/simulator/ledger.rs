@@ -18,6 +18,9 @@ pub struct Ledger {
     pub carts: Vec<LedgerCart>,
     pub orders: Vec<LedgerOrder>,
     pub projects: Vec<LedgerProject>,
+    /// Every OpenStack user ever created, deleted ones included.
+    #[serde(default)]
+    pub users: Vec<LedgerUser>,
     /// How many e-mails the account has received.
     pub emails: usize,
 }
@@ -73,7 +76,27 @@ pub struct LedgerProject {
     pub expired: bool,
 }
 
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerUser {
+    pub user_id: i64,
+    pub project_id: String,
+    pub description: String,
+    pub username: String,
+    pub role: String,
+    pub deleted: bool,
+    /// Passwords handed out: 1 at creation, plus one per regeneration.
+    pub passwords_issued: u32,
+    /// The current password (test control only: to check what the Secret holds).
+    pub password: String,
+}
+
 impl Ledger {
+    /// The users of one project, deleted ones included.
+    pub fn users_of(&self, project_id: &str) -> Vec<&LedgerUser> {
+        self.users.iter().filter(|u| u.project_id == project_id).collect()
+    }
+
     /// Successful checkouts over every cart.
     pub fn checkouts(&self) -> u32 {
         self.carts.iter().map(|c| c.checkouts).sum()

@@ -86,6 +86,10 @@ pub struct SimConfig {
     /// Delay before the termination e-mail arrives (terraform-provider-ovh PR #295: minutes).
     #[arg(long, default_value_t = 0)]
     pub termination_email_ms: u64,
+    /// Time a new OpenStack user stays `creating` before it is `ok` (terraform-provider-ovh
+    /// waits for creating → ok after `POST /cloud/project/{id}/user`).
+    #[arg(long, default_value_t = 300)]
+    pub user_creation_ms: u64,
     /// Lifetime of an unpaid order (`billing.Order.expirationDate` = date + this). 14 days is
     /// assumed.
     #[arg(long, default_value_t = 14 * 86_400)]

@@ -17,9 +17,11 @@ use crate::ovh::model::*;
 
 mod auth;
 mod billing;
+mod users;
 
 use auth::*;
 use billing::*;
+use users::*;
 
 /// A route the simulator serves, with the schema's `noAuthentication` flag.
 pub struct RouteInfo {
@@ -95,6 +97,12 @@ served! {
     PUT "/cloud/project/{serviceName}" signed => update_project;
     POST "/cloud/project/{serviceName}/terminate" signed => terminate_project;
     POST "/cloud/project/{serviceName}/confirmTermination" signed => confirm_termination;
+    GET "/cloud/project/{serviceName}/user" signed => users;
+    POST "/cloud/project/{serviceName}/user" signed => create_user;
+    GET "/cloud/project/{serviceName}/user/{userId}" signed => user;
+    DELETE "/cloud/project/{serviceName}/user/{userId}" signed => delete_user;
+    GET "/cloud/project/{serviceName}/user/{userId}/openrc" signed => openrc;
+    POST "/cloud/project/{serviceName}/user/{userId}/regeneratePassword" signed => regenerate_password;
 }
 
 /// The query parameters the simulator honours, per route; the schema test checks each is one of
@@ -109,6 +117,11 @@ pub const QUERIES: &[(&str, &str, &[&str])] = &[
     ("GET", "/order/cart/{cartId}/cloud/options", &["planCode"]),
     ("GET", "/me/order", &["date.from", "date.to"]),
     ("GET", "/me/payment/method", &["default", "paymentType", "status"]),
+    (
+        "GET",
+        "/cloud/project/{serviceName}/user/{userId}/openrc",
+        &["region", "version"],
+    ),
 ];
 
 type S = State<Arc<Sim>>;

@@ -117,6 +117,26 @@ def project_or_none():
 
 project = wait("the project", project_or_none, lambda p: p is not None)
 
+# The project's OpenStack user, as terraform-provider-ovh's ovh_cloud_project_user calls it:
+# the password only in the creation's answer, then creating -> ok, openrc, a new password, delete.
+user = client.post(f"/cloud/project/{project_id}/user", description="sdk (ovh-publiccloud-operator:sdk)",
+                   role="compute_operator")
+user_path = f"/cloud/project/{project_id}/user/{user['id']}"
+wait("the user", lambda: client.get(user_path), lambda u: u["status"] == "ok")
+found = [u["id"] for u in client.get(f"/cloud/project/{project_id}/user")
+         if u["description"].endswith("(ovh-publiccloud-operator:sdk)")]
+openrc = client.get(f"{user_path}/openrc", region="GRA11", version="v3")["content"]
+regenerated = client.post(f"{user_path}/regeneratePassword")
+client.delete(user_path)
+try:
+    client.get(user_path)
+    raise SystemExit("a deleted user was found")
+except ovh.exceptions.ResourceNotFoundError:
+    pass
+user_summary = {"id": user["id"], "username": user["username"], "password": user["password"],
+                "found": found, "openrcUsername": f'export OS_USERNAME="{user["username"]}"' in openrc,
+                "regenerated": regenerated["password"]}
+
 try:
     client.get("/order/cart/no-such-cart")
     raise SystemExit("an unknown cart was found")
@@ -147,4 +167,5 @@ print(json.dumps({
     "secondCheckout": second_checkout,
     "notFound": not_found,
     "wrongCredentials": wrong_credentials,
+    "user": user_summary,
 }))

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use super::Outcome;
 use crate::{
     api::{
-        CartStatus, OrderStatus as OrderField, PaymentStatus, Phase, PublicCloudProjectStatus,
-        TerminationStatus,
+        CartStatus, OpenstackUserStatus, OrderStatus as OrderField, PaymentStatus, Phase,
+        PublicCloudProjectStatus, TerminationStatus,
     },
     controller::plan::{
         CartSeen, FIDELITY_ACCOUNT, ItemSeen, Observed, PaymentMethodSeen, ProjectSeen, Reason,
@@ -429,6 +429,84 @@ pub fn apply(
             applied(
                 Reason::ProjectTerminated,
                 format!("Confirmed the termination of project {project_id}"),
+            )
+        }
+        Outcome::UserBegun => {
+            status.openstack_user = Some(OpenstackUserStatus {
+                requested_at: now,
+                ..Default::default()
+            });
+            observed.user_begun = true;
+            applied(
+                Reason::OpenstackUserRequested,
+                "Creating the project's OpenStack user".into(),
+            )
+        }
+        Outcome::UserCreated {
+            user_id,
+            username,
+            password,
+        } => {
+            let user = status.openstack_user.get_or_insert_with(|| OpenstackUserStatus {
+                requested_at: now,
+                ..Default::default()
+            });
+            user.id = Some(user_id);
+            user.username = Some(username.clone());
+            observed.new_password = Some(password);
+            observed.user = None;
+            applied(
+                Reason::OpenstackUserCreated,
+                format!("OVH created OpenStack user {user_id} ({username})"),
+            )
+        }
+        Outcome::UserFound { user_id, username } => {
+            let user = status.openstack_user.get_or_insert_with(|| OpenstackUserStatus {
+                requested_at: now,
+                ..Default::default()
+            });
+            user.id = Some(user_id);
+            user.username = Some(username.clone());
+            applied(
+                Reason::OpenstackUserFound,
+                format!(
+                    "Found OpenStack user {user_id} ({username}), created earlier but not recorded;                      its password is regenerated, no other user is created"
+                ),
+            )
+        }
+        Outcome::PasswordRegenerated { user_id, password } => {
+            observed.new_password = Some(password);
+            applied(
+                Reason::PasswordRegenerated,
+                format!(
+                    "The password of OpenStack user {user_id} was not in the outputs Secret: OVH made                      a new one"
+                ),
+            )
+        }
+        Outcome::OutputsWritten { name, seen } => {
+            observed.outputs_secret = Some(Some(seen));
+            observed.new_password = None;
+            applied(Reason::OutputsWritten, format!("Wrote Secret {name}"))
+        }
+        Outcome::UserForgotten => {
+            let id = status.openstack_user.take().and_then(|u| u.id);
+            observed.user = None;
+            observed.openrc = None;
+            applied(
+                Reason::OpenstackUserGone,
+                format!(
+                    "OpenStack user {} no longer exists at OVH; a new one is made",
+                    id.map(|i| i.to_string()).unwrap_or_default()
+                ),
+            )
+        }
+        Outcome::UserDeleted { user_id } => {
+            if let Some(user) = status.openstack_user.as_mut() {
+                user.deleted_at = Some(now);
+            }
+            applied(
+                Reason::OpenstackUserDeleted,
+                format!("Deleted OpenStack user {user_id}"),
             )
         }
     }

@@ -20,6 +20,9 @@ pub fn plan_deletion(input: &Input) -> Step {
     let asked = spec.deletion_policy == DeletionPolicy::Terminate;
     let terminate = asked && input.allow_terminate;
     if let Some(project_id) = project_id {
+        if !terminate && let Some(step) = super::outputs::delete_user(input, &project_id, false) {
+            return step;
+        }
         if asked && !terminate {
             return release(
                 format!(
@@ -159,6 +162,10 @@ fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
             return release(format!("Project {project_id} is {s} at OVH"), false);
         }
         Some(ProjectSeen::Found { .. }) => {}
+    }
+    // The user's credentials stop working now, not when the e-mailed token is confirmed.
+    if let Some(step) = super::outputs::delete_user(input, &project_id, true) {
+        return step;
     }
     let Some(termination) = status.termination.as_ref() else {
         return match observed.newest_email {

@@ -204,12 +204,16 @@ pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> 
                 to: input.spec.description.clone(),
             })
         }
-        Some(ProjectSeen::Found { status: s, .. }) if s == "ok" => wait(
-            Phase::Ready,
-            Reason::Ready,
-            format!("Project {project_id} is ok"),
-            Requeue::Resync,
-        ),
+        Some(ProjectSeen::Found { status: s, .. }) if s == "ok" => {
+            super::outputs::plan_outputs(input, project_id).unwrap_or_else(|| {
+                wait(
+                    Phase::Ready,
+                    Reason::Ready,
+                    format!("Project {project_id} is ok"),
+                    Requeue::Resync,
+                )
+            })
+        }
         Some(ProjectSeen::Found { status: s, .. }) if s == "creating" => wait(
             Phase::Delivering,
             Reason::Delivering,

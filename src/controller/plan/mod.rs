@@ -7,7 +7,7 @@ use std::time::Duration;
 pub use super::reason::Reason;
 use crate::{
     api::{
-        Approval, DeletionPolicy, OnExisting, Payment, Phase, PublicCloudProjectSpec,
+        Approval, DeletionPolicy, OnExisting, OpenstackUser, Payment, Phase, PublicCloudProjectSpec,
         PublicCloudProjectStatus,
     },
     ovh::model::OrderStatus,
@@ -189,6 +189,38 @@ pub enum Act {
     ConfirmTermination {
         project_id: String,
         token: Token,
+    },
+    // ---- outputs (spec.writeOutputsTo, spec.openstackUser) ----
+    /// Status write only: recorded before the user POST, so a restart looks for an unrecorded
+    /// user by its marker instead of creating a second one.
+    BeginUser,
+    /// `POST /cloud/project/{id}/user`; the outcome records the id before anything else.
+    CreateUser {
+        project_id: String,
+        /// Ends with the marker `ovh-publiccloud-operator:<uid>`.
+        description: String,
+        role: String,
+    },
+    /// A user with our marker exists but is not in status (created, then the status write lost).
+    RecordFoundUser {
+        project_id: String,
+        user_id: i64,
+    },
+    /// The password was lost before it reached the Secret: OVH makes a new one.
+    RegeneratePassword {
+        project_id: String,
+        user_id: i64,
+    },
+    /// Kubernetes only: writes the outputs Secret (owned by the resource).
+    WriteOutputs {
+        name: String,
+        outputs: Outputs,
+    },
+    /// The recorded user no longer exists at OVH: forget it (a new one is made).
+    ForgetUser,
+    DeleteUser {
+        project_id: String,
+        user_id: i64,
     },
 }
 
@@ -394,8 +426,10 @@ mod delete;
 mod follow;
 mod observed;
 mod order;
+mod outputs;
 
 pub use observed::*;
+pub use outputs::*;
 
 pub use delete::plan_deletion;
 use follow::{follow_order, follow_project};

@@ -116,6 +116,19 @@ pub struct Observed {
     pub checkout_begun: bool,
     /// This pass itself recorded the payment as begun and has not sent it yet.
     pub payment_begun: bool,
+    /// The outputs Secret (`Some(None)`: it does not exist).
+    pub outputs_secret: Option<Option<SecretSeen>>,
+    /// The project's user carrying this resource's marker (`Some(None)`: none).
+    pub marker_user: Option<Option<i64>>,
+    /// The recorded user as OVH shows it.
+    pub user: Option<UserSeen>,
+    /// The recorded user's openrc variables.
+    pub openrc: Option<std::collections::BTreeMap<String, String>>,
+    /// A password OVH gave in this pass (creation or regeneration) not yet in the Secret. Held
+    /// in memory only; redacted in Debug.
+    pub new_password: Option<Token>,
+    /// This pass itself recorded the user's creation (so no earlier create can be unrecorded).
+    pub user_begun: bool,
 }
 
 /// A read the planner needs before it can decide.
@@ -142,5 +155,23 @@ pub enum Lookup {
     TerminationToken {
         project_id: String,
         after: i64,
+    },
+    /// Kubernetes only: the outputs Secret of this name.
+    OutputsSecret(String),
+    /// The project's user whose description carries `marker`.
+    UserByMarker {
+        project_id: String,
+        marker: String,
+    },
+    User {
+        project_id: String,
+        user_id: i64,
+    },
+    /// The user's openrc (v3) for `region` (None: terraform-provider-ovh's placeholder, whose
+    /// OS_REGION_NAME is then not kept).
+    Openrc {
+        project_id: String,
+        user_id: i64,
+        region: Option<String>,
     },
 }

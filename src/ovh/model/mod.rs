@@ -8,6 +8,7 @@ mod cart;
 mod order;
 mod price;
 mod project;
+mod user;
 
 pub use account::*;
 pub use auth::*;
@@ -15,6 +16,7 @@ pub use cart::*;
 pub use order::*;
 pub use price::*;
 pub use project::*;
+pub use user::*;
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //! count, as the typed [`Ledger`] tests read.
 
 use super::*;
-use crate::simulator::ledger::{Ledger, LedgerCart, LedgerOrder, LedgerProject};
+use crate::simulator::ledger::{Ledger, LedgerCart, LedgerOrder, LedgerProject, LedgerUser};
 
 impl World {
     /// The account as it stands now (deliveries and e-mails that are due happen first).
@@ -55,10 +55,25 @@ impl World {
                 expired: p.expired,
             })
             .collect();
+        let users = self
+            .users
+            .values()
+            .map(|u| LedgerUser {
+                user_id: u.id,
+                project_id: u.project_id.clone(),
+                description: u.description.clone(),
+                username: u.username.clone(),
+                role: u.role.clone(),
+                deleted: u.deleted,
+                passwords_issued: u.passwords_issued,
+                password: u.password.clone(),
+            })
+            .collect();
         Ledger {
             carts,
             orders,
             projects,
+            users,
             emails: self.emails.len(),
         }
     }

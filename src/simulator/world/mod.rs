@@ -18,6 +18,7 @@ mod checkout;
 mod ledger;
 mod orders;
 mod projects;
+mod users;
 
 use std::{collections::BTreeMap, time::Instant};
 
@@ -181,6 +182,24 @@ pub struct SimProject {
     pub expired: bool,
 }
 
+/// An OpenStack user of a project (`cloud.user.User`).
+#[derive(Debug, Clone)]
+pub struct SimUser {
+    pub id: i64,
+    pub project_id: String,
+    pub description: String,
+    pub username: String,
+    pub password: String,
+    pub role: String,
+    pub created: Timestamp,
+    /// Until then the user is `creating`.
+    pub ok_at: Instant,
+    /// `deleted` once deleted (by its route or with its project's termination).
+    pub deleted: bool,
+    /// Passwords OVH has handed out for this user: the creation's and each regeneration's.
+    pub passwords_issued: u32,
+}
+
 /// An e-mail OVH has not sent yet (termination e-mails can take minutes, tf PR #295).
 #[derive(Debug, Clone)]
 struct PendingEmail {
@@ -195,6 +214,7 @@ pub struct World {
     carts: BTreeMap<String, SimCart>,
     orders: BTreeMap<i64, SimOrder>,
     projects: BTreeMap<String, SimProject>,
+    users: BTreeMap<i64, SimUser>,
     emails: BTreeMap<i64, EmailNotification>,
     pending_emails: Vec<PendingEmail>,
     next_id: i64,
@@ -218,6 +238,7 @@ impl World {
             carts: BTreeMap::new(),
             orders: BTreeMap::new(),
             projects: BTreeMap::new(),
+            users: BTreeMap::new(),
             emails: BTreeMap::new(),
             pending_emails: Vec::new(),
             next_id: 0,

@@ -9,7 +9,7 @@ impl World {
     /// A project every `/cloud/project/{serviceName}` route may act on: an expired one answers
     /// 460 (test control; py-ovh maps 460 to `ResourceExpiredError`), one still inside its
     /// post-delivery window answers 404 "This service does not exist" (tf issue #1288, #1377).
-    fn visible_project(&mut self, id: &str) -> SimResult<&mut SimProject> {
+    pub(super) fn visible_project(&mut self, id: &str) -> SimResult<&mut SimProject> {
         self.deliver();
         match self.projects.get_mut(id) {
             Some(p) if p.expired => Err(SimError::expired_service()),
@@ -114,6 +114,11 @@ impl World {
         // readable with it (assumed).
         p.status = "deleted".into();
         p.termination_token = None;
+        // A terminated project's users go with it (assumed: OVH deletes the project's OpenStack
+        // tenant and its users; no source shows one outliving its project).
+        for user in self.users.values_mut().filter(|u| u.project_id == id) {
+            user.deleted = true;
+        }
         Ok(format!("Service {id} will be terminated"))
     }
 

@@ -152,7 +152,7 @@ fn the_ledger_serializes_with_its_documented_field_names() {
     w.force_order_status(order, Some(OrderStatus::Delivered)).unwrap();
     let ledger = serde_json::to_value(w.ledger()).unwrap();
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    assert_eq!(keys(&ledger), ["carts", "emails", "orders", "projects"]);
+    assert_eq!(keys(&ledger), ["carts", "emails", "orders", "projects", "users"]);
     assert_eq!(
         keys(&ledger["carts"][0]),
         [
@@ -199,4 +199,71 @@ fn the_ledger_serializes_with_its_documented_field_names() {
         keys(&ledger["projects"][0]),
         ["description", "expired", "orderId", "projectId", "status"]
     );
+}
+
+/// Users (tf `resource_cloud_project_user.go`): the password only in the creation's and the
+/// regeneration's answers, creating → ok, openrc only once ok, gone with its project.
+#[test]
+fn users_show_their_password_once_and_go_with_their_project() {
+    let mut w = world(&[
+        "--project-404-ms",
+        "0",
+        "--checking-ms",
+        "0",
+        "--delivering-ms",
+        "0",
+        "--user-creation-ms",
+        "100",
+    ]);
+    let cart = assigned_cart(&mut w, "FR", "project.2018");
+    let order = w.checkout(&cart, Checkout::default()).unwrap().order_id.unwrap();
+    w.force_order_status(order, Some(OrderStatus::Delivered)).unwrap();
+    let project = w.orders[&order].project_id.clone();
+    let creation = |role: &str| ProjectUserCreation {
+        description: Some("d (marker)".into()),
+        role: Some(role.into()),
+        roles: vec![],
+    };
+    assert_eq!(w.create_user(&project, creation("root")).unwrap_err().status, 400);
+    let created = w.create_user(&project, creation("compute_operator")).unwrap();
+    assert_eq!(created.user.status, "creating");
+    assert_eq!(
+        w.openrc(&project, created.user.id, "GRA11", None)
+            .unwrap_err()
+            .status,
+        400
+    );
+    let listed = w.users(&project).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].description, "d (marker)");
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(w.user(&project, created.user.id).unwrap().status, "ok");
+    let rc = w
+        .openrc(&project, created.user.id, "GRA11", Some("v3"))
+        .unwrap()
+        .content;
+    assert!(
+        rc.contains(&format!("export OS_USERNAME=\"{}\"", created.user.username)),
+        "{rc}"
+    );
+    assert!(!rc.contains(&created.password));
+    let again = w.regenerate_password(&project, created.user.id).unwrap();
+    assert_ne!(again.password, created.password);
+    assert_eq!(w.ledger().users[0].passwords_issued, 2);
+    let token = {
+        w.terminate_project(&project).unwrap();
+        w.projects[&project].termination_token.clone().unwrap()
+    };
+    w.confirm_termination(
+        &project,
+        ConfirmTermination {
+            token,
+            reason: None,
+            future_use: None,
+            commentary: None,
+        },
+    )
+    .unwrap();
+    assert!(w.ledger().users[0].deleted, "gone with its project");
+    assert_eq!(w.user(&project, created.user.id).unwrap_err().status, 404);
 }

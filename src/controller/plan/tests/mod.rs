@@ -144,3 +144,4 @@ mod delete;
 mod follow;
 mod options;
 mod order;
+mod outputs;

@@ -1,0 +1,319 @@
+//! The planner for outputs: the user made once, its password delivered or regenerated (never a
+//! second user), the Secret made again, the user deleted with the resource when the spec says.
+
+use super::*;
+use crate::api::OpenstackUserStatus;
+
+const PROJECT: &str = "0123456789ab4cdef0123456789abcde";
+
+fn ready(mut case: Case) -> Case {
+    case.spec.project_id = Some(PROJECT.into());
+    case.status.project_id = Some(PROJECT.into());
+    case.status.project_status = Some("ok".into());
+    // Named as the spec says, so no rename comes first.
+    case.observed.project = Some(ProjectSeen::Found {
+        status: "ok".into(),
+        description: Some(case.spec.description.clone()),
+    });
+    case
+}
+
+fn with_user(mut case: Case) -> Case {
+    case.spec.write_outputs_to = Some("out".into());
+    case.spec.openstack_user = Some(
+        serde_json::from_value(
+            serde_json::json!({"role": "compute_operator", "description": "CI", "region": "GRA11"}),
+        )
+        .unwrap(),
+    );
+    case
+}
+
+fn recorded(case: &mut Case, id: Option<i64>) {
+    case.status.openstack_user = Some(OpenstackUserStatus {
+        requested_at: "2026-11-27T09:59:00Z".into(),
+        id,
+        username: id.map(|_| "user-abc".into()),
+        deleted_at: None,
+    });
+}
+
+fn seen(user_id: Option<&str>, password: Option<&str>, clouds: bool) -> Option<Option<SecretSeen>> {
+    Some(Some(SecretSeen {
+        ours: true,
+        project_id: Some(PROJECT.into()),
+        user_id: user_id.map(Into::into),
+        password: password.map(Into::into),
+        has_clouds_yaml: clouds,
+    }))
+}
+
+fn is_ready(step: &Step) -> bool {
+    matches!(
+        step,
+        Step::Wait {
+            phase: Phase::Ready,
+            reason: Reason::Ready,
+            ..
+        }
+    )
+}
+
+fn written(step: Step) -> Outputs {
+    match step {
+        Step::Act(Act::WriteOutputs { name, outputs }) => {
+            assert_eq!(name, "out");
+            outputs
+        }
+        other => panic!("expected WriteOutputs, got {other:?}"),
+    }
+}
+
+#[test]
+fn without_outputs_a_ready_project_just_waits() {
+    assert!(is_ready(&ready(Case::new()).plan()));
+}
+
+#[test]
+fn ids_only_are_written_once_then_ready() {
+    let mut case = ready(Case::new());
+    case.spec.write_outputs_to = Some("out".into());
+    assert_eq!(case.plan(), Step::Look(Lookup::OutputsSecret("out".into())));
+    case.observed.outputs_secret = Some(None);
+    let outputs = written(case.plan());
+    assert_eq!(outputs.values["projectId"], PROJECT);
+    assert_eq!(outputs.password, None);
+    case.observed.outputs_secret = seen(None, None, false);
+    assert!(is_ready(&case.plan()));
+}
+
+#[test]
+fn a_secret_of_someone_else_is_never_overwritten() {
+    let mut case = with_user(ready(Case::new()));
+    case.observed.outputs_secret = Some(Some(SecretSeen {
+        ours: false,
+        project_id: None,
+        user_id: None,
+        password: None,
+        has_clouds_yaml: false,
+    }));
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::NeedsAttention,
+            reason: Reason::OutputsSecretTaken,
+            warning: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
+    let mut case = with_user(ready(Case::new()));
+    case.observed.outputs_secret = Some(None);
+    assert_eq!(case.plan(), Step::Act(Act::BeginUser), "intent first");
+    recorded(&mut case, None);
+    // A restart with the intent recorded but no id: the user may exist, unrecorded.
+    let marker = format!("{CART_MARKER_PREFIX}{UID}");
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::UserByMarker {
+            project_id: PROJECT.into(),
+            marker: marker.clone()
+        })
+    );
+    case.observed.marker_user = Some(Some(77));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordFoundUser {
+            project_id: PROJECT.into(),
+            user_id: 77
+        })
+    );
+    case.observed.marker_user = Some(None);
+    let create = Step::Act(Act::CreateUser {
+        project_id: PROJECT.into(),
+        description: format!("CI ({marker})"),
+        role: "compute_operator".into(),
+    });
+    assert_eq!(case.plan(), create);
+    // In the pass that recorded the intent, nothing can be unrecorded: no lookup.
+    case.observed.marker_user = None;
+    case.observed.user_begun = true;
+    assert_eq!(case.plan(), create);
+}
+
+#[test]
+fn a_lost_password_is_regenerated_never_a_second_user() {
+    let mut case = with_user(ready(Case::new()));
+    recorded(&mut case, Some(77));
+    for secret in [
+        Some(None),
+        seen(Some("77"), None, false),
+        seen(Some("12"), Some("old"), true),
+    ] {
+        case.observed.outputs_secret = secret;
+        assert_eq!(
+            case.plan(),
+            Step::Act(Act::RegeneratePassword {
+                project_id: PROJECT.into(),
+                user_id: 77
+            })
+        );
+    }
+}
+
+#[test]
+fn the_password_is_written_first_then_the_openrc_once_the_user_is_ok() {
+    let mut case = with_user(ready(Case::new()));
+    recorded(&mut case, Some(77));
+    case.observed.outputs_secret = Some(None);
+    case.observed.new_password = Some("fresh".into());
+    let first = written(case.plan());
+    assert_eq!(first.password, Some("fresh".into()));
+    assert_eq!(first.openrc, None, "the password does not wait for the openrc");
+    assert_eq!(first.values["openstackUserId"], "77");
+
+    case.observed.new_password = None;
+    case.observed.outputs_secret = seen(Some("77"), Some("fresh"), false);
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::User {
+            project_id: PROJECT.into(),
+            user_id: 77
+        })
+    );
+    case.observed.user = Some(UserSeen::Found {
+        status: "creating".into(),
+        username: "user-abc".into(),
+    });
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::Delivering,
+            reason: Reason::WritingOutputs,
+            ..
+        }
+    ));
+    case.observed.user = Some(UserSeen::Found {
+        status: "ok".into(),
+        username: "user-abc".into(),
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::Openrc {
+            project_id: PROJECT.into(),
+            user_id: 77,
+            region: Some("GRA11".into())
+        })
+    );
+    case.observed.openrc = Some(parse_openrc("export OS_AUTH_URL=https://auth.cloud.ovh.net/v3\n"));
+    let full = written(case.plan());
+    assert_eq!(
+        full.password,
+        Some("fresh".into()),
+        "the Secret's password is kept"
+    );
+    assert!(full.openrc.is_some());
+
+    case.observed.outputs_secret = seen(Some("77"), Some("fresh"), true);
+    assert!(is_ready(&case.plan()));
+}
+
+#[test]
+fn a_user_gone_at_ovh_is_forgotten_and_one_not_ok_is_reported() {
+    let mut case = with_user(ready(Case::new()));
+    recorded(&mut case, Some(77));
+    case.observed.outputs_secret = seen(Some("77"), Some("pw"), false);
+    case.observed.user = Some(UserSeen::NotFound);
+    assert_eq!(case.plan(), Step::Act(Act::ForgetUser));
+    case.observed.user = Some(UserSeen::Found {
+        status: "disabled".into(),
+        username: "u".into(),
+    });
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            reason: Reason::OpenstackUserNotOk,
+            warning: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn deletion_deletes_the_user_only_when_the_spec_says() {
+    let mut case = with_user(ready(Case::new()));
+    recorded(&mut case, Some(77));
+    assert!(
+        matches!(case.delete(), Step::ReleaseFinalizer { .. }),
+        "Orphan keeps the user"
+    );
+    case.spec.openstack_user.as_mut().unwrap().delete_on_orphan = true;
+    let delete = Step::Act(Act::DeleteUser {
+        project_id: PROJECT.into(),
+        user_id: 77,
+    });
+    assert_eq!(case.delete(), delete);
+    case.status.openstack_user.as_mut().unwrap().deleted_at = Some("2026-11-27T10:00:00Z".into());
+    assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
+
+    // Terminate: the user goes first (its credentials stop now, not at the token's confirmation).
+    case.status.openstack_user.as_mut().unwrap().deleted_at = None;
+    case.spec.openstack_user.as_mut().unwrap().delete_on_orphan = false;
+    case.spec.deletion_policy = DeletionPolicy::Terminate;
+    assert_eq!(case.delete(), delete);
+    case.status.openstack_user.as_mut().unwrap().deleted_at = Some("2026-11-27T10:00:00Z".into());
+    assert_eq!(case.delete(), Step::Look(Lookup::NewestEmail));
+
+    // A user whose creation was not recorded is looked for by its marker, then deleted.
+    recorded(&mut case, None);
+    assert!(matches!(case.delete(), Step::Look(Lookup::UserByMarker { .. })));
+    case.observed.marker_user = Some(Some(5));
+    assert_eq!(
+        case.delete(),
+        Step::Act(Act::DeleteUser {
+            project_id: PROJECT.into(),
+            user_id: 5
+        })
+    );
+    case.observed.marker_user = Some(None);
+    assert_eq!(case.delete(), Step::Look(Lookup::NewestEmail));
+}
+
+#[test]
+fn openrc_is_read_as_ovh_writes_it_and_clouds_yaml_is_built_from_it() {
+    let openrc = "#!/bin/bash\nexport OS_AUTH_URL=https://auth.cloud.ovh.net/v3\n\
+        export OS_IDENTITY_API_VERSION=3\n\
+        export OS_USER_DOMAIN_NAME=${OS_USER_DOMAIN_NAME:-\"Default\"}\n\
+        export OS_TENANT_ID=abc\nexport OS_TENANT_NAME=\"1234\"\nexport OS_USERNAME=\"user-x\"\n\
+        read -sr OS_PASSWORD_INPUT\nexport OS_PASSWORD=$OS_PASSWORD_INPUT\nexport OS_REGION_NAME=\"GRA11\"\n";
+    let vars = parse_openrc(openrc);
+    assert_eq!(vars["OS_USER_DOMAIN_NAME"], "Default");
+    assert_eq!(vars["OS_TENANT_NAME"], "1234");
+    assert!(
+        !vars.contains_key("OS_PASSWORD"),
+        "a shell variable is not a value"
+    );
+    let outputs = Outputs {
+        values: [("projectId".to_string(), "abc".to_string())].into(),
+        password: Some("s3cret".into()),
+        openrc: Some(vars),
+    };
+    let data = outputs.secret_data("https://eu.api.ovh.com/1.0", "https://unused/v3");
+    assert_eq!(
+        data["OS_AUTH_URL"], "https://auth.cloud.ovh.net/v3",
+        "the openrc's wins"
+    );
+    assert_eq!(data["OS_PROJECT_ID"], "abc");
+    assert_eq!(data["OS_PASSWORD"], "s3cret");
+    let clouds: serde_json::Value = serde_yaml::from_str(&data["clouds.yaml"]).unwrap();
+    assert_eq!(clouds["clouds"]["ovh"]["auth"]["password"], "s3cret");
+    assert_eq!(clouds["clouds"]["ovh"]["auth"]["project_name"], "1234");
+    assert_eq!(clouds["clouds"]["ovh"]["region_name"], "GRA11");
+    assert!(
+        !format!("{outputs:?}").contains("s3cret"),
+        "Debug redacts the password"
+    );
+}

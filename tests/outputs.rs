@@ -1,0 +1,359 @@
+//! Outputs end to end (spec.writeOutputsTo, spec.openstackUser): the Secret other tools read, the
+//! one OpenStack user per resource whose password OVH shows once, the Secret made again when
+//! deleted (a regenerated password, not a second user), crashes at every step of it, and the
+//! user's deletion with the resource.
+//!
+//! The crash test arms the failpoint: the file is empty without the `failpoints` feature (a
+//! `[[test]]` entry would make the image's build need this file too).
+#![cfg(feature = "failpoints")]
+
+mod common;
+
+use std::{collections::BTreeMap, time::Duration};
+
+use common::{operator::Env, sim::delivered_project};
+use k8s_openapi::api::core::v1::Secret;
+use kube::{Api, ResourceExt, api::DeleteParams};
+use ovh_publiccloud_operator::{
+    api::{Phase, PublicCloudProject},
+    controller::CrashHook,
+    simulator::{Region, ledger::LedgerUser},
+};
+use serde_json::{Value, json};
+
+/// The Secret's data as text (`None`: no such Secret).
+async fn secret_data(env: &Env, name: &str) -> Option<BTreeMap<String, String>> {
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
+    let secret = secrets.get_opt(name).await.unwrap()?;
+    Some(
+        secret
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, String::from_utf8(v.0).unwrap()))
+            .collect(),
+    )
+}
+
+/// Waits until the Secret `name` holds a `clouds.yaml` whose password is the user's current one
+/// at OVH, and returns it with that user (the only live one of the project).
+async fn wait_complete(
+    env: &Env,
+    name: &str,
+    project_id: &str,
+    seconds: u64,
+) -> (BTreeMap<String, String>, LedgerUser) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let ledger = env.sim.ledger().await;
+        let live: Vec<&LedgerUser> = ledger
+            .users_of(project_id)
+            .into_iter()
+            .filter(|u| !u.deleted)
+            .collect();
+        if let (Some(data), [user]) = (secret_data(env, name).await, live.as_slice())
+            && data.contains_key("clouds.yaml")
+            && data.get("OS_PASSWORD") == Some(&user.password)
+        {
+            return (data, (*user).clone());
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Secret {name} not complete in {seconds} s: {:?}\nusers: {:#?}\nstatus: {:#?}",
+            secret_data(env, name)
+                .await
+                .map(|d| d.keys().cloned().collect::<Vec<_>>()),
+            ledger.users,
+            env.api
+                .get(name_of_resource(env).await.as_str())
+                .await
+                .ok()
+                .map(|o| o.status)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn name_of_resource(env: &Env) -> String {
+    let list = env.api.list(&Default::default()).await.unwrap();
+    list.items.first().map(|o| o.name_any()).unwrap_or_default()
+}
+
+/// An adopted project (few order steps, so that the crash test reaches the outputs quickly).
+async fn adopted(env: &Env) -> String {
+    let client = env.sim.client();
+    delivered_project(&env.sim, Region::Eu, &client).await.1
+}
+
+fn user_spec(project_id: &str, extra: Value) -> Value {
+    let mut spec = json!({
+        "description": "Outputs",
+        "projectId": project_id,
+        "writeOutputsTo": "outputs",
+        "openstackUser": {"role": "compute_operator", "description": "CI runner", "region": "GRA11"},
+    });
+    merge(&mut spec, extra);
+    spec
+}
+
+fn merge(a: &mut Value, b: Value) {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (a, b) => *a = b,
+    }
+}
+
+/// No password of the account's users shows in the resource (status) or its events.
+async fn assert_no_password_leaks(env: &Env, name: &str) {
+    let obj: PublicCloudProject = env.api.get(name).await.unwrap();
+    let shown = format!(
+        "{}\n{:?}",
+        serde_json::to_string(&obj).unwrap(),
+        env.events(name).await
+    );
+    for user in env.sim.ledger().await.users {
+        assert!(
+            !shown.contains(&user.password),
+            "a password shows in the resource or its events"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ordered_project_hands_its_ids_and_one_user_to_other_tools() {
+    let env = Env::new("outputs", |_| {}).await;
+    let _operator = env.start_operator();
+    env.create(
+        "team",
+        json!({"description": "Team outputs", "payment": "Automatic", "writeOutputsTo": "outputs",
+               "openstackUser": {"role": "administrator", "description": "CI runner", "region": "GRA11", "deleteOnOrphan": true}}),
+    )
+    .await;
+    let obj = env.wait_for_phase("team", Phase::Ready, 60).await;
+    let status = obj.status.clone().unwrap();
+    let project_id = status.project_id.clone().unwrap();
+    let (data, user) = wait_complete(&env, "outputs", &project_id, 20).await;
+
+    // What the Secret holds, and that it is the resource's.
+    assert_eq!(data["projectId"], project_id);
+    assert_eq!(data["orderId"], status.order.as_ref().unwrap().id.to_string());
+    assert_eq!(data["endpoint"], env.sim.running.base_url);
+    assert_eq!(data["OS_AUTH_URL"], "https://auth.cloud.ovh.net/v3");
+    assert_eq!(data["OS_TENANT_ID"], project_id);
+    assert_eq!(data["OS_PROJECT_ID"], project_id);
+    assert_eq!(data["OS_USERNAME"], user.username);
+    assert_eq!(data["OS_REGION_NAME"], "GRA11");
+    assert_eq!(data["OS_USER_DOMAIN_NAME"], "Default");
+    assert_eq!(data["openstackUserId"], user.user_id.to_string());
+    let clouds: Value = serde_yaml::from_str(&data["clouds.yaml"]).unwrap();
+    let cloud = &clouds["clouds"]["ovh"];
+    assert_eq!(cloud["auth"]["password"], json!(user.password));
+    assert_eq!(cloud["auth"]["username"], json!(user.username));
+    assert_eq!(cloud["auth"]["project_id"], json!(project_id));
+    assert_eq!(cloud["region_name"], json!("GRA11"));
+    assert_eq!(user.role, "administrator");
+    assert!(
+        user.description
+            .starts_with("CI runner (ovh-publiccloud-operator:"),
+        "{user:?}"
+    );
+    assert_eq!(
+        user.passwords_issued, 1,
+        "the creation's password reached the Secret"
+    );
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
+    let secret = secrets.get("outputs").await.unwrap();
+    let owner = &secret.owner_references()[0];
+    assert_eq!(
+        (owner.kind.as_str(), owner.name.as_str(), owner.controller),
+        ("PublicCloudProject", "team", Some(true))
+    );
+    assert_eq!(owner.uid, obj.uid().unwrap());
+    let recorded = env
+        .api
+        .get("team")
+        .await
+        .unwrap()
+        .status
+        .unwrap()
+        .openstack_user
+        .unwrap();
+    assert_eq!(recorded.id, Some(user.user_id));
+    assert_no_password_leaks(&env, "team").await;
+
+    // Deleted: made again, with a regenerated password of the same user.
+    secrets.delete("outputs", &DeleteParams::default()).await.unwrap();
+    let (again, same) = wait_complete(&env, "outputs", &project_id, 20).await;
+    assert_eq!(same.user_id, user.user_id, "the same user, not a second one");
+    assert_eq!(same.passwords_issued, 2, "one regeneration");
+    assert_ne!(again["OS_PASSWORD"], data["OS_PASSWORD"]);
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.users_of(&project_id).len(), 1, "{:#?}", ledger.users);
+    env.wait_for_event("team", "PasswordRegenerated").await;
+    assert_no_password_leaks(&env, "team").await;
+
+    // Orphan with deleteOnOrphan: the project stays, the user goes.
+    env.delete("team").await;
+    env.wait_gone("team", 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.project(&project_id).unwrap().status, "ok");
+    assert!(
+        ledger.users_of(&project_id).iter().all(|u| u.deleted),
+        "{:#?}",
+        ledger.users
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deletion_keeps_the_user_with_orphan_and_removes_it_with_terminate() {
+    let env = Env::new("outputs-del", |_| {}).await;
+    let _operator = env.start_operator();
+    let kept = adopted(&env).await;
+    let gone = adopted(&env).await;
+    env.create(
+        "kept",
+        user_spec(&kept, json!({"writeOutputsTo": "kept-outputs"})),
+    )
+    .await;
+    env.create(
+        "gone",
+        user_spec(
+            &gone,
+            json!({"writeOutputsTo": "gone-outputs", "deletionPolicy": "Terminate"}),
+        ),
+    )
+    .await;
+    wait_complete(&env, "kept-outputs", &kept, 30).await;
+    wait_complete(&env, "gone-outputs", &gone, 30).await;
+    env.delete("kept").await;
+    env.delete("gone").await;
+    env.wait_gone("kept", 30).await;
+    env.wait_gone("gone", 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.project(&kept).unwrap().status, "ok");
+    assert!(
+        !ledger.users_of(&kept)[0].deleted,
+        "Orphan without deleteOnOrphan keeps the user"
+    );
+    assert_eq!(ledger.project(&gone).unwrap().status, "deleted");
+    assert!(ledger.users_of(&gone)[0].deleted, "Terminate deletes the user");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_of_that_name_not_written_by_the_operator_is_left_alone() {
+    let env = Env::new("outputs-taken", |_| {}).await;
+    env.put_secret("outputs", &[("mine", "yes")]).await;
+    let _operator = env.start_operator();
+    let project_id = adopted(&env).await;
+    env.create(
+        "p",
+        json!({"description": "Taken", "projectId": project_id, "writeOutputsTo": "outputs"}),
+    )
+    .await;
+    let obj = env.wait_for_phase("p", Phase::NeedsAttention, 30).await;
+    let ready = common::operator::condition(&obj, "Ready").unwrap();
+    assert_eq!(ready.reason, "OutputsSecretTaken");
+    let data = secret_data(&env, "outputs").await.unwrap();
+    assert_eq!(data.get("mine").map(String::as_str), Some("yes"));
+    assert!(!data.contains_key("projectId"));
+}
+
+/// The operator is killed at every step of the outputs — before each step's call and between
+/// the call and the status write — and restarted: each run ends with the Secret holding the
+/// password of exactly one user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_password() {
+    let mut covered = Vec::new();
+    'steps: for step in 1.. {
+        for after_call in [false, true] {
+            let env = Env::new("outputs-crash", |_| {}).await;
+            let project_id = adopted(&env).await;
+            let (hook, point) = CrashHook::at(step, after_call);
+            let operator = env.start_operator_with(env.options(), hook);
+            env.create("p", user_spec(&project_id, json!({}))).await;
+            let froze = tokio::time::timeout(Duration::from_secs(20), point.reached.notified())
+                .await
+                .is_ok();
+            operator.kill();
+            if !froze {
+                assert!(step > 4, "the flow has more than 4 steps");
+                break 'steps;
+            }
+            let at = point.frozen_at.lock().unwrap().clone().unwrap();
+            covered.push(format!(
+                "{at}{}",
+                if after_call { " (after its call)" } else { "" }
+            ));
+            let _operator = env.start_operator();
+            let (_, user) = wait_complete(&env, "outputs", &project_id, 30).await;
+            let ledger = env.sim.ledger().await;
+            assert_eq!(
+                ledger.users_of(&project_id).len(),
+                1,
+                "killed at {at}: exactly one user: {:#?}",
+                ledger.users
+            );
+            let recorded = env
+                .api
+                .get("p")
+                .await
+                .unwrap()
+                .status
+                .unwrap()
+                .openstack_user
+                .unwrap();
+            assert_eq!(recorded.id, Some(user.user_id), "killed at {at}");
+            if covered.last().is_some_and(|c| c == "CreateUser (after its call)") {
+                // The answer (and its password) was lost: the user is found by its marker and
+                // its password regenerated.
+                assert_eq!(user.passwords_issued, 2, "{user:?}");
+                env.wait_for_event("p", "OpenstackUserFound").await;
+            }
+            assert_no_password_leaks(&env, "p").await;
+        }
+    }
+    println!("killed and restarted at: {covered:#?}");
+    for expected in [
+        "BeginUser",
+        "CreateUser",
+        "CreateUser (after its call)",
+        "WriteOutputs",
+        "WriteOutputs (after its call)",
+    ] {
+        assert!(
+            covered.iter().any(|c| c == expected),
+            "{expected} not covered: {covered:?}"
+        );
+    }
+}
+
+/// The creation's answer is lost on the wire (OVH created the user): the user is found by its
+/// marker and its password regenerated; no second POST is even tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
+    let env = Env::new("outputs-lost", |_| {}).await;
+    let project_id = adopted(&env).await;
+    env.sim
+        .fault(json!({"method": "POST", "route": "/cloud/project/{serviceName}/user", "dropResponse": true, "count": 1}))
+        .await;
+    let _operator = env.start_operator();
+    env.create("p", user_spec(&project_id, json!({}))).await;
+    let (_, user) = wait_complete(&env, "outputs", &project_id, 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.users_of(&project_id).len(), 1, "{:#?}", ledger.users);
+    assert_eq!(user.passwords_issued, 2, "the lost password was replaced");
+    assert_eq!(
+        env.sim
+            .stats()
+            .await
+            .calls_to("POST /cloud/project/{serviceName}/user"),
+        1,
+        "no second creation was tried"
+    );
+    env.wait_for_event("p", "OpenstackUserFound").await;
+    assert_no_password_leaks(&env, "p").await;
+}
