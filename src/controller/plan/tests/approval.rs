@@ -20,8 +20,11 @@ fn priced_at(price: &str) -> Case {
     case
 }
 
+/// A named edit of the spec.
+type Change = (&'static str, fn(&mut PublicCloudProjectSpec));
+
 /// Every change of what is bought that the CEL rules allow before checkout.
-fn spec_changes() -> Vec<(&'static str, fn(&mut PublicCloudProjectSpec))> {
+fn spec_changes() -> Vec<Change> {
     vec![
         ("an option", |s| s.options = vec![hds()]),
         ("a configuration", |s| {
@@ -221,4 +224,16 @@ fn nothing_is_abandoned_once_a_checkout_began() {
         "{:?}",
         case.plan()
     );
+}
+
+#[test]
+fn killed_between_the_deletion_and_the_status_write_the_cart_is_forgotten_never_bought() {
+    let mut case = priced_at("10.00");
+    case.spec.approval = Approval::Manual;
+    case.spec.options = vec![hds()];
+    case.approval = Some("cart-1");
+    // The restarted operator reads the recorded cart: gone. It is forgotten (a new cart follows,
+    // which the approval of cart-1 does not name), never checked out or looked for as an order.
+    case.observed.cart = Some(CartSeen::Gone);
+    assert_eq!(case.plan(), Step::Act(Act::ForgetCart));
 }
