@@ -201,6 +201,11 @@ async fn invalid_manifests_are_rejected_with_a_readable_message() {
             "spec.options names an option twice",
         ),
         (
+            "options with an adopted project",
+            "description: a\nprojectId: 0123456789ab4cdef0123456789abcde\noptions:\n  - {planCode: certification.hds.2018}".into(),
+            "spec.options cannot be set with spec.projectId: options are ordered with a new project",
+        ),
+        (
             "option without plan code",
             "description: a\noptions:\n  - {duration: P1M}".into(),
             "spec.options[0].planCode: Required value",
@@ -419,6 +424,22 @@ async fn adopted_project_id_cannot_change() {
             "{patch}: {said}"
         );
     }
+    // An adopted project is not ordered: an option added later is refused, not silently dropped;
+    // other changes of an adopted resource without options still go through.
+    let said = rejected(
+        &api,
+        "adopted",
+        json!({"options": [{"planCode": "certification.hds.2018"}]}),
+    )
+    .await;
+    assert!(
+        said.contains("spec.options cannot be set with spec.projectId"),
+        "{said}"
+    );
+    let changed = json!({"spec": {"deletionPolicy": "Terminate", "options": []}});
+    api.patch("adopted", &PatchParams::default(), &Patch::Merge(&changed))
+        .await
+        .expect("an adopted resource without options may change");
 }
 
 #[tokio::test]

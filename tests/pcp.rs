@@ -543,13 +543,21 @@ async fn pin_prints_a_patch_the_api_server_takes_for_an_adopted_project() {
         .await;
     let first = env.wait_for_phase("first", Phase::Ready, 30).await;
     let project = first.status.unwrap().project_id.unwrap();
-    env.create("again", json!({"description": "Shared", "onExisting": "Adopt"}))
-        .await;
+    // With an option, which an adopted project does not get: pinning drops it, saying so.
+    env.create(
+        "again",
+        json!({"description": "Shared", "onExisting": "Adopt", "options": [{"planCode": "certification.hds.2018"}]}),
+    )
+    .await;
     env.wait_for("again", 30, |o| {
         o.status.as_ref().and_then(|s| s.project_id.as_deref()) == Some(project.as_str())
     })
     .await;
     let text = succeeded(&pcp(&["pin", "again", "-n", &env.ns]));
+    assert_mentions(
+        &text,
+        &["options: []", "refuses spec.options with spec.projectId"],
+    );
     let command = text
         .lines()
         .find_map(|l| l.strip_prefix("# kubectl patch "))
@@ -564,6 +572,7 @@ async fn pin_prints_a_patch_the_api_server_takes_for_an_adopted_project() {
     succeeded(&out);
     let again = env.api.get("again").await.unwrap();
     assert_eq!(again.spec.project_id.as_deref(), Some(project.as_str()));
+    assert!(again.spec.options.is_empty(), "{:?}", again.spec.options);
     let text = succeeded(&pcp(&["pin", "again", "-n", &env.ns]));
     assert_mentions(&text, &["is already pinned"]);
     let text = refused(&pcp(&["pin", "missing", "-n", &env.ns]));

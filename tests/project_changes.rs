@@ -1,5 +1,6 @@
 //! Changes after the fact, end to end (real kube-apiserver, simulator, operator in-process):
-//! renaming a project through spec.description, and options of the project item (spec.options).
+//! renaming a project through spec.description, options of the project item (spec.options),
+//! and an approval that does not outlive a spec change.
 
 mod common;
 
@@ -10,7 +11,7 @@ use kube::api::{Patch, PatchParams};
 #[cfg(feature = "failpoints")]
 use ovh_publiccloud_operator::controller::CrashHook;
 use ovh_publiccloud_operator::{
-    api::{APPROVE_ANNOTATION, Phase},
+    api::{APPROVE_ANNOTATION, PAUSED_ANNOTATION, Phase},
     simulator::ledger::LedgerCart,
 };
 use serde_json::json;
@@ -45,17 +46,23 @@ async fn a_description_change_is_refused_until_delivery_then_renames_the_project
     let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     let cart_id = obj.status.unwrap().cart.unwrap().id;
 
-    // Before the order: the cart's description configuration follows the spec.
+    // Before the order: the cart's price was shown, so it is not changed; a new cart carries
+    // the new description (and is approved on its own).
     patch_spec(&env, "p", json!({"description": "Team A"}))
         .await
         .expect("a description may change before the order");
-    env.wait_for("p", 30, |o| {
-        o.status.as_ref().is_some_and(|s| {
-            s.phase == Some(Phase::AwaitingApproval) && s.observed_generation == o.metadata.generation
+    let obj = env
+        .wait_for("p", 30, |o| {
+            o.status.as_ref().is_some_and(|s| {
+                s.phase == Some(Phase::AwaitingApproval)
+                    && s.observed_generation == o.metadata.generation
+                    && s.cart.as_ref().is_some_and(|c| c.id != cart_id)
+            })
         })
-    })
-    .await;
+        .await;
     let ledger = env.sim.ledger().await;
+    assert!(ledger.cart(&cart_id).is_none(), "the priced cart was deleted");
+    let cart_id = obj.status.unwrap().cart.unwrap().id;
     let descriptions: Vec<&str> = ledger.cart(&cart_id).unwrap().items[0]
         .configurations
         .values()
@@ -182,6 +189,91 @@ async fn an_option_is_posted_once_with_the_item_id_priced_and_then_immutable() {
         said.contains("spec.options cannot change once an order exists"),
         "{said}"
     );
+}
+
+/// An approval covers the cart whose price was shown, not what the cart would become: cart C is
+/// approved, then (the resource paused, so the operator cannot act on the approval first) an
+/// option is added. C is deleted, not repriced and bought; a new cart waits for its own approval,
+/// which then orders once, with the option.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_approval_does_not_carry_over_to_a_cart_changed_after_its_price_was_shown() {
+    let env = Env::new("reapprove", |c| {
+        c.price_ucents = 1_000_000_000;
+        c.option_price_ucents = 200_000_000;
+    })
+    .await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "Approved", "approval": "Manual"}))
+        .await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
+    let status = obj.status.unwrap();
+    assert_eq!(status.price.unwrap().with_tax, "12.00");
+    let approved = status.cart.unwrap().id;
+
+    env.annotate("p", PAUSED_ANNOTATION, "true").await;
+    env.wait_for("p", 30, |o| {
+        condition(o, "Ready").is_some_and(|c| c.reason == "Paused")
+    })
+    .await;
+    env.annotate("p", APPROVE_ANNOTATION, &approved).await;
+    patch_spec(
+        &env,
+        "p",
+        json!({"options": [{"planCode": "certification.hds.2018"}]}),
+    )
+    .await
+    .expect("options may change before the order");
+    env.api
+        .patch(
+            "p",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"annotations": {PAUSED_ANNOTATION: null}}})),
+        )
+        .await
+        .unwrap();
+
+    let obj = env
+        .wait_for("p", 30, |o| {
+            o.status.as_ref().is_some_and(|s| {
+                s.phase == Some(Phase::AwaitingApproval)
+                    && s.observed_generation == o.metadata.generation
+                    && s.cart.as_ref().is_some_and(|c| c.id != approved)
+            })
+        })
+        .await;
+    let ready = condition(&obj, "Ready").unwrap();
+    let status = obj.status.unwrap();
+    let cart_id = status.cart.unwrap().id;
+    assert_eq!(
+        status.price.unwrap().with_tax,
+        "14.40",
+        "12.00 + the option's 2.40"
+    );
+    assert_eq!(status.abandoned_cart.as_deref(), Some(approved.as_str()));
+    assert!(
+        ready.message.contains(&format!(
+            "The spec changed after the price of cart {approved} was shown"
+        )) && ready.message.contains("A new approval is needed")
+            && ready.message.contains(&format!("approve={cart_id} --overwrite")),
+        "{}",
+        ready.message
+    );
+    env.wait_for_event("p", "CartAbandoned").await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let ledger = env.sim.ledger().await;
+    assert!(ledger.orders.is_empty(), "nothing ordered: {ledger:#?}");
+    assert_eq!(ledger.checkouts(), 0);
+    assert!(ledger.cart(&approved).is_none(), "the approved cart was deleted");
+    assert_eq!(options_of(ledger.cart(&cart_id).unwrap()).len(), 1);
+
+    env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+    assert_eq!(obj.status.unwrap().price.unwrap().with_tax, "14.40");
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.orders.len(), 1, "{ledger:#?}");
+    assert_eq!(ledger.checkouts(), 1);
+    assert_eq!(ledger.orders[0].cart_id, cart_id);
+    assert_eq!(options_of(ledger.cart(&cart_id).unwrap()).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

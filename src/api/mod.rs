@@ -84,6 +84,9 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
     .message("spec.openstackUser needs spec.writeOutputsTo: OVH shows the user's password once, and it is written only there")
     .field_path(".openstackUser"))]
 #[x_kube(validation = Rule::new(
+    "!has(self.options) || size(self.options) == 0 || !has(self.projectId) || self.projectId == ''"
+).message("spec.options cannot be set with spec.projectId: options are ordered with a new project, and an adopted project is not ordered").field_path(".options"))]
+#[x_kube(validation = Rule::new(
     "!has(oldSelf.projectId) || oldSelf.projectId == '' || (has(self.projectId) && self.projectId == oldSelf.projectId)"
 ).message("spec.projectId cannot change or be removed once set").field_path(".projectId"))]
 #[serde(rename_all = "camelCase")]
@@ -121,8 +124,9 @@ pub struct PublicCloudProjectSpec {
 
     /// Options of the project item, such as the HDS certification `certification.hds.2018`
     /// (`certification.hds` on the US API), added to the cart with the item as terraform's
-    /// `plan_option` does and priced with it. Cannot change once an order exists. Ignored when
-    /// a project is adopted.
+    /// `plan_option` does and priced with it. Cannot change once an order exists, nor be set
+    /// with spec.projectId (an adopted project is not ordered; with spec.onExisting: Adopt they
+    /// are not added to the adopted project either).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 8))]
     #[x_kube(validation = Rule::new("self.all(o, self.exists_one(p, p.planCode == o.planCode))")

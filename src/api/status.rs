@@ -32,6 +32,12 @@ pub struct PublicCloudProjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<PriceStatus>,
 
+    /// A cart given up before checkout because what is bought (plan, configurations, voucher,
+    /// description, options) changed after its price was shown: it was deleted at OVH and a new
+    /// cart made. An approval naming it does not apply to the new cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abandoned_cart: Option<String>,
+
     /// The OVH order created by checkout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<OrderStatus>,

@@ -182,6 +182,14 @@ pub async fn execute(
         }
         Act::RecordOrderExpiry(at) => Outcome::OrderExpiryKnown(at.clone()),
         Act::ForgetCart => Outcome::CartExpired,
+        // Any other failure fails the pass: the cart stays recorded (and is never bought: the
+        // planner abandons it again on the next pass) rather than forgotten while it may exist.
+        Act::AbandonCart { cart_id } => {
+            delete_cart(ovh, cart_id).await?;
+            Outcome::CartAbandoned {
+                cart_id: cart_id.clone(),
+            }
+        }
         Act::BeginPayment { method } => Outcome::PaymentBegun(method.clone()),
         Act::Pay {
             order_id,
@@ -213,11 +221,7 @@ pub async fn execute(
             }
         }
         Act::DeleteCart { cart_id } => {
-            match ovh.delete_cart(cart_id).await {
-                Ok(()) => {}
-                Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e),
-            }
+            delete_cart(ovh, cart_id).await?;
             Outcome::CartDeleted {
                 cart_id: cart_id.clone(),
             }
@@ -300,6 +304,14 @@ pub async fn execute(
         // A Kubernetes write: the reconcile loop does it (super::outputs::write).
         Act::WriteOutputs { .. } => unreachable!("the reconcile loop writes the outputs Secret"),
     })
+}
+
+/// `DELETE /order/cart/{cartId}`; a cart already gone (expired, deleted) counts as deleted.
+async fn delete_cart(ovh: &OvhClient, cart_id: &str) -> Result<(), OvhError> {
+    match ovh.delete_cart(cart_id).await {
+        Err(e) if e.is_not_found() => Ok(()),
+        done => done,
+    }
 }
 
 /// The one payment attempt's outcome: a refusal (4xx) is kept with OVH's message and never

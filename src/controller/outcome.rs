@@ -23,6 +23,10 @@ pub enum Outcome {
     CartForgotten {
         cart_id: String,
     },
+    /// Deleted (or already gone) because the spec changed after its price was shown.
+    CartAbandoned {
+        cart_id: String,
+    },
     CartAssigned {
         cart_id: String,
     },

@@ -75,6 +75,7 @@ reasons! {
     OptionAdded => Progressing, "an option of spec.options was added to the project item";
     Priced => Progressing, "the cart's price was read before buying";
     CartExpired => Progressing, "the cart expired before checkout; a new one is made";
+    CartAbandoned => Progressing, "what is bought changed after the cart's price was shown: the cart was deleted and a new one is made, which an approval of the old cart does not cover";
     CartDeleted => Progressing, "the cart was deleted (resource deleted before any order)";
     AwaitingApproval => Suspended, "approval: Manual, or a price above the ceiling: the priced cart waits for the approve annotation";
     ProjectExists => Degraded, "spec.onExisting: Stop and the account already has a project with this description: nothing is ordered";

@@ -32,7 +32,18 @@ pub async fn run(cluster: &Cluster, args: &PinArgs) -> Result<(), PcpError> {
     println!("# status.projectId of {who}, for its manifest in Git:");
     println!("spec:");
     println!("  projectId: {project_id:?}");
-    let patch = format!("{{\"spec\":{{\"projectId\":\"{project_id}\"}}}}");
+    // The API server refuses spec.options with spec.projectId (an adopted project is not
+    // ordered): pinning drops them, saying so.
+    let options = if obj.spec.options.is_empty() {
+        ""
+    } else {
+        println!(
+            "  options: []  # the API server refuses spec.options with spec.projectId; they were \
+             ordered with the project, or never (an adopted project is not ordered)"
+        );
+        ",\"options\":null"
+    };
+    let patch = format!("{{\"spec\":{{\"projectId\":\"{project_id}\"{options}}}}}");
     if status.order.is_some() {
         println!(
             "# Ordered by this resource (order {}): the API server refuses spec.projectId on it, so \

@@ -106,6 +106,29 @@ pub fn apply(
                 format!("Cart {cart_id}, created earlier, no longer exists; a new one will be made"),
             )
         }
+        Outcome::CartAbandoned { cart_id } => {
+            let price = status
+                .price
+                .take()
+                .map(|p| format!(" ({} {} with tax)", p.with_tax, p.currency))
+                .unwrap_or_default();
+            status.cart = None;
+            status.cart_requested_at = None;
+            status.abandoned_cart = Some(cart_id.clone());
+            observed.cart = None;
+            if let Some(found) = observed.marker_carts.as_mut() {
+                found.retain(|c| *c != cart_id);
+            }
+            Applied {
+                reason: Reason::CartAbandoned,
+                note: format!(
+                    "The spec changed after the price of cart {cart_id}{price} was shown: that cart was \
+                     deleted and a new cart is made for the new spec; an approval of cart {cart_id} \
+                     does not apply to it"
+                ),
+                phase: Some((Phase::Pending, Reason::Ordering)),
+            }
+        }
         Outcome::CartAssigned { cart_id } => {
             if let Some(cart) = status.cart.as_mut() {
                 cart.assigned = Some(true);

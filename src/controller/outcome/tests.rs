@@ -284,3 +284,48 @@ fn a_rename_is_what_the_pass_sees_next() {
         })
     );
 }
+
+#[test]
+fn an_abandoned_cart_is_forgotten_with_its_price_and_remembered_by_id() {
+    let mut status = PublicCloudProjectStatus {
+        phase: Some(Phase::AwaitingApproval),
+        cart: Some(CartStatus {
+            id: "c1".into(),
+            ..Default::default()
+        }),
+        price: Some(PriceStatus {
+            with_tax: "10.00".into(),
+            without_tax: "8.33".into(),
+            currency: "EUR".into(),
+        }),
+        ..Default::default()
+    };
+    let mut observed = Observed {
+        marker_carts: Some(vec!["c1".into()]),
+        cart: Some(CartSeen::Found {
+            read_only: false,
+            items: vec![],
+        }),
+        ..Default::default()
+    };
+    let applied = apply(
+        Outcome::CartAbandoned { cart_id: "c1".into() },
+        &mut status,
+        &mut observed,
+        now(),
+    );
+    assert_eq!((status.cart.as_ref(), status.price.as_ref()), (None, None));
+    assert_eq!(status.abandoned_cart.as_deref(), Some("c1"));
+    assert_eq!(status.cart_requested_at, None, "a new intent is recorded first");
+    assert_eq!((observed.cart, observed.marker_carts), (None, Some(vec![])));
+    assert_eq!(applied.reason, Reason::CartAbandoned);
+    assert_eq!(applied.phase, Some((Phase::Pending, Reason::Ordering)));
+    assert!(
+        applied
+            .note
+            .contains("after the price of cart c1 (10.00 EUR with tax) was shown")
+            && applied.note.contains("an approval of cart c1 does not apply"),
+        "{}",
+        applied.note
+    );
+}

@@ -149,6 +149,12 @@ pub enum Act {
     RecordOrderExpiry(String),
     /// The cart expired before checkout: forget it so a new one is made.
     ForgetCart,
+    /// What is bought changed after the cart's price was shown: delete the cart (a 404 counts as
+    /// deleted) and forget it, so a new cart (a new id, which no approval names yet) is made.
+    /// Deleted before it is forgotten, so the marker lookup can never find it again.
+    AbandonCart {
+        cart_id: String,
+    },
     /// Status write only: recorded before the payment call, so a restart never pays twice.
     BeginPayment {
         /// `None`: the fidelity account.

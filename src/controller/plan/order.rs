@@ -17,7 +17,10 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             let Some(found) = observed.marker_carts.as_ref() else {
                 return Step::Look(Lookup::CartsByMarker(input.marker()));
             };
-            if let Some(cart_id) = found.first() {
+            // Never a cart abandoned after its price was shown (deleted before it was forgotten,
+            // but a listing may lag behind a deletion).
+            let abandoned = status.abandoned_cart.as_deref();
+            if let Some(cart_id) = found.iter().find(|c| Some(c.as_str()) != abandoned) {
                 return Step::Act(Act::RecordFoundCart {
                     cart_id: cart_id.clone(),
                 });
@@ -62,14 +65,22 @@ pub(super) fn prepare_order(input: &Input) -> Step {
         Ok(code) => code,
         Err(look) => return look,
     };
-    if let Some(step) = configure_item(spec, &plan_code, &cart_id, items) {
-        return step;
-    }
     let ceiling = [spec.max_price.as_deref(), input.max_price]
         .into_iter()
         .flatten()
         .filter_map(|p| cents(p).map(|c| (c, p)))
         .min();
+    if let Some(step) = configure_item(spec, &plan_code, &cart_id, items) {
+        // An approval names a cart id: once a price a person (or a ceiling) judges was shown, the
+        // cart is never changed, or the approval would buy content at a price nobody saw. A new
+        // cart is made instead (new id), priced and approved again. Only before any checkout:
+        // the CEL rules refuse such spec changes from then on.
+        let judged = spec.approval == Approval::Manual || ceiling.is_some();
+        if judged && status.price.is_some() && !input.checking_out() {
+            return Step::Act(Act::AbandonCart { cart_id });
+        }
+        return step;
+    }
     // The price is read before buying only when something depends on it: a person's approval, a
     // ceiling, or paying it automatically. Otherwise the checkout's answer carries it (one call
     // fewer per order).
@@ -168,19 +179,45 @@ fn before_buying(
             }
             _ => String::new(),
         };
+        // An annotation already set is replaced only with --overwrite.
+        let overwrite = if input.approval.is_some() {
+            " --overwrite"
+        } else {
+            ""
+        };
         let message = format!(
             "Cart {cart_id} costs {} {} with tax{why}. To order it: kubectl annotate pcp <name> \
-             publiccloud.ovh-operator.dev/approve={cart_id}",
+             publiccloud.ovh-operator.dev/approve={cart_id}{overwrite}",
             price.with_tax, price.currency
         );
-        return Some(match input.approval {
-            Some(other) => warn(
+        let abandoned = input.status.abandoned_cart.as_deref();
+        return Some(match (input.approval, abandoned) {
+            (Some(other), Some(old)) if other == old => warn(
+                Phase::AwaitingApproval,
+                Reason::AwaitingApproval,
+                format!(
+                    "The spec changed after the price of cart {old} was shown, so its approval does \
+                     not apply: cart {old} was deleted and cart {cart_id} made for the new spec. A new \
+                     approval is needed. {message}"
+                ),
+                Requeue::Person,
+            ),
+            (Some(other), _) => warn(
                 Phase::AwaitingApproval,
                 Reason::AwaitingApproval,
                 format!("The approval names cart {other}, not the current cart. {message}"),
                 Requeue::Person,
             ),
-            None => wait(
+            (None, Some(old)) => wait(
+                Phase::AwaitingApproval,
+                Reason::AwaitingApproval,
+                format!(
+                    "The spec changed after the price of cart {old} was shown: cart {cart_id} was made \
+                     for the new spec and needs its own approval. {message}"
+                ),
+                Requeue::Person,
+            ),
+            (None, None) => wait(
                 Phase::AwaitingApproval,
                 Reason::AwaitingApproval,
                 message,

@@ -139,6 +139,7 @@ pub(super) fn card(status: &str) -> Option<PaymentMethodSeen> {
     })
 }
 
+mod approval;
 mod cart;
 mod delete;
 mod follow;
