@@ -102,6 +102,11 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             Ok(c) => c,
             Err(e) => return pass.credentials_failure(e).await,
         };
+        let status_only = executor::status_only(&act);
+        if !status_only {
+            // What earlier steps recorded is written before the next OVH call (DESIGN.md §4).
+            pass.write_if_changed().await?;
+        }
         ctx.crash_hook.before(&act).await;
         let started = Instant::now();
         let outcome = match executor::execute(&ovh, &act, &obj.spec, &pass.status).await {
@@ -112,8 +117,10 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         ctx.crash_hook.after_call(&act).await;
         pass.mark_credentials_valid();
         let placed = matches!(outcome, outcome::Outcome::OrderPlaced { .. });
+        let phase_before = pass.status.phase;
         let Applied { reason, note, phase } =
             outcome::apply(outcome, &mut pass.status, &mut pass.observed, Timestamp::now());
+        let new_phase = phase.is_some_and(|(p, _)| Some(p) != phase_before);
         if let Some((phase, ready_reason)) = phase {
             status::enter_phase(
                 &mut pass.status,
@@ -123,12 +130,20 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                 obj.metadata.generation,
             );
         }
-        pass.persist().await?;
+        // An OVH call's result is written at once; a status-only step's with the next write.
+        if !status_only {
+            pass.persist().await?;
+        }
         if placed {
             ctx.metrics.order_placed();
         }
-        status::publish(&ctx.recorder, obj, false, reason, note).await;
+        // Events for what a person follows: phase changes and notable steps, not every call
+        // (the log has each one).
+        if new_phase || !reason.routine() {
+            status::publish(&ctx.events, obj, false, reason, note).await;
+        }
     }
+    pass.write_if_changed().await?;
     Ok(Action::requeue(std::time::Duration::from_secs(1)))
 }
 

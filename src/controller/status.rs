@@ -8,11 +8,13 @@ use k8s_openapi::{
 use kube::{
     Api, Resource, ResourceExt,
     api::{Patch, PatchParams},
-    runtime::events::{Event, EventType, Recorder},
 };
 use serde_json::json;
 
-use super::reason::{Health, Reason};
+use super::{
+    events::Events,
+    reason::{Health, Reason},
+};
 use crate::api::{FIELD_MANAGER, Phase, PublicCloudProject, PublicCloudProjectStatus};
 
 pub const READY: &str = "Ready";
@@ -126,24 +128,17 @@ pub async fn write(
 
 /// Publishes an event; failures to publish are logged, never fatal.
 pub async fn publish(
-    recorder: &Recorder,
+    events: &Events,
     obj: &PublicCloudProject,
     warning: bool,
     reason: Reason,
     note: String,
 ) {
-    let event = Event {
-        type_: if warning {
-            EventType::Warning
-        } else {
-            EventType::Normal
-        },
-        reason: reason.as_str().into(),
-        note: Some(note.chars().take(1000).collect()),
-        action: "Reconcile".into(),
-        secondary: None,
-    };
-    if let Err(e) = recorder.publish(&event, &obj.object_ref(&())).await {
+    let note: String = note.chars().take(1000).collect();
+    if let Err(e) = events
+        .publish(&obj.object_ref(&()), warning, reason.as_str(), &note)
+        .await
+    {
         tracing::warn!(name = %obj.name_any(), error = %e, "could not publish event");
     }
 }
