@@ -149,6 +149,7 @@ impl Reason {
         matches!(
             self,
             Self::Ordering
+                | Self::CheckingOut
                 | Self::CartAssigned
                 | Self::ItemAdded
                 | Self::Configured

@@ -1,6 +1,6 @@
 //! The reconcile loop: plan a step from spec, status and what OVH said; look it up, act on it,
-//! wait or release; repeat until the planner waits. Each action is one OVH call (or none), then
-//! one status write, before the planner is asked again.
+//! wait or release; repeat until the planner waits. Each action is one OVH call (or none); what
+//! it changed in the status is written before the next OVH call, or when the pass ends.
 
 use std::{sync::Arc, time::Instant};
 
@@ -102,8 +102,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             Ok(c) => c,
             Err(e) => return pass.credentials_failure(e).await,
         };
-        let status_only = executor::status_only(&act);
-        if !status_only {
+        if !executor::status_only(&act) {
             // What earlier steps recorded is written before the next OVH call (DESIGN.md §4).
             pass.write_if_changed().await?;
         }
@@ -117,10 +116,8 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         ctx.crash_hook.after_call(&act).await;
         pass.mark_credentials_valid();
         let placed = matches!(outcome, outcome::Outcome::OrderPlaced { .. });
-        let phase_before = pass.status.phase;
         let Applied { reason, note, phase } =
             outcome::apply(outcome, &mut pass.status, &mut pass.observed, Timestamp::now());
-        let new_phase = phase.is_some_and(|(p, _)| Some(p) != phase_before);
         if let Some((phase, ready_reason)) = phase {
             status::enter_phase(
                 &mut pass.status,
@@ -130,16 +127,15 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                 obj.metadata.generation,
             );
         }
-        // An OVH call's result is written at once; a status-only step's with the next write.
-        if !status_only {
-            pass.persist().await?;
-        }
+        // The status is written before the next OVH call (above) or when the pass ends (a wait,
+        // a failure, the steps' limit): one write for an OVH call's result and the status-only
+        // steps that follow it, before anything depends on it at OVH.
         if placed {
             ctx.metrics.order_placed();
         }
-        // Events for what a person follows: phase changes and notable steps, not every call
-        // (the log has each one).
-        if new_phase || !reason.routine() {
+        // Events for what a person follows, not for every step (the log has each one): the
+        // pass's wait publishes the phase it ends in.
+        if !reason.routine() {
             status::publish(&ctx.events, obj, false, reason, note).await;
         }
     }
