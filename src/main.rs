@@ -22,9 +22,23 @@ enum Command {
     Simulator(Box<ovh_publiccloud_operator::simulator::SimConfig>),
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    match Cli::parse().command {
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    // The operator waits on the network nearly all the time (its CPU is a few ms per project):
+    // one thread does its work without the cross-thread wake-ups and per-thread allocator arenas
+    // of a multi-threaded runtime, which cost it more CPU and memory than they saved.
+    let runtime = match cli.command {
+        Command::Run(_) => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    }
+    .enable_all()
+    .build()
+    .expect("a tokio runtime");
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> std::process::ExitCode {
+    match cli.command {
         Command::Crd => print!("{}", ovh_publiccloud_operator::crd_yaml()),
         Command::Run(options) => {
             ovh_publiccloud_operator::telemetry::init();
