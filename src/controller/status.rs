@@ -55,7 +55,9 @@ pub fn set_condition(
     let existing = status.conditions.iter().position(|c| c.type_ == kind);
     let last_transition_time = match existing.map(|i| &status.conditions[i]) {
         Some(c) if c.status == value => c.last_transition_time.clone(),
-        _ => Time(Timestamp::now()),
+        // Whole seconds, as the API server stores it: the status remembered as written then
+        // equals the status read back (a difference means the watch cache lags our writes).
+        _ => Time(Timestamp::from_second(Timestamp::now().as_second()).expect("now is a valid time")),
     };
     let condition = Condition {
         type_: kind.into(),
