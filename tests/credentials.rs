@@ -423,7 +423,10 @@ async fn the_credentials_secret_is_read_once_per_version_not_on_every_pass() {
     // Waiting for payment is polled every second or so: more passes, no more reads.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let (reads_later, passes_later) = counts().await;
-    assert!(passes_later >= passes + 3.0, "{passes} then {passes_later} passes");
+    assert!(
+        passes_later >= passes + 3.0,
+        "{passes} then {passes_later} passes"
+    );
     assert_eq!(reads_later, 1.0, "no read for {} passes", passes_later - passes);
 
     // A change of the Secret (here a label: any change gives it a new version) is read once.

@@ -119,7 +119,10 @@ impl Events {
 
     fn remember(&self, uid: String, key: u64, name: String, count: i32, at: Timestamp) {
         if !uid.is_empty() {
-            self.last.lock().unwrap().insert(uid, Last { key, name, count, at });
+            self.last
+                .lock()
+                .unwrap()
+                .insert(uid, Last { key, name, count, at });
         }
     }
 

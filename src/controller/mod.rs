@@ -39,8 +39,8 @@ use kube::{
 };
 use rand::Rng;
 
-use context::SecretMeta;
 pub use context::Context;
+use context::SecretMeta;
 pub use failpoint::CrashHook;
 #[cfg(feature = "failpoints")]
 pub use failpoint::CrashPoint;

@@ -129,13 +129,7 @@ pub async fn write(
 }
 
 /// Publishes an event; failures to publish are logged, never fatal.
-pub async fn publish(
-    events: &Events,
-    obj: &PublicCloudProject,
-    warning: bool,
-    reason: Reason,
-    note: String,
-) {
+pub async fn publish(events: &Events, obj: &PublicCloudProject, warning: bool, reason: Reason, note: String) {
     let note: String = note.chars().take(1000).collect();
     if let Err(e) = events
         .publish(&obj.object_ref(&()), warning, reason.as_str(), &note)
