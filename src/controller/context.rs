@@ -4,6 +4,7 @@
 
 use std::{
     collections::{HashMap, HashSet},
+    hash::{Hash, Hasher},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -55,7 +56,8 @@ pub struct Context {
     /// Consecutive failures per object, for exponential backoff (kube-rs has none built in).
     failures: Mutex<HashMap<ObjectRef<PublicCloudProject>, u32>>,
     /// The status last written per resource UID, to detect a watch cache lagging our writes.
-    written: Mutex<HashMap<String, PublicCloudProjectStatus>>,
+    /// (A hash, not a copy: the watch cache already holds every status.)
+    written: Mutex<HashMap<String, u64>>,
     /// When OVH last refused a resource for good, per UID, with the generation it refused: the
     /// refused call is not repeated for that generation before `REFUSAL_RETRY`.
     refused: Mutex<HashMap<String, (Option<i64>, std::time::Instant)>>,
@@ -174,17 +176,19 @@ impl Context {
             .unwrap_or_default()
     }
 
-    pub(super) fn last_written(&self, obj: &PublicCloudProject) -> Option<PublicCloudProjectStatus> {
-        self.written
-            .lock()
-            .unwrap()
-            .get(obj.metadata.uid.as_deref()?)
-            .cloned()
+    /// Whether the status of `obj` (as the watch cache has it) differs from the status this
+    /// process last wrote for it: then the cache lags our write.
+    pub(super) fn lags_our_write(&self, obj: &PublicCloudProject) -> bool {
+        let Some(uid) = obj.metadata.uid.as_deref() else {
+            return false;
+        };
+        let written = self.written.lock().unwrap().get(uid).copied();
+        written.is_some_and(|w| Some(w) != obj.status.as_ref().map(status_hash))
     }
 
     pub(super) fn remember_written(&self, obj: &PublicCloudProject, status: &PublicCloudProjectStatus) {
         if let Some(uid) = obj.metadata.uid.clone() {
-            self.written.lock().unwrap().insert(uid, status.clone());
+            self.written.lock().unwrap().insert(uid, status_hash(status));
         }
     }
 
@@ -265,4 +269,11 @@ impl Context {
     pub(super) fn reset_failures(&self, obj: &PublicCloudProject) {
         self.failures.lock().unwrap().remove(&ObjectRef::from_obj(obj));
     }
+}
+
+/// A hash of a status's JSON form (the status types do not implement `Hash`).
+fn status_hash(status: &PublicCloudProjectStatus) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    serde_json::to_vec(status).unwrap_or_default().hash(&mut h);
+    h.finish()
 }

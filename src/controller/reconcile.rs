@@ -33,17 +33,16 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
     // The watch cache can lag our own status writes; then plan from a fresh read.
     let fresh;
-    let obj = match ctx.last_written(obj) {
-        Some(last) if obj.status.as_ref() != Some(&last) => {
-            match api.get_opt(&obj.name_any()).await.map_err(Error::Kube)? {
-                Some(o) => {
-                    fresh = o;
-                    &fresh
-                }
-                None => return Ok(Action::await_change()),
+    let obj = if ctx.lags_our_write(obj) {
+        match api.get_opt(&obj.name_any()).await.map_err(Error::Kube)? {
+            Some(o) => {
+                fresh = o;
+                &fresh
             }
+            None => return Ok(Action::await_change()),
         }
-        _ => obj,
+    } else {
+        obj
     };
     let deleting = obj.metadata.deletion_timestamp.is_some();
     let has_finalizer = finalizer::has_finalizer(obj);
