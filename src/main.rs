@@ -37,14 +37,34 @@ fn invoked_as_plugin() -> bool {
         .unwrap_or(false)
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    let multi_thread = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    };
     if invoked_as_plugin() {
         use clap::Parser as _;
         let cli = ovh_publiccloud_operator::pcp::PluginCli::parse();
-        return ovh_publiccloud_operator::pcp::main(cli.args).await;
+        return multi_thread().block_on(ovh_publiccloud_operator::pcp::main(cli.args));
     }
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    // The operator waits on the network nearly all the time (its CPU is a few ms per project):
+    // one thread does its work without the cross-thread wake-ups and per-thread allocator arenas
+    // of a multi-threaded runtime, which cost it more CPU and memory than they saved.
+    let runtime = match cli.command {
+        Command::Run(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime"),
+        _ => multi_thread(),
+    };
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> std::process::ExitCode {
+    match cli.command {
         Command::Crd => print!("{}", ovh_publiccloud_operator::crd_yaml()),
         Command::Run(options) => {
             ovh_publiccloud_operator::telemetry::init();

@@ -42,6 +42,7 @@ pub struct Metrics {
     failures: Family<ErrorLabels, Counter>,
     duration: Histogram,
     orders: Counter,
+    secret_reads: Counter,
     projects: Family<PhaseLabels, Gauge>,
     ready: Arc<AtomicBool>,
 }
@@ -97,6 +98,12 @@ impl Metrics {
             "Orders placed (successful checkouts)",
             orders.clone(),
         );
+        let secret_reads = Counter::default();
+        registry.register(
+            "ovh_operator_credentials_secret_reads",
+            "Reads of a credentials Secret's data from the API server (once per Secret version, not per pass)",
+            secret_reads.clone(),
+        );
         let projects = Family::<PhaseLabels, Gauge>::default();
         registry.register(
             "ovh_operator_projects",
@@ -110,6 +117,7 @@ impl Metrics {
             failures,
             duration,
             orders,
+            secret_reads,
             projects,
             ready: Arc::default(),
         }
@@ -150,6 +158,10 @@ impl Metrics {
                 .get_or_create(&PhaseLabels { phase: to.into() })
                 .inc();
         }
+    }
+
+    pub fn secret_read(&self) {
+        self.secret_reads.inc();
     }
 
     pub fn order_placed(&self) {

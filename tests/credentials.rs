@@ -5,14 +5,20 @@
 
 mod common;
 
-use std::process::Output;
+use std::{process::Output, time::Duration};
 
 use common::{
     operator::{Env, condition},
     sim::{AK_AS_CK, Sim, with_key},
 };
+use k8s_openapi::api::core::v1::Secret;
+use kube::{
+    Api,
+    api::{Patch, PatchParams},
+};
 use ovh_publiccloud_operator::{
     api::Phase,
+    controller::CrashHook,
     ovh::{
         OvhClient, OvhError, Route,
         access::{self, ACCESS_RULES, IAM_ACTIONS},
@@ -366,4 +372,75 @@ async fn the_operator_works_with_a_key_limited_to_its_access_rules() {
         .filter(|(_, _, note)| note.contains("not been granted"))
         .collect();
     assert!(refusals.is_empty(), "{refusals:?}");
+}
+
+/// The credentials Secret's data is read from the API server once per version of the Secret,
+/// not on every pass: the metadata-only Secret watch says whether the cached client's version
+/// is still current. A changed Secret (any change bumps its version) is read again, once, and
+/// the resources keep working with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_credentials_secret_is_read_once_per_version_not_on_every_pass() {
+    let env = Env::new("secret-reads", |_| {}).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut options = env.options();
+    options.metrics_addr = format!("127.0.0.1:{port}");
+    let _operator = env.start_operator_with(options, CrashHook::default());
+    // (Secret reads, reconcile passes) from the operator's /metrics.
+    let counts = || async move {
+        let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let value = |name: &str| -> f64 {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} ")))
+                .unwrap_or_else(|| panic!("{name} missing from:\n{text}"))
+                .parse()
+                .unwrap()
+        };
+        (
+            value("ovh_operator_credentials_secret_reads_total"),
+            value("ovh_operator_reconciliations_total"),
+        )
+    };
+    // Once the watch has listed the Secret, the first pass reads it and the others use the cache.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for name in ["a", "b", "c"] {
+        env.create(name, json!({"description": format!("Secret reads {name}")}))
+            .await;
+    }
+    for name in ["a", "b", "c"] {
+        env.wait_for_phase(name, Phase::AwaitingPayment, 30).await;
+    }
+    let (reads, passes) = counts().await;
+    assert_eq!(reads, 1.0, "one read for {passes} passes");
+    // Waiting for payment is polled every second or so: more passes, no more reads.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (reads_later, passes_later) = counts().await;
+    assert!(
+        passes_later >= passes + 3.0,
+        "{passes} then {passes_later} passes"
+    );
+    assert_eq!(reads_later, 1.0, "no read for {} passes", passes_later - passes);
+
+    // A change of the Secret (here a label: any change gives it a new version) is read once.
+    Api::<Secret>::namespaced(env.client.clone(), &env.ns)
+        .patch(
+            "ovh-credentials",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"labels": {"rotated": "yes"}}})),
+        )
+        .await
+        .unwrap();
+    env.create("d", json!({"description": "After the change"})).await;
+    env.wait_for_phase("d", Phase::AwaitingPayment, 30).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (reads, _) = counts().await;
+    assert_eq!(reads, 2.0, "read again once after the change");
 }

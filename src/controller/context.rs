@@ -3,17 +3,20 @@
 //! status written, refusals, released resources, failure counts for backoff).
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
+    hash::{Hash, Hasher},
     sync::{Arc, Mutex},
     time::Duration,
 };
 
+use k8s_openapi::api::core::v1::Secret;
 use kube::{
     Client,
-    runtime::{events::Recorder, reflector::ObjectRef},
+    core::PartialObjectMeta,
+    runtime::reflector::{ObjectRef, Store},
 };
 
-use super::{Error, Options, credentials, failpoint::CrashHook};
+use super::{Error, Options, credentials, events::Events, failpoint::CrashHook};
 use crate::{
     api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
     metrics::Metrics,
@@ -27,22 +30,34 @@ pub(super) const REFUSAL_RETRY: Duration = Duration::from_secs(1800);
 /// before that).
 const RELEASED_MEMORY: Duration = Duration::from_secs(600);
 
+/// What the operator keeps of a Secret: its metadata, stripped to names and version.
+pub type SecretMeta = PartialObjectMeta<Secret>;
+
 /// A Secret's namespace and name.
 type SecretKey = (String, String);
 
 /// Shared by all reconciles.
 pub struct Context {
     pub client: Client,
-    pub recorder: Recorder,
+    pub events: Events,
     pub options: Options,
     pub metrics: Metrics,
     ovh_stats: Arc<CallStats>,
+    /// The metadata of Secrets (the watch's cache, names and versions only: no data, no
+    /// annotations, no managedFields).
+    secrets: Store<SecretMeta>,
     /// One OVH client per credentials Secret (namespace, name), with the Secret's version.
     ovh_clients: Mutex<HashMap<SecretKey, (Option<String>, OvhClient)>>,
+    /// Held while a credentials Secret is read and its client made.
+    secret_reading: tokio::sync::Mutex<()>,
+    /// The resources that read each credentials Secret: a Secret event reconciles those, without
+    /// a scan of every resource for each Secret of the cluster.
+    secret_users: Mutex<HashMap<SecretKey, HashSet<ObjectRef<PublicCloudProject>>>>,
     /// Consecutive failures per object, for exponential backoff (kube-rs has none built in).
     failures: Mutex<HashMap<ObjectRef<PublicCloudProject>, u32>>,
     /// The status last written per resource UID, to detect a watch cache lagging our writes.
-    written: Mutex<HashMap<String, PublicCloudProjectStatus>>,
+    /// (A hash, not a copy: the watch cache already holds every status.)
+    written: Mutex<HashMap<String, u64>>,
     /// When OVH last refused a resource for good, per UID, with the generation it refused: the
     /// refused call is not repeated for that generation before `REFUSAL_RETRY`.
     refused: Mutex<HashMap<String, (Option<i64>, std::time::Instant)>>,
@@ -56,20 +71,24 @@ pub struct Context {
 impl Context {
     pub fn new(
         client: Client,
-        recorder: Recorder,
+        events: Events,
         options: Options,
         metrics: Metrics,
         ovh_stats: Arc<CallStats>,
+        secrets: Store<SecretMeta>,
         crash_hook: CrashHook,
     ) -> Self {
         Self {
+            secrets,
             client,
-            recorder,
+            events,
             options,
             metrics,
             ovh_stats,
             crash_hook,
             ovh_clients: Mutex::default(),
+            secret_users: Mutex::default(),
+            secret_reading: tokio::sync::Mutex::default(),
             failures: Mutex::default(),
             written: Mutex::default(),
             refused: Mutex::default(),
@@ -79,21 +98,41 @@ impl Context {
     }
 
     /// The OVH client for the resource's credentials Secret, made once per Secret version: it
-    /// keeps its clock delta, OAuth2 token and rate limit across passes.
+    /// keeps its clock delta, OAuth2 token and rate limit across passes. The Secret's data is
+    /// read (one GET) only when the metadata-only Secret watch shows a version this cache does
+    /// not hold, or has not seen the Secret yet: passes over unchanged credentials read nothing.
     pub(super) async fn ovh_client(&self, obj: &PublicCloudProject) -> Result<OvhClient, Error> {
-        let (credentials, secret) = credentials::credentials(
-            &self.client,
+        let key = credentials::secret_ref(
             obj,
             self.options.default_credentials.as_ref(),
             &self.options.default_credentials_namespaces,
-        )
-        .await?;
-        let key = (secret.namespace.clone(), secret.name.clone());
-        if let Some((version, client)) = self.ovh_clients.lock().unwrap().get(&key)
-            && *version == secret.resource_version
-        {
-            return Ok(client.clone());
+        )?;
+        self.secret_users
+            .lock()
+            .unwrap()
+            .entry(key.clone())
+            .or_default()
+            .insert(ObjectRef::from_obj(obj));
+        let seen = self
+            .secrets
+            .get(&ObjectRef::new(&key.1).within(&key.0))
+            .and_then(|s| s.metadata.resource_version.clone());
+        let cached = || {
+            let seen = seen.as_deref()?;
+            let clients = self.ovh_clients.lock().unwrap();
+            let (version, client) = clients.get(&key)?;
+            (version.as_deref() == Some(seen)).then(|| client.clone())
+        };
+        if let Some(client) = cached() {
+            return Ok(client);
         }
+        // One read at a time: the passes a Secret change wakes all wait for the first one's.
+        let _reading = self.secret_reading.lock().await;
+        if let Some(client) = cached() {
+            return Ok(client);
+        }
+        self.metrics.secret_read();
+        let (credentials, secret) = credentials::credentials(&self.client, key.clone()).await?;
         let options = ClientOptions {
             timeout: self.options.ovh_timeout,
             checkout_timeout: self.options.checkout_timeout,
@@ -109,29 +148,47 @@ impl Context {
         Ok(client)
     }
 
-    /// Drops the client of a Secret that changed or went (a watch event with another version).
-    pub(super) fn secret_changed(&self, namespace: &str, name: &str, resource_version: Option<&str>) {
-        let mut clients = self.ovh_clients.lock().unwrap();
+    /// A watch event of the Secret `namespace/name`: drops its client when the version differs
+    /// (it changed or went), and returns the resources to reconcile — those that read it, unless
+    /// their client is of this very version (a re-list, or an unrelated event).
+    pub(super) fn secret_changed(
+        &self,
+        namespace: &str,
+        name: &str,
+        resource_version: Option<&str>,
+    ) -> Vec<ObjectRef<PublicCloudProject>> {
         let key = (namespace.to_string(), name.to_string());
-        if clients
-            .get(&key)
-            .is_some_and(|(version, _)| version.as_deref() != resource_version)
         {
-            clients.remove(&key);
+            let mut clients = self.ovh_clients.lock().unwrap();
+            match clients.get(&key) {
+                Some((version, _)) if version.as_deref() == resource_version => return Vec::new(),
+                Some(_) => {
+                    clients.remove(&key);
+                }
+                None => {}
+            }
         }
-    }
-
-    pub(super) fn last_written(&self, obj: &PublicCloudProject) -> Option<PublicCloudProjectStatus> {
-        self.written
+        self.secret_users
             .lock()
             .unwrap()
-            .get(obj.metadata.uid.as_deref()?)
-            .cloned()
+            .get(&key)
+            .map(|users| users.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether the status of `obj` (as the watch cache has it) differs from the status this
+    /// process last wrote for it: then the cache lags our write.
+    pub(super) fn lags_our_write(&self, obj: &PublicCloudProject) -> bool {
+        let Some(uid) = obj.metadata.uid.as_deref() else {
+            return false;
+        };
+        let written = self.written.lock().unwrap().get(uid).copied();
+        written.is_some_and(|w| Some(w) != obj.status.as_ref().map(status_hash))
     }
 
     pub(super) fn remember_written(&self, obj: &PublicCloudProject, status: &PublicCloudProjectStatus) {
         if let Some(uid) = obj.metadata.uid.clone() {
-            self.written.lock().unwrap().insert(uid, status.clone());
+            self.written.lock().unwrap().insert(uid, status_hash(status));
         }
     }
 
@@ -140,6 +197,12 @@ impl Context {
     pub(super) fn forget(&self, obj: &PublicCloudProject) {
         if let Some(uid) = obj.metadata.uid.as_deref() {
             self.written.lock().unwrap().remove(uid);
+            self.events.forget(uid);
+            let this = ObjectRef::from_obj(obj);
+            self.secret_users.lock().unwrap().retain(|_, users| {
+                users.remove(&this);
+                !users.is_empty()
+            });
             self.refused.lock().unwrap().remove(uid);
             let mut released = self.released.lock().unwrap();
             released.retain(|_, at| at.elapsed() < RELEASED_MEMORY);
@@ -206,4 +269,11 @@ impl Context {
     pub(super) fn reset_failures(&self, obj: &PublicCloudProject) {
         self.failures.lock().unwrap().remove(&ObjectRef::from_obj(obj));
     }
+}
+
+/// A hash of a status's JSON form (the status types do not implement `Hash`).
+fn status_hash(status: &PublicCloudProjectStatus) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    serde_json::to_vec(status).unwrap_or_default().hash(&mut h);
+    h.finish()
 }

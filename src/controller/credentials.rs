@@ -9,24 +9,31 @@ use kube::{Api, ResourceExt};
 use super::Error;
 use crate::{api::PublicCloudProject, ovh::Credentials};
 
-/// Reads the credentials Secret named by the resource (or the operator's default).
-pub async fn credentials(
-    client: &kube::Client,
+/// The credentials Secret (namespace, name) a resource uses: its own, or the operator's default
+/// where that is allowed.
+pub fn secret_ref(
     obj: &PublicCloudProject,
     default: Option<&(String, String)>,
     default_allowed_in: &[String],
-) -> Result<(Credentials, SecretVersion), Error> {
-    let (ns, name) = match obj.spec.credentials_secret_ref.as_ref() {
-        Some(r) => (obj.namespace().unwrap_or_default(), r.name.clone()),
+) -> Result<(String, String), Error> {
+    match obj.spec.credentials_secret_ref.as_ref() {
+        Some(r) => Ok((obj.namespace().unwrap_or_default(), r.name.clone())),
         None => {
             let (ns, name) = default.cloned().ok_or(Error::NoCredentials)?;
             let from = obj.namespace().unwrap_or_default();
             if !default_credentials_allowed(&from, &ns, default_allowed_in) {
                 return Err(Error::DefaultCredentialsRefused { namespace: from });
             }
-            (ns, name)
+            Ok((ns, name))
         }
-    };
+    }
+}
+
+/// Reads the credentials Secret `namespace/name` (one GET: the data of Secrets is not cached).
+pub async fn credentials(
+    client: &kube::Client,
+    (ns, name): (String, String),
+) -> Result<(Credentials, SecretVersion), Error> {
     let secret = match Api::<Secret>::namespaced(client.clone(), &ns)
         .get_opt(&name)
         .await

@@ -17,6 +17,24 @@ use crate::{
     },
 };
 
+/// Whether `act` makes no OVH call: it only records an intent or what a lookup saw. The status
+/// it changes may be written together with later ones, as long as it is written before the next
+/// OVH call (the reconcile loop flushes before every call) — that is all exactly-once needs.
+pub fn status_only(act: &Act) -> bool {
+    matches!(
+        act,
+        Act::BeginCart
+            | Act::BeginCheckout { .. }
+            | Act::BeginPayment { .. }
+            | Act::RecordOrderExpiry(_)
+            | Act::ForgetCart
+            | Act::RecordOrderStatus(_)
+            | Act::RecordProjectId(_)
+            | Act::RecordProject { .. }
+            | Act::MarkEmails { .. }
+    )
+}
+
 /// Performs `act`; an error is an OVH failure the pass reports (nothing was recorded).
 pub async fn execute(
     ovh: &OvhClient,

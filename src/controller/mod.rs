@@ -4,6 +4,7 @@
 
 mod context;
 pub(crate) mod credentials;
+mod events;
 pub(crate) mod executor;
 mod failpoint;
 mod finalizer;
@@ -18,25 +19,29 @@ pub mod reason;
 mod reconcile;
 pub mod status;
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    hash::{DefaultHasher, Hash, Hasher},
+    net::SocketAddr,
+    sync::Arc,
+    time::Duration,
+};
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::Secret;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::{
     Api, Client, ResourceExt,
     api::ListParams,
-    core::PartialObjectMeta,
     runtime::{
-        Controller,
+        Controller, PredicateConfig, WatchStreamExt,
         controller::{self, Action},
-        events::{Recorder, Reporter},
-        reflector::ObjectRef,
-        watcher,
+        reflector::{self, reflector},
+        watcher::{self, watcher},
     },
 };
 use rand::Rng;
 
 pub use context::Context;
+use context::SecretMeta;
 pub use failpoint::CrashHook;
 #[cfg(feature = "failpoints")]
 pub use failpoint::CrashPoint;
@@ -124,17 +129,16 @@ fn error_policy(obj: Arc<PublicCloudProject>, error: &Error, ctx: Arc<Context>) 
     Action::requeue(delay)
 }
 
-/// Whether `obj` uses the Secret `namespace/name`.
-fn uses_secret(
-    obj: &PublicCloudProject,
-    namespace: &str,
-    name: &str,
-    default: Option<&(String, String)>,
-) -> bool {
-    match obj.spec.credentials_secret_ref.as_ref() {
-        Some(r) => r.name == name && obj.namespace().as_deref() == Some(namespace),
-        None => default.is_some_and(|(ns, n)| ns == namespace && n == name),
-    }
+/// What of a resource, when it changes, calls for a reconcile: its spec (generation), its
+/// annotations (approval, order id, pause, termination token), its labels, its deletion. Not
+/// its status, which the operator writes, nor its finalizers, which it adds.
+fn not_our_writes(obj: &PublicCloudProject) -> Option<u64> {
+    let mut h = DefaultHasher::new();
+    obj.metadata.generation.hash(&mut h);
+    obj.annotations().hash(&mut h);
+    obj.labels().hash(&mut h);
+    obj.metadata.deletion_timestamp.is_some().hash(&mut h);
+    Some(h.finish())
 }
 
 /// Runs the operator until SIGTERM/SIGINT.
@@ -146,7 +150,6 @@ pub async fn run(options: Options) -> Result<(), Error> {
 /// Runs the operator with `client` (tests run it in-process, with a crash hook).
 pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> Result<(), Error> {
     // Secrets are watched by metadata only: the operator does not hold every Secret's data.
-    type SecretMeta = PartialObjectMeta<Secret>;
     let (projects, secrets): (Api<PublicCloudProject>, Api<SecretMeta>) = match options.namespace.as_deref() {
         Some(ns) => (
             Api::namespaced(client.clone(), ns),
@@ -180,21 +183,44 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         let router = metrics.router();
         tokio::spawn(async move { axum::serve(listener, router).await });
     }
-    let reporter = Reporter {
-        controller: crate::api::FIELD_MANAGER.into(),
-        instance: std::env::var("POD_NAME")
-            .ok()
-            .or_else(|| std::env::var("HOSTNAME").ok()),
-    };
+    let instance = std::env::var("POD_NAME")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok());
     // Ready: the API server answers and the CRD is installed (checked above).
     metrics.set_ready();
-    let recorder = Recorder::new(client.clone(), reporter);
+    let events = events::Events::new(client.clone(), crate::api::FIELD_MANAGER.into(), instance);
+    // The Secrets' metadata, cached with names and versions only (a Secret applied with kubectl
+    // carries its data in an annotation): the OVH client cache reads the data only when a
+    // credentials Secret's version changes.
+    let (secret_store, secret_writer) = reflector::store::<SecretMeta>();
+    let secret_events = reflector(
+        secret_writer,
+        watcher(secrets, watcher::Config::default()).modify(|s| {
+            let keep = std::mem::take(&mut s.metadata);
+            // An outputs Secret keeps its label and owner: they name the resource to re-make it.
+            let outputs = keep
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.contains_key(outputs::OUTPUTS_OF_LABEL));
+            s.metadata = ObjectMeta {
+                name: keep.name,
+                namespace: keep.namespace,
+                resource_version: keep.resource_version,
+                uid: keep.uid,
+                labels: keep.labels.filter(|_| outputs),
+                owner_references: keep.owner_references.filter(|_| outputs),
+                ..Default::default()
+            };
+        }),
+    )
+    .touched_objects();
     let ctx = Arc::new(Context::new(
         client,
-        recorder,
+        events,
         options.clone(),
         metrics.clone(),
         ovh_stats,
+        secret_store,
         crash_hook,
     ));
 
@@ -202,9 +228,19 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
     if let Some(selector) = options.watch_selector.as_deref() {
         watch = watch.labels(selector);
     }
-    let controller = Controller::new(projects, watch);
-    let store = controller.store();
-    let default = options.default_credentials.clone();
+    // The projects' cache holds no managedFields (nothing reads them), and only what a person or
+    // the API server changes triggers a reconcile: the events of the operator's own status
+    // writes do not (the pass that wrote them has already gone on from them), nor do the
+    // unchanged objects of a re-list.
+    let (store, writer) = reflector::store::<PublicCloudProject>();
+    let project_events = reflector(
+        writer,
+        watcher(projects, watch).modify(|p| p.metadata.managed_fields = None),
+    )
+    .applied_objects()
+    .predicate_filter(not_our_writes, PredicateConfig::default());
+    let owner_store = store.clone();
+    let controller = Controller::for_stream(project_events, store);
     // Only the Lease holder works; it stops the moment it is no longer sure to hold it, like a
     // crash (in-flight reconciles are dropped between two awaits, which the planner recovers from).
     let mut leadership = match options.leader_election_namespace.as_deref() {
@@ -224,21 +260,18 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
     tracing::info!(namespace = ?options.namespace, "operator started");
     let secrets_ctx = ctx.clone();
     let run = controller
-        .watches(secrets, watcher::Config::default(), move |secret: SecretMeta| {
+        .watches_stream(secret_events, move |secret: SecretMeta| {
             let (ns, name) = (secret.namespace().unwrap_or_default(), secret.name_any());
-            secrets_ctx.secret_changed(&ns, &name, secret.metadata.resource_version.as_deref());
+            let mut refs =
+                secrets_ctx.secret_changed(&ns, &name, secret.metadata.resource_version.as_deref());
             // An outputs Secret (labelled, owned) brings its resource back: re-made if deleted.
             // Only while the resource exists: its deletion garbage-collects the Secret.
-            let owner = outputs::owner_of(&secret)
-                .map(|p| ObjectRef::new(&p).within(&ns))
-                .filter(|r| store.get(r).is_some());
-            store
-                .state()
-                .into_iter()
-                .filter(|p| uses_secret(p, &ns, &name, default.as_ref()))
-                .map(|p| ObjectRef::from_obj(p.as_ref()))
-                .chain(owner)
-                .collect::<Vec<_>>()
+            refs.extend(
+                outputs::owner_of(&secret)
+                    .map(|p| reflector::ObjectRef::new(&p).within(&ns))
+                    .filter(|r| owner_store.get(r).is_some()),
+            );
+            refs
         })
         .with_config(controller::Config::default().concurrency(options.concurrency))
         .shutdown_on_signal()

@@ -98,7 +98,7 @@ impl Pass<'_> {
         Ok(())
     }
 
-    async fn write_if_changed(&mut self) -> Result<(), Error> {
+    pub(super) async fn write_if_changed(&mut self) -> Result<(), Error> {
         if self.persisted != self.status {
             self.persist().await?;
         }
@@ -119,7 +119,7 @@ impl Pass<'_> {
         status::enter_phase(&mut self.status, phase, reason, &message, generation);
         self.write_if_changed().await?;
         if before != Some((reason.as_str().to_string(), message.clone())) {
-            status::publish(&self.ctx.recorder, self.obj, warning, reason, message).await;
+            status::publish(&self.ctx.events, self.obj, warning, reason, message).await;
         }
         Ok(match requeue {
             Requeue::Person => Action::requeue(Duration::from_secs(300)),
@@ -138,7 +138,7 @@ impl Pass<'_> {
             Reason::Released
         };
         tracing::info!(resource = %self.name(), %reason, %note, "finalizer released");
-        status::publish(&self.ctx.recorder, self.obj, warning, reason, note).await;
+        status::publish(&self.ctx.events, self.obj, warning, reason, note).await;
         finalizer::remove(&self.api, self.obj)
             .await
             .map_err(Error::Kube)?;
@@ -175,7 +175,7 @@ impl Pass<'_> {
         status::set_ready(&mut self.status, false, reason, &message, generation);
         self.status.observed_generation = generation;
         self.write_if_changed().await?;
-        status::publish(&self.ctx.recorder, self.obj, true, reason, message).await;
+        status::publish(&self.ctx.events, self.obj, true, reason, message).await;
         retry
     }
 
@@ -195,7 +195,7 @@ impl Pass<'_> {
                 status::set_ready(&mut self.status, false, Reason::from(&e), &message, generation);
                 self.status.observed_generation = generation;
                 self.write_if_changed().await?;
-                status::publish(&self.ctx.recorder, self.obj, true, Reason::from(&e), message).await;
+                status::publish(&self.ctx.events, self.obj, true, Reason::from(&e), message).await;
             }
             return Ok(Action::requeue(REFUSAL_RETRY));
         }
@@ -206,7 +206,7 @@ impl Pass<'_> {
         }
         // Keep what this pass achieved, then let the error policy back off.
         self.write_if_changed().await?;
-        status::publish(&self.ctx.recorder, self.obj, true, Reason::from(&e), message).await;
+        status::publish(&self.ctx.events, self.obj, true, Reason::from(&e), message).await;
         Err(Error::Ovh(e))
     }
 }

@@ -156,6 +156,29 @@ reasons! {
     OvhCredentialsInvalid => Degraded, "the credentials' endpoint or keys are unusable";
 }
 
+impl Reason {
+    /// A routine step of the order flow: logged, recorded in the status, but not worth an event
+    /// of its own (the phase change it may bring is one).
+    pub fn routine(self) -> bool {
+        matches!(
+            self,
+            Self::Ordering
+                | Self::CheckingOut
+                | Self::CartAssigned
+                | Self::ItemAdded
+                | Self::Configured
+                | Self::Priced
+                | Self::PaymentBegun
+                | Self::OrderExpiry
+                | Self::OrderNotPaid
+                | Self::OrderChecking
+                | Self::OrderDelivering
+                | Self::ProjectStatus
+                | Self::Terminating
+        )
+    }
+}
+
 impl From<&OvhError> for Reason {
     /// The category of an OVH client error, as a reason ([`OvhError::category`] names the same).
     fn from(error: &OvhError) -> Self {

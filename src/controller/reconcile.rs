@@ -1,6 +1,6 @@
 //! The reconcile loop: plan a step from spec, status and what OVH said; look it up, act on it,
-//! wait or release; repeat until the planner waits. Each action is one OVH call (or none), then
-//! one status write, before the planner is asked again.
+//! wait or release; repeat until the planner waits. Each action is one OVH call (or none); what
+//! it changed in the status is written before the next OVH call, or when the pass ends.
 
 use std::{sync::Arc, time::Instant};
 
@@ -34,17 +34,16 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
     // The watch cache can lag our own status writes; then plan from a fresh read.
     let fresh;
-    let obj = match ctx.last_written(obj) {
-        Some(last) if obj.status.as_ref() != Some(&last) => {
-            match api.get_opt(&obj.name_any()).await.map_err(Error::Kube)? {
-                Some(o) => {
-                    fresh = o;
-                    &fresh
-                }
-                None => return Ok(Action::await_change()),
+    let obj = if ctx.lags_our_write(obj) {
+        match api.get_opt(&obj.name_any()).await.map_err(Error::Kube)? {
+            Some(o) => {
+                fresh = o;
+                &fresh
             }
+            None => return Ok(Action::await_change()),
         }
-        _ => obj,
+    } else {
+        obj
     };
     let deleting = obj.metadata.deletion_timestamp.is_some();
     let has_finalizer = finalizer::has_finalizer(obj);
@@ -109,6 +108,10 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             Ok(c) => c,
             Err(e) => return pass.credentials_failure(e).await,
         };
+        if !executor::status_only(&act) {
+            // What earlier steps recorded is written before the next OVH call (DESIGN.md §4).
+            pass.write_if_changed().await?;
+        }
         ctx.crash_hook.before(&act).await;
         let started = Instant::now();
         let outcome = if let Act::WriteOutputs { name, outputs } = &act {
@@ -141,12 +144,19 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                 obj.metadata.generation,
             );
         }
-        pass.persist().await?;
+        // The status is written before the next OVH call (above) or when the pass ends (a wait,
+        // a failure, the steps' limit): one write for an OVH call's result and the status-only
+        // steps that follow it, before anything depends on it at OVH.
         if placed {
             ctx.metrics.order_placed();
         }
-        status::publish(&ctx.recorder, obj, false, reason, note).await;
+        // Events for what a person follows, not for every step (the log has each one): the
+        // pass's wait publishes the phase it ends in.
+        if !reason.routine() {
+            status::publish(&ctx.events, obj, false, reason, note).await;
+        }
     }
+    pass.write_if_changed().await?;
     Ok(Action::requeue(std::time::Duration::from_secs(1)))
 }
 

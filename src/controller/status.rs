@@ -8,11 +8,13 @@ use k8s_openapi::{
 use kube::{
     Api, Resource, ResourceExt,
     api::{Patch, PatchParams},
-    runtime::events::{Event, EventType, Recorder},
 };
 use serde_json::json;
 
-use super::reason::{Health, Reason};
+use super::{
+    events::Events,
+    reason::{Health, Reason},
+};
 use crate::api::{FIELD_MANAGER, Phase, PublicCloudProject, PublicCloudProjectStatus};
 
 pub const READY: &str = "Ready";
@@ -53,7 +55,9 @@ pub fn set_condition(
     let existing = status.conditions.iter().position(|c| c.type_ == kind);
     let last_transition_time = match existing.map(|i| &status.conditions[i]) {
         Some(c) if c.status == value => c.last_transition_time.clone(),
-        _ => Time(Timestamp::now()),
+        // Whole seconds, as the API server stores it: the status remembered as written then
+        // equals the status read back (a difference means the watch cache lags our writes).
+        _ => Time(Timestamp::from_second(Timestamp::now().as_second()).expect("now is a valid time")),
     };
     let condition = Condition {
         type_: kind.into(),
@@ -125,25 +129,12 @@ pub async fn write(
 }
 
 /// Publishes an event; failures to publish are logged, never fatal.
-pub async fn publish(
-    recorder: &Recorder,
-    obj: &PublicCloudProject,
-    warning: bool,
-    reason: Reason,
-    note: String,
-) {
-    let event = Event {
-        type_: if warning {
-            EventType::Warning
-        } else {
-            EventType::Normal
-        },
-        reason: reason.as_str().into(),
-        note: Some(note.chars().take(1000).collect()),
-        action: "Reconcile".into(),
-        secondary: None,
-    };
-    if let Err(e) = recorder.publish(&event, &obj.object_ref(&())).await {
+pub async fn publish(events: &Events, obj: &PublicCloudProject, warning: bool, reason: Reason, note: String) {
+    let note: String = note.chars().take(1000).collect();
+    if let Err(e) = events
+        .publish(&obj.object_ref(&()), warning, reason.as_str(), &note)
+        .await
+    {
         tracing::warn!(name = %obj.name_any(), error = %e, "could not publish event");
     }
 }

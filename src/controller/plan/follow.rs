@@ -21,7 +21,9 @@ pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>)
         OrderStatus::Checking | OrderStatus::Delivering => wait(
             Phase::Delivering,
             Reason::Delivering,
-            format!("Order {order_id} is {} at OVH", current.as_str()),
+            // One message for both (status.order.status tells which): a new message is a new
+            // event, and checking then delivering is one step for a person.
+            format!("Order {order_id} is being checked and delivered by OVH"),
             Requeue::Progress,
         ),
         OrderStatus::Delivered => match observed.project_id_from_details.as_ref() {
