@@ -470,7 +470,8 @@ pub fn apply(
             applied(
                 Reason::OpenstackUserFound,
                 format!(
-                    "Found OpenStack user {user_id} ({username}), created earlier but not recorded;                      its password is regenerated, no other user is created"
+                    "Found OpenStack user {user_id} ({username}), created earlier but not recorded; \
+                     its password is regenerated, no other user is created"
                 ),
             )
         }
@@ -479,7 +480,8 @@ pub fn apply(
             applied(
                 Reason::PasswordRegenerated,
                 format!(
-                    "The password of OpenStack user {user_id} was not in the outputs Secret: OVH made                      a new one"
+                    "The password of OpenStack user {user_id} was not in the outputs Secret: OVH made \
+                     a new one"
                 ),
             )
         }
