@@ -87,8 +87,12 @@ pub enum Outcome {
         project_id: String,
         /// Delivered by this resource's order (not adopted): the 404 window starts now.
         delivered: bool,
+        /// spec.description when delivered: the ordered name (fixed from checkout to delivery),
+        /// recorded as status.projectDescription.
+        ordered_name: Option<String>,
     },
     ProjectStatusSeen(String),
+    ProjectDescriptionRecorded(String),
     ProjectRenamed {
         project_id: String,
         from: Option<String>,

@@ -105,7 +105,7 @@ reasons! {
     ProjectDelivered => Progressing, "the delivered order named its project";
     ProjectNotVisibleYet => Progressing, "the project was just delivered and OVH does not show it yet (404 for minutes)";
     ProjectStatus => Progressing, "the project's status at OVH changed";
-    ProjectRenamed => Progressing, "spec.description changed after delivery (or differs from an adopted project's name): the project was renamed at OVH";
+    ProjectRenamed => Progressing, "spec.description changed after delivery or adoption (it differs from status.projectDescription): the project was renamed at OVH";
     Ready => Healthy, "the project is ok";
     ProjectNotFound => Degraded, "OVH answers 404 for the project (adopted, or long after delivery)";
     ProjectExpired => Degraded, "OVH answers 460: the project expired";

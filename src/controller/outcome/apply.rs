@@ -356,11 +356,15 @@ pub fn apply(
         Outcome::ProjectNamed {
             project_id,
             delivered,
+            ordered_name,
         } => {
             status.project_id = Some(project_id.clone());
             status.project_status = None;
             if delivered {
                 status.delivered_at = Some(now);
+            }
+            if ordered_name.is_some() {
+                status.project_description = ordered_name;
             }
             applied(Reason::ProjectDelivered, format!("Project {project_id}"))
         }
@@ -369,7 +373,16 @@ pub fn apply(
             let id = status.project_id.as_deref().unwrap_or_default();
             applied(Reason::ProjectStatus, format!("Project {id} is {s}"))
         }
+        Outcome::ProjectDescriptionRecorded(name) => {
+            status.project_description = Some(name.clone());
+            let id = status.project_id.as_deref().unwrap_or_default();
+            applied(
+                Reason::ProjectStatus,
+                format!("Project {id} keeps its name; a change of spec.description from {name:?} renames it"),
+            )
+        }
         Outcome::ProjectRenamed { project_id, from, to } => {
+            status.project_description = Some(to.clone());
             if let Some(ProjectSeen::Found { description, .. }) = observed.project.as_mut() {
                 *description = Some(to.clone());
             }

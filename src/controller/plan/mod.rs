@@ -166,8 +166,12 @@ pub enum Act {
     RecordProject {
         status: String,
     },
-    /// `PUT /cloud/project/{serviceName}` `{description}`: spec.description changed after
-    /// delivery (or differs from an adopted project's name), as terraform's update does.
+    /// Status write only: spec.description as status.projectDescription when the project is first
+    /// seen ok without one (adopted, or followed before the field existed): the base a later spec
+    /// change is told from. Never a PUT: adopting a project keeps its name.
+    RecordProjectDescription(String),
+    /// `PUT /cloud/project/{serviceName}` `{description}`: spec.description differs from
+    /// status.projectDescription (it changed since delivery or adoption), as terraform's update does.
     RenameProject {
         project_id: String,
         /// The name OVH shows now.

@@ -10,7 +10,8 @@ fn ready(mut case: Case) -> Case {
     case.spec.project_id = Some(PROJECT.into());
     case.status.project_id = Some(PROJECT.into());
     case.status.project_status = Some("ok".into());
-    // Named as the spec says, so no rename comes first.
+    // Its name recorded as the spec says, so nothing about the name comes first.
+    case.status.project_description = Some(case.spec.description.clone());
     case.observed.project = Some(ProjectSeen::Found {
         status: "ok".into(),
         description: Some(case.spec.description.clone()),
