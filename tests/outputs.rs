@@ -262,6 +262,151 @@ async fn a_secret_of_that_name_not_written_by_the_operator_is_left_alone() {
     assert!(!data.contains_key("projectId"));
 }
 
+/// Denies, in namespace `ns` only, the create and update of Secrets whose name starts with
+/// `outputs` (a ValidatingAdmissionPolicy: what an RBAC or policy refusal looks like to the
+/// operator), and waits until the API server enforces it.
+async fn deny_outputs_secrets(env: &Env) {
+    let ns = &env.ns;
+    let policy = format!(
+        r#"
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {{name: deny-outputs-{ns}}}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [""]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: [secrets]
+  validations:
+    - expression: "!object.metadata.name.startsWith('outputs')"
+      message: "outputs Secrets are refused in this namespace (test policy)"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {{name: deny-outputs-{ns}}}
+spec:
+  policyName: deny-outputs-{ns}
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector:
+      matchLabels: {{kubernetes.io/metadata.name: {ns}}}
+"#
+    );
+    let out = common::kubectl_with_input(&["apply", "-f", "-"], &policy);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Enforced once a Secret of such a name (not the operator's) is refused.
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), ns);
+    let probe: Secret = serde_json::from_value(json!({"metadata": {"name": "outputs-probe"}})).unwrap();
+    for _ in 0..100 {
+        match secrets.create(&Default::default(), &probe).await {
+            Err(kube::Error::Api(s)) if s.message.contains("test policy") => return,
+            Ok(_) => {
+                secrets
+                    .delete("outputs-probe", &DeleteParams::default())
+                    .await
+                    .unwrap();
+            }
+            Err(_) => {}
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the test policy is not enforced");
+}
+
+/// Removes the policy of [`deny_outputs_secrets`] and waits until the API server lets such a
+/// Secret be written again.
+async fn allow_outputs_secrets(env: &Env) {
+    let binding = format!("validatingadmissionpolicybinding/deny-outputs-{}", env.ns);
+    let policy = format!("validatingadmissionpolicy/deny-outputs-{}", env.ns);
+    let out = common::kubectl(&["delete", &binding, &policy]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
+    let probe: Secret = serde_json::from_value(json!({"metadata": {"name": "outputs-probe"}})).unwrap();
+    for _ in 0..100 {
+        if secrets.create(&Default::default(), &probe).await.is_ok() {
+            secrets
+                .delete("outputs-probe", &DeleteParams::default())
+                .await
+                .unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the test policy is still enforced");
+}
+
+/// A Secret the operator cannot write is a condition saying so (with the API server's message),
+/// and costs no password: no user is created, and a lost password is not regenerated, until a
+/// write succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
+    let env = Env::new("outputs-refused", |_| {}).await;
+    let project_id = adopted(&env).await;
+    deny_outputs_secrets(&env).await;
+    let _operator = env.start_operator();
+    env.create("p", user_spec(&project_id, json!({}))).await;
+    let unwritable = |o: &PublicCloudProject| {
+        common::operator::condition(o, "Ready").is_some_and(|c| c.reason == "OutputsSecretUnwritable")
+    };
+    let obj = env.wait_for("p", 30, unwritable).await;
+    let ready = common::operator::condition(&obj, "Ready").unwrap();
+    assert!(ready.message.contains("test policy"), "{}", ready.message);
+    assert_eq!(obj.status.as_ref().unwrap().phase, Some(Phase::NeedsAttention));
+    env.wait_for_event("p", "OutputsSecretUnwritable").await;
+    let (kind, _, _) = env
+        .events("p")
+        .await
+        .into_iter()
+        .find(|(_, r, _)| r == "OutputsSecretUnwritable")
+        .unwrap();
+    assert_eq!(kind, "Warning");
+    // Passes go on (a change of the resource makes one at once): still no user.
+    env.annotate("p", "example.com/poke", "1").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        env.sim.ledger().await.users_of(&project_id).is_empty(),
+        "no user while unwritable"
+    );
+
+    // Allowed: one user, its password delivered.
+    allow_outputs_secrets(&env).await;
+    env.annotate("p", "example.com/poke", "2").await;
+    let (_, user) = wait_complete(&env, "outputs", &project_id, 30).await;
+    assert_eq!(user.passwords_issued, 1);
+
+    // Refused again and the Secret deleted: the lost password is not regenerated while the
+    // Secret cannot be written.
+    deny_outputs_secrets(&env).await;
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
+    secrets.delete("outputs", &DeleteParams::default()).await.unwrap();
+    env.wait_for("p", 30, unwritable).await;
+    env.annotate("p", "example.com/poke", "3").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let users = env
+        .sim
+        .ledger()
+        .await
+        .users_of(&project_id)
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(users.len(), 1, "{users:#?}");
+    assert_eq!(users[0].passwords_issued, 1, "no regeneration while unwritable");
+
+    allow_outputs_secrets(&env).await;
+    env.annotate("p", "example.com/poke", "4").await;
+    let (_, again) = wait_complete(&env, "outputs", &project_id, 30).await;
+    assert_eq!(
+        (again.user_id, again.passwords_issued),
+        (user.user_id, 2),
+        "one regeneration"
+    );
+    assert_no_password_leaks(&env, "p").await;
+}
+
 /// The operator is killed at every step of the outputs — before each step's call and between
 /// the call and the status write — and restarted: each run ends with the Secret holding the
 /// password of exactly one user.

@@ -114,6 +114,7 @@ reasons! {
     // ---- outputs ----
     WritingOutputs => Progressing, "the project is ok; its OpenStack user is being created or the outputs Secret written";
     OutputsWritten => Healthy, "the spec.writeOutputsTo Secret was written";
+    OutputsSecretUnwritable => Degraded, "the Kubernetes API refused the write of the spec.writeOutputsTo Secret (RBAC, admission policy): no password is asked of OVH until it succeeds";
     OutputsSecretTaken => Degraded, "a Secret named by spec.writeOutputsTo exists and is not the operator's: it is left alone";
     OpenstackUserRequested => Progressing, "the OpenStack user's creation was recorded, then sent";
     OpenstackUserCreated => Progressing, "OVH created the OpenStack user (its id is recorded before anything else)";

@@ -113,12 +113,33 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         let started = Instant::now();
         let outcome = if let Act::WriteOutputs { name, outputs } = &act {
             let secrets = Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
-            let seen = outputs::write(&secrets, obj, name, outputs, ovh.base_url())
-                .await
-                .map_err(Error::Kube)?;
-            outcome::Outcome::OutputsWritten {
-                name: name.clone(),
-                seen,
+            match outputs::write(&secrets, obj, name, outputs, ovh.base_url()).await {
+                Ok(seen) => outcome::Outcome::OutputsWritten {
+                    name: name.clone(),
+                    seen,
+                },
+                // A condition, not a bare error: the planner asks OVH for no password until a
+                // write of this Secret succeeds in the pass (Observed::outputs_writable).
+                Err(e) => {
+                    let said = match &e {
+                        kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
+                        e => e.to_string(),
+                    };
+                    let message = format!(
+                        "The operator cannot write Secret {name}: the Kubernetes API answered: {said}. \
+                         No OpenStack password is asked of OVH until it can; check the operator's \
+                         RBAC and admission policies on Secrets"
+                    );
+                    return pass
+                        .wait(
+                            crate::api::Phase::NeedsAttention,
+                            plan::Reason::OutputsSecretUnwritable,
+                            message,
+                            plan::Requeue::Resync,
+                            true,
+                        )
+                        .await;
+                }
             }
         } else {
             match executor::execute(&ovh, &act, &obj.spec, &pass.status).await {

@@ -501,6 +501,7 @@ pub fn apply(
         Outcome::OutputsWritten { name, seen } => {
             observed.outputs_secret = Some(Some(seen));
             observed.new_password = None;
+            observed.outputs_writable = true;
             applied(Reason::OutputsWritten, format!("Wrote Secret {name}"))
         }
         Outcome::UserForgotten => {

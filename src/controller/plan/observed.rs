@@ -129,6 +129,9 @@ pub struct Observed {
     pub new_password: Option<Token>,
     /// This pass itself recorded the user's creation (so no earlier create can be unrecorded).
     pub user_begun: bool,
+    /// This pass wrote the outputs Secret: a password OVH gives now can be written too. No
+    /// password is asked of OVH (user creation, regeneration) before this holds.
+    pub outputs_writable: bool,
 }
 
 /// A read the planner needs before it can decide.

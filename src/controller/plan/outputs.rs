@@ -8,7 +8,9 @@
 //! records the user id before anything else; [`Act::WriteOutputs`] writes the Secret with the
 //! password held in this pass only. A restart between intent and id looks the user up by its
 //! description marker (the resource UID) instead of posting again; a restart after the id with a
-//! Secret lacking the password calls [`Act::RegeneratePassword`].
+//! Secret lacking the password calls [`Act::RegeneratePassword`]. Before either call the pass
+//! writes the Secret with the ids only: it claims the name and proves the write works, so a
+//! Secret the operator cannot write never costs a password (nor a regeneration per retry).
 
 use std::collections::BTreeMap;
 
@@ -216,11 +218,23 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
             })
         });
     };
+    // Written with the ids only before OVH is asked for a password (see the module's doc).
+    let ids_first = |outputs: &Outputs| -> Option<Step> {
+        (!observed.outputs_writable).then(|| {
+            Step::Act(Act::WriteOutputs {
+                name: name.into(),
+                outputs: outputs.clone(),
+            })
+        })
+    };
     let user = match status.openstack_user.as_ref() {
-        None => return Some(Step::Act(Act::BeginUser)),
+        None => return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::BeginUser))),
         Some(u) => u,
     };
     let Some(user_id) = user.id else {
+        if let Some(step) = ids_first(&outputs) {
+            return Some(step);
+        }
         if observed.user_begun {
             return Some(create(input, want, project_id));
         }
@@ -256,7 +270,10 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         .and_then(|s| s.password.clone());
     let Some(password) = observed.new_password.clone().or(kept) else {
         // The password was lost (a crash between OVH's answer and the Secret write, or the Secret
-        // was deleted): OVH makes a new one for the same user.
+        // was deleted): OVH makes a new one for the same user, once the Secret is writable.
+        if let Some(step) = ids_first(&outputs) {
+            return Some(step);
+        }
         return Some(Step::Act(Act::RegeneratePassword {
             project_id: project_id.into(),
             user_id,

@@ -113,6 +113,7 @@ fn a_secret_of_someone_else_is_never_overwritten() {
 fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
     let mut case = with_user(ready(Case::new()));
     case.observed.outputs_secret = Some(None);
+    case.observed.outputs_writable = true;
     assert_eq!(case.plan(), Step::Act(Act::BeginUser), "intent first");
     recorded(&mut case, None);
     // A restart with the intent recorded but no id: the user may exist, unrecorded.
@@ -149,6 +150,7 @@ fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
 fn a_lost_password_is_regenerated_never_a_second_user() {
     let mut case = with_user(ready(Case::new()));
     recorded(&mut case, Some(77));
+    case.observed.outputs_writable = true;
     for secret in [
         Some(None),
         seen(Some("77"), None, false),
@@ -163,6 +165,42 @@ fn a_lost_password_is_regenerated_never_a_second_user() {
             })
         );
     }
+}
+
+#[test]
+fn no_password_is_asked_of_ovh_before_the_pass_wrote_the_secret() {
+    // The ids-only Secret is written first (claims the name, proves the write works): a Secret the
+    // operator cannot write stops the pass there, before a user or a password is made.
+    let ids_only = |case: &Case| {
+        let ids = written(case.plan());
+        assert_eq!(ids.values["projectId"], PROJECT);
+        assert_eq!(ids.password, None);
+        ids
+    };
+    let mut case = with_user(ready(Case::new()));
+    case.observed.outputs_secret = Some(None);
+    ids_only(&case);
+    case.observed.outputs_writable = true;
+    assert_eq!(case.plan(), Step::Act(Act::BeginUser));
+
+    // Intent recorded in this pass, creation next: the same.
+    recorded(&mut case, None);
+    case.observed.user_begun = true;
+    case.observed.outputs_writable = false;
+    ids_only(&case);
+    case.observed.outputs_writable = true;
+    assert!(matches!(case.plan(), Step::Act(Act::CreateUser { .. })));
+
+    // A password to regenerate: the same, and the write names the user.
+    recorded(&mut case, Some(77));
+    case.observed.outputs_secret = seen(Some("77"), None, false);
+    case.observed.outputs_writable = false;
+    assert_eq!(ids_only(&case).values["openstackUserId"], "77");
+    case.observed.outputs_writable = true;
+    assert!(matches!(
+        case.plan(),
+        Step::Act(Act::RegeneratePassword { user_id: 77, .. })
+    ));
 }
 
 #[test]
