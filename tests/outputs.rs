@@ -502,3 +502,71 @@ async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
     env.wait_for_event("p", "OpenstackUserFound").await;
     assert_no_password_leaks(&env, "p").await;
 }
+
+/// Two users carrying the resource's marker (a creation sent again after a slow answer, before
+/// this was waited out): the lowest id is kept and delivered, the other named in a Warning, and
+/// no user is created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_several_users_with_the_marker_the_lowest_is_kept_and_the_others_named() {
+    use ovh_publiccloud_operator::ovh::model::ProjectUserCreation;
+    let env = Env::new("outputs-extra", |_| {}).await;
+    let project_id = adopted(&env).await;
+    let obj = env.create("p", user_spec(&project_id, json!({}))).await;
+    // As a crashed earlier operator left it: the intent recorded long ago, no id.
+    env.api
+        .patch_status(
+            "p",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(
+                json!({"status": {"openstackUser": {"requestedAt": "2026-01-01T00:00:00Z"}}}),
+            ),
+        )
+        .await
+        .unwrap();
+    let client = env.sim.client();
+    let marker = format!("CI runner (ovh-publiccloud-operator:{})", obj.uid().unwrap());
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let creation = ProjectUserCreation {
+            description: Some(marker.clone()),
+            role: Some("compute_operator".into()),
+            roles: vec![],
+        };
+        ids.push(client.create_user(&project_id, &creation).await.unwrap().user.id);
+    }
+    ids.sort_unstable();
+    let _operator = env.start_operator();
+    let kept = ids[0].to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let data = secret_data(&env, "outputs").await.unwrap_or_default();
+        if data.contains_key("clouds.yaml") && data.get("openstackUserId") == Some(&kept) {
+            let ledger = env.sim.ledger().await;
+            let user = ledger.users.iter().find(|u| u.user_id == ids[0]).unwrap();
+            assert_eq!(data["OS_PASSWORD"], user.password);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{data:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    env.wait_for_event("p", "ExtraOpenstackUsers").await;
+    let (kind, _, note) = env
+        .events("p")
+        .await
+        .into_iter()
+        .find(|(_, r, _)| r == "ExtraOpenstackUsers")
+        .unwrap();
+    assert_eq!(kind, "Warning");
+    assert!(note.contains(&ids[1].to_string()), "{note}");
+    assert_eq!(
+        env.sim
+            .stats()
+            .await
+            .calls_to("POST /cloud/project/{serviceName}/user"),
+        2,
+        "the operator created no user"
+    );
+    let obj = env.api.get("p").await.unwrap();
+    assert_eq!(obj.status.unwrap().openstack_user.unwrap().id, Some(ids[0]));
+    assert_no_password_leaks(&env, "p").await;
+}

@@ -271,10 +271,15 @@ pub async fn execute(
                 password: Token(user.password),
             }
         }
-        Act::RecordFoundUser { project_id, user_id } => match ovh.user(project_id, *user_id).await {
+        Act::RecordFoundUser {
+            project_id,
+            user_id,
+            extra,
+        } => match ovh.user(project_id, *user_id).await {
             Ok(user) => Outcome::UserFound {
                 user_id: user.id,
                 username: user.username,
+                extra: extra.clone(),
             },
             Err(e) if e.is_not_found() => Outcome::UserForgotten,
             Err(e) => return Err(e),

@@ -125,6 +125,8 @@ pub enum Outcome {
     UserFound {
         user_id: i64,
         username: String,
+        /// Other users with our marker, left for a person.
+        extra: Vec<i64>,
     },
     PasswordRegenerated {
         user_id: i64,

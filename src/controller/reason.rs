@@ -119,6 +119,7 @@ reasons! {
     OpenstackUserRequested => Progressing, "the OpenStack user's creation was recorded, then sent";
     OpenstackUserCreated => Progressing, "OVH created the OpenStack user (its id is recorded before anything else)";
     OpenstackUserFound => Progressing, "a user created earlier but not recorded was found by its marker; its password is regenerated";
+    ExtraOpenstackUsers => Degraded, "several users carry this resource's marker (a creation sent again after a slow answer): the lowest id is kept, the others are named for a person to delete";
     PasswordRegenerated => Progressing, "the user's password was lost before reaching the Secret: OVH made a new one (never a second user)";
     OpenstackUserGone => Progressing, "the recorded OpenStack user no longer exists at OVH; a new one is made";
     OpenstackUserNotOk => Degraded, "the OpenStack user is disabled, deleting or deleted at OVH";

@@ -151,8 +151,12 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         ctx.crash_hook.after_call(&act).await;
         pass.mark_credentials_valid();
         let placed = matches!(outcome, outcome::Outcome::OrderPlaced { .. });
-        let Applied { reason, note, phase } =
-            outcome::apply(outcome, &mut pass.status, &mut pass.observed, Timestamp::now());
+        let Applied {
+            reason,
+            note,
+            phase,
+            warning,
+        } = outcome::apply(outcome, &mut pass.status, &mut pass.observed, Timestamp::now());
         if let Some((phase, ready_reason)) = phase {
             status::enter_phase(
                 &mut pass.status,
@@ -166,7 +170,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         if placed {
             ctx.metrics.order_placed();
         }
-        status::publish(&ctx.recorder, obj, false, reason, note).await;
+        status::publish(&ctx.recorder, obj, warning, reason, note).await;
     }
     Ok(Action::requeue(std::time::Duration::from_secs(1)))
 }

@@ -22,6 +22,8 @@ pub struct Applied {
     pub note: String,
     /// The phase to enter, with the Ready condition's reason (None: unchanged).
     pub phase: Option<(Phase, Reason)>,
+    /// The event is a Warning: a person should look.
+    pub warning: bool,
 }
 
 fn applied(reason: Reason, note: String) -> Applied {
@@ -29,6 +31,7 @@ fn applied(reason: Reason, note: String) -> Applied {
         reason,
         note,
         phase: None,
+        warning: false,
     }
 }
 
@@ -56,6 +59,7 @@ pub fn apply(
                 reason: Reason::Ordering,
                 note: "Creating a cart".into(),
                 phase: Some((Phase::Pending, Reason::Ordering)),
+                warning: false,
             }
         }
         Outcome::CartCreated {
@@ -240,6 +244,7 @@ pub fn apply(
                 reason: Reason::CheckingOut,
                 note: "Checking out".into(),
                 phase: Some((Phase::CheckingOut, Reason::Ordering)),
+                warning: false,
             }
         }
         Outcome::OrderPlaced { order_id, url, price } => {
@@ -300,6 +305,7 @@ pub fn apply(
                 reason: Reason::CartExpired,
                 note: format!("Cart {id} expired before checkout; a new cart will be made"),
                 phase: Some((Phase::Pending, Reason::Ordering)),
+                warning: false,
             }
         }
         Outcome::PaymentBegun(method) => {
@@ -408,6 +414,7 @@ pub fn apply(
                 reason: Reason::Terminating,
                 note: format!("Terminating the project; its token is looked for in e-mails after {newest}"),
                 phase: Some((Phase::Terminating, Reason::Terminating)),
+                warning: false,
             }
         }
         Outcome::TerminationRequested { project_id } => {
@@ -473,13 +480,33 @@ pub fn apply(
                 format!("OVH created OpenStack user {user_id} ({username})"),
             )
         }
-        Outcome::UserFound { user_id, username } => {
+        Outcome::UserFound {
+            user_id,
+            username,
+            extra,
+        } => {
             let user = status.openstack_user.get_or_insert_with(|| OpenstackUserStatus {
                 requested_at: now,
                 ..Default::default()
             });
             user.id = Some(user_id);
             user.username = Some(username.clone());
+            if !extra.is_empty() {
+                let ids: Vec<String> = extra.iter().map(i64::to_string).collect();
+                return Applied {
+                    warning: true,
+                    ..applied(
+                        Reason::ExtraOpenstackUsers,
+                        format!(
+                            "Found OpenStack users {user_id} and {} with this resource's marker (a \
+                             creation sent again after a slow answer): {user_id} ({username}) is kept \
+                             and its password regenerated; the operator never uses the others: delete \
+                             them in the OVH console",
+                            ids.join(", ")
+                        ),
+                    )
+                };
+            }
             applied(
                 Reason::OpenstackUserFound,
                 format!(

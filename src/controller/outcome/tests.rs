@@ -296,3 +296,36 @@ fn a_rename_is_what_the_pass_sees_next() {
         })
     );
 }
+
+#[test]
+fn extra_users_with_our_marker_are_a_warning_naming_them() {
+    let mut status = PublicCloudProjectStatus::default();
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::UserFound {
+            user_id: 78,
+            username: "user-a".into(),
+            extra: vec![91, 93],
+        },
+    );
+    assert_eq!(applied.reason, Reason::ExtraOpenstackUsers);
+    assert!(applied.warning);
+    assert!(applied.note.contains("91, 93"), "{}", applied.note);
+    assert_eq!(
+        status.openstack_user.as_ref().unwrap().id,
+        Some(78),
+        "the lowest is kept"
+    );
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::UserFound {
+            user_id: 78,
+            username: "user-a".into(),
+            extra: vec![],
+        },
+    );
+    assert_eq!(
+        (applied.reason, applied.warning),
+        (Reason::OpenstackUserFound, false)
+    );
+}

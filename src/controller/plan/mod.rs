@@ -208,7 +208,11 @@ pub enum Act {
     /// A user with our marker exists but is not in status (created, then the status write lost).
     RecordFoundUser {
         project_id: String,
+        /// The lowest id with our marker: the one kept.
         user_id: i64,
+        /// Other users with our marker (a creation sent again after a slow answer): named in a
+        /// Warning for a person to delete, never used.
+        extra: Vec<i64>,
     },
     /// The password was lost before it reached the Secret: OVH makes a new one.
     RegeneratePassword {

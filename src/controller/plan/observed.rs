@@ -118,8 +118,9 @@ pub struct Observed {
     pub payment_begun: bool,
     /// The outputs Secret (`Some(None)`: it does not exist).
     pub outputs_secret: Option<Option<SecretSeen>>,
-    /// The project's user carrying this resource's marker (`Some(None)`: none).
-    pub marker_user: Option<Option<i64>>,
+    /// The ids of the project's live users carrying this resource's marker, lowest first
+    /// (`Some(vec![])`: none).
+    pub marker_users: Option<Vec<i64>>,
     /// The recorded user as OVH shows it.
     pub user: Option<UserSeen>,
     /// The recorded user's openrc variables.

@@ -232,23 +232,37 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         Some(u) => u,
     };
     let Some(user_id) = user.id else {
-        if let Some(step) = ids_first(&outputs) {
-            return Some(step);
-        }
         if observed.user_begun {
-            return Some(create(input, want, project_id));
+            return Some(ids_first(&outputs).unwrap_or_else(|| create(input, want, project_id)));
         }
-        return Some(match observed.marker_user {
-            None => Step::Look(Lookup::UserByMarker {
+        let Some(found) = observed.marker_users.as_ref() else {
+            return Some(Step::Look(Lookup::UserByMarker {
                 project_id: project_id.into(),
                 marker: input.user_marker(),
-            }),
-            Some(Some(user_id)) => Step::Act(Act::RecordFoundUser {
+            }));
+        };
+        if let Some((&user_id, extra)) = found.split_first() {
+            // Several: a creation sent again after a slow answer. The lowest id is kept.
+            return Some(Step::Act(Act::RecordFoundUser {
                 project_id: project_id.into(),
                 user_id,
-            }),
-            Some(None) => create(input, want, project_id),
-        });
+                extra: extra.to_vec(),
+            }));
+        }
+        // None found: a POST sent before may still be running at OVH (its answer lost or late).
+        // Until it must have ended (the POST's timeout and a margin: --checkout-grace), nothing is
+        // sent again; then the intent is stamped anew before the next attempt.
+        let begun = parse_time(Some(user.requested_at.as_str()));
+        if let Some(begun) = begun
+            && input.now < begun + input.checkout_grace
+        {
+            return Some(pending(format!(
+                "The creation of the OpenStack user began at {begun} and no user with this \
+                 resource's marker shows yet; it is looked for again, and made again only after {}",
+                begun + input.checkout_grace
+            )));
+        }
+        return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::BeginUser)));
     };
     outputs.values.insert(USER_ID_KEY.into(), user_id.to_string());
     if let Some(username) = user.username.as_ref() {
@@ -347,15 +361,15 @@ pub(super) fn delete_user(input: &Input, project_id: &str, terminate: bool) -> O
     }
     let user_id = match user.id {
         Some(id) => id,
-        None => match observed.marker_user {
+        None => match observed.marker_users.as_deref() {
             None => {
                 return Some(Step::Look(Lookup::UserByMarker {
                     project_id: project_id.into(),
                     marker: input.user_marker(),
                 }));
             }
-            Some(Some(id)) => id,
-            Some(None) => return None,
+            Some([id, ..]) => *id,
+            Some([]) => return None,
         },
     };
     Some(Step::Act(Act::DeleteUser {
