@@ -107,24 +107,66 @@ fn merge(a: &mut Value, b: Value) {
     }
 }
 
-/// No password of the account's users shows in the resource (status) or its events.
+/// Everything the operator logs in this test binary (at debug, as `RUST_LOG=debug` would), so
+/// that a test can check no password is in it.
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends the operator's logs (in-process) to [`LOGS`]; once per test binary.
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(|| LogSink)
+            .init();
+    });
+}
+
+/// No password the simulator ever issued (creations and regenerations, of every user) shows in
+/// the resource (status), its events or the operator's logs.
 async fn assert_no_password_leaks(env: &Env, name: &str) {
     let obj: PublicCloudProject = env.api.get(name).await.unwrap();
-    let shown = format!(
-        "{}\n{:?}",
-        serde_json::to_string(&obj).unwrap(),
-        env.events(name).await
+    let logs = String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned();
+    assert!(
+        logs.contains("executed"),
+        "the operator's logs are captured (capture_logs() at the test's start)"
     );
-    for user in env.sim.ledger().await.users {
-        assert!(
-            !shown.contains(&user.password),
-            "a password shows in the resource or its events"
-        );
+    let shown = [
+        ("status", serde_json::to_string(&obj).unwrap()),
+        ("events", format!("{:?}", env.events(name).await)),
+        ("logs", logs),
+    ];
+    let users = env.sim.ledger().await.users;
+    assert!(!users.is_empty());
+    for user in users {
+        assert_eq!(user.passwords.len() as u32, user.passwords_issued, "{user:?}");
+        for password in &user.passwords {
+            for (place, text) in &shown {
+                assert!(
+                    !text.contains(password.as_str()),
+                    "a password shows in the {place}"
+                );
+            }
+        }
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ordered_project_hands_its_ids_and_one_user_to_other_tools() {
+    capture_logs();
     let env = Env::new("outputs", |_| {}).await;
     let _operator = env.start_operator();
     env.create(
@@ -343,6 +385,7 @@ async fn allow_outputs_secrets(env: &Env) {
 /// write succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
+    capture_logs();
     let env = Env::new("outputs-refused", |_| {}).await;
     let project_id = adopted(&env).await;
     deny_outputs_secrets(&env).await;
@@ -412,6 +455,7 @@ async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
 /// password of exactly one user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_password() {
+    capture_logs();
     let mut covered = Vec::new();
     'steps: for step in 1.. {
         for after_call in [false, true] {
@@ -480,6 +524,7 @@ async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_passwor
 /// marker and its password regenerated; no second POST is even tried.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
+    capture_logs();
     let env = Env::new("outputs-lost", |_| {}).await;
     let project_id = adopted(&env).await;
     env.sim
@@ -508,6 +553,7 @@ async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
 /// no user is created.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_several_users_with_the_marker_the_lowest_is_kept_and_the_others_named() {
+    capture_logs();
     use ovh_publiccloud_operator::ovh::model::ProjectUserCreation;
     let env = Env::new("outputs-extra", |_| {}).await;
     let project_id = adopted(&env).await;
