@@ -107,24 +107,66 @@ fn merge(a: &mut Value, b: Value) {
     }
 }
 
-/// No password of the account's users shows in the resource (status) or its events.
+/// Everything the operator logs in this test binary (at debug, as `RUST_LOG=debug` would), so
+/// that a test can check no password is in it.
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends the operator's logs (in-process) to [`LOGS`]; once per test binary.
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(|| LogSink)
+            .init();
+    });
+}
+
+/// No password the simulator ever issued (creations and regenerations, of every user) shows in
+/// the resource (status), its events or the operator's logs.
 async fn assert_no_password_leaks(env: &Env, name: &str) {
     let obj: PublicCloudProject = env.api.get(name).await.unwrap();
-    let shown = format!(
-        "{}\n{:?}",
-        serde_json::to_string(&obj).unwrap(),
-        env.events(name).await
+    let logs = String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned();
+    assert!(
+        logs.contains("executed"),
+        "the operator's logs are captured (capture_logs() at the test's start)"
     );
-    for user in env.sim.ledger().await.users {
-        assert!(
-            !shown.contains(&user.password),
-            "a password shows in the resource or its events"
-        );
+    let shown = [
+        ("status", serde_json::to_string(&obj).unwrap()),
+        ("events", format!("{:?}", env.events(name).await)),
+        ("logs", logs),
+    ];
+    let users = env.sim.ledger().await.users;
+    assert!(!users.is_empty());
+    for user in users {
+        assert_eq!(user.passwords.len() as u32, user.passwords_issued, "{user:?}");
+        for password in &user.passwords {
+            for (place, text) in &shown {
+                assert!(
+                    !text.contains(password.as_str()),
+                    "a password shows in the {place}"
+                );
+            }
+        }
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ordered_project_hands_its_ids_and_one_user_to_other_tools() {
+    capture_logs();
     let env = Env::new("outputs", |_| {}).await;
     let _operator = env.start_operator();
     env.create(
@@ -262,11 +304,158 @@ async fn a_secret_of_that_name_not_written_by_the_operator_is_left_alone() {
     assert!(!data.contains_key("projectId"));
 }
 
+/// Denies, in namespace `ns` only, the create and update of Secrets whose name starts with
+/// `outputs` (a ValidatingAdmissionPolicy: what an RBAC or policy refusal looks like to the
+/// operator), and waits until the API server enforces it.
+async fn deny_outputs_secrets(env: &Env) {
+    let ns = &env.ns;
+    let policy = format!(
+        r#"
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {{name: deny-outputs-{ns}}}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules:
+      - apiGroups: [""]
+        apiVersions: [v1]
+        operations: [CREATE, UPDATE]
+        resources: [secrets]
+  validations:
+    - expression: "!object.metadata.name.startsWith('outputs')"
+      message: "outputs Secrets are refused in this namespace (test policy)"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {{name: deny-outputs-{ns}}}
+spec:
+  policyName: deny-outputs-{ns}
+  validationActions: [Deny]
+  matchResources:
+    namespaceSelector:
+      matchLabels: {{kubernetes.io/metadata.name: {ns}}}
+"#
+    );
+    let out = common::kubectl_with_input(&["apply", "-f", "-"], &policy);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Enforced once a Secret of such a name (not the operator's) is refused.
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), ns);
+    let probe: Secret = serde_json::from_value(json!({"metadata": {"name": "outputs-probe"}})).unwrap();
+    for _ in 0..100 {
+        match secrets.create(&Default::default(), &probe).await {
+            Err(kube::Error::Api(s)) if s.message.contains("test policy") => return,
+            Ok(_) => {
+                secrets
+                    .delete("outputs-probe", &DeleteParams::default())
+                    .await
+                    .unwrap();
+            }
+            Err(_) => {}
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the test policy is not enforced");
+}
+
+/// Removes the policy of [`deny_outputs_secrets`] and waits until the API server lets such a
+/// Secret be written again.
+async fn allow_outputs_secrets(env: &Env) {
+    let binding = format!("validatingadmissionpolicybinding/deny-outputs-{}", env.ns);
+    let policy = format!("validatingadmissionpolicy/deny-outputs-{}", env.ns);
+    let out = common::kubectl(&["delete", &binding, &policy]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
+    let probe: Secret = serde_json::from_value(json!({"metadata": {"name": "outputs-probe"}})).unwrap();
+    for _ in 0..100 {
+        if secrets.create(&Default::default(), &probe).await.is_ok() {
+            secrets
+                .delete("outputs-probe", &DeleteParams::default())
+                .await
+                .unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("the test policy is still enforced");
+}
+
+/// A Secret the operator cannot write is a condition saying so (with the API server's message),
+/// and costs no password: no user is created, and a lost password is not regenerated, until a
+/// write succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
+    capture_logs();
+    let env = Env::new("outputs-refused", |_| {}).await;
+    let project_id = adopted(&env).await;
+    deny_outputs_secrets(&env).await;
+    let _operator = env.start_operator();
+    env.create("p", user_spec(&project_id, json!({}))).await;
+    let unwritable = |o: &PublicCloudProject| {
+        common::operator::condition(o, "Ready").is_some_and(|c| c.reason == "OutputsSecretUnwritable")
+    };
+    let obj = env.wait_for("p", 30, unwritable).await;
+    let ready = common::operator::condition(&obj, "Ready").unwrap();
+    assert!(ready.message.contains("test policy"), "{}", ready.message);
+    assert_eq!(obj.status.as_ref().unwrap().phase, Some(Phase::NeedsAttention));
+    env.wait_for_event("p", "OutputsSecretUnwritable").await;
+    let (kind, _, _) = env
+        .events("p")
+        .await
+        .into_iter()
+        .find(|(_, r, _)| r == "OutputsSecretUnwritable")
+        .unwrap();
+    assert_eq!(kind, "Warning");
+    // Passes go on (a change of the resource makes one at once): still no user.
+    env.annotate("p", "example.com/poke", "1").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        env.sim.ledger().await.users_of(&project_id).is_empty(),
+        "no user while unwritable"
+    );
+
+    // Allowed: one user, its password delivered.
+    allow_outputs_secrets(&env).await;
+    env.annotate("p", "example.com/poke", "2").await;
+    let (_, user) = wait_complete(&env, "outputs", &project_id, 30).await;
+    assert_eq!(user.passwords_issued, 1);
+
+    // Refused again and the Secret deleted: the lost password is not regenerated while the
+    // Secret cannot be written.
+    deny_outputs_secrets(&env).await;
+    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
+    secrets.delete("outputs", &DeleteParams::default()).await.unwrap();
+    env.wait_for("p", 30, unwritable).await;
+    env.annotate("p", "example.com/poke", "3").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let users = env
+        .sim
+        .ledger()
+        .await
+        .users_of(&project_id)
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(users.len(), 1, "{users:#?}");
+    assert_eq!(users[0].passwords_issued, 1, "no regeneration while unwritable");
+
+    allow_outputs_secrets(&env).await;
+    env.annotate("p", "example.com/poke", "4").await;
+    let (_, again) = wait_complete(&env, "outputs", &project_id, 30).await;
+    assert_eq!(
+        (again.user_id, again.passwords_issued),
+        (user.user_id, 2),
+        "one regeneration"
+    );
+    assert_no_password_leaks(&env, "p").await;
+}
+
 /// The operator is killed at every step of the outputs — before each step's call and between
 /// the call and the status write — and restarted: each run ends with the Secret holding the
 /// password of exactly one user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_password() {
+    capture_logs();
     let mut covered = Vec::new();
     'steps: for step in 1.. {
         for after_call in [false, true] {
@@ -335,6 +524,7 @@ async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_passwor
 /// marker and its password regenerated; no second POST is even tried.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
+    capture_logs();
     let env = Env::new("outputs-lost", |_| {}).await;
     let project_id = adopted(&env).await;
     env.sim
@@ -355,5 +545,74 @@ async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
         "no second creation was tried"
     );
     env.wait_for_event("p", "OpenstackUserFound").await;
+    assert_no_password_leaks(&env, "p").await;
+}
+
+/// Two users carrying the resource's marker (a creation sent again after a slow answer, before
+/// this was waited out): the lowest id is kept and delivered, the other named in a Warning, and
+/// no user is created.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_several_users_with_the_marker_the_lowest_is_kept_and_the_others_named() {
+    capture_logs();
+    use ovh_publiccloud_operator::ovh::model::ProjectUserCreation;
+    let env = Env::new("outputs-extra", |_| {}).await;
+    let project_id = adopted(&env).await;
+    let obj = env.create("p", user_spec(&project_id, json!({}))).await;
+    // As a crashed earlier operator left it: the intent recorded long ago, no id.
+    env.api
+        .patch_status(
+            "p",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(
+                json!({"status": {"openstackUser": {"requestedAt": "2026-01-01T00:00:00Z"}}}),
+            ),
+        )
+        .await
+        .unwrap();
+    let client = env.sim.client();
+    let marker = format!("CI runner (ovh-publiccloud-operator:{})", obj.uid().unwrap());
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let creation = ProjectUserCreation {
+            description: Some(marker.clone()),
+            role: Some("compute_operator".into()),
+            roles: vec![],
+        };
+        ids.push(client.create_user(&project_id, &creation).await.unwrap().user.id);
+    }
+    ids.sort_unstable();
+    let _operator = env.start_operator();
+    let kept = ids[0].to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let data = secret_data(&env, "outputs").await.unwrap_or_default();
+        if data.contains_key("clouds.yaml") && data.get("openstackUserId") == Some(&kept) {
+            let ledger = env.sim.ledger().await;
+            let user = ledger.users.iter().find(|u| u.user_id == ids[0]).unwrap();
+            assert_eq!(data["OS_PASSWORD"], user.password);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{data:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    env.wait_for_event("p", "ExtraOpenstackUsers").await;
+    let (kind, _, note) = env
+        .events("p")
+        .await
+        .into_iter()
+        .find(|(_, r, _)| r == "ExtraOpenstackUsers")
+        .unwrap();
+    assert_eq!(kind, "Warning");
+    assert!(note.contains(&ids[1].to_string()), "{note}");
+    assert_eq!(
+        env.sim
+            .stats()
+            .await
+            .calls_to("POST /cloud/project/{serviceName}/user"),
+        2,
+        "the operator created no user"
+    );
+    let obj = env.api.get("p").await.unwrap();
+    assert_eq!(obj.status.unwrap().openstack_user.unwrap().id, Some(ids[0]));
     assert_no_password_leaks(&env, "p").await;
 }

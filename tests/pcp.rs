@@ -257,8 +257,6 @@ async fn plan_says_when_the_operator_would_adopt_or_stop_instead_of_ordering() {
         &[
             "PublicCloudProject adopt",
             &format!("the operator follows project {project} (ok): nothing is bought"),
-            // Adoption renames a project named otherwise (as terraform's import then apply does).
-            &format!("and renames project {project} from \"Team A\" to \"Legacy\""),
             "PublicCloudProject hand-over",
             "and creates its OpenStack user and writes the outputs Secret team-a-openstack",
             "PublicCloudProject twice",
@@ -267,6 +265,8 @@ async fn plan_says_when_the_operator_would_adopt_or_stop_instead_of_ordering() {
             "kubectl pcp: some plans failed",
         ],
     );
+    // Adopting keeps the project's name: only a later change of spec.description renames.
+    assert!(!text.contains("renames project"), "{text}");
     assert_eq!(
         sim.stats().await.calls_to("POST /order/cart"),
         calls_before,

@@ -6,13 +6,16 @@ mod common;
 
 use std::time::Duration;
 
-use common::operator::{Env, condition};
+use common::{
+    operator::{Env, condition},
+    sim::delivered_project,
+};
 use kube::api::{Patch, PatchParams};
 #[cfg(feature = "failpoints")]
 use ovh_publiccloud_operator::controller::CrashHook;
 use ovh_publiccloud_operator::{
     api::{APPROVE_ANNOTATION, PAUSED_ANNOTATION, Phase},
-    simulator::ledger::LedgerCart,
+    simulator::{Region, ledger::LedgerCart},
 };
 use serde_json::json;
 
@@ -130,6 +133,62 @@ async fn a_description_change_is_refused_until_delivery_then_renames_the_project
     // Further resyncs make no rename: the GET the Ready pass makes anyway shows the same name.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(env.sim.calls("PUT /cloud/project/{serviceName}").await, 1);
+}
+
+/// Only a change of spec.description renames: adopting a project named otherwise keeps its name,
+/// and a rename made in the OVH console is not reverted by later passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adoption_and_console_renames_are_left_alone_and_a_spec_change_renames_once() {
+    let env = Env::new("rename-adopt", |_| {}).await;
+    let client = env.sim.client();
+    // The simulator's delivered project is named after the cart's description label: "Team A".
+    let (_, project_id) = delivered_project(&env.sim, Region::Eu, &client).await;
+    let _operator = env.start_operator();
+    env.create("a", json!({"description": "Legacy", "projectId": project_id}))
+        .await;
+    let obj = env.wait_for_phase("a", Phase::Ready, 30).await;
+    assert_eq!(
+        obj.status.unwrap().project_description.as_deref(),
+        Some("Legacy"),
+        "the base of later changes"
+    );
+    let puts = || env.sim.calls("PUT /cloud/project/{serviceName}");
+    assert_eq!(puts().await, 0, "adopting renames nothing");
+    assert_eq!(
+        env.sim.ledger().await.project(&project_id).unwrap().description,
+        "Team A"
+    );
+
+    // A change of spec.description: one PUT.
+    patch_spec(&env, "a", json!({"description": "Legacy 2"}))
+        .await
+        .unwrap();
+    env.wait_for("a", 30, |o| {
+        o.status.as_ref().is_some_and(|s| {
+            s.phase == Some(Phase::Ready)
+                && s.observed_generation == o.metadata.generation
+                && s.project_description.as_deref() == Some("Legacy 2")
+        })
+    })
+    .await;
+    assert_eq!(puts().await, 1);
+    assert_eq!(
+        env.sim.ledger().await.project(&project_id).unwrap().description,
+        "Legacy 2"
+    );
+
+    // Renamed in the console (a PUT straight to the simulator): later passes leave it.
+    client.rename_project(&project_id, "Console name").await.unwrap();
+    let puts_now = puts().await;
+    // Any change of the resource makes a pass at once.
+    env.annotate("a", "example.com/poke", "1").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    env.wait_for_phase("a", Phase::Ready, 30).await;
+    assert_eq!(puts().await, puts_now, "the console rename is not reverted");
+    assert_eq!(
+        env.sim.ledger().await.project(&project_id).unwrap().description,
+        "Console name"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -54,6 +54,13 @@ pub struct PublicCloudProjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_status: Option<String>,
 
+    /// The spec.description the project's name (OVH's description) was last reconciled from:
+    /// the ordered name at delivery, the spec's when the project was adopted or first followed,
+    /// the new name after each rename. A spec.description differing from it renames the project;
+    /// a rename made elsewhere (the OVH console) is left alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_description: Option<String>,
+
     /// The plan code ordered: spec.plan.planCode, or the endpoint's default when it is omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_code: Option<String>,

@@ -223,13 +223,16 @@ pub async fn execute(
         Act::RecordProjectId(project_id) => {
             // The account's project list changed: the next "does it exist?" check reads it again.
             ovh.forget_project_list().await;
+            // Delivered by our order (not adopted by spec.projectId or spec.onExisting).
+            let delivered = spec.project_id.as_deref().is_none_or(str::is_empty) && status.order.is_some();
             Outcome::ProjectNamed {
                 project_id: project_id.clone(),
-                // Delivered by our order (not adopted by spec.projectId or spec.onExisting).
-                delivered: spec.project_id.as_deref().is_none_or(str::is_empty) && status.order.is_some(),
+                delivered,
+                ordered_name: delivered.then(|| spec.description.clone()),
             }
         }
         Act::RecordProject { status: s } => Outcome::ProjectStatusSeen(s.clone()),
+        Act::RecordProjectDescription(name) => Outcome::ProjectDescriptionRecorded(name.clone()),
         Act::RenameProject { project_id, from, to } => {
             ovh.rename_project(project_id, to).await?;
             Outcome::ProjectRenamed {
@@ -290,10 +293,15 @@ pub async fn execute(
                 password: Token(user.password),
             }
         }
-        Act::RecordFoundUser { project_id, user_id } => match ovh.user(project_id, *user_id).await {
+        Act::RecordFoundUser {
+            project_id,
+            user_id,
+            extra,
+        } => match ovh.user(project_id, *user_id).await {
             Ok(user) => Outcome::UserFound {
                 user_id: user.id,
                 username: user.username,
+                extra: extra.clone(),
             },
             Err(e) if e.is_not_found() => Outcome::UserForgotten,
             Err(e) => return Err(e),

@@ -98,15 +98,16 @@ pub async fn lookup_into(
         }
         Lookup::UserByMarker { project_id, marker } => {
             // The whole list answers with each user's description: one call (cloud.user.User[]).
-            observed.marker_user = Some(
-                ovh.users(project_id)
-                    .await?
-                    .into_iter()
-                    .filter(|u| u.description == *marker || u.description.ends_with(&format!("({marker})")))
-                    .filter(|u| u.status != "deleted" && u.status != "deleting")
-                    .map(|u| u.id)
-                    .min(),
-            );
+            let mut ids: Vec<i64> = ovh
+                .users(project_id)
+                .await?
+                .into_iter()
+                .filter(|u| u.description == *marker || u.description.ends_with(&format!("({marker})")))
+                .filter(|u| u.status != "deleted" && u.status != "deleting")
+                .map(|u| u.id)
+                .collect();
+            ids.sort_unstable();
+            observed.marker_users = Some(ids);
         }
         Lookup::User { project_id, user_id } => {
             observed.user = Some(match ovh.user(project_id, *user_id).await {

@@ -30,7 +30,8 @@ pub struct Options {
     pub checkout_timeout: Duration,
     /// How long an open cart in CheckingOut waits after a checkout began before it is checked out
     /// again (an earlier checkout may still be running at OVH). Must exceed --checkout-timeout;
-    /// before checking out again, the orders placed since are searched for it.
+    /// before checking out again, the orders placed since are searched for it. An OpenStack user
+    /// whose creation was recorded but does not show waits as long before it is created again.
     #[arg(long, env = "OVH_OPERATOR_CHECKOUT_GRACE", default_value = "240s", value_parser = parse_duration)]
     pub checkout_grace: Duration,
     /// How long after delivery a 404 on the ordered project means "not visible yet" rather than

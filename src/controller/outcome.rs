@@ -91,8 +91,12 @@ pub enum Outcome {
         project_id: String,
         /// Delivered by this resource's order (not adopted): the 404 window starts now.
         delivered: bool,
+        /// spec.description when delivered: the ordered name (fixed from checkout to delivery),
+        /// recorded as status.projectDescription.
+        ordered_name: Option<String>,
     },
     ProjectStatusSeen(String),
+    ProjectDescriptionRecorded(String),
     ProjectRenamed {
         project_id: String,
         from: Option<String>,
@@ -125,6 +129,8 @@ pub enum Outcome {
     UserFound {
         user_id: i64,
         username: String,
+        /// Other users with our marker, left for a person.
+        extra: Vec<i64>,
     },
     PasswordRegenerated {
         user_id: i64,

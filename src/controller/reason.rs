@@ -106,7 +106,7 @@ reasons! {
     ProjectDelivered => Progressing, "the delivered order named its project";
     ProjectNotVisibleYet => Progressing, "the project was just delivered and OVH does not show it yet (404 for minutes)";
     ProjectStatus => Progressing, "the project's status at OVH changed";
-    ProjectRenamed => Progressing, "spec.description changed after delivery (or differs from an adopted project's name): the project was renamed at OVH";
+    ProjectRenamed => Progressing, "spec.description changed after delivery or adoption (it differs from status.projectDescription): the project was renamed at OVH";
     Ready => Healthy, "the project is ok";
     ProjectNotFound => Degraded, "OVH answers 404 for the project (adopted, or long after delivery)";
     ProjectExpired => Degraded, "OVH answers 460: the project expired";
@@ -115,10 +115,12 @@ reasons! {
     // ---- outputs ----
     WritingOutputs => Progressing, "the project is ok; its OpenStack user is being created or the outputs Secret written";
     OutputsWritten => Healthy, "the spec.writeOutputsTo Secret was written";
+    OutputsSecretUnwritable => Degraded, "the Kubernetes API refused the write of the spec.writeOutputsTo Secret (RBAC, admission policy): no password is asked of OVH until it succeeds";
     OutputsSecretTaken => Degraded, "a Secret named by spec.writeOutputsTo exists and is not the operator's: it is left alone";
     OpenstackUserRequested => Progressing, "the OpenStack user's creation was recorded, then sent";
     OpenstackUserCreated => Progressing, "OVH created the OpenStack user (its id is recorded before anything else)";
     OpenstackUserFound => Progressing, "a user created earlier but not recorded was found by its marker; its password is regenerated";
+    ExtraOpenstackUsers => Degraded, "several users carry this resource's marker (a creation sent again after a slow answer): the lowest id is kept, the others are named for a person to delete";
     PasswordRegenerated => Progressing, "the user's password was lost before reaching the Secret: OVH made a new one (never a second user)";
     OpenstackUserGone => Progressing, "the recorded OpenStack user no longer exists at OVH; a new one is made";
     OpenstackUserNotOk => Degraded, "the OpenStack user is disabled, deleting or deleted at OVH";
@@ -167,6 +169,7 @@ impl Reason {
                 | Self::CartAssigned
                 | Self::ItemAdded
                 | Self::Configured
+                | Self::OptionAdded
                 | Self::Priced
                 | Self::PaymentBegun
                 | Self::OrderExpiry

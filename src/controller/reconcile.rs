@@ -116,12 +116,33 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         let started = Instant::now();
         let outcome = if let Act::WriteOutputs { name, outputs } = &act {
             let secrets = Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
-            let seen = outputs::write(&secrets, obj, name, outputs, ovh.base_url())
-                .await
-                .map_err(Error::Kube)?;
-            outcome::Outcome::OutputsWritten {
-                name: name.clone(),
-                seen,
+            match outputs::write(&secrets, obj, name, outputs, ovh.base_url()).await {
+                Ok(seen) => outcome::Outcome::OutputsWritten {
+                    name: name.clone(),
+                    seen,
+                },
+                // A condition, not a bare error: the planner asks OVH for no password until a
+                // write of this Secret succeeds in the pass (Observed::outputs_writable).
+                Err(e) => {
+                    let said = match &e {
+                        kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
+                        e => e.to_string(),
+                    };
+                    let message = format!(
+                        "The operator cannot write Secret {name}: the Kubernetes API answered: {said}. \
+                         No OpenStack password is asked of OVH until it can; check the operator's \
+                         RBAC and admission policies on Secrets"
+                    );
+                    return pass
+                        .wait(
+                            crate::api::Phase::NeedsAttention,
+                            plan::Reason::OutputsSecretUnwritable,
+                            message,
+                            plan::Requeue::Resync,
+                            true,
+                        )
+                        .await;
+                }
             }
         } else {
             match executor::execute(&ovh, &act, &obj.spec, &pass.status).await {
@@ -133,8 +154,12 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         ctx.crash_hook.after_call(&act).await;
         pass.mark_credentials_valid();
         let placed = matches!(outcome, outcome::Outcome::OrderPlaced { .. });
-        let Applied { reason, note, phase } =
-            outcome::apply(outcome, &mut pass.status, &mut pass.observed, Timestamp::now());
+        let Applied {
+            reason,
+            note,
+            phase,
+            warning,
+        } = outcome::apply(outcome, &mut pass.status, &mut pass.observed, Timestamp::now());
         if let Some((phase, ready_reason)) = phase {
             status::enter_phase(
                 &mut pass.status,
@@ -151,9 +176,9 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             ctx.metrics.order_placed();
         }
         // Events for what a person follows, not for every step (the log has each one): the
-        // pass's wait publishes the phase it ends in.
-        if !reason.routine() {
-            status::publish(&ctx.events, obj, false, reason, note).await;
+        // pass's wait publishes the phase it ends in. Warnings always.
+        if warning || !reason.routine() {
+            status::publish(&ctx.events, obj, warning, reason, note).await;
         }
     }
     pass.write_if_changed().await?;

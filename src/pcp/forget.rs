@@ -49,6 +49,9 @@ pub async fn run(cluster: &Cluster, args: &ForgetArgs) -> Result<(), PcpError> {
     for line in left_at_ovh(&obj) {
         println!("  - {line}");
     }
+    if let Some(line) = outputs_secret(&obj) {
+        println!("Goes with it in Kubernetes:\n  - {line}");
+    }
     if !args.yes {
         confirm(&args.name)?;
     }
@@ -106,6 +109,14 @@ fn left_at_ovh(obj: &PublicCloudProject) -> Vec<String> {
             cart.id
         ));
     }
+    if let Some(user) = status.openstack_user.as_ref().filter(|u| u.deleted_at.is_none())
+        && let Some(id) = user.id
+    {
+        let name = user.username.as_deref().unwrap_or("name not recorded");
+        lines.push(format!(
+            "OpenStack user {id} ({name}): it keeps working with the password it has"
+        ));
+    }
     if status.phase == Some(Phase::NeedsAttention) && status.order.is_none() {
         lines.push(
             "a checkout whose answer was lost may have placed an order: check the OVH account's orders"
@@ -116,6 +127,16 @@ fn left_at_ovh(obj: &PublicCloudProject) -> Vec<String> {
         lines.push("nothing recorded in its status".into());
     }
     lines
+}
+
+/// The outputs Secret: owned by the resource, Kubernetes deletes it with it (the OpenStack
+/// user's password with it).
+fn outputs_secret(obj: &PublicCloudProject) -> Option<String> {
+    let name = obj.spec.write_outputs_to.as_deref()?;
+    Some(format!(
+        "Secret {name} (the outputs, owned by the resource): Kubernetes deletes it with the \
+         resource; copy it first to keep the OpenStack user's password"
+    ))
 }
 
 /// Asks on the terminal for the resource's name; refuses without a terminal.
@@ -180,4 +201,45 @@ async fn remove_finalizer(
         "{}: the finalizer could not be removed ({TRIES} conflicts); it is deleted and paused, run kubectl pcp forget again",
         obj.name_any()
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_openstack_user_and_the_outputs_secret_are_named() {
+        let mut obj: PublicCloudProject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "publiccloud.ovh-operator.dev/v1alpha1", "kind": "PublicCloudProject",
+            "metadata": {"name": "p"},
+            "spec": {"description": "P", "credentialsSecretRef": {"name": "c"}, "projectId": "abc",
+                     "writeOutputsTo": "out", "openstackUser": {"role": "compute_operator"}},
+            "status": {"projectId": "abc", "projectStatus": "ok",
+                       "openstackUser": {"requestedAt": "2026-11-27T10:00:00Z", "id": 77, "username": "user-x"}},
+        }))
+        .unwrap();
+        let lines = left_at_ovh(&obj);
+        assert!(
+            lines.contains(
+                &"OpenStack user 77 (user-x): it keeps working with the password it has".to_string()
+            ),
+            "{lines:?}"
+        );
+        assert!(
+            outputs_secret(&obj)
+                .unwrap()
+                .starts_with("Secret out (the outputs")
+        );
+        // Deleted already (Terminate, or deleteOnOrphan): not listed.
+        obj.status
+            .as_mut()
+            .unwrap()
+            .openstack_user
+            .as_mut()
+            .unwrap()
+            .deleted_at = Some("2026-11-27T11:00:00Z".into());
+        assert!(!left_at_ovh(&obj).iter().any(|l| l.contains("OpenStack user")));
+        obj.spec.write_outputs_to = None;
+        assert_eq!(outputs_secret(&obj), None);
+    }
 }

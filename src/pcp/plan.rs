@@ -181,6 +181,7 @@ fn allowed(act: &Act) -> bool {
             | Act::PreviewPrice { .. }
             | Act::RecordProjectId(_)
             | Act::RecordProject { .. }
+            | Act::RecordProjectDescription(_)
     )
 }
 
@@ -226,7 +227,8 @@ async fn drive(
             Step::Look(lookup) => {
                 lookups::lookup_into(ovh, &lookup, spec, &state.status, &mut state.observed).await?
             }
-            // Adopting a project named otherwise renames it: said, never done here.
+            // A spec.description changed since the name was recorded renames it: said, never done
+            // here (adopting a project keeps its name).
             Step::Act(Act::RenameProject { project_id, from, to }) => {
                 let from = from.map(|f| format!(" from {f:?}")).unwrap_or_default();
                 return Ok(Stop {

@@ -89,6 +89,10 @@ pub struct LedgerUser {
     pub passwords_issued: u32,
     /// The current password (test control only: to check what the Secret holds).
     pub password: String,
+    /// Every password issued for the user, oldest first (test control only: no earlier password
+    /// may show anywhere either).
+    #[serde(default)]
+    pub passwords: Vec<String>,
 }
 
 impl Ledger {

@@ -22,6 +22,8 @@ pub struct Applied {
     pub note: String,
     /// The phase to enter, with the Ready condition's reason (None: unchanged).
     pub phase: Option<(Phase, Reason)>,
+    /// The event is a Warning: a person should look.
+    pub warning: bool,
 }
 
 fn applied(reason: Reason, note: String) -> Applied {
@@ -29,6 +31,7 @@ fn applied(reason: Reason, note: String) -> Applied {
         reason,
         note,
         phase: None,
+        warning: false,
     }
 }
 
@@ -56,6 +59,7 @@ pub fn apply(
                 reason: Reason::Ordering,
                 note: "Creating a cart".into(),
                 phase: Some((Phase::Pending, Reason::Ordering)),
+                warning: false,
             }
         }
         Outcome::CartCreated {
@@ -127,6 +131,7 @@ pub fn apply(
                      does not apply to it"
                 ),
                 phase: Some((Phase::Pending, Reason::Ordering)),
+                warning: false,
             }
         }
         Outcome::CartAssigned { cart_id } => {
@@ -263,6 +268,7 @@ pub fn apply(
                 reason: Reason::CheckingOut,
                 note: "Checking out".into(),
                 phase: Some((Phase::CheckingOut, Reason::Ordering)),
+                warning: false,
             }
         }
         Outcome::OrderPlaced { order_id, url, price } => {
@@ -323,6 +329,7 @@ pub fn apply(
                 reason: Reason::CartExpired,
                 note: format!("Cart {id} expired before checkout; a new cart will be made"),
                 phase: Some((Phase::Pending, Reason::Ordering)),
+                warning: false,
             }
         }
         Outcome::PaymentBegun(method) => {
@@ -379,11 +386,15 @@ pub fn apply(
         Outcome::ProjectNamed {
             project_id,
             delivered,
+            ordered_name,
         } => {
             status.project_id = Some(project_id.clone());
             status.project_status = None;
             if delivered {
                 status.delivered_at = Some(now);
+            }
+            if ordered_name.is_some() {
+                status.project_description = ordered_name;
             }
             applied(Reason::ProjectDelivered, format!("Project {project_id}"))
         }
@@ -392,7 +403,16 @@ pub fn apply(
             let id = status.project_id.as_deref().unwrap_or_default();
             applied(Reason::ProjectStatus, format!("Project {id} is {s}"))
         }
+        Outcome::ProjectDescriptionRecorded(name) => {
+            status.project_description = Some(name.clone());
+            let id = status.project_id.as_deref().unwrap_or_default();
+            applied(
+                Reason::ProjectStatus,
+                format!("Project {id} keeps its name; a change of spec.description from {name:?} renames it"),
+            )
+        }
         Outcome::ProjectRenamed { project_id, from, to } => {
+            status.project_description = Some(to.clone());
             if let Some(ProjectSeen::Found { description, .. }) = observed.project.as_mut() {
                 *description = Some(to.clone());
             }
@@ -418,6 +438,7 @@ pub fn apply(
                 reason: Reason::Terminating,
                 note: format!("Terminating the project; its token is looked for in e-mails after {newest}"),
                 phase: Some((Phase::Terminating, Reason::Terminating)),
+                warning: false,
             }
         }
         Outcome::TerminationRequested { project_id } => {
@@ -483,17 +504,38 @@ pub fn apply(
                 format!("OVH created OpenStack user {user_id} ({username})"),
             )
         }
-        Outcome::UserFound { user_id, username } => {
+        Outcome::UserFound {
+            user_id,
+            username,
+            extra,
+        } => {
             let user = status.openstack_user.get_or_insert_with(|| OpenstackUserStatus {
                 requested_at: now,
                 ..Default::default()
             });
             user.id = Some(user_id);
             user.username = Some(username.clone());
+            if !extra.is_empty() {
+                let ids: Vec<String> = extra.iter().map(i64::to_string).collect();
+                return Applied {
+                    warning: true,
+                    ..applied(
+                        Reason::ExtraOpenstackUsers,
+                        format!(
+                            "Found OpenStack users {user_id} and {} with this resource's marker (a \
+                             creation sent again after a slow answer): {user_id} ({username}) is kept \
+                             and its password regenerated; the operator never uses the others: delete \
+                             them in the OVH console",
+                            ids.join(", ")
+                        ),
+                    )
+                };
+            }
             applied(
                 Reason::OpenstackUserFound,
                 format!(
-                    "Found OpenStack user {user_id} ({username}), created earlier but not recorded;                      its password is regenerated, no other user is created"
+                    "Found OpenStack user {user_id} ({username}), created earlier but not recorded; \
+                     its password is regenerated, no other user is created"
                 ),
             )
         }
@@ -502,13 +544,15 @@ pub fn apply(
             applied(
                 Reason::PasswordRegenerated,
                 format!(
-                    "The password of OpenStack user {user_id} was not in the outputs Secret: OVH made                      a new one"
+                    "The password of OpenStack user {user_id} was not in the outputs Secret: OVH made \
+                     a new one"
                 ),
             )
         }
         Outcome::OutputsWritten { name, seen } => {
             observed.outputs_secret = Some(Some(seen));
             observed.new_password = None;
+            observed.outputs_writable = true;
             applied(Reason::OutputsWritten, format!("Wrote Secret {name}"))
         }
         Outcome::UserForgotten => {

@@ -153,6 +153,7 @@ fn only_a_delivered_project_starts_the_404_window() {
         Outcome::ProjectNamed {
             project_id: "p".into(),
             delivered: false,
+            ordered_name: None,
         },
     );
     assert_eq!(status.delivered_at, None, "adopted");
@@ -161,9 +162,15 @@ fn only_a_delivered_project_starts_the_404_window() {
         Outcome::ProjectNamed {
             project_id: "p".into(),
             delivered: true,
+            ordered_name: Some("Team A".into()),
         },
     );
     assert_eq!(status.delivered_at.as_deref(), Some("2026-11-27T10:00:00Z"));
+    assert_eq!(
+        status.project_description.as_deref(),
+        Some("Team A"),
+        "the ordered name"
+    );
 }
 
 #[test]
@@ -270,6 +277,11 @@ fn a_rename_is_what_the_pass_sees_next() {
         now(),
     );
     assert_eq!(applied.reason, Reason::ProjectRenamed);
+    assert_eq!(
+        status.project_description.as_deref(),
+        Some("new"),
+        "the base of the next change"
+    );
     assert!(
         applied.note.contains("\"old\"") && applied.note.contains("\"new\""),
         "{}",
@@ -327,5 +339,38 @@ fn an_abandoned_cart_is_forgotten_with_its_price_and_remembered_by_id() {
             && applied.note.contains("an approval of cart c1 does not apply"),
         "{}",
         applied.note
+    );
+}
+
+#[test]
+fn extra_users_with_our_marker_are_a_warning_naming_them() {
+    let mut status = PublicCloudProjectStatus::default();
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::UserFound {
+            user_id: 78,
+            username: "user-a".into(),
+            extra: vec![91, 93],
+        },
+    );
+    assert_eq!(applied.reason, Reason::ExtraOpenstackUsers);
+    assert!(applied.warning);
+    assert!(applied.note.contains("91, 93"), "{}", applied.note);
+    assert_eq!(
+        status.openstack_user.as_ref().unwrap().id,
+        Some(78),
+        "the lowest is kept"
+    );
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::UserFound {
+            user_id: 78,
+            username: "user-a".into(),
+            extra: vec![],
+        },
+    );
+    assert_eq!(
+        (applied.reason, applied.warning),
+        (Reason::OpenstackUserFound, false)
     );
 }

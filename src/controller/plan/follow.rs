@@ -193,28 +193,34 @@ pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> 
         {
             Step::Act(Act::RecordProject { status: s.clone() })
         }
-        // The name follows spec.description once the project is ok (renaming one being created,
-        // suspended or deleted is not tried). Adopted projects too: terraform renames an
-        // imported project on its next apply the same way.
+        // Once ok: the name's base is recorded first, without a PUT (a delivered project has the
+        // ordered name, recorded at delivery; an adopted one, or one followed before this field,
+        // keeps the name it has); then the outputs (a rename OVH refuses must not block them);
+        // then a rename, only when spec.description changed since (never compared with OVH's live
+        // name: a console rename is left alone, and a name OVH normalises is not sent again).
         Some(ProjectSeen::Found {
             status: s,
             description,
-        }) if s == "ok" && description.as_deref() != Some(input.spec.description.as_str()) => {
-            Step::Act(Act::RenameProject {
-                project_id: project_id.into(),
-                from: description.clone(),
-                to: input.spec.description.clone(),
-            })
-        }
-        Some(ProjectSeen::Found { status: s, .. }) if s == "ok" => {
-            super::outputs::plan_outputs(input, project_id).unwrap_or_else(|| {
-                wait(
-                    Phase::Ready,
-                    Reason::Ready,
-                    format!("Project {project_id} is ok"),
-                    Requeue::Resync,
-                )
-            })
+        }) if s == "ok" => {
+            let Some(recorded) = status.project_description.as_deref() else {
+                return Step::Act(Act::RecordProjectDescription(input.spec.description.clone()));
+            };
+            if let Some(step) = super::outputs::plan_outputs(input, project_id) {
+                return step;
+            }
+            if recorded != input.spec.description {
+                return Step::Act(Act::RenameProject {
+                    project_id: project_id.into(),
+                    from: description.clone(),
+                    to: input.spec.description.clone(),
+                });
+            }
+            wait(
+                Phase::Ready,
+                Reason::Ready,
+                format!("Project {project_id} is ok"),
+                Requeue::Resync,
+            )
         }
         Some(ProjectSeen::Found { status: s, .. }) if s == "creating" => wait(
             Phase::Delivering,

@@ -172,8 +172,12 @@ pub enum Act {
     RecordProject {
         status: String,
     },
-    /// `PUT /cloud/project/{serviceName}` `{description}`: spec.description changed after
-    /// delivery (or differs from an adopted project's name), as terraform's update does.
+    /// Status write only: spec.description as status.projectDescription when the project is first
+    /// seen ok without one (adopted, or followed before the field existed): the base a later spec
+    /// change is told from. Never a PUT: adopting a project keeps its name.
+    RecordProjectDescription(String),
+    /// `PUT /cloud/project/{serviceName}` `{description}`: spec.description differs from
+    /// status.projectDescription (it changed since delivery or adoption), as terraform's update does.
     RenameProject {
         project_id: String,
         /// The name OVH shows now.
@@ -210,7 +214,11 @@ pub enum Act {
     /// A user with our marker exists but is not in status (created, then the status write lost).
     RecordFoundUser {
         project_id: String,
+        /// The lowest id with our marker: the one kept.
         user_id: i64,
+        /// Other users with our marker (a creation sent again after a slow answer): named in a
+        /// Warning for a person to delete, never used.
+        extra: Vec<i64>,
     },
     /// The password was lost before it reached the Secret: OVH makes a new one.
     RegeneratePassword {

@@ -118,8 +118,9 @@ pub struct Observed {
     pub payment_begun: bool,
     /// The outputs Secret (`Some(None)`: it does not exist).
     pub outputs_secret: Option<Option<SecretSeen>>,
-    /// The project's user carrying this resource's marker (`Some(None)`: none).
-    pub marker_user: Option<Option<i64>>,
+    /// The ids of the project's live users carrying this resource's marker, lowest first
+    /// (`Some(vec![])`: none).
+    pub marker_users: Option<Vec<i64>>,
     /// The recorded user as OVH shows it.
     pub user: Option<UserSeen>,
     /// The recorded user's openrc variables.
@@ -129,6 +130,9 @@ pub struct Observed {
     pub new_password: Option<Token>,
     /// This pass itself recorded the user's creation (so no earlier create can be unrecorded).
     pub user_begun: bool,
+    /// This pass wrote the outputs Secret: a password OVH gives now can be written too. No
+    /// password is asked of OVH (user creation, regeneration) before this holds.
+    pub outputs_writable: bool,
 }
 
 /// A read the planner needs before it can decide.

@@ -8,7 +8,9 @@
 //! records the user id before anything else; [`Act::WriteOutputs`] writes the Secret with the
 //! password held in this pass only. A restart between intent and id looks the user up by its
 //! description marker (the resource UID) instead of posting again; a restart after the id with a
-//! Secret lacking the password calls [`Act::RegeneratePassword`].
+//! Secret lacking the password calls [`Act::RegeneratePassword`]. Before either call the pass
+//! writes the Secret with the ids only: it claims the name and proves the write works, so a
+//! Secret the operator cannot write never costs a password (nor a regeneration per retry).
 
 use std::collections::BTreeMap;
 
@@ -216,25 +218,51 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
             })
         });
     };
+    // Written with the ids only before OVH is asked for a password (see the module's doc).
+    let ids_first = |outputs: &Outputs| -> Option<Step> {
+        (!observed.outputs_writable).then(|| {
+            Step::Act(Act::WriteOutputs {
+                name: name.into(),
+                outputs: outputs.clone(),
+            })
+        })
+    };
     let user = match status.openstack_user.as_ref() {
-        None => return Some(Step::Act(Act::BeginUser)),
+        None => return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::BeginUser))),
         Some(u) => u,
     };
     let Some(user_id) = user.id else {
         if observed.user_begun {
-            return Some(create(input, want, project_id));
+            return Some(ids_first(&outputs).unwrap_or_else(|| create(input, want, project_id)));
         }
-        return Some(match observed.marker_user {
-            None => Step::Look(Lookup::UserByMarker {
+        let Some(found) = observed.marker_users.as_ref() else {
+            return Some(Step::Look(Lookup::UserByMarker {
                 project_id: project_id.into(),
                 marker: input.user_marker(),
-            }),
-            Some(Some(user_id)) => Step::Act(Act::RecordFoundUser {
+            }));
+        };
+        if let Some((&user_id, extra)) = found.split_first() {
+            // Several: a creation sent again after a slow answer. The lowest id is kept.
+            return Some(Step::Act(Act::RecordFoundUser {
                 project_id: project_id.into(),
                 user_id,
-            }),
-            Some(None) => create(input, want, project_id),
-        });
+                extra: extra.to_vec(),
+            }));
+        }
+        // None found: a POST sent before may still be running at OVH (its answer lost or late).
+        // Until it must have ended (the POST's timeout and a margin: --checkout-grace), nothing is
+        // sent again; then the intent is stamped anew before the next attempt.
+        let begun = parse_time(Some(user.requested_at.as_str()));
+        if let Some(begun) = begun
+            && input.now < begun + input.checkout_grace
+        {
+            return Some(pending(format!(
+                "The creation of the OpenStack user began at {begun} and no user with this \
+                 resource's marker shows yet; it is looked for again, and made again only after {}",
+                begun + input.checkout_grace
+            )));
+        }
+        return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::BeginUser)));
     };
     outputs.values.insert(USER_ID_KEY.into(), user_id.to_string());
     if let Some(username) = user.username.as_ref() {
@@ -256,7 +284,10 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         .and_then(|s| s.password.clone());
     let Some(password) = observed.new_password.clone().or(kept) else {
         // The password was lost (a crash between OVH's answer and the Secret write, or the Secret
-        // was deleted): OVH makes a new one for the same user.
+        // was deleted): OVH makes a new one for the same user, once the Secret is writable.
+        if let Some(step) = ids_first(&outputs) {
+            return Some(step);
+        }
         return Some(Step::Act(Act::RegeneratePassword {
             project_id: project_id.into(),
             user_id,
@@ -330,15 +361,15 @@ pub(super) fn delete_user(input: &Input, project_id: &str, terminate: bool) -> O
     }
     let user_id = match user.id {
         Some(id) => id,
-        None => match observed.marker_user {
+        None => match observed.marker_users.as_deref() {
             None => {
                 return Some(Step::Look(Lookup::UserByMarker {
                     project_id: project_id.into(),
                     marker: input.user_marker(),
                 }));
             }
-            Some(Some(id)) => id,
-            Some(None) => return None,
+            Some([id, ..]) => *id,
+            Some([]) => return None,
         },
     };
     Some(Step::Act(Act::DeleteUser {

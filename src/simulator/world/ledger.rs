@@ -67,6 +67,7 @@ impl World {
                 deleted: u.deleted,
                 passwords_issued: u.passwords_issued,
                 password: u.password.clone(),
+                passwords: u.passwords.clone(),
             })
             .collect();
         Ledger {

@@ -198,6 +198,8 @@ pub struct SimUser {
     pub deleted: bool,
     /// Passwords OVH has handed out for this user: the creation's and each regeneration's.
     pub passwords_issued: u32,
+    /// Those passwords, oldest first (test control only: a test checks none leaked).
+    pub passwords: Vec<String>,
 }
 
 /// An e-mail OVH has not sent yet (termination e-mails can take minutes, tf PR #295).

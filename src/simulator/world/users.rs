@@ -105,6 +105,7 @@ impl World {
             ok_at: Instant::now() + Duration::from_millis(self.cfg.user_creation_ms),
             deleted: false,
             passwords_issued: 1,
+            passwords: vec![password.clone()],
         };
         let model = Self::user_model(&user);
         self.users.insert(id, user);
@@ -134,6 +135,7 @@ impl World {
         let u = self.user_of(project_id, user_id)?;
         u.password = password.clone();
         u.passwords_issued += 1;
+        u.passwords.push(password.clone());
         Ok(UserDetail {
             user: Self::user_model(u),
             password,

@@ -90,6 +90,13 @@ fn orders_are_followed_to_delivery() {
     });
     assert_eq!(case.plan(), Step::Act(Act::RecordProject { status: "ok".into() }));
     case.status.project_status = Some("ok".into());
+    // Delivery records the ordered name (outcome ProjectNamed); a status without it records the
+    // spec's, never a PUT.
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordProjectDescription("Team A".into()))
+    );
+    case.status.project_description = Some("Team A".into());
     assert!(matches!(
         case.plan(),
         Step::Wait {

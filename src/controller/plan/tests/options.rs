@@ -133,10 +133,11 @@ fn stray_options_go_and_are_never_taken_for_project_items() {
 }
 
 #[test]
-fn a_delivered_project_is_renamed_to_the_spec_description_once_ok() {
+fn a_delivered_project_is_renamed_only_when_spec_description_changes() {
     let mut case = Case::new().ordered(Some("delivered"));
     case.status.project_id = Some("p".into());
     case.status.project_status = Some("ok".into());
+    case.status.project_description = Some("Team A".into());
     case.spec.description = "Team A prod".into();
     case.observed.project = Some(ProjectSeen::Found {
         status: "ok".into(),
@@ -150,7 +151,7 @@ fn a_delivered_project_is_renamed_to_the_spec_description_once_ok() {
             to: "Team A prod".into(),
         })
     );
-    // OVH may have no description at all (canBeNull).
+    // OVH may have no description at all (canBeNull): the decision is the status's, not OVH's.
     case.observed.project = Some(ProjectSeen::Found {
         status: "ok".into(),
         description: None,
@@ -159,19 +160,32 @@ fn a_delivered_project_is_renamed_to_the_spec_description_once_ok() {
         case.plan(),
         Step::Act(Act::RenameProject { from: None, .. })
     ));
-    // Same name: Ready, no call.
-    case.observed.project = Some(ProjectSeen::Found {
-        status: "ok".into(),
-        description: Some("Team A prod".into()),
-    });
-    assert!(matches!(
-        case.plan(),
-        Step::Wait {
-            phase: Phase::Ready,
-            ..
-        }
-    ));
+    // Renamed (status records the new name): Ready, whatever OVH shows — a console rename, or a
+    // name OVH normalised, is not sent again.
+    case.status.project_description = Some("Team A prod".into());
+    for shown in [
+        Some("Team A prod"),
+        Some("Renamed in the console"),
+        Some("Team A pro"),
+        None,
+    ] {
+        case.observed.project = Some(ProjectSeen::Found {
+            status: "ok".into(),
+            description: shown.map(Into::into),
+        });
+        assert!(
+            matches!(
+                case.plan(),
+                Step::Wait {
+                    phase: Phase::Ready,
+                    ..
+                }
+            ),
+            "{shown:?}"
+        );
+    }
     // Not while it is being created, suspended, or paused.
+    case.status.project_description = Some("Team A".into());
     for s in ["creating", "suspended"] {
         case.status.project_status = Some(s.into());
         case.observed.project = Some(ProjectSeen::Found {
@@ -196,7 +210,7 @@ fn a_delivered_project_is_renamed_to_the_spec_description_once_ok() {
 }
 
 #[test]
-fn an_adopted_project_takes_the_spec_description_too() {
+fn an_adopted_or_upgraded_project_keeps_its_name_until_the_spec_changes() {
     let mut case = Case::new();
     case.spec.project_id = Some("0123456789abcdef0123456789abcdef".into());
     case.status.project_id = case.spec.project_id.clone();
@@ -205,12 +219,44 @@ fn an_adopted_project_takes_the_spec_description_too() {
         status: "ok".into(),
         description: Some("legacy".into()),
     });
+    // First seen ok without a recorded name: recorded, no PUT.
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordProjectDescription("Team A".into()))
+    );
+    case.status.project_description = Some("Team A".into());
+    assert!(matches!(
+        case.plan(),
+        Step::Wait {
+            phase: Phase::Ready,
+            ..
+        }
+    ));
+    case.spec.description = "Team A prod".into();
     assert_eq!(
         case.plan(),
         Step::Act(Act::RenameProject {
             project_id: "0123456789abcdef0123456789abcdef".into(),
             from: Some("legacy".into()),
-            to: "Team A".into(),
+            to: "Team A prod".into(),
         })
+    );
+}
+
+#[test]
+fn the_outputs_come_before_a_rename() {
+    let mut case = Case::new().ordered(Some("delivered"));
+    case.status.project_id = Some("p".into());
+    case.status.project_status = Some("ok".into());
+    case.status.project_description = Some("Team A".into());
+    case.spec.description = "Team A prod".into();
+    case.spec.write_outputs_to = Some("team-a-outputs".into());
+    case.observed.project = Some(ProjectSeen::Found {
+        status: "ok".into(),
+        description: Some("Team A".into()),
+    });
+    assert_eq!(
+        case.plan(),
+        Step::Look(Lookup::OutputsSecret("team-a-outputs".into()))
     );
 }

@@ -10,7 +10,8 @@ fn ready(mut case: Case) -> Case {
     case.spec.project_id = Some(PROJECT.into());
     case.status.project_id = Some(PROJECT.into());
     case.status.project_status = Some("ok".into());
-    // Named as the spec says, so no rename comes first.
+    // Its name recorded as the spec says, so nothing about the name comes first.
+    case.status.project_description = Some(case.spec.description.clone());
     case.observed.project = Some(ProjectSeen::Found {
         status: "ok".into(),
         description: Some(case.spec.description.clone()),
@@ -112,6 +113,7 @@ fn a_secret_of_someone_else_is_never_overwritten() {
 fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
     let mut case = with_user(ready(Case::new()));
     case.observed.outputs_secret = Some(None);
+    case.observed.outputs_writable = true;
     assert_eq!(case.plan(), Step::Act(Act::BeginUser), "intent first");
     recorded(&mut case, None);
     // A restart with the intent recorded but no id: the user may exist, unrecorded.
@@ -123,31 +125,74 @@ fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
             marker: marker.clone()
         })
     );
-    case.observed.marker_user = Some(Some(77));
+    case.observed.marker_users = Some(vec![77]);
     assert_eq!(
         case.plan(),
         Step::Act(Act::RecordFoundUser {
             project_id: PROJECT.into(),
-            user_id: 77
+            user_id: 77,
+            extra: vec![],
         })
     );
-    case.observed.marker_user = Some(None);
+    // None found, the intent older than the grace: stamped anew, then created.
+    case.observed.marker_users = Some(vec![]);
+    assert_eq!(case.plan(), Step::Act(Act::BeginUser));
     let create = Step::Act(Act::CreateUser {
         project_id: PROJECT.into(),
         description: format!("CI ({marker})"),
         role: "compute_operator".into(),
     });
-    assert_eq!(case.plan(), create);
     // In the pass that recorded the intent, nothing can be unrecorded: no lookup.
-    case.observed.marker_user = None;
+    case.observed.marker_users = None;
     case.observed.user_begun = true;
     assert_eq!(case.plan(), create);
+}
+
+#[test]
+fn a_slow_creation_is_waited_for_and_extra_users_are_named_never_used() {
+    let mut case = with_user(ready(Case::new()));
+    case.observed.outputs_secret = seen(None, None, false);
+    case.observed.outputs_writable = true;
+    recorded(&mut case, None);
+    // The POST may still be running at OVH: within the grace (60 s here) nothing is sent.
+    case.status.openstack_user.as_mut().unwrap().requested_at = "2026-11-27T09:59:30Z".into();
+    case.observed.marker_users = Some(vec![]);
+    let Step::Wait {
+        phase,
+        reason,
+        message,
+        requeue,
+        ..
+    } = case.plan()
+    else {
+        panic!("{:?}", case.plan())
+    };
+    assert_eq!(
+        (phase, reason, requeue),
+        (Phase::Delivering, Reason::WritingOutputs, Requeue::Progress)
+    );
+    assert!(message.contains("2026-11-27T10:00:30Z"), "{message}");
+    // Both the slow one and a second one show: the lowest is kept, the other named.
+    case.observed.marker_users = Some(vec![78, 91]);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordFoundUser {
+            project_id: PROJECT.into(),
+            user_id: 78,
+            extra: vec![91],
+        })
+    );
+    // Past the grace: the intent is stamped again before the next POST.
+    case.now = "2026-11-27T10:00:31Z".parse().unwrap();
+    case.observed.marker_users = Some(vec![]);
+    assert_eq!(case.plan(), Step::Act(Act::BeginUser));
 }
 
 #[test]
 fn a_lost_password_is_regenerated_never_a_second_user() {
     let mut case = with_user(ready(Case::new()));
     recorded(&mut case, Some(77));
+    case.observed.outputs_writable = true;
     for secret in [
         Some(None),
         seen(Some("77"), None, false),
@@ -162,6 +207,42 @@ fn a_lost_password_is_regenerated_never_a_second_user() {
             })
         );
     }
+}
+
+#[test]
+fn no_password_is_asked_of_ovh_before_the_pass_wrote_the_secret() {
+    // The ids-only Secret is written first (claims the name, proves the write works): a Secret the
+    // operator cannot write stops the pass there, before a user or a password is made.
+    let ids_only = |case: &Case| {
+        let ids = written(case.plan());
+        assert_eq!(ids.values["projectId"], PROJECT);
+        assert_eq!(ids.password, None);
+        ids
+    };
+    let mut case = with_user(ready(Case::new()));
+    case.observed.outputs_secret = Some(None);
+    ids_only(&case);
+    case.observed.outputs_writable = true;
+    assert_eq!(case.plan(), Step::Act(Act::BeginUser));
+
+    // Intent recorded in this pass, creation next: the same.
+    recorded(&mut case, None);
+    case.observed.user_begun = true;
+    case.observed.outputs_writable = false;
+    ids_only(&case);
+    case.observed.outputs_writable = true;
+    assert!(matches!(case.plan(), Step::Act(Act::CreateUser { .. })));
+
+    // A password to regenerate: the same, and the write names the user.
+    recorded(&mut case, Some(77));
+    case.observed.outputs_secret = seen(Some("77"), None, false);
+    case.observed.outputs_writable = false;
+    assert_eq!(ids_only(&case).values["openstackUserId"], "77");
+    case.observed.outputs_writable = true;
+    assert!(matches!(
+        case.plan(),
+        Step::Act(Act::RegeneratePassword { user_id: 77, .. })
+    ));
 }
 
 #[test]
@@ -270,7 +351,7 @@ fn deletion_deletes_the_user_only_when_the_spec_says() {
     // A user whose creation was not recorded is looked for by its marker, then deleted.
     recorded(&mut case, None);
     assert!(matches!(case.delete(), Step::Look(Lookup::UserByMarker { .. })));
-    case.observed.marker_user = Some(Some(5));
+    case.observed.marker_users = Some(vec![5]);
     assert_eq!(
         case.delete(),
         Step::Act(Act::DeleteUser {
@@ -278,7 +359,7 @@ fn deletion_deletes_the_user_only_when_the_spec_says() {
             user_id: 5
         })
     );
-    case.observed.marker_user = Some(None);
+    case.observed.marker_users = Some(vec![]);
     assert_eq!(case.delete(), Step::Look(Lookup::NewestEmail));
 }
 
