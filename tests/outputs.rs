@@ -252,6 +252,8 @@ async fn an_ordered_project_hands_its_ids_and_one_user_to_other_tools() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deletion_keeps_the_user_with_orphan_and_removes_it_with_terminate() {
+    // First, in every test: the harness's own logging would otherwise take the global slot.
+    capture_logs();
     let env = Env::new("outputs-del", |_| {}).await;
     let _operator = env.start_operator();
     let kept = adopted(&env).await;
@@ -287,6 +289,8 @@ async fn deletion_keeps_the_user_with_orphan_and_removes_it_with_terminate() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_of_that_name_not_written_by_the_operator_is_left_alone() {
+    // First, in every test: the harness's own logging would otherwise take the global slot.
+    capture_logs();
     let env = Env::new("outputs-taken", |_| {}).await;
     env.put_secret("outputs", &[("mine", "yes")]).await;
     let _operator = env.start_operator();
