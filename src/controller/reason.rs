@@ -169,7 +169,6 @@ impl Reason {
                 | Self::CartAssigned
                 | Self::ItemAdded
                 | Self::Configured
-                | Self::OptionAdded
                 | Self::Priced
                 | Self::PaymentBegun
                 | Self::OrderExpiry
