@@ -158,7 +158,7 @@ impl World {
     /// `cart.ts` picks the price whose capacities include `renew`).
     pub fn cloud_offers(&mut self, cart_id: &str) -> SimResult<Vec<GenericProductDefinition>> {
         self.cart_mut(cart_id)?;
-        let price = self.price(self.cfg.price_ucents);
+        let pricing = self.monthly_price(self.cfg.price_ucents);
         Ok(self
             .plan_codes()
             .iter()
@@ -166,22 +166,28 @@ impl World {
                 plan_code: (*code).into(),
                 product_name: "Public Cloud Project".into(),
                 product_type: "cloud_service".into(),
-                prices: vec![GenericProductPricing {
-                    capacities: vec!["installation".into(), "renew".into()],
-                    description: "Monthly fees".into(),
-                    duration: "P1M".into(),
-                    interval: 1,
-                    maximum_quantity: Some(1),
-                    maximum_repeat: None,
-                    minimum_quantity: 1,
-                    minimum_repeat: 1,
-                    price: price.clone(),
-                    price_in_ucents: self.cfg.price_ucents,
-                    pricing_mode: "default".into(),
-                    pricing_type: "rental".into(),
-                }],
+                prices: vec![pricing.clone()],
             })
             .collect())
+    }
+
+    /// A monthly `renew` price on `P1M`/`default` (OVH guide order-project-api; mgr `cart.ts`
+    /// picks the price whose capacities include `renew`).
+    fn monthly_price(&self, ucents: i64) -> GenericProductPricing {
+        GenericProductPricing {
+            capacities: vec!["installation".into(), "renew".into()],
+            description: "Monthly fees".into(),
+            duration: "P1M".into(),
+            interval: 1,
+            maximum_quantity: Some(1),
+            maximum_repeat: None,
+            minimum_quantity: 1,
+            minimum_repeat: 1,
+            price: self.price(ucents),
+            price_in_ucents: ucents,
+            pricing_mode: "default".into(),
+            pricing_type: "rental".into(),
+        }
     }
 
     /// The options offered with `plan_code` on this API.
@@ -213,8 +219,7 @@ impl World {
         plan_code: &str,
     ) -> SimResult<Vec<GenericOptionDefinition>> {
         self.cart_mut(cart_id)?;
-        let ucents = self.cfg.option_price_ucents;
-        let price = self.price(ucents);
+        let pricing = self.monthly_price(self.cfg.option_price_ucents);
         Ok(self
             .option_codes(plan_code)
             .into_iter()
@@ -226,20 +231,7 @@ impl World {
                 family: Some("certification".into()),
                 exclusive: false,
                 mandatory: false,
-                prices: vec![GenericProductPricing {
-                    capacities: vec!["installation".into(), "renew".into()],
-                    description: "Monthly fees".into(),
-                    duration: "P1M".into(),
-                    interval: 1,
-                    maximum_quantity: Some(1),
-                    maximum_repeat: None,
-                    minimum_quantity: 1,
-                    minimum_repeat: 1,
-                    price: price.clone(),
-                    price_in_ucents: ucents,
-                    pricing_mode: "default".into(),
-                    pricing_type: "rental".into(),
-                }],
+                prices: vec![pricing.clone()],
             })
             .collect())
     }
