@@ -23,16 +23,19 @@ pub async fn add(api: &Api<PublicCloudProject>, obj: &PublicCloudProject) -> kub
 /// Nothing (more) to do at OVH: let Kubernetes delete the resource. A resource already gone is
 /// not an error.
 pub async fn remove(api: &Api<PublicCloudProject>, obj: &PublicCloudProject) -> kube::Result<()> {
-    let finalizers: Vec<String> = obj
-        .finalizers()
-        .iter()
-        .filter(|f| *f != FINALIZER)
-        .cloned()
-        .collect();
-    match patch(api, obj, "replace", finalizers).await {
+    match patch(api, obj, "replace", without_ours(obj)).await {
         Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
         other => other,
     }
+}
+
+/// The resource's finalizers but the operator's.
+pub(crate) fn without_ours(obj: &PublicCloudProject) -> Vec<String> {
+    obj.finalizers()
+        .iter()
+        .filter(|f| *f != FINALIZER)
+        .cloned()
+        .collect()
 }
 
 async fn patch(

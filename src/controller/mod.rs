@@ -7,7 +7,7 @@ pub(crate) mod credentials;
 mod events;
 pub(crate) mod executor;
 mod failpoint;
-mod finalizer;
+pub(crate) mod finalizer;
 mod leader;
 pub(crate) mod lookups;
 mod options;

@@ -12,7 +12,10 @@ use kube::{
 };
 
 use super::{Cluster, PcpError, annotate_if_unchanged};
-use crate::api::{FINALIZER, PAUSED_ANNOTATION, Phase, PublicCloudProject};
+use crate::{
+    api::{PAUSED_ANNOTATION, Phase, PublicCloudProject},
+    controller::finalizer,
+};
 
 /// Delete a resource and remove its finalizer, leaving everything at OVH as it is.
 #[derive(clap::Args, Debug)]
@@ -171,12 +174,7 @@ async fn remove_finalizer(
 ) -> Result<(), PcpError> {
     let mut obj = shown.clone();
     for _ in 0..TRIES {
-        let finalizers: Vec<String> = obj
-            .finalizers()
-            .iter()
-            .filter(|f| *f != FINALIZER)
-            .cloned()
-            .collect();
+        let finalizers = finalizer::without_ours(&obj);
         let patch = serde_json::json!({
             "metadata": { "resourceVersion": obj.resource_version(), "finalizers": finalizers }
         });

@@ -491,12 +491,7 @@ pub fn apply(
             username,
             password,
         } => {
-            let user = status.openstack_user.get_or_insert_with(|| OpenstackUserStatus {
-                requested_at: now,
-                ..Default::default()
-            });
-            user.id = Some(user_id);
-            user.username = Some(username.clone());
+            record_user(status, now, user_id, &username);
             observed.new_password = Some(password);
             observed.user = None;
             applied(
@@ -509,12 +504,7 @@ pub fn apply(
             username,
             extra,
         } => {
-            let user = status.openstack_user.get_or_insert_with(|| OpenstackUserStatus {
-                requested_at: now,
-                ..Default::default()
-            });
-            user.id = Some(user_id);
-            user.username = Some(username.clone());
+            record_user(status, now, user_id, &username);
             if !extra.is_empty() {
                 let ids: Vec<String> = extra.iter().map(i64::to_string).collect();
                 return Applied {
@@ -585,4 +575,14 @@ fn payment_method(status: &PublicCloudProjectStatus) -> String {
         .as_ref()
         .map(|p| p.method.clone())
         .unwrap_or_default()
+}
+
+/// The user OVH made (or that carries our marker) becomes the recorded one.
+fn record_user(status: &mut PublicCloudProjectStatus, now: String, user_id: i64, username: &str) {
+    let user = status.openstack_user.get_or_insert_with(|| OpenstackUserStatus {
+        requested_at: now,
+        ..Default::default()
+    });
+    user.id = Some(user_id);
+    user.username = Some(username.to_string());
 }
