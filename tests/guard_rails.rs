@@ -7,10 +7,7 @@ use std::time::Duration;
 
 use common::operator::{Env, condition, phase_of};
 use k8s_openapi::api::core::v1::Secret;
-use kube::{
-    Api,
-    api::{Patch, PatchParams},
-};
+use kube::Api;
 use ovh_publiccloud_operator::{
     api::{APPROVE_ANNOTATION, PAUSED_ANNOTATION, Phase},
     controller::CrashHook,
@@ -69,14 +66,7 @@ async fn a_paused_resource_makes_no_ovh_call_until_unpaused() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(env.sim.stats().await.total(), 0, "no OVH call while paused");
 
-    env.api
-        .patch(
-            "p",
-            &PatchParams::default(),
-            &Patch::Merge(json!({"metadata": {"annotations": {PAUSED_ANNOTATION: null}}})),
-        )
-        .await
-        .unwrap();
+    env.remove_annotation("p", PAUSED_ANNOTATION).await;
     env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
     assert_eq!(env.sim.ledger().await.orders.len(), 1);
 }

@@ -189,14 +189,7 @@ async fn manual_approval_with_a_wrong_then_the_right_cart_id() {
     drop(operator);
     env.annotate("p", APPROVE_ANNOTATION, &cart_id).await;
     env.dump("p", "approved").await;
-    env.api
-        .patch(
-            "p",
-            &kube::api::PatchParams::default(),
-            &kube::api::Patch::Merge(json!({"metadata": {"annotations": {APPROVE_ANNOTATION: null}}})),
-        )
-        .await
-        .unwrap();
+    env.remove_annotation("p", APPROVE_ANNOTATION).await;
     // A spec change the operator has not seen yet (stopped): its status is about an older spec.
     env.api
         .patch(

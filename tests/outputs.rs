@@ -402,13 +402,7 @@ async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
     let ready = common::operator::condition(&obj, "Ready").unwrap();
     assert!(ready.message.contains("test policy"), "{}", ready.message);
     assert_eq!(obj.status.as_ref().unwrap().phase, Some(Phase::NeedsAttention));
-    env.wait_for_event("p", "OutputsSecretUnwritable").await;
-    let (kind, _, _) = env
-        .events("p")
-        .await
-        .into_iter()
-        .find(|(_, r, _)| r == "OutputsSecretUnwritable")
-        .unwrap();
+    let (kind, _, _) = env.wait_for_event("p", "OutputsSecretUnwritable").await;
     assert_eq!(kind, "Warning");
     // Passes go on (a change of the resource makes one at once): still no user.
     env.annotate("p", "example.com/poke", "1").await;
@@ -599,13 +593,7 @@ async fn of_several_users_with_the_marker_the_lowest_is_kept_and_the_others_name
         assert!(std::time::Instant::now() < deadline, "{data:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    env.wait_for_event("p", "ExtraOpenstackUsers").await;
-    let (kind, _, note) = env
-        .events("p")
-        .await
-        .into_iter()
-        .find(|(_, r, _)| r == "ExtraOpenstackUsers")
-        .unwrap();
+    let (kind, _, note) = env.wait_for_event("p", "ExtraOpenstackUsers").await;
     assert_eq!(kind, "Warning");
     assert!(note.contains(&ids[1].to_string()), "{note}");
     assert_eq!(

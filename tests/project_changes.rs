@@ -116,12 +116,7 @@ async fn a_description_change_is_refused_until_delivery_then_renames_the_project
         Some("Team B"),
         "GET /cloud/project/{{id}} shows the new name"
     );
-    let (kind, _, note) = env
-        .events("p")
-        .await
-        .into_iter()
-        .find(|(_, r, _)| r == "ProjectRenamed")
-        .unwrap();
+    let (kind, _, note) = env.wait_for_event("p", "ProjectRenamed").await;
     assert_eq!(kind, "Normal");
     assert!(
         note.contains("\"Team A\"") && note.contains("\"Team B\""),
@@ -282,14 +277,7 @@ async fn an_approval_does_not_carry_over_to_a_cart_changed_after_its_price_was_s
     )
     .await
     .expect("options may change before the order");
-    env.api
-        .patch(
-            "p",
-            &PatchParams::default(),
-            &Patch::Merge(json!({"metadata": {"annotations": {PAUSED_ANNOTATION: null}}})),
-        )
-        .await
-        .unwrap();
+    env.remove_annotation("p", PAUSED_ANNOTATION).await;
 
     let obj = env
         .wait_for("p", 30, |o| {

@@ -142,6 +142,14 @@ impl Env {
             .unwrap();
     }
 
+    pub async fn remove_annotation(&self, name: &str, key: &str) {
+        let patch = json!({"metadata": {"annotations": {key: null}}});
+        self.api
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .unwrap();
+    }
+
     pub async fn delete(&self, name: &str) {
         self.api.delete(name, &DeleteParams::default()).await.unwrap();
     }
@@ -194,13 +202,14 @@ impl Env {
         self.wait_until(name, seconds, "deletion", |o| o.is_none()).await;
     }
 
-    /// Waits (10 s at most) for an event with `reason` about `name`.
-    pub async fn wait_for_event(&self, name: &str, reason: &str) {
+    /// Waits (10 s at most) for an event with `reason` about `name`, and returns it (type,
+    /// reason, message).
+    pub async fn wait_for_event(&self, name: &str, reason: &str) -> (String, String, String) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let events = self.events(name).await;
-            if events.iter().any(|(_, r, _)| r == reason) {
-                return;
+            if let Some(found) = events.iter().find(|(_, r, _)| r == reason) {
+                return found.clone();
             }
             assert!(
                 Instant::now() < deadline,
