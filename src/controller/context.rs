@@ -16,7 +16,7 @@ use kube::{
     runtime::reflector::{ObjectRef, Store},
 };
 
-use super::{Error, Options, credentials, events::Events, failpoint::CrashHook};
+use super::{Error, Options, credentials, events::Events, failpoint::CrashHook, holdings::Holdings};
 use crate::{
     api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
     metrics::Metrics,
@@ -66,6 +66,8 @@ pub struct Context {
     /// The phase last written per UID, for the projects-by-phase gauge.
     phases: Mutex<HashMap<String, Phase>>,
     pub(super) crash_hook: CrashHook,
+    /// Which resource holds which project and order (fed by the resources' watch).
+    pub holdings: Arc<Holdings>,
 }
 
 impl Context {
@@ -94,6 +96,7 @@ impl Context {
             refused: Mutex::default(),
             released: Mutex::default(),
             phases: Mutex::default(),
+            holdings: Arc::default(),
         }
     }
 

@@ -30,6 +30,7 @@ pub fn status_only(act: &Act) -> bool {
             | Act::ForgetCart
             | Act::RecordOrderStatus(_)
             | Act::RecordProjectId(_)
+            | Act::DropHeldProject
             | Act::RecordProject { .. }
             | Act::MarkEmails { .. }
     )
@@ -231,6 +232,7 @@ pub async fn execute(
                 ordered_name: delivered.then(|| spec.description.clone()),
             }
         }
+        Act::DropHeldProject => Outcome::HeldProjectDropped,
         Act::RecordProject { status: s } => Outcome::ProjectStatusSeen(s.clone()),
         Act::RecordProjectDescription(name) => Outcome::ProjectDescriptionRecorded(name.clone()),
         Act::RenameProject { project_id, from, to } => {

@@ -6,24 +6,16 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::plan::{
-    self, CartSeen, ItemSeen, Lookup, Observed, OrderSearch, PaymentMethodSeen, ProjectSeen, UserSeen,
+    self, CartSeen, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen, PaymentMethodSeen, ProjectSeen,
+    UserSeen,
 };
-use crate::{
-    api::{PublicCloudProjectSpec, PublicCloudProjectStatus},
-    ovh::{
-        OvhClient, OvhError,
-        order::{is_project_id, termination_token},
-    },
+use crate::ovh::{
+    OvhClient, OvhError,
+    order::{is_project_id, termination_token},
 };
 
 /// Performs one lookup and records what OVH said.
-pub async fn lookup_into(
-    ovh: &OvhClient,
-    lookup: &Lookup,
-    spec: &PublicCloudProjectSpec,
-    status: &PublicCloudProjectStatus,
-    observed: &mut Observed,
-) -> Result<(), OvhError> {
+pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observed) -> Result<(), OvhError> {
     match lookup {
         Lookup::AccountSubsidiary => observed.subsidiary = Some(ovh.me().await?.ovh_subsidiary),
         Lookup::CartsByMarker(marker) => {
@@ -47,8 +39,9 @@ pub async fn lookup_into(
             observed.order_expiry = Some(ovh.order(*order_id).await?.expiration_date)
         }
         Lookup::FindOrder { since } => {
-            observed.order_search = Some(find_order(ovh, spec, status, since.as_deref()).await?)
+            observed.recent_orders = Some(recent_orders(ovh, since.as_deref()).await?)
         }
+        Lookup::HintedOrder(order_id) => observed.hinted_order = Some(order_seen(ovh, *order_id).await?),
         Lookup::ProjectIdFromDetails(order_id) => {
             observed.project_id_from_details = Some(project_id_of_order(ovh, *order_id).await?)
         }
@@ -70,8 +63,9 @@ pub async fn lookup_into(
             observed.existing_project = Some(
                 projects
                     .into_iter()
-                    .find(|(_, d)| d.as_deref() == Some(description.as_str()))
-                    .map(|(id, _)| id),
+                    .filter(|(_, d)| d.as_deref() == Some(description.as_str()))
+                    .map(|(id, _)| id)
+                    .collect(),
             );
         }
         Lookup::NewestEmail => {
@@ -204,22 +198,13 @@ async fn project_id_of_order(ovh: &OvhClient, order_id: i64) -> Result<Option<St
     Ok(None)
 }
 
-/// Looks for the order a checkout may have created: among the orders placed since `since`
-/// (`GET /me/order?date.from=`, with a margin for clock skew), those whose item carries exactly
-/// this resource's plan and configurations. Orders whose content OVH does not show (no
-/// `/extension` on the US API) cannot be told apart and are reported as such.
-async fn find_order(
-    ovh: &OvhClient,
-    spec: &PublicCloudProjectSpec,
-    status: &PublicCloudProjectStatus,
-    since: Option<&str>,
-) -> Result<OrderSearch, OvhError> {
+/// The orders a checkout may have created: those placed since `since` (`GET
+/// /me/order?date.from=`, with a margin for clock skew), or the 20 newest without a date, each
+/// with its contents. The planner judges which one, if any, is this resource's.
+async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<OrderSeen>, OvhError> {
     let after = since
         .and_then(|t| t.parse::<Timestamp>().ok())
         .map(|t| t - Duration::from_secs(300));
-    let plan_code = spec.plan.plan_code.as_ref().or(status.plan_code.as_ref());
-    let mut want = plan::desired_configurations(spec);
-    want.sort();
     let mut ids = match after {
         Some(after) => {
             ovh.orders_since(&after.strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string())
@@ -228,47 +213,45 @@ async fn find_order(
         None => ovh.orders().await?,
     };
     ids.sort_unstable_by(|a, b| b.cmp(a));
-    if after.is_none() {
-        ids.truncate(20);
-    }
-    let (mut matches, mut unverifiable) = (Vec::new(), Vec::new());
+    ids.truncate(20);
+    let mut seen = Vec::new();
     for order_id in ids {
-        let order = ovh.order(order_id).await?;
-        let date = order.date.as_deref().and_then(|d| d.parse::<Timestamp>().ok());
+        let date = ovh.order(order_id).await?.date;
+        let date = date.as_deref().and_then(|d| d.parse::<Timestamp>().ok());
         if let (Some(after), Some(date)) = (after, date)
             && date < after
         {
             continue;
         }
-        let mut shown = false;
-        for detail in ovh.order_details(order_id).await? {
-            let extension = match ovh.order_detail_extension(order_id, detail).await {
-                Ok(e) => e,
-                Err(e) if e.is_not_found() => continue,
-                Err(e) => return Err(e),
-            };
-            shown = true;
-            let mut got: Vec<(String, String)> = extension
+        seen.push(order_seen(ovh, order_id).await?);
+    }
+    Ok(seen)
+}
+
+/// One order's contents: each detail's `extension` (plan and configurations); `items: None`
+/// when no detail has one (the US API).
+async fn order_seen(ovh: &OvhClient, order_id: i64) -> Result<OrderSeen, OvhError> {
+    let mut items = Vec::new();
+    let mut shown = false;
+    for detail in ovh.order_details(order_id).await? {
+        let extension = match ovh.order_detail_extension(order_id, detail).await {
+            Ok(e) => e,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e),
+        };
+        shown = true;
+        items.push(OrderItemSeen {
+            plan_code: extension.order.plan.code,
+            configurations: extension
                 .order
                 .configurations
                 .into_iter()
                 .map(|c| (c.label, c.value))
-                .collect();
-            got.sort();
-            let same_plan = plan_code.is_none_or(|p| extension.order.plan.code.as_ref() == Some(p));
-            if same_plan && got == want {
-                matches.push(order_id);
-                break;
-            }
-        }
-        if !shown {
-            unverifiable.push(order_id);
-        }
+                .collect(),
+        });
     }
-    Ok(match (matches.as_slice(), unverifiable.is_empty()) {
-        ([one], true) => OrderSearch::Found(*one),
-        ([], true) => OrderSearch::NotFound,
-        ([], false) => OrderSearch::Unverifiable(unverifiable),
-        (many, _) => OrderSearch::Ambiguous([many, &unverifiable].concat()),
+    Ok(OrderSeen {
+        id: order_id,
+        items: shown.then_some(items),
     })
 }

@@ -8,6 +8,7 @@ mod events;
 pub(crate) mod executor;
 mod failpoint;
 pub(crate) mod finalizer;
+pub mod holdings;
 mod leader;
 pub(crate) mod lookups;
 mod options;
@@ -233,9 +234,16 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
     // writes do not (the pass that wrote them has already gone on from them), nor do the
     // unchanged objects of a re-list.
     let (store, writer) = reflector::store::<PublicCloudProject>();
+    let holdings = ctx.holdings.clone();
     let project_events = reflector(
         writer,
-        watcher(projects, watch).modify(|p| p.metadata.managed_fields = None),
+        watcher(projects, watch)
+            .modify(|p| p.metadata.managed_fields = None)
+            .inspect(move |event| {
+                if let Ok(event) = event {
+                    holdings.observe(event);
+                }
+            }),
     )
     .applied_objects()
     .predicate_filter(not_our_writes, PredicateConfig::default());

@@ -95,6 +95,8 @@ pub enum Outcome {
         /// recorded as status.projectDescription.
         ordered_name: Option<String>,
     },
+    /// Another resource holds the project this status recorded.
+    HeldProjectDropped,
     ProjectStatusSeen(String),
     ProjectDescriptionRecorded(String),
     ProjectRenamed {

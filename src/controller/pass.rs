@@ -11,7 +11,7 @@ use super::{
     Context, Error,
     context::REFUSAL_RETRY,
     finalizer,
-    plan::{Input, Observed, Reason, Requeue},
+    plan::{Holders, Holding, Input, Observed, Reason, Requeue},
     status::{self, CREDENTIALS_VALID},
 };
 use crate::{
@@ -57,6 +57,7 @@ impl Pass<'_> {
             approved_by: annotation(APPROVED_BY_ANNOTATION),
             max_price: self.ctx.options.max_price.as_deref(),
             allow_terminate: self.ctx.options.allow_terminate,
+            holders: self,
         }
     }
 
@@ -208,6 +209,13 @@ impl Pass<'_> {
         self.write_if_changed().await?;
         status::publish(&self.ctx.events, self.obj, true, Reason::from(&e), message).await;
         Err(Error::Ovh(e))
+    }
+}
+
+/// The planner's view of [`super::holdings::Holdings`], from this pass's resource.
+impl Holders for Pass<'_> {
+    fn held_elsewhere(&self, holding: &Holding) -> bool {
+        self.ctx.holdings.held_elsewhere(self.obj, holding)
     }
 }
 

@@ -78,7 +78,10 @@ reasons! {
     CartAbandoned => Progressing, "what is bought changed after the cart's price was shown: the cart was deleted and a new one is made, which an approval of the old cart does not cover";
     CartDeleted => Progressing, "the cart was deleted (resource deleted before any order)";
     AwaitingApproval => Suspended, "approval: Manual, or a price above the ceiling: the priced cart waits for the approve annotation";
-    ProjectExists => Degraded, "spec.onExisting: Stop and the account already has a project with this description: nothing is ordered";
+    ProjectExists => Degraded, "the account already has a project with this description that no resource holds (spec.onExisting: Stop), or several (spec.onExisting: Adopt): nothing is ordered or adopted";
+    OrderHintRefused => Degraded, "the order-id annotation names an order another resource holds, or one that does not order what the spec asks: it is not recorded";
+    ProjectHeld => Degraded, "the project named (spec.projectId, or delivered by a recorded order) is held by another resource, the first to order or adopt it: nothing is done with it here";
+    ProjectReleased => Progressing, "a project id this status recorded belongs to another resource that holds it: it is forgotten here, nothing was done at OVH";
     Paused => Suspended, "the paused annotation stops every OVH call for this resource";
     CheckingOut => Progressing, "the checkout was recorded, then sent";
     OrderPlaced => Progressing, "the checkout placed an order";

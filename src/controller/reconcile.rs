@@ -95,7 +95,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                     Ok(c) => c,
                     Err(e) => return pass.credentials_failure(e).await,
                 };
-                let read = lookups::lookup_into(&ovh, &lookup, &obj.spec, &pass.status, &mut pass.observed);
+                let read = lookups::lookup_into(&ovh, &lookup, &mut pass.observed);
                 if let Err(e) = read.await {
                     return pass.ovh_failure(e).await;
                 }
@@ -104,6 +104,12 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             }
             Step::Act(act) => act,
         };
+        // Another pass took it between the plan and now: plan again (it is held elsewhere now).
+        if let Some(holding) = act.takes()
+            && !ctx.holdings.claim(obj, &holding)
+        {
+            continue;
+        }
         let ovh = match client(ctx, obj, &mut ovh).await {
             Ok(c) => c,
             Err(e) => return pass.credentials_failure(e).await,

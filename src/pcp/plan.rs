@@ -207,6 +207,8 @@ async fn drive(
             approved_by: None,
             max_price: None,
             allow_terminate: false,
+            // A plan records nothing in the cluster: it holds no project and takes none.
+            holders: &plan::NoHolders,
         };
         match plan::plan(&input) {
             // A followed project's outputs are written by the operator, never by a plan.
@@ -224,9 +226,7 @@ async fn drive(
                     message: format!("{user}writes the outputs Secret {secret}"),
                 });
             }
-            Step::Look(lookup) => {
-                lookups::lookup_into(ovh, &lookup, spec, &state.status, &mut state.observed).await?
-            }
+            Step::Look(lookup) => lookups::lookup_into(ovh, &lookup, &mut state.observed).await?,
             // A spec.description changed since the name was recorded renames it: said, never done
             // here (adopting a project keeps its name).
             Step::Act(Act::RenameProject { project_id, from, to }) => {

@@ -398,6 +398,18 @@ pub fn apply(
             }
             applied(Reason::ProjectDelivered, format!("Project {project_id}"))
         }
+        Outcome::HeldProjectDropped => {
+            let id = status.project_id.take().unwrap_or_default();
+            status.project_status = None;
+            status.project_description = None;
+            status.delivered_at = None;
+            applied(
+                Reason::ProjectReleased,
+                format!(
+                    "Project {id} is held by another PublicCloudProject: forgotten here, nothing done at OVH"
+                ),
+            )
+        }
         Outcome::ProjectStatusSeen(s) => {
             status.project_status = Some(s.clone());
             let id = status.project_id.as_deref().unwrap_or_default();

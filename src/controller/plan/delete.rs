@@ -20,6 +20,12 @@ pub fn plan_deletion(input: &Input) -> Step {
     let asked = spec.deletion_policy == DeletionPolicy::Terminate;
     let terminate = asked && input.allow_terminate;
     if let Some(project_id) = project_id {
+        if input
+            .holders
+            .held_elsewhere(&Holding::Project(project_id.clone()))
+        {
+            return release_held();
+        }
         if !terminate && let Some(step) = super::outputs::delete_user(input, &project_id, false) {
             return step;
         }
@@ -81,6 +87,7 @@ pub fn plan_deletion(input: &Input) -> Step {
             ),
             OrderStatus::Delivered => match observed.project_id_from_details.as_ref() {
                 None => Step::Look(Lookup::ProjectIdFromDetails(order.id)),
+                Some(Some(p)) if input.holders.held_elsewhere(&Holding::Project(p.clone())) => release_held(),
                 Some(Some(p)) => Step::Act(Act::RecordProjectId(p.clone())),
                 Some(None) => wait(
                     Phase::Terminating,
@@ -102,14 +109,17 @@ pub fn plan_deletion(input: &Input) -> Step {
     }
     if input.checking_out() {
         let since = status.cart.as_ref().and_then(|c| c.created_at.clone());
-        if terminate && input.order_hint.is_none() && observed.order_search.is_none() {
-            return Step::Look(Lookup::FindOrder { since });
+        if (terminate || input.order_hint.is_some()) && status.cart.is_some() && observed.cart.is_none() {
+            return Step::Look(Lookup::Cart(
+                status.cart.as_ref().map(|c| c.id.clone()).unwrap_or_default(),
+            ));
         }
-        if let Some(order_id) = input.order_hint {
-            return Step::Act(Act::RecordOrder { order_id });
-        }
-        if let Some(OrderSearch::Found(order_id)) = observed.order_search.as_ref() {
-            return Step::Act(Act::RecordOrder { order_id: *order_id });
+        if terminate || input.order_hint.is_some() {
+            match super::order::lost_order(input, since) {
+                Ok(order_id) => return Step::Act(Act::RecordOrder { order_id }),
+                Err(look @ Step::Look(_)) => return look,
+                Err(_) => {}
+            }
         }
         return release(
             "A checkout was sent but its outcome is unknown: check the OVH account's orders for a project \
@@ -127,6 +137,17 @@ pub fn plan_deletion(input: &Input) -> Step {
         }
         _ => release("Nothing was ordered".into(), false),
     }
+}
+
+/// The project this resource named is held by another resource: nothing of it is touched
+/// (no user deleted, no termination), whatever deletionPolicy says.
+fn release_held() -> Step {
+    release(
+        "The project this resource named is held by another PublicCloudProject: nothing was done \
+         with it at OVH"
+            .into(),
+        true,
+    )
 }
 
 fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {

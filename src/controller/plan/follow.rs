@@ -7,7 +7,9 @@ use super::*;
 pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>) -> Step {
     let (status, observed) = (input.status, input.observed);
     if let Some(project_id) = status.project_id.as_deref() {
-        return follow_project(input, project_id, false);
+        return input
+            .held_project(project_id)
+            .unwrap_or_else(|| follow_project(input, project_id, false));
     }
     let Some(current) = observed.order_status else {
         return Step::Look(Lookup::OrderStatus(order_id));
@@ -28,7 +30,9 @@ pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>)
         ),
         OrderStatus::Delivered => match observed.project_id_from_details.as_ref() {
             None => Step::Look(Lookup::ProjectIdFromDetails(order_id)),
-            Some(Some(project_id)) => Step::Act(Act::RecordProjectId(project_id.clone())),
+            Some(Some(project_id)) => input
+                .held_project(project_id)
+                .unwrap_or_else(|| Step::Act(Act::RecordProjectId(project_id.clone()))),
             Some(None) => wait(
                 Phase::Delivering,
                 Reason::Delivering,

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-pub use super::reason::Reason;
+pub use super::{holdings::Holding, reason::Reason};
 use crate::{
     api::{
         Approval, DeletionPolicy, OnExisting, OpenstackUser, Payment, Phase, PublicCloudProjectSpec,
@@ -169,6 +169,9 @@ pub enum Act {
     },
     RecordOrderStatus(OrderStatus),
     RecordProjectId(String),
+    /// Status write only: forget a project id this status recorded that another resource holds
+    /// (recorded before the one-holder rule): nothing more is done with that project here.
+    DropHeldProject,
     RecordProject {
         status: String,
     },
@@ -238,6 +241,18 @@ pub enum Act {
     },
 }
 
+impl Act {
+    /// The project or order this act records as the resource's: taken in the holdings (checked
+    /// and taken at once) just before it runs, so two resources never both record it.
+    pub fn takes(&self) -> Option<Holding> {
+        match self {
+            Act::RecordProjectId(p) => Some(Holding::Project(p.clone())),
+            Act::RecordOrder { order_id } => Some(Holding::Order(*order_id)),
+            _ => None,
+        }
+    }
+}
+
 /// A termination token: whoever holds it can confirm the termination, so it never shows in
 /// Debug output (logs of planned steps).
 #[derive(Clone, PartialEq, Eq)]
@@ -286,6 +301,25 @@ pub struct Input<'a> {
     pub max_price: Option<&'a str>,
     /// --allow-terminate: false turns every deletionPolicy: Terminate into Orphan.
     pub allow_terminate: bool,
+    /// Whether another resource holds this project or order (DESIGN §4: the first to record
+    /// it holds it). Such a project or order is never followed, paid, renamed or terminated here.
+    pub holders: &'a (dyn Holders + Sync),
+}
+
+/// Who holds what, as the planner asks it (DESIGN §4: the first resource to record a project
+/// or an order holds it).
+pub trait Holders {
+    /// Whether another resource than the one planned holds `holding`.
+    fn held_elsewhere(&self, holding: &Holding) -> bool;
+}
+
+/// No other resource holds anything (a dry plan, which records nothing).
+pub struct NoHolders;
+
+impl Holders for NoHolders {
+    fn held_elsewhere(&self, _: &Holding) -> bool {
+        false
+    }
 }
 
 /// How long a payment the operator requested may take to show before deletion stops waiting
@@ -375,6 +409,31 @@ impl Input<'_> {
         delivered.is_none_or(|d| self.now < d + self.project_404_window)
     }
 
+    /// The stop for a project another resource holds: its id is dropped from this status if
+    /// recorded there (from before the rule), then nothing is done with it. The message names no
+    /// other resource: a namespace learns nothing of another's.
+    pub(super) fn held_project(&self, project_id: &str) -> Option<Step> {
+        if !self
+            .holders
+            .held_elsewhere(&Holding::Project(project_id.to_string()))
+        {
+            return None;
+        }
+        if self.status.project_id.as_deref() == Some(project_id) {
+            return Some(Step::Act(Act::DropHeldProject));
+        }
+        Some(warn(
+            Phase::NeedsAttention,
+            Reason::ProjectHeld,
+            format!(
+                "Project {project_id} is held by another PublicCloudProject (the first resource to \
+                 order or adopt a project holds it): this resource makes no call about it. Name \
+                 another project, or have the holder deleted (deletionPolicy: Orphan) first"
+            ),
+            Requeue::Person,
+        ))
+    }
+
     /// A payment the operator requested that may still go through.
     fn payment_in_flight(&self) -> bool {
         self.status.payment.as_ref().is_some_and(|p| {
@@ -396,11 +455,15 @@ pub fn plan(input: &Input) -> Step {
         return paused(input, "no OVH call is made until the annotation is removed");
     }
     if let Some(project_id) = input.spec.project_id.as_deref().filter(|p| !p.is_empty()) {
-        return follow_project(input, project_id, true);
+        return input
+            .held_project(project_id)
+            .unwrap_or_else(|| follow_project(input, project_id, true));
     }
     // A project taken over because it already existed (spec.onExisting: Adopt): no order of ours.
     if let (None, Some(project_id)) = (input.status.order.as_ref(), input.status.project_id.as_deref()) {
-        return follow_project(input, project_id, true);
+        return input
+            .held_project(project_id)
+            .unwrap_or_else(|| follow_project(input, project_id, true));
     }
     match input.status.order.as_ref() {
         Some(order) => follow_order(input, order.id, order.status.as_deref()),

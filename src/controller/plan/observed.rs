@@ -41,7 +41,23 @@ pub enum ProjectSeen {
     },
 }
 
-/// Result of looking for the order a checkout may have created.
+/// An order of the account as OVH shows it (`GET /me/order/{id}` and its details' `extension`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OrderSeen {
+    pub id: i64,
+    /// What its details contain, one entry per detail with an `extension`; `None` when OVH shows
+    /// none (no `/extension` on the US API).
+    pub items: Option<Vec<OrderItemSeen>>,
+}
+
+/// One detail's content: the plan ordered and the configurations sent with it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OrderItemSeen {
+    pub plan_code: Option<String>,
+    pub configurations: Vec<(String, String)>,
+}
+
+/// The planner's judgement of the orders a checkout may have created.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OrderSearch {
     Found(i64),
@@ -102,12 +118,15 @@ pub struct Observed {
     pub order_status: Option<OrderStatus>,
     /// The order's `expirationDate` (`Some(None)`: OVH gives none).
     pub order_expiry: Option<Option<String>>,
-    pub order_search: Option<OrderSearch>,
+    /// The orders placed in the window a lost checkout may have used (`FindOrder`).
+    pub recent_orders: Option<Vec<OrderSeen>>,
+    /// The order the order-id annotation names, as OVH shows it.
+    pub hinted_order: Option<OrderSeen>,
     pub project_id_from_details: Option<Option<String>>,
     pub project: Option<ProjectSeen>,
     pub termination_token: Option<Option<String>>,
-    /// A project of the account with this resource's description (`Some(None)`: none).
-    pub existing_project: Option<Option<String>>,
+    /// The projects of the account with this resource's description (`Some(vec![])`: none).
+    pub existing_project: Option<Vec<String>>,
     /// The newest e-mail id of the account (0 when it has none).
     pub newest_email: Option<i64>,
     /// This pass itself recorded the cart's creation (so no earlier create can be unrecorded).
@@ -148,6 +167,8 @@ pub enum Lookup {
     FindOrder {
         since: Option<String>,
     },
+    /// The order the order-id annotation names, with its contents.
+    HintedOrder(i64),
     ProjectIdFromDetails(i64),
     Project(String),
     NewestEmail,

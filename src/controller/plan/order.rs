@@ -86,15 +86,15 @@ pub(super) fn prepare_order(input: &Input) -> Step {
     // fewer per order).
     let price_needed =
         spec.approval == Approval::Manual || ceiling.is_some() || spec.payment == Payment::Automatic;
-    if price_needed {
-        let Some(price) = status.price.as_ref() else {
-            return Step::Act(Act::PreviewPrice { cart_id });
-        };
-        if let Some(wait) = before_buying(input, &cart_id, price, ceiling) {
-            return wait;
-        }
-    }
     if status.phase != Some(Phase::CheckingOut) {
+        if price_needed {
+            let Some(price) = status.price.as_ref() else {
+                return Step::Act(Act::PreviewPrice { cart_id });
+            };
+            if let Some(wait) = before_buying(input, &cart_id, price, ceiling) {
+                return wait;
+            }
+        }
         let approved = input.approval == Some(cart_id.as_str());
         return Step::Act(Act::BeginCheckout {
             approved_by: approved.then(|| input.approved_by.unwrap_or("(unknown)").to_string()),
@@ -120,40 +120,57 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             Requeue::Progress,
         );
     }
-    // Before sending it again, look for an order placed since that checkout began: a slow
-    // checkout may have committed after its answer was given up.
-    match observed.order_search.as_ref() {
-        None => Step::Look(Lookup::FindOrder {
-            since: cart.checkout_started_at.clone(),
-        }),
-        Some(OrderSearch::NotFound) => Step::Act(Act::Checkout { cart_id }),
-        Some(_) => find_lost_order(input, cart.checkout_started_at.clone()),
+    // The grace is longer than any checkout may run, and this pass read the cart open: OVH
+    // turns a cart read-only when a checkout commits, so no order came of it. Any order the
+    // account shows meanwhile is someone else's. Only now may a withdrawn approval or a lowered
+    // ceiling count (before, the checkout may still commit): then send it again.
+    if price_needed
+        && let Some(price) = status.price.as_ref()
+        && let Some(wait) = before_buying(input, &cart_id, price, ceiling)
+    {
+        return wait;
     }
+    Step::Act(Act::Checkout { cart_id })
 }
 
 /// Before the first cart: a project of the account with this description means the manifest
 /// may already have been ordered elsewhere (another cluster, a rebuilt one): spec.onExisting
-/// decides.
+/// decides. Projects another resource holds are not this manifest's: they are skipped, and no
+/// message names them.
 fn existing_project(input: &Input) -> Option<Step> {
     if input.spec.on_existing == OnExisting::Order {
         return None;
     }
-    let found = match input.observed.existing_project.as_ref() {
-        None => {
-            return Some(Step::Look(Lookup::ExistingProject {
-                description: input.spec.description.clone(),
-            }));
-        }
-        Some(found) => found.as_ref()?,
+    let Some(found) = input.observed.existing_project.as_ref() else {
+        return Some(Step::Look(Lookup::ExistingProject {
+            description: input.spec.description.clone(),
+        }));
     };
+    let free: Vec<&String> = found
+        .iter()
+        .filter(|id| !input.holders.held_elsewhere(&Holding::Project((*id).clone())))
+        .collect();
+    let first = free.first()?;
     Some(match input.spec.on_existing {
-        OnExisting::Adopt => Step::Act(Act::RecordProjectId(found.clone())),
+        OnExisting::Adopt if free.len() == 1 => Step::Act(Act::RecordProjectId((*first).clone())),
+        OnExisting::Adopt => warn(
+            Phase::NeedsAttention,
+            Reason::ProjectExists,
+            format!(
+                "The OVH account has {} projects named {:?} that no resource holds; the operator \
+                 will not pick one on a guess. Set spec.projectId to the one to follow, or \
+                 spec.onExisting: Order to order another",
+                free.len(),
+                input.spec.description
+            ),
+            Requeue::SpecChange,
+        ),
         _ => warn(
             Phase::NeedsAttention,
             Reason::ProjectExists,
             format!(
-                "The OVH account already has project {found} named {:?}; nothing was ordered. To \
-                 follow it, set spec.projectId: {found} (or spec.onExisting: Adopt); to order \
+                "The OVH account already has a project named {:?} that no resource holds; nothing \
+                 was ordered. To follow it, set spec.onExisting: Adopt (or spec.projectId); to order \
                  another one anyway, set spec.onExisting: Order",
                 input.spec.description
             ),
@@ -364,13 +381,32 @@ fn configure_options(
 
 /// The checkout may have happened: identify its order, or stop and say what to check.
 fn find_lost_order(input: &Input, since: Option<String>) -> Step {
-    if let Some(order_id) = input.order_hint {
-        return Step::Act(Act::RecordOrder { order_id });
+    match lost_order(input, since) {
+        Ok(order_id) => Step::Act(Act::RecordOrder { order_id }),
+        Err(step) => step,
     }
-    let search = match input.observed.order_search.as_ref() {
-        None => return Step::Look(Lookup::FindOrder { since }),
-        Some(OrderSearch::Found(order_id)) => return Step::Act(Act::RecordOrder { order_id: *order_id }),
-        Some(search) => search,
+}
+
+/// The order a lost checkout placed, as far as the planner can be sure of it (DESIGN §4, §4
+/// "Between people"): the order-id annotation once its contents match the spec and no other
+/// resource holds it; else, only when this cart reads `readOnly` (its checkout committed), the
+/// one order of the window whose contents match and that no other resource holds. Otherwise the
+/// step to take (a read, or a stop that says what to check).
+pub(super) fn lost_order(input: &Input, since: Option<String>) -> Result<i64, Step> {
+    if let Some(hint) = input.order_hint {
+        return hinted_order(input, hint);
+    }
+    let committed = matches!(input.observed.cart, Some(CartSeen::Found { read_only: true, .. }));
+    let search = if committed {
+        let Some(orders) = input.observed.recent_orders.as_ref() else {
+            return Err(Step::Look(Lookup::FindOrder { since }));
+        };
+        match judge_orders(input, orders) {
+            OrderSearch::Found(order_id) => return Ok(order_id),
+            other => other,
+        }
+    } else {
+        OrderSearch::NotFound
     };
     let cart = input
         .status
@@ -379,15 +415,16 @@ fn find_lost_order(input: &Input, since: Option<String>) -> Step {
         .map(|c| c.id.as_str())
         .unwrap_or("(unknown)");
     let seen = match search {
-        OrderSearch::Ambiguous(ids) => format!("several orders match it: {ids:?}"),
+        _ if !committed => "the cart is gone, so whether it was checked out cannot be read".into(),
+        OrderSearch::Ambiguous(ids) => format!("several orders no other resource holds match it: {ids:?}"),
         OrderSearch::Unverifiable(ids) => format!(
             "orders {ids:?} were placed since, but OVH does not show what they contain on this \
              endpoint (no /extension on the US API), so the operator cannot tell whether one is \
              this resource's"
         ),
-        _ => "no order of the account matches it".into(),
+        _ => "no order of the account that no other resource holds matches it".into(),
     };
-    warn(
+    Err(warn(
         Phase::NeedsAttention,
         Reason::NeedsAttention,
         format!(
@@ -399,5 +436,104 @@ fn find_lost_order(input: &Input, since: Option<String>) -> Step {
             input.spec.description
         ),
         Requeue::Person,
-    )
+    ))
+}
+
+/// The order a person named: recorded only if no other resource holds it and it orders what
+/// the spec asks (a typo, or another team's order, is refused with what it contains).
+fn hinted_order(input: &Input, hint: i64) -> Result<i64, Step> {
+    let refuse = |why: String| {
+        Err(warn(
+            Phase::NeedsAttention,
+            Reason::OrderHintRefused,
+            format!(
+                "The annotation publiccloud.ovh-operator.dev/order-id names order {hint}, which {why}; \
+                 it is not recorded. Fix or remove the annotation"
+            ),
+            Requeue::Person,
+        ))
+    };
+    if input.holders.held_elsewhere(&Holding::Order(hint)) {
+        return refuse("another PublicCloudProject holds".into());
+    }
+    let Some(order) = input.observed.hinted_order.as_ref() else {
+        return Err(Step::Look(Lookup::HintedOrder(hint)));
+    };
+    match order.items.as_deref() {
+        // The US API shows no order content: a person's word is all there is.
+        None => Ok(hint),
+        Some(items) if contents_match(input, items) => Ok(hint),
+        Some(items) => refuse(format!(
+            "does not order what this resource's spec asks ({})",
+            describe(items)
+        )),
+    }
+}
+
+/// The one order among `orders` (placed since the checkout began) that is this resource's.
+fn judge_orders(input: &Input, orders: &[OrderSeen]) -> OrderSearch {
+    let (mut matches, mut unverifiable) = (Vec::new(), Vec::new());
+    for order in orders {
+        if input.holders.held_elsewhere(&Holding::Order(order.id)) {
+            continue;
+        }
+        match order.items.as_deref() {
+            None => unverifiable.push(order.id),
+            Some(items) if contents_match(input, items) => matches.push(order.id),
+            Some(_) => {}
+        }
+    }
+    match (matches.as_slice(), unverifiable.is_empty()) {
+        ([one], true) => OrderSearch::Found(*one),
+        ([], true) => OrderSearch::NotFound,
+        ([], false) => OrderSearch::Unverifiable(unverifiable),
+        (many, _) => OrderSearch::Ambiguous([many, &unverifiable].concat()),
+    }
+}
+
+/// Whether an order's details carry exactly what the spec orders: one project item of the
+/// plan with exactly the spec's configurations, and exactly the spec's options.
+fn contents_match(input: &Input, items: &[OrderItemSeen]) -> bool {
+    let Ok(plan_code) = input.plan_code() else {
+        return false;
+    };
+    let mut want = desired_configurations(input.spec);
+    want.sort();
+    let project = items.iter().any(|i| {
+        let mut got = i.configurations.clone();
+        got.sort();
+        i.plan_code.as_deref() == Some(plan_code.as_str()) && got == want
+    });
+    let mut options: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.plan_code.as_deref())
+        .filter(|code| *code != plan_code)
+        .collect();
+    options.sort_unstable();
+    let mut wanted: Vec<String> = desired_options(input.spec)
+        .into_iter()
+        .map(|(code, _, _)| code)
+        .collect();
+    wanted.sort_unstable();
+    project && options == wanted
+}
+
+/// An order's contents in a few words, for a refusal.
+fn describe(items: &[OrderItemSeen]) -> String {
+    items
+        .iter()
+        .map(|i| {
+            let configurations: Vec<String> = i
+                .configurations
+                .iter()
+                .map(|(l, v)| format!("{l}={v:?}"))
+                .collect();
+            format!(
+                "{} [{}]",
+                i.plan_code.as_deref().unwrap_or("?"),
+                configurations.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }

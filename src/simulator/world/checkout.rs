@@ -144,8 +144,15 @@ impl World {
             waive_retractation: checkout.waive_retractation_period.unwrap_or(false),
             pay_attempts: 0,
             project_id,
-            // The project item (options are not followed after the order: assumed enough, the
-            // project's detail is what clients read).
+            // Options: one detail each after the project's and the voucher's, whose extension
+            // names the option's plan (assumed, as the checkout answer has a detail per item).
+            options: cart
+                .items
+                .values()
+                .filter(|i| i.parent_item_id.is_some())
+                .cloned()
+                .collect(),
+            // The project item.
             item: cart
                 .items
                 .values()

@@ -152,6 +152,8 @@ pub struct SimOrder {
     pub pay_attempts: u32,
     pub project_id: String,
     pub item: SimItem,
+    /// The option items ordered with the project item (one detail each).
+    pub options: Vec<SimItem>,
 }
 
 impl SimOrder {

@@ -124,9 +124,17 @@ impl World {
 
     /// Two details, like real cloud orders (an order has several details and only one names the
     /// project: tf PR #361, PR #478, which scans all details because some carry `*001`).
+    /// Options follow, one detail each (assumed, as in the checkout answer).
     pub fn order_detail_ids(&self, order_id: i64) -> SimResult<Vec<i64>> {
-        self.order_ref(order_id)?;
-        Ok(vec![order_id * 10 + 1, order_id * 10 + 2])
+        let options = self.order_ref(order_id)?.options.len() as i64;
+        Ok((1..=2 + options).map(|k| order_id * 10 + k).collect())
+    }
+
+    /// The option item of detail `detail_id`, if it is an option's.
+    fn option_of_detail(&self, order_id: i64, detail_id: i64) -> SimResult<Option<&SimItem>> {
+        let order = self.order_ref(order_id)?;
+        let k = detail_id - order_id * 10;
+        Ok(usize::try_from(k - 3).ok().and_then(|i| order.options.get(i)))
     }
 
     /// `billing.OrderDetail` (schema me.json). On EU/CA the project detail's `domain` is the
@@ -162,7 +170,19 @@ impl World {
                 total_price: self.price(0),
                 unit_price: self.price(0),
             }),
-            _ => Err(SimError::not_found("orderDetailId", detail_id)),
+            _ => match self.option_of_detail(order_id, detail_id)? {
+                Some(option) => Ok(BillingOrderDetail {
+                    order_detail_id: detail_id,
+                    description: format!("Option {}", option.plan_code),
+                    detail_type: Some("DURATION".into()),
+                    domain: "*001".into(),
+                    cancelled: false,
+                    quantity: "1".into(),
+                    total_price: self.price(self.item_ucents(option)),
+                    unit_price: self.price(self.item_ucents(option)),
+                }),
+                None => Err(SimError::not_found("orderDetailId", detail_id)),
+            },
         }
     }
 
@@ -174,7 +194,10 @@ impl World {
             return Err(SimError::no_route());
         }
         self.order_detail(order_id, detail_id)?;
-        let item = &self.order_ref(order_id)?.item;
+        let item = match self.option_of_detail(order_id, detail_id)? {
+            Some(option) => option,
+            None => &self.order_ref(order_id)?.item,
+        };
         Ok(ItemDetail {
             order: ItemDetailOrder {
                 action: Some("installation".into()),

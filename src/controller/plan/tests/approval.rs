@@ -81,7 +81,7 @@ fn the_new_cart_goes_through_the_intent_and_needs_its_own_approval() {
     case.status.price = None;
     case.status.abandoned_cart = Some("cart-1".into());
     case.observed = Observed::default();
-    case.observed.existing_project = Some(None);
+    case.observed.existing_project = Some(vec![]);
     assert_eq!(case.plan(), Step::Act(Act::BeginCart));
 
     // A crash after the intent: the marker lookup never takes the abandoned cart back, even if

@@ -210,9 +210,20 @@ fn deleting_with_an_unknown_checkout_outcome_warns() {
         Step::ReleaseFinalizer { warning: true, .. }
     ));
     case.spec.deletion_policy = DeletionPolicy::Terminate;
+    assert_eq!(case.delete(), Step::Look(Lookup::Cart("cart-1".into())));
+    case.observed.cart = Some(CartSeen::Found {
+        read_only: true,
+        items: vec![],
+    });
     assert_eq!(case.delete(), Step::Look(Lookup::FindOrder { since: None }));
-    case.observed.order_search = Some(OrderSearch::Found(3));
+    case.observed.recent_orders = Some(vec![order_seen(3, "Team A", &[])]);
     assert_eq!(case.delete(), Step::Act(Act::RecordOrder { order_id: 3 }));
+    // Another resource's order is not taken (and so not terminated).
+    case.held = vec![Holding::Order(3)];
+    assert!(matches!(
+        case.delete(),
+        Step::ReleaseFinalizer { warning: true, .. }
+    ));
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub(super) struct Case {
     pub(super) approved_by: Option<&'static str>,
     pub(super) max_price: Option<&'static str>,
     pub(super) allow_terminate: bool,
+    /// Projects and orders another resource holds.
+    pub(super) held: Vec<Holding>,
 }
 
 impl Case {
@@ -38,6 +40,7 @@ impl Case {
             approved_by: None,
             max_price: None,
             allow_terminate: true,
+            held: Vec::new(),
         }
     }
 
@@ -57,6 +60,7 @@ impl Case {
             approved_by: self.approved_by,
             max_price: self.max_price,
             allow_terminate: self.allow_terminate,
+            holders: self,
         }
     }
 
@@ -131,6 +135,22 @@ pub(super) fn item(configurations: &[(i64, &str, &str)]) -> ItemSeen {
     }
 }
 
+/// An order as OVH shows it, ordering `project.2018` named `description` (and the options).
+pub(super) fn order_seen(id: i64, description: &str, options: &[&str]) -> OrderSeen {
+    let mut items = vec![OrderItemSeen {
+        plan_code: Some("project.2018".into()),
+        configurations: vec![("description".into(), description.into())],
+    }];
+    items.extend(options.iter().map(|o| OrderItemSeen {
+        plan_code: Some(o.to_string()),
+        configurations: vec![],
+    }));
+    OrderSeen {
+        id,
+        items: Some(items),
+    }
+}
+
 pub(super) fn card(status: &str) -> Option<PaymentMethodSeen> {
     Some(PaymentMethodSeen {
         id: 5,
@@ -146,3 +166,9 @@ mod follow;
 mod options;
 mod order;
 mod outputs;
+
+impl Holders for Case {
+    fn held_elsewhere(&self, holding: &Holding) -> bool {
+        self.held.contains(holding)
+    }
+}

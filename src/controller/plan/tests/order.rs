@@ -68,13 +68,9 @@ fn manual_approval_waits_for_the_current_cart_id() {
 fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
     let mut case = Case::new().with_cart().with_configured_item().priced();
     case.spec.payment = Payment::Automatic;
-    case.status.phase = Some(Phase::CheckingOut);
-    case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::Checkout {
-            cart_id: "cart-1".into()
-        }),
+        Step::Act(Act::BeginCheckout { approved_by: None }),
         "free: no method needed, the fidelity account pays (and never autopay)"
     );
     case.status.price.as_mut().unwrap().with_tax = "12.00".into();
@@ -100,12 +96,7 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
         );
     }
     case.observed.default_payment_method = Some(card("VALID"));
-    assert_eq!(
-        case.plan(),
-        Step::Act(Act::Checkout {
-            cart_id: "cart-1".into()
-        })
-    );
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
 }
 
 #[test]
@@ -124,15 +115,24 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
         }),
         "orders placed since the cart was made"
     );
-    case.observed.order_search = Some(OrderSearch::Found(99));
+    // Another name, or the same with an option more, is not this resource's order.
+    case.observed.recent_orders = Some(vec![
+        order_seen(98, "Team B", &[]),
+        order_seen(99, "Team A", &[]),
+        order_seen(100, "Team A", &["certification.hds.2018"]),
+    ]);
     assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 99 }));
+    // An order another resource holds is never taken.
+    case.held = vec![Holding::Order(99)];
+    let none_left = case.observed.recent_orders.clone();
+    case.held.clear();
 
-    for search in [
-        OrderSearch::NotFound,
-        OrderSearch::Ambiguous(vec![1, 2]),
-        OrderSearch::Unverifiable(vec![1]),
+    for orders in [
+        Some(vec![]),
+        Some(vec![order_seen(1, "Team A", &[]), order_seen(2, "Team A", &[])]),
+        Some(vec![OrderSeen { id: 1, items: None }]),
     ] {
-        case.observed.order_search = Some(search);
+        case.observed.recent_orders = orders;
         let Step::Wait {
             phase,
             warning,
@@ -149,23 +149,8 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
             "says what a person can do: {message}"
         );
     }
-    case.order_hint = Some(1);
-    assert_eq!(
-        case.plan(),
-        Step::Act(Act::RecordOrder { order_id: 1 }),
-        "a person's answer is taken"
-    );
-}
-
-#[test]
-fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_out() {
-    // The cart is not read-only, but a slow checkout may still have committed: look first.
-    let mut case = Case::new().with_cart().with_configured_item().priced();
-    case.status.phase = Some(Phase::CheckingOut);
-    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder { since: None }));
-    case.observed.order_search = Some(OrderSearch::Found(8));
-    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 8 }));
-    case.observed.order_search = Some(OrderSearch::Unverifiable(vec![8]));
+    case.observed.recent_orders = none_left;
+    case.held = vec![Holding::Order(99)];
     assert!(
         matches!(
             case.plan(),
@@ -174,9 +159,37 @@ fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_ou
                 ..
             }
         ),
-        "an order that cannot be checked is never ordered again on a guess"
+        "99 is held"
     );
-    case.observed.order_search = Some(OrderSearch::NotFound);
+    case.held.clear();
+    // A person's answer is checked: its contents, and that no other resource holds it.
+    case.order_hint = Some(1);
+    assert_eq!(case.plan(), Step::Look(Lookup::HintedOrder(1)));
+    case.observed.hinted_order = Some(order_seen(1, "Team B", &[]));
+    let Step::Wait { reason, message, .. } = case.plan() else {
+        panic!()
+    };
+    assert_eq!(reason, Reason::OrderHintRefused);
+    assert!(message.contains("description=\"Team B\""), "{message}");
+    case.observed.hinted_order = Some(order_seen(1, "Team A", &[]));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::RecordOrder { order_id: 1 }),
+        "a person's answer is taken once it matches"
+    );
+    case.held = vec![Holding::Order(1)];
+    let Step::Wait { reason, .. } = case.plan() else {
+        panic!()
+    };
+    assert_eq!(reason, Reason::OrderHintRefused, "never another resource's order");
+}
+
+#[test]
+fn a_restart_in_checking_out_with_an_open_cart_checks_out_again_without_a_search() {
+    // The cart is open after the grace: its checkout never committed, whatever orders the
+    // account shows (another team's with the same name must not be taken).
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.status.phase = Some(Phase::CheckingOut);
     assert_eq!(
         case.plan(),
         Step::Act(Act::Checkout {
@@ -186,10 +199,14 @@ fn a_restart_in_checking_out_with_an_open_cart_looks_for_an_order_then_checks_ou
 }
 
 #[test]
-fn a_lost_cart_in_checking_out_is_searched_for_not_recreated() {
+fn a_lost_cart_in_checking_out_stops_not_recreated_nor_matched() {
     let mut case = Case::new();
     case.status.phase = Some(Phase::CheckingOut);
-    assert_eq!(case.plan(), Step::Look(Lookup::FindOrder { since: None }));
+    let Step::Wait { phase, message, .. } = case.plan() else {
+        panic!()
+    };
+    assert_eq!(phase, Phase::NeedsAttention);
+    assert!(message.contains("cannot be read"), "{message}");
 }
 
 #[test]
@@ -216,19 +233,9 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
             cart_id: "cart-1".into()
         })
     );
-    // After the grace, orders placed since the checkout began are looked for first: a slow
-    // checkout may have committed after its answer was given up.
+    // After the grace, the cart read open in this pass means no order came of it: sent again.
     case.observed.checkout_begun = false;
     case.now = "2026-11-27T10:00:31Z".parse().unwrap();
-    assert_eq!(
-        case.plan(),
-        Step::Look(Lookup::FindOrder {
-            since: Some("2026-11-27T09:59:30Z".into())
-        })
-    );
-    case.observed.order_search = Some(OrderSearch::Found(77));
-    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 77 }));
-    case.observed.order_search = Some(OrderSearch::NotFound);
     assert_eq!(
         case.plan(),
         Step::Act(Act::Checkout {
