@@ -197,6 +197,11 @@ pub async fn execute(
                 url: order.url,
                 date: order.date,
                 expires_at: order.expiration_date,
+                price: PriceStatus {
+                    with_tax: order.price_with_tax.decimal(),
+                    without_tax: order.price_without_tax.decimal(),
+                    currency: order.price_with_tax.currency_code,
+                },
             }
         }
         Act::RecordOrderExpiry(at) => Outcome::OrderExpiryKnown(at.clone()),

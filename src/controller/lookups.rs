@@ -9,9 +9,12 @@ use super::plan::{
     self, CartSeen, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen, PaymentMethodSeen, ProjectSeen,
     UserSeen,
 };
-use crate::ovh::{
-    OvhClient, OvhError,
-    order::{is_project_id, termination_token},
+use crate::{
+    api::PriceStatus,
+    ovh::{
+        OvhClient, OvhError,
+        order::{is_project_id, termination_token},
+    },
 };
 
 /// Performs one lookup and records what OVH said.
@@ -36,7 +39,13 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
         }
         Lookup::OrderStatus(order_id) => observed.order_status = Some(ovh.order_status(*order_id).await?),
         Lookup::OrderExpiry(order_id) => {
-            observed.order_expiry = Some(ovh.order(*order_id).await?.expiration_date)
+            let order = ovh.order(*order_id).await?;
+            observed.order_price = Some(PriceStatus {
+                with_tax: order.price_with_tax.decimal(),
+                without_tax: order.price_without_tax.decimal(),
+                currency: order.price_with_tax.currency_code.clone(),
+            });
+            observed.order_expiry = Some(order.expiration_date);
         }
         Lookup::FindOrder { since } => {
             observed.recent_orders = Some(recent_orders(ovh, since.as_deref()).await?)

@@ -74,6 +74,7 @@ pub enum Outcome {
         url: String,
         date: Option<String>,
         expires_at: Option<String>,
+        price: PriceStatus,
     },
     OrderExpiryKnown(String),
     CartExpired,

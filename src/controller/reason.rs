@@ -94,6 +94,7 @@ reasons! {
     PaymentBegun => Progressing, "the one payment attempt was recorded before it is sent";
     PaymentRequested => Progressing, "the operator paid the order";
     PaymentPending => Progressing, "a payment was requested and OVH has not registered it yet";
+    OrderPriceNotAllowed => Suspended, "payment: Automatic, but the order's own price is above the price shown (and approved) or a ceiling: the operator does not pay it; a person who accepts it pays at status.order.url";
     PaymentRefused => Suspended, "OVH refused the operator's payment; a person pays at status.order.url";
     OrderExpired => Degraded, "the order was not paid before OVH's expiration date";
     // ---- delivering ----

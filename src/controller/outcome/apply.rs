@@ -279,9 +279,11 @@ pub fn apply(
                 id: order_id,
                 url: url.clone(),
                 date: Some(now),
+                price: Some(price.clone()),
                 ..Default::default()
             });
-            // The checkout answer carries the price: a 0-price order is paid with the fidelity account.
+            // The checkout answer carries the price: a 0-price order is paid with the fidelity
+            // account. The price shown before (if any) stays: the order's is checked against it.
             status.price.get_or_insert(price);
             // After checkout the phase follows the order status, read next in the same pass.
             let approved = status
@@ -299,12 +301,14 @@ pub fn apply(
             url,
             date,
             expires_at,
+            price,
         } => {
             status.order = Some(OrderField {
                 id: order_id,
                 url: Some(url),
                 date: date.or(Some(now)),
                 expires_at,
+                price: Some(price),
                 ..Default::default()
             });
             applied(

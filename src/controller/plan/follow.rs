@@ -134,7 +134,27 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
             Requeue::Progress,
         );
     }
-    let free = status.price.as_ref().is_some_and(|p| is_zero(&p.with_tax));
+    // The order's own price, checked before any automatic payment: catalog prices move while
+    // an approval waits, and a checkout may have bought more than was shown.
+    let Some(ordered) = order
+        .and_then(|o| o.price.as_ref())
+        .or(observed.order_price.as_ref())
+    else {
+        return Step::Look(Lookup::OrderExpiry(order_id));
+    };
+    if let Some(why) = price_not_allowed(input, ordered) {
+        return warn(
+            Phase::AwaitingPayment,
+            Reason::OrderPriceNotAllowed,
+            format!(
+                "Order {order_id} costs {} {} with tax, {why}: the operator does not pay it. A person \
+                 who accepts that price pays it at {url}; otherwise delete and recreate this resource",
+                ordered.with_tax, ordered.currency
+            ),
+            Requeue::Person,
+        );
+    }
+    let free = is_zero(&ordered.with_tax);
     if free {
         return Step::Act(Act::BeginPayment { method: None });
     }
@@ -152,6 +172,34 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
             method: method.clone(),
         }),
     }
+}
+
+/// Why the order's price may not be paid automatically: above the price shown (and approved,
+/// when approval applied), above a ceiling, or unreadable (fails closed).
+fn price_not_allowed(input: &Input, ordered: &crate::api::PriceStatus) -> Option<String> {
+    let Some(paid) = cents(&ordered.with_tax) else {
+        return Some("which does not read as an amount".into());
+    };
+    if let Some(shown) = input.status.price.as_ref() {
+        let above = cents(&shown.with_tax).is_none_or(|s| paid > s) || shown.currency != ordered.currency;
+        if above {
+            return Some(format!(
+                "more than the {} {} shown before the checkout{}",
+                shown.with_tax,
+                shown.currency,
+                input
+                    .status
+                    .approved_by
+                    .as_deref()
+                    .map(|who| format!(" and approved by {who}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    ceilings(input)
+        .into_iter()
+        .find(|(ceiling, _)| paid > *ceiling)
+        .map(|(_, max)| format!("above the price ceiling of {max}"))
 }
 
 pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> Step {

@@ -481,14 +481,29 @@ fn paused(input: &Input, what: &str) -> Step {
 }
 
 /// An amount such as "12.50" in cents (None if it is not one).
+/// Checked: an amount too large for a u64 of cents is None (never wrapped to a small one),
+/// and so are signs, spaces and exponents.
 pub fn cents(amount: &str) -> Option<u64> {
     let (units, decimals) = amount.split_once('.').unwrap_or((amount, ""));
-    if decimals.len() > 2 || !decimals.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if units.is_empty() || !digits(units) || decimals.len() > 2 || !digits(decimals) {
         return None;
     }
     let units: u64 = units.parse().ok()?;
     let decimals: u64 = format!("{decimals:0<2}").parse().ok()?;
-    Some(units * 100 + decimals)
+    units.checked_mul(100)?.checked_add(decimals)
+}
+
+/// The price ceilings in force (spec.maxPrice, --max-price) in cents, lowest first. One that
+/// does not read as an amount counts as 0: it fails closed (a person approves).
+pub(super) fn ceilings<'a>(input: &Input<'a>) -> Vec<(u64, &'a str)> {
+    let mut all: Vec<(u64, &str)> = [input.spec.max_price.as_deref(), input.max_price]
+        .into_iter()
+        .flatten()
+        .map(|p| (cents(p).unwrap_or(0), p))
+        .collect();
+    all.sort_unstable();
+    all
 }
 
 fn release(note: String, warning: bool) -> Step {
@@ -496,7 +511,7 @@ fn release(note: String, warning: bool) -> Step {
 }
 
 pub(super) fn is_zero(amount: &str) -> bool {
-    amount.parse::<f64>().is_ok_and(|v| v == 0.0)
+    cents(amount) == Some(0)
 }
 
 mod delete;

@@ -118,6 +118,8 @@ pub struct Observed {
     pub order_status: Option<OrderStatus>,
     /// The order's `expirationDate` (`Some(None)`: OVH gives none).
     pub order_expiry: Option<Option<String>>,
+    /// The order's own price (read with its expiry).
+    pub order_price: Option<crate::api::PriceStatus>,
     /// The orders placed in the window a lost checkout may have used (`FindOrder`).
     pub recent_orders: Option<Vec<OrderSeen>>,
     /// The order the order-id annotation names, as OVH shows it.

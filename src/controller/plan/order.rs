@@ -65,11 +65,7 @@ pub(super) fn prepare_order(input: &Input) -> Step {
         Ok(code) => code,
         Err(look) => return look,
     };
-    let ceiling = [spec.max_price.as_deref(), input.max_price]
-        .into_iter()
-        .flatten()
-        .filter_map(|p| cents(p).map(|c| (c, p)))
-        .min();
+    let ceiling = ceilings(input).first().copied();
     if let Some(step) = configure_item(spec, &plan_code, &cart_id, items) {
         // An approval names a cart id: once a price a person (or a ceiling) judges was shown, the
         // cart is never changed, or the approval would buy content at a price nobody saw. A new

@@ -145,6 +145,7 @@ fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
 fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     let mut case = Case::new().ordered(Some("notPaid"));
     case.status.price.as_mut().unwrap().with_tax = "12.00".into();
+    case.status.order.as_mut().unwrap().price = case.status.price.clone();
     case.spec.payment = Payment::Automatic;
     case.observed.order_status = Some(OrderStatus::NotPaid);
     assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethod));
@@ -323,4 +324,65 @@ fn adoption_orders_nothing() {
             ..
         }
     ));
+}
+
+#[test]
+fn the_order_is_paid_automatically_only_at_the_price_shown_and_under_every_ceiling() {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.spec.payment = Payment::Automatic;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    case.status.approved_by = Some("bob".into());
+    // An order read back before its price was recorded: its price is read first.
+    case.status.order.as_mut().unwrap().price = None;
+    assert_eq!(case.plan(), Step::Look(Lookup::OrderExpiry(42)));
+    let shown = case.status.price.clone().unwrap();
+    let price = |with_tax: &str| crate::api::PriceStatus {
+        with_tax: with_tax.into(),
+        ..shown.clone()
+    };
+    case.observed.order_price = Some(price("0.00"));
+    assert_eq!(case.plan(), Step::Act(Act::BeginPayment { method: None }));
+    for (ordered, ceiling, said) in [
+        (
+            "0.01",
+            None,
+            "more than the 0.00 EUR shown before the checkout and approved by bob",
+        ),
+        ("abc", None, "does not read as an amount"),
+        ("184467440737095516.16", None, "does not read as an amount"),
+    ] {
+        case.status.order.as_mut().unwrap().price = Some(price(ordered));
+        case.max_price = ceiling;
+        let Step::Wait { reason, message, .. } = case.plan() else {
+            panic!("{:?}", case.plan())
+        };
+        assert_eq!(reason, Reason::OrderPriceNotAllowed);
+        assert!(message.contains(said) && message.contains(ordered), "{message}");
+    }
+    // Shown 20.00 and ordered 12.00, but the operator's ceiling is 10.00.
+    case.status.price = Some(price("20.00"));
+    case.status.order.as_mut().unwrap().price = Some(price("12.00"));
+    case.max_price = Some("10.00");
+    let Step::Wait { reason, message, .. } = case.plan() else {
+        panic!()
+    };
+    assert_eq!(reason, Reason::OrderPriceNotAllowed);
+    assert!(message.contains("ceiling of 10.00"), "{message}");
+    case.max_price = Some("12.00");
+    assert_eq!(case.plan(), Step::Look(Lookup::DefaultPaymentMethod));
+}
+
+#[test]
+fn money_arithmetic_is_checked() {
+    assert_eq!(cents("12.5"), Some(1250));
+    assert_eq!(cents("184467440737095516.15"), Some(u64::MAX));
+    assert_eq!(
+        cents("184467440737095516.16"),
+        None,
+        "never wraps to a small amount"
+    );
+    assert_eq!(cents("99999999999999999999"), None);
+    for bad in ["", ".5", "+5", "-0.50", "1e3", " 1", "1.234", "NaN"] {
+        assert_eq!(cents(bad), None, "{bad:?}");
+    }
 }
