@@ -6,7 +6,7 @@ mod common;
 
 use common::operator::{Env, condition};
 use ovh_publiccloud_operator::{
-    api::{ORDER_ID_ANNOTATION, Phase, PublicCloudProject},
+    api::{APPROVE_ANNOTATION, ORDER_ID_ANNOTATION, Phase, PublicCloudProject},
     ovh::model::Checkout,
 };
 use serde_json::json;
@@ -173,4 +173,52 @@ async fn a_lost_checkout_never_takes_a_held_order_and_the_order_id_annotation_is
     assert_eq!(obj.status.unwrap().order.unwrap().id, ours);
     let obj = env.wait_for_phase("team-b", Phase::AwaitingPayment, 5).await;
     assert_eq!(obj.status.unwrap().order.unwrap().id, theirs);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_price_that_changed_while_the_approval_waited_is_never_bought() {
+    let env = Env::new("reprice", |_| {}).await;
+    let set_price = |price: &'static str| {
+        env.sim.control(
+            reqwest::Method::POST,
+            "/_sim/price",
+            Some(json!({ "price": price })),
+        )
+    };
+    set_price("10.00").await;
+    let _operator = env.start_operator();
+    env.create(
+        "p",
+        json!({"description": "Priced", "approval": "Manual", "payment": "Automatic"}),
+    )
+    .await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
+    let status = obj.status.unwrap();
+    let (shown_cart, shown) = (status.cart.unwrap().id, status.price.unwrap());
+    assert_eq!(shown.with_tax, "12.00");
+
+    // The catalog price doubles while the approval waits; the approver approves what was shown.
+    set_price("20.00").await;
+    env.annotate("p", APPROVE_ANNOTATION, &shown_cart).await;
+    let obj = env
+        .wait_for("p", 30, |o| {
+            o.status.as_ref().is_some_and(|s| {
+                s.phase == Some(Phase::AwaitingApproval)
+                    && s.cart.as_ref().is_some_and(|c| c.id != shown_cart)
+            })
+        })
+        .await;
+    let status = obj.status.unwrap();
+    assert_eq!(
+        status.price.unwrap().with_tax,
+        "24.00",
+        "the new cart shows the new price"
+    );
+    assert_eq!(status.order, None);
+    let ledger = env.sim.ledger().await;
+    assert!(ledger.orders.is_empty(), "nothing bought: {:?}", ledger.orders);
+    assert!(
+        ledger.cart(&shown_cart).is_none(),
+        "the approved cart was deleted"
+    );
 }

@@ -364,7 +364,7 @@ fn payment(order_id: i64, paid: Result<(), OvhError>) -> Result<Outcome, OvhErro
 }
 
 /// The status's price, from an order or a checkout preview.
-fn price_of(p: &OrderPrices) -> PriceStatus {
+pub(super) fn price_of(p: &OrderPrices) -> PriceStatus {
     PriceStatus {
         with_tax: p.with_tax.decimal(),
         without_tax: p.without_tax.decimal(),

@@ -24,6 +24,11 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
         Lookup::CartsByMarker(marker) => {
             observed.marker_carts = Some(ovh.carts_by_description(marker).await?)
         }
+        Lookup::CartPrice(cart_id) => {
+            observed.current_price = Some(super::executor::price_of(
+                &ovh.checkout_preview(cart_id).await?.prices,
+            ))
+        }
         Lookup::Cart(cart_id) => observed.cart = Some(read_cart(ovh, cart_id).await?),
         Lookup::DefaultPaymentMethod => {
             let mut method = None;

@@ -32,6 +32,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/_sim/projects/{serviceName}/status", post(set_project_status))
         .route("/_sim/projects/{serviceName}/expire", post(expire_project))
         .route("/_sim/emails", post(add_email))
+        .route("/_sim/price", post(set_price))
         .route("/_sim/faults", post(add_faults).delete(clear_faults))
         .route(
             "/_sim/credentials/{consumerKey}/validate",
@@ -116,6 +117,16 @@ async fn add_email(State(sim): S, Json(e): Json<NewEmail>) -> Json<serde_json::V
 
 async fn expire_cart(State(sim): S, Path(cart): Path<String>) -> Result<Json<()>, SimError> {
     sim.world.lock().await.expire_cart(&cart).map(Json)
+}
+
+/// Test control: the project plan's catalog price changes (without tax, e.g. `{"price":
+/// "20.00"}`), for carts priced or checked out from now on (catalog prices change while an
+/// approval waits: assumed, OVH publishes price changes ahead).
+async fn set_price(State(sim): S, Json(body): Json<serde_json::Value>) -> Result<Json<()>, SimError> {
+    let price = body["price"].as_str().unwrap_or_default();
+    let ucents = super::parse_price_ucents(price).map_err(|e| SimError::bad_request(e))?;
+    sim.world.lock().await.set_price(ucents);
+    Ok(Json(()))
 }
 
 #[derive(Deserialize)]

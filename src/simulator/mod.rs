@@ -143,7 +143,7 @@ impl SimConfig {
     }
 }
 
-fn parse_price_ucents(s: &str) -> Result<i64, String> {
+pub(crate) fn parse_price_ucents(s: &str) -> Result<i64, String> {
     let (units, cents) = s.split_once('.').unwrap_or((s, "0"));
     let units: i64 = units.parse().map_err(|_| format!("not a price: {s}"))?;
     let cents: i64 = format!("{cents:0<2}")[..2]

@@ -118,6 +118,8 @@ pub struct Observed {
     pub order_status: Option<OrderStatus>,
     /// The order's `expirationDate` (`Some(None)`: OVH gives none).
     pub order_expiry: Option<Option<String>>,
+    /// The cart's price read again just before the checkout.
+    pub current_price: Option<crate::api::PriceStatus>,
     /// The order's own price (read with its expiry).
     pub order_price: Option<crate::api::PriceStatus>,
     /// The orders placed in the window a lost checkout may have used (`FindOrder`).
@@ -163,6 +165,8 @@ pub enum Lookup {
     CartsByMarker(String),
     Cart(String),
     DefaultPaymentMethod,
+    /// The cart's price now (the checkout's dry run), just before buying.
+    CartPrice(String),
     OrderStatus(i64),
     OrderExpiry(i64),
     /// The order a checkout may have placed since `since` (RFC 3339; None: the recent orders).

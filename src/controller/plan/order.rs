@@ -90,6 +90,14 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             if let Some(wait) = before_buying(input, &cart_id, price, ceiling) {
                 return wait;
             }
+            // Catalog prices change while an approval waits: the price a person or a ceiling
+            // judged is read again just before buying; a change makes a new cart, judged anew.
+            let judged = spec.approval == Approval::Manual || ceiling.is_some();
+            match observed.current_price.as_ref() {
+                None if judged => return Step::Look(Lookup::CartPrice(cart_id)),
+                Some(now) if now != price => return Step::Act(Act::AbandonCart { cart_id }),
+                _ => {}
+            }
         }
         let approved = input.approval == Some(cart_id.as_str());
         return Step::Act(Act::BeginCheckout {

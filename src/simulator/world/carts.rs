@@ -201,6 +201,11 @@ impl World {
     }
 
     /// The price of an item without tax: the project's, or an option's (`--option-price`).
+    /// Test control: the project plan's price from now on.
+    pub fn set_price(&mut self, ucents: i64) {
+        self.cfg.price_ucents = ucents;
+    }
+
     pub(super) fn item_ucents(&self, item: &SimItem) -> i64 {
         if item.parent_item_id.is_some() {
             self.cfg.option_price_ucents

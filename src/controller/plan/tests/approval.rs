@@ -237,3 +237,24 @@ fn killed_between_the_deletion_and_the_status_write_the_cart_is_forgotten_never_
     case.observed.cart = Some(CartSeen::Gone);
     assert_eq!(case.plan(), Step::Act(Act::ForgetCart));
 }
+
+#[test]
+fn a_price_changed_since_it_was_shown_makes_a_new_cart_never_a_checkout() {
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.spec.approval = Approval::Manual;
+    case.approval = Some("cart-1");
+    let mut now = case.status.price.clone().unwrap();
+    now.with_tax = "24.00".into();
+    case.observed.current_price = Some(now);
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::AbandonCart {
+            cart_id: "cart-1".into()
+        })
+    );
+    // Without approval or ceiling nothing is judged, so nothing is read again.
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.spec.payment = Payment::Automatic;
+    let input = case.input();
+    assert_eq!(plan(&input), Step::Act(Act::BeginCheckout { approved_by: None }));
+}

@@ -64,8 +64,16 @@ impl Case {
         }
     }
 
+    /// Plans; unless a test set `observed.current_price`, the cart's price read again just
+    /// before the checkout is the one shown (unchanged).
     pub(super) fn plan(&self) -> Step {
-        plan(&self.input())
+        let mut observed = self.observed.clone();
+        if observed.current_price.is_none() {
+            observed.current_price = self.status.price.clone();
+        }
+        let mut input = self.input();
+        input.observed = &observed;
+        plan(&input)
     }
 
     pub(super) fn delete(&self) -> Step {
