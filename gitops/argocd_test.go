@@ -4,9 +4,11 @@ package gitops
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
@@ -31,12 +33,21 @@ type actionTests struct {
 		Result    []struct {
 			Name     string `json:"name"`
 			Disabled bool   `json:"disabled"`
+			Params   []struct {
+				Name    string `json:"name"`
+				Default string `json:"default"`
+			} `json:"params"`
 		} `json:"result"`
 	} `json:"discoveryTests"`
 	ActionTests []struct {
 		Action             string `json:"action"`
 		InputPath          string `json:"inputPath"`
 		ExpectedOutputPath string `json:"expectedOutputPath"`
+		// As in Argo CD's own action tests (apps/Deployment scale): the action's parameters.
+		// Absent: Argo CD passes none (actionParams unset).
+		Parameters map[string]string `json:"parameters"`
+		// The action must fail with an error containing this, and change nothing.
+		ExpectedError string `json:"expectedError"`
 	} `json:"actionTests"`
 }
 
@@ -139,16 +150,26 @@ func TestActions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]bool{}
+			// name → "disabled=…;param=default;…", to compare names, flags and parameters at once.
+			got := map[string]string{}
 			if table, ok := fromLua(ret).(map[string]any); ok {
 				for name, a := range table {
-					disabled, _ := a.(map[string]any)["disabled"].(bool)
-					got[name] = disabled
+					action := a.(map[string]any)
+					disabled, _ := action["disabled"].(bool)
+					got[name] = fmt.Sprintf("disabled=%v", disabled)
+					params, _ := action["params"].([]any)
+					for _, p := range params {
+						p := p.(map[string]any)
+						got[name] += fmt.Sprintf(";%v=%v", p["name"], p["default"])
+					}
 				}
 			}
-			want := map[string]bool{}
+			want := map[string]string{}
 			for _, r := range tc.Result {
-				want[r.Name] = r.Disabled
+				want[r.Name] = fmt.Sprintf("disabled=%v", r.Disabled)
+				for _, p := range r.Params {
+					want[r.Name] += fmt.Sprintf(";%s=%s", p.Name, p.Default)
+				}
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("got %v, want %v", got, want)
@@ -156,8 +177,18 @@ func TestActions(t *testing.T) {
 		})
 	}
 	for _, tc := range tests.ActionTests {
-		t.Run(tc.Action+"/"+tc.InputPath, func(t *testing.T) {
-			ret, err := runScript(object(t, filepath.Join(customization, tc.InputPath)), script(t, filepath.Join("actions", tc.Action, "action.lua")))
+		t.Run(tc.Action+"/"+tc.InputPath+"/"+fmt.Sprint(tc.Parameters), func(t *testing.T) {
+			ret, err := runAction(object(t, filepath.Join(customization, tc.InputPath)), script(t, filepath.Join("actions", tc.Action, "action.lua")), tc.Parameters)
+			if tc.ExpectedError != "" {
+				if err == nil {
+					t.Fatalf("the action ran (%v), want the error %q", fromLua(ret), tc.ExpectedError)
+				}
+				if !strings.Contains(err.Error(), tc.ExpectedError) {
+					t.Fatalf("got the error %q, want one containing %q", err, tc.ExpectedError)
+				}
+				t.Logf("refused: %v", err)
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,6 +24,13 @@ var safeOs = map[string]lua.LGFunction{
 
 // runScript runs script with the global obj set to the object and returns what it returned.
 func runScript(obj map[string]any, script string) (lua.LValue, error) {
+	return runAction(obj, script, nil)
+}
+
+// runAction runs script as runScript does, with the global actionParams set to params as Argo CD
+// sets an action's parameters (a table of strings); nil leaves actionParams unset, as Argo CD
+// versions without action parameters do.
+func runAction(obj map[string]any, script string, params map[string]string) (lua.LValue, error) {
 	l := lua.NewState(lua.Options{SkipOpenLibs: true})
 	defer l.Close()
 	for _, lib := range []struct {
@@ -46,6 +53,13 @@ func runScript(obj map[string]any, script string) (lua.LValue, error) {
 	defer cancel()
 	l.SetContext(ctx)
 	l.SetGlobal("obj", toLua(l, obj))
+	if params != nil {
+		t := l.NewTable()
+		for k, v := range params {
+			t.RawSetString(k, lua.LString(v))
+		}
+		l.SetGlobal("actionParams", t)
+	}
 	if err := l.DoString(script); err != nil {
 		return nil, err
 	}

@@ -124,7 +124,7 @@ async fn expire_cart(State(sim): S, Path(cart): Path<String>) -> Result<Json<()>
 /// approval waits: assumed, OVH publishes price changes ahead).
 async fn set_price(State(sim): S, Json(body): Json<serde_json::Value>) -> Result<Json<()>, SimError> {
     let price = body["price"].as_str().unwrap_or_default();
-    let ucents = super::parse_price_ucents(price).map_err(|e| SimError::bad_request(e))?;
+    let ucents = super::parse_price_ucents(price).map_err(SimError::bad_request)?;
     sim.world.lock().await.set_price(ucents);
     Ok(Json(()))
 }

@@ -66,13 +66,17 @@ pub(super) fn prepare_order(input: &Input) -> Step {
         Err(look) => return look,
     };
     let ceiling = ceilings(input).first().copied();
+    // A person (or a ceiling) judges this cart's price before it is bought.
+    let judged = spec.approval == Approval::Manual || ceiling.is_some();
+    // The approve annotation names this cart.
+    let approved = input.approval == Some(cart_id.as_str());
     if let Some(step) = configure_item(spec, &plan_code, &cart_id, items) {
-        // An approval names a cart id: once a price a person (or a ceiling) judges was shown, the
-        // cart is never changed, or the approval would buy content at a price nobody saw. A new
-        // cart is made instead (new id), priced and approved again. Only before any checkout:
-        // the CEL rules refuse such spec changes from then on.
-        let judged = spec.approval == Approval::Manual || ceiling.is_some();
-        if judged && status.price.is_some() && !input.checking_out() {
+        // An approval names a cart id: once a price a person (or a ceiling) judges was shown, or
+        // an approval names the cart (even one given before its price was shown), the cart is
+        // never changed, or the approval would buy content at a price nobody saw. A new cart is
+        // made instead (new id), priced and approved again. Only before any checkout: the CEL
+        // rules refuse such spec changes from then on.
+        if judged && (status.price.is_some() || approved) && !input.checking_out() {
             return Step::Act(Act::AbandonCart { cart_id });
         }
         return step;
@@ -92,16 +96,17 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             }
             // Catalog prices change while an approval waits: the price a person or a ceiling
             // judged is read again just before buying; a change makes a new cart, judged anew.
-            let judged = spec.approval == Approval::Manual || ceiling.is_some();
             match observed.current_price.as_ref() {
                 None if judged => return Step::Look(Lookup::CartPrice(cart_id)),
                 Some(now) if now != price => return Step::Act(Act::AbandonCart { cart_id }),
                 _ => {}
             }
         }
-        let approved = input.approval == Some(cart_id.as_str());
+        // Who approved is recorded only where an approval is judged: there the cart was not
+        // changed since the approval named it. Without approval or ceiling the cart is changed
+        // in place, so an approve annotation naming it may predate its content.
         return Step::Act(Act::BeginCheckout {
-            approved_by: approved.then(|| input.approved_by.unwrap_or("(unknown)").to_string()),
+            approved_by: (judged && approved).then(|| input.approved_by.unwrap_or("(unknown)").to_string()),
         });
     }
     if observed.checkout_begun {

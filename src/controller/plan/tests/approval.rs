@@ -258,3 +258,48 @@ fn a_price_changed_since_it_was_shown_makes_a_new_cart_never_a_checkout() {
     let input = case.input();
     assert_eq!(plan(&input), Step::Act(Act::BeginCheckout { approved_by: None }));
 }
+
+#[test]
+fn an_approval_given_before_the_price_was_shown_is_not_carried_to_changed_content() {
+    // cart-1 is being configured (no price yet) when an approval names it; then the spec changes.
+    for (what, change) in spec_changes() {
+        let mut case = Case::new().with_cart().with_configured_item();
+        case.spec.approval = Approval::Manual;
+        case.approval = Some("cart-1");
+        change(&mut case.spec);
+        assert_eq!(
+            case.plan(),
+            Step::Act(Act::AbandonCart {
+                cart_id: "cart-1".into()
+            }),
+            "{what}: the approved cart is not changed under its approval"
+        );
+    }
+}
+
+#[test]
+fn approved_by_is_recorded_only_where_the_approval_is_judged() {
+    // approval: Automatic and no ceiling: the cart is changed in place, so an approve annotation
+    // naming it (left from an earlier approval: Manual, say) names content nobody approved.
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.approval = Some("cart-1");
+    case.approved_by = Some("bob");
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
+    case.spec.options = vec![hds()];
+    assert!(
+        matches!(case.plan(), Step::Act(Act::AddOption { .. })),
+        "changed in place: {:?}",
+        case.plan()
+    );
+    // Manual: the approved cart was never changed since the approval named it.
+    let mut case = Case::new().with_cart().with_configured_item().priced();
+    case.spec.approval = Approval::Manual;
+    case.approval = Some("cart-1");
+    case.approved_by = Some("bob");
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::BeginCheckout {
+            approved_by: Some("bob".into())
+        })
+    );
+}
