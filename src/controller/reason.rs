@@ -158,6 +158,7 @@ reasons! {
     OvhTimeout => Progressing, "OVH did not answer in time; retried with backoff (POSTs are never repeated blindly)";
     OvhUnreachable => Progressing, "OVH could not be reached; retried with backoff";
     OvhInvalidResponse => Degraded, "OVH's answer could not be read";
+    OvhRedirected => Degraded, "the endpoint answered a redirect (3xx), which is never followed (it would send signed requests elsewhere): check the credentials Secret's endpoint";
     OvhOAuth2Failed => Degraded, "the OAuth2 token endpoint refused the client id or secret";
     OvhCredentialsInvalid => Degraded, "the credentials' endpoint or keys are unusable";
 }
@@ -202,6 +203,7 @@ impl From<&OvhError> for Reason {
             OvhError::Timeout { .. } => Self::OvhTimeout,
             OvhError::Transport { .. } => Self::OvhUnreachable,
             OvhError::Decode { .. } => Self::OvhInvalidResponse,
+            OvhError::Redirected { .. } => Self::OvhRedirected,
             OvhError::OAuth2 { .. } => Self::OvhOAuth2Failed,
             OvhError::Config(_) => Self::OvhCredentialsInvalid,
         }
@@ -301,6 +303,11 @@ mod tests {
                 reason: "r".into(),
             },
             OvhError::Config("c".into()),
+            OvhError::Redirected {
+                method: "GET".into(),
+                route: "/me",
+                status: 302,
+            },
         ];
         for e in &errors {
             assert_eq!(Reason::from(e).as_str(), e.category(), "{e:?}");

@@ -161,11 +161,7 @@ pub async fn request_consumer_key(
 ) -> Result<ApiCredentialRequest> {
     const ROUTE: &str = "/auth/credential";
     let (base_url, _) = resolve_endpoint(endpoint)?;
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(180))
-        .user_agent(concat!("ovh-publiccloud-operator/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| OvhError::Config(format!("HTTP client: {e}")))?;
+    let http = super::client::http_client(std::time::Duration::from_secs(180))?;
     let body = serde_json::to_vec(params).expect("a credential request serialises");
     let transport = |e: reqwest::Error| OvhError::Transport {
         method: "POST".into(),
@@ -182,6 +178,9 @@ pub async fn request_consumer_key(
         .await
         .map_err(transport)?;
     let status = response.status();
+    if status.is_redirection() {
+        return Err(super::client::redirected("POST", ROUTE, status));
+    }
     let query_id = response
         .headers()
         .get("x-ovh-queryid")

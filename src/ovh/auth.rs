@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 
-use super::client::{Failure, OvhClient, clip, read_bounded};
+use super::client::{Failure, OvhClient, clip, read_bounded, redirected};
 use super::credentials::Auth;
 use super::error::{OvhError, Result};
 use super::model::TokenResponse;
@@ -106,6 +106,9 @@ impl OvhClient {
             .await
             .map_err(|e| oauth_error(None, e.without_url().to_string()))?;
         let status = response.status();
+        if status.is_redirection() {
+            return Err(redirected("POST", "/auth/oauth2/token", status).into());
+        }
         let (bytes, cut) = read_bounded(response, 64 << 10)
             .await
             .map_err(|e| oauth_error(Some(status.as_u16()), e.without_url().to_string()))?;

@@ -89,11 +89,7 @@ impl From<OvhError> for Failure {
 impl OvhClient {
     pub fn new(credentials: Credentials, options: ClientOptions) -> Result<Self> {
         let (base_url, token_url) = resolve_endpoint(&credentials.endpoint)?;
-        let http = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .user_agent(concat!("ovh-publiccloud-operator/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| OvhError::Config(format!("HTTP client: {e}")))?;
+        let http = http_client(options.timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -236,6 +232,10 @@ impl OvhClient {
             }
             self.stats()
                 .record(method.as_str(), route.template, status.as_u16());
+            if status.is_redirection() {
+                tracing::warn!(status = status.as_u16(), "OVH call redirected; not followed");
+                return Err(redirected(method.as_str(), route.template, status).into());
+            }
             let (bytes, cut) = read_bounded(response, MAX_ANSWER_BYTES)
                 .await
                 .map_err(|e| self.transport_error(method, route, e))?;
@@ -336,6 +336,29 @@ impl OvhClient {
             slot
         };
         tokio::time::sleep_until(slot.into()).await;
+    }
+}
+
+/// The HTTP client of every call to an OVH endpoint (and its OAuth2 token URL): it never follows
+/// a redirect. Following one would send the signed headers (or the client secret) to whatever
+/// host the answer names, and could take an https endpoint's calls to plain http, which the
+/// endpoint rules allow only to this machine; a 3xx is an error instead ([`redirected`]).
+pub(super) fn http_client(timeout: Duration) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("ovh-publiccloud-operator/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| OvhError::Config(format!("HTTP client: {e}")))
+}
+
+/// The error of a call answered with a redirect (where it points is not shown: the answer is
+/// not OVH's and may echo anything).
+pub(super) fn redirected(method: &str, route: &'static str, status: StatusCode) -> OvhError {
+    OvhError::Redirected {
+        method: method.to_string(),
+        route,
+        status: status.as_u16(),
     }
 }
 

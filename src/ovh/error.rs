@@ -68,6 +68,18 @@ pub enum OvhError {
         reason: String,
     },
 
+    /// The endpoint answered a redirect (3xx). Never followed: it could send signed requests (or
+    /// the OAuth2 client secret) to another host, or an https endpoint's calls over plain http.
+    #[error(
+        "OVH answered {method} {route} with HTTP {status}, a redirect, which the operator never \
+         follows (it would send signed requests elsewhere): check the credentials Secret's endpoint"
+    )]
+    Redirected {
+        method: String,
+        route: &'static str,
+        status: u16,
+    },
+
     #[error("OAuth2 token request to {token_url} failed: {reason}")]
     OAuth2 {
         token_url: String,
@@ -106,6 +118,7 @@ impl OvhError {
             Self::Timeout { .. } => "OvhTimeout",
             Self::Transport { .. } => "OvhUnreachable",
             Self::Decode { .. } => "OvhInvalidResponse",
+            Self::Redirected { .. } => "OvhRedirected",
             Self::OAuth2 { .. } => "OvhOAuth2Failed",
             Self::Config(_) => "OvhCredentialsInvalid",
         }
@@ -116,6 +129,7 @@ impl OvhError {
         match self {
             Self::Api(e) => Some(e.status),
             Self::OAuth2 { status, .. } => *status,
+            Self::Redirected { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -150,7 +164,8 @@ impl OvhError {
                     || e.error_code.as_deref() == Some("INVALID_SIGNATURE")
             }
             Self::OAuth2 { status, .. } => matches!(status, Some(400 | 401 | 403)),
-            Self::Config(_) => true,
+            // The endpoint, part of the credentials, sends the operator elsewhere.
+            Self::Config(_) | Self::Redirected { .. } => true,
             _ => false,
         }
     }
