@@ -196,6 +196,11 @@ async fn invalid_manifests_are_rejected_with_a_readable_message() {
             "spec.credentialsSecretRef.name",
         ),
         (
+            "a configuration label twice",
+            "description: a\nconfigurations:\n  - {label: infrastructure, value: a}\n  - {label: infrastructure, value: b}".into(),
+            "spec.configurations names a label twice",
+        ),
+        (
             "an option twice",
             "description: a\noptions:\n  - {planCode: certification.hds.2018}\n  - {planCode: certification.hds.2018, duration: P1Y}".into(),
             "spec.options names an option twice",
@@ -338,6 +343,10 @@ async fn what_is_bought_cannot_change_once_an_order_exists() {
         (
             json!({"projectId": "0123456789ab4cdef0123456789abcde"}),
             "spec.projectId cannot be set once an order exists",
+        ),
+        (
+            json!({"credentialsSecretRef": {"name": "another-account"}}),
+            "spec.credentialsSecretRef cannot change once an order exists or a project is recorded",
         ),
     ];
     for (patch, expected) in cases {

@@ -491,6 +491,10 @@ async fn adoption_reports_an_existing_project_without_ordering() {
         .unwrap()
         .project_id
         .unwrap();
+    // The first resource holds its project until it goes (deletionPolicy: Orphan: the project
+    // stays at OVH, free to adopt).
+    env.delete("first").await;
+    env.wait_gone("first", 30).await;
 
     env.create(
         "adopted",
@@ -608,6 +612,86 @@ async fn an_ovh_refusal_is_a_condition_and_a_warning_not_a_retry_loop() {
         env.sim.calls("POST /order/cart").await,
         1,
         "a refusal waits for a change instead of retrying"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_checkout_ovh_refuses_placed_nothing_so_the_spec_is_not_frozen() {
+    let env = Env::new("checkout-refused", |_| {}).await;
+    env.sim
+        .fault(json!({"method": "POST", "route": "/order/cart/{cartId}/checkout", "status": 400, "message": "Your cart is not valid", "count": 1}))
+        .await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "Refused checkout"})).await;
+    let obj = env
+        .wait_for("p", 30, |o| {
+            condition(o, "Ready").is_some_and(|c| c.reason == "OvhBadRequest")
+        })
+        .await;
+    assert_eq!(
+        phase_of(&obj),
+        Some(Phase::CartReady),
+        "not CheckingOut: no order can come of it"
+    );
+    assert_mentions(
+        &condition(&obj, "Ready").unwrap().message,
+        &["Your cart is not valid"],
+    );
+    // A person fixes the spec: the API server accepts it, and the fixed cart is ordered once.
+    let fix = json!({"spec": {"description": "Fixed"}});
+    env.api
+        .patch(
+            "p",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&fix),
+        )
+        .await
+        .expect("the spec is not frozen after a refused checkout");
+    env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.orders.len(), 1, "{:?}", ledger.orders);
+    assert_eq!(ledger.carts.iter().map(|c| c.checkouts).sum::<u32>(), 1);
+}
+
+/// Killed between `POST …/terminate` and its status write, then OVH refuses the request sent
+/// again: the first one is taken as sent, its e-mailed token confirms it, and the finalizer goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_the_termination_request_a_refused_second_request_does_not_stick() {
+    let env = Env::new("terminate-crash", |_| {}).await;
+    let (hook, point) = CrashHook::at_act("RequestTermination", true);
+    let operator = env.start_operator_with(env.options(), hook);
+    env.create(
+        "p",
+        json!({"description": "Terminated", "payment": "Automatic", "deletionPolicy": "Terminate"}),
+    )
+    .await;
+    let obj = env.wait_for_phase("p", Phase::Ready, 60).await;
+    let project_id = obj.status.unwrap().project_id.unwrap();
+    env.delete("p").await;
+    tokio::time::timeout(Duration::from_secs(30), point.reached.notified())
+        .await
+        .expect("the operator reached the termination request");
+    operator.kill();
+    env.sim
+        .fault(json!({"method": "POST", "route": "/cloud/project/{serviceName}/terminate", "status": 400, "message": "A termination is already pending for this service"}))
+        .await;
+    let _operator = env.start_operator();
+    env.wait_gone("p", 60).await;
+    assert_eq!(
+        env.sim.calls("POST /cloud/project/{serviceName}/terminate").await,
+        2
+    );
+    assert_eq!(
+        env.sim
+            .calls("POST /cloud/project/{serviceName}/confirmTermination")
+            .await,
+        1
+    );
+    let ledger = env.sim.ledger().await;
+    let project = ledger.project(&project_id).unwrap();
+    assert!(
+        project.status == "deleted" || project.status == "deleting",
+        "{project:?}"
     );
 }
 

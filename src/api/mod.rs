@@ -76,6 +76,9 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
     validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.options) ? self.spec.options : []) == (has(oldSelf.spec.options) ? oldSelf.spec.options : [])"))
         .message("spec.options cannot change once an order exists; create a new PublicCloudProject to order another project")
         .field_path(".spec.options"),
+    validation = Rule::new(format!("!(({ORDER_STARTED}) || (has(oldSelf.status) && has(oldSelf.status.projectId) && oldSelf.status.projectId != '')) || (has(self.spec.credentialsSecretRef) == has(oldSelf.spec.credentialsSecretRef) && (!has(self.spec.credentialsSecretRef) || self.spec.credentialsSecretRef == oldSelf.spec.credentialsSecretRef))"))
+        .message("spec.credentialsSecretRef cannot change once an order exists or a project is recorded: another account would not know the order or project (and a Terminate would release a project that stays billed); rotate the keys inside the same Secret instead")
+        .field_path(".spec.credentialsSecretRef"),
     validation = Rule::new(format!("!({ORDER_STARTED}) || (has(self.spec.projectId) ? self.spec.projectId : '') == (has(oldSelf.spec.projectId) ? oldSelf.spec.projectId : '')"))
         .message("spec.projectId cannot be set once an order exists; the ordered project's id appears in status.projectId")
         .field_path(".spec.projectId"),
@@ -118,8 +121,12 @@ pub struct PublicCloudProjectSpec {
     /// spec.voucher rather than these labels.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(length(max = 16))]
-    #[x_kube(validation = Rule::new("self.all(c, c.label != 'description' && c.label != 'voucher')")
-        .message("use spec.description and spec.voucher instead of the configuration labels 'description' and 'voucher'"))]
+    #[x_kube(
+        validation = Rule::new("self.all(c, c.label != 'description' && c.label != 'voucher')")
+            .message("use spec.description and spec.voucher instead of the configuration labels 'description' and 'voucher'"),
+        validation = Rule::new("self.all(c, self.exists_one(d, d.label == c.label))")
+            .message("spec.configurations names a label twice: an item carries one value per label, so one would be dropped"),
+    )]
     pub configurations: Vec<ItemConfiguration>,
 
     /// Options of the project item, such as the HDS certification `certification.hds.2018`

@@ -255,7 +255,7 @@ pub async fn execute(
             }
         }
         Act::MarkEmails { newest } => Outcome::EmailsMarked { newest: *newest },
-        Act::RequestTermination { project_id } => {
+        Act::RequestTermination { project_id, again } => {
             // 404 or 460 means nothing is left to terminate (terraform-provider-ovh
             // resource_cloud_project.go), unless the 404 is the post-delivery window: the planner
             // decides from what was seen.
@@ -263,6 +263,19 @@ pub async fn execute(
                 Ok(_) => Outcome::TerminationRequested {
                     project_id: project_id.clone(),
                 },
+                // A request sent again after a lost answer, refused (assumed: OVH refuses a
+                // termination already asked for; no source says): the first one is taken as
+                // sent and its e-mail awaited, rather than being stuck on the refusal.
+                Err(e)
+                    if *again
+                        && matches!(e.status(), Some(400 | 403 | 409))
+                        && !e.is_credentials_problem() =>
+                {
+                    Outcome::TerminationAlreadyRequested {
+                        project_id: project_id.clone(),
+                        message: e.to_string(),
+                    }
+                }
                 Err(e) if e.is_not_found() || e.is_expired() => Outcome::TerminationRefused {
                     project_id: project_id.clone(),
                     expired: e.is_expired(),

@@ -23,6 +23,8 @@ pub struct CrashPoint {
     pub step: usize,
     /// Freeze after the OVH call (before the status write) rather than before the call.
     pub after_call: bool,
+    /// Count only the steps of this act (its name, e.g. `RequestTermination`).
+    pub act: Option<&'static str>,
     seen: AtomicUsize,
     /// Notified when the operator froze.
     pub reached: tokio::sync::Notify,
@@ -33,9 +35,19 @@ pub struct CrashPoint {
 #[cfg(feature = "failpoints")]
 impl CrashHook {
     pub fn at(step: usize, after_call: bool) -> (Self, Arc<CrashPoint>) {
+        Self::point(step, after_call, None)
+    }
+
+    /// Freezes at the first step of the act named `act`.
+    pub fn at_act(act: &'static str, after_call: bool) -> (Self, Arc<CrashPoint>) {
+        Self::point(1, after_call, Some(act))
+    }
+
+    fn point(step: usize, after_call: bool, act: Option<&'static str>) -> (Self, Arc<CrashPoint>) {
         let point = Arc::new(CrashPoint {
             step,
             after_call,
+            act,
             seen: AtomicUsize::new(0),
             reached: tokio::sync::Notify::new(),
             frozen_at: Mutex::new(None),
@@ -56,10 +68,13 @@ impl CrashHook {
         if after_call != point.after_call {
             return;
         }
+        let debug = format!("{step:?}");
+        let name = debug.split([' ', '(']).next().unwrap_or_default().to_string();
+        if point.act.is_some_and(|act| act != name) {
+            return;
+        }
         if point.seen.fetch_add(1, Ordering::SeqCst) + 1 == point.step {
-            let name = format!("{step:?}");
-            *point.frozen_at.lock().unwrap() =
-                Some(name.split([' ', '(']).next().unwrap_or_default().to_string());
+            *point.frozen_at.lock().unwrap() = Some(name);
             point.reached.notify_one();
             std::future::pending::<()>().await;
         }

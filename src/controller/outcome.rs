@@ -111,6 +111,11 @@ pub enum Outcome {
     EmailsMarked {
         newest: i64,
     },
+    /// A second termination request was refused after the first one's answer was lost.
+    TerminationAlreadyRequested {
+        project_id: String,
+        message: String,
+    },
     TerminationRequested {
         project_id: String,
     },

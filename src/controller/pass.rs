@@ -85,6 +85,19 @@ impl Pass<'_> {
         );
     }
 
+    /// OVH answered the checkout with a 4xx: it refused it, so no order was placed (a cart
+    /// turns read-only only when a checkout commits). The checkout is no longer in flight: the
+    /// spec is not frozen, and the refusal is reported (and, if final, retried only after a
+    /// spec change or the refusal's wait).
+    pub(super) fn checkout_not_placed(&mut self) {
+        if let Some(cart) = self.status.cart.as_mut() {
+            cart.checkout_started_at = None;
+        }
+        if self.status.phase == Some(Phase::CheckingOut) {
+            self.status.phase = Some(Phase::CartReady);
+        }
+    }
+
     pub(super) async fn persist(&mut self) -> Result<(), Error> {
         status::write(&self.api, &self.obj.name_any(), &self.status)
             .await
@@ -219,14 +232,27 @@ impl Holders for Pass<'_> {
     }
 }
 
-/// Polling while OVH works: seconds right after the order, then up to two minutes.
+/// Polling while OVH works: seconds right after the order (or the checkout, or the termination
+/// request, whichever this wait follows), then up to two minutes. Without any such date, 15 s:
+/// never a poll every second for a wait that has no start.
 fn progress_delay(status: &PublicCloudProjectStatus) -> Duration {
-    let since = status
-        .order
-        .as_ref()
-        .and_then(|o| o.date.as_deref())
-        .and_then(|d| d.parse::<Timestamp>().ok())
-        .map(|t| Timestamp::now().duration_since(t).unsigned_abs())
-        .unwrap_or_default();
+    let started = [
+        status
+            .termination
+            .as_ref()
+            .and_then(|t| t.requested_at.as_deref()),
+        status.order.as_ref().and_then(|o| o.date.as_deref()),
+        status
+            .cart
+            .as_ref()
+            .and_then(|c| c.checkout_started_at.as_deref()),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|d| d.parse::<Timestamp>().ok());
+    let Some(started) = started else {
+        return Duration::from_secs(15);
+    };
+    let since = Timestamp::now().duration_since(started).unsigned_abs();
     (since / 5).clamp(Duration::from_secs(1), Duration::from_secs(120))
 }

@@ -153,7 +153,14 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         } else {
             match executor::execute(&ovh, &act, &obj.spec, &pass.status).await {
                 Ok(outcome) => outcome,
-                Err(e) => return pass.ovh_failure(e).await,
+                Err(e) => {
+                    if matches!(act, Act::Checkout { .. })
+                        && e.status().is_some_and(|s| (400..500).contains(&s))
+                    {
+                        pass.checkout_not_placed();
+                    }
+                    return pass.ovh_failure(e).await;
+                }
             }
         };
         tracing::info!(resource = %pass.name(), ?act, duration_ms = started.elapsed().as_millis() as u64, "executed");

@@ -414,6 +414,7 @@ mod tests {
             Act::PayWithFidelityAccount { order_id: 1 },
             Act::RequestTermination {
                 project_id: "p".into(),
+                again: false,
             },
             Act::DeleteCart { cart_id: "c".into() },
         ] {

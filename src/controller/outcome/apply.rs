@@ -446,6 +446,7 @@ pub fn apply(
             )
         }
         Outcome::EmailsMarked { newest } => {
+            observed.termination_begun = true;
             status.termination = Some(TerminationStatus {
                 emails_after: newest,
                 requested_at: None,
@@ -456,6 +457,18 @@ pub fn apply(
                 phase: Some((Phase::Terminating, Reason::Terminating)),
                 warning: false,
             }
+        }
+        Outcome::TerminationAlreadyRequested { project_id, message } => {
+            if let Some(t) = status.termination.as_mut() {
+                t.requested_at = Some(now);
+            }
+            applied(
+                Reason::TerminationRequested,
+                format!(
+                    "OVH refused to terminate project {project_id} again ({message}): the earlier request, \
+                     whose answer was lost, is taken as sent; waiting for its confirmation e-mail"
+                ),
+            )
         }
         Outcome::TerminationRequested { project_id } => {
             if let Some(t) = status.termination.as_mut() {

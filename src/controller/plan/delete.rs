@@ -195,7 +195,10 @@ fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
         };
     };
     if termination.requested_at.is_none() {
-        return Step::Act(Act::RequestTermination { project_id });
+        return Step::Act(Act::RequestTermination {
+            project_id,
+            again: !observed.termination_begun,
+        });
     }
     if let Some(token) = input.termination_token {
         return Step::Act(Act::ConfirmTermination {

@@ -198,6 +198,9 @@ pub enum Act {
     },
     RequestTermination {
         project_id: String,
+        /// An earlier pass may have sent it (its answer or status write lost): a refusal of this
+        /// one is then taken as "already requested", and its e-mail is awaited.
+        again: bool,
     },
     ConfirmTermination {
         project_id: String,

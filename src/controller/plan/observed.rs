@@ -137,6 +137,8 @@ pub struct Observed {
     pub cart_begun: bool,
     /// This pass itself began the checkout (so no earlier attempt can be in flight).
     pub checkout_begun: bool,
+    /// This pass itself recorded the termination as begun (no earlier request can be unrecorded).
+    pub termination_begun: bool,
     /// This pass itself recorded the payment as begun and has not sent it yet.
     pub payment_begun: bool,
     /// The outputs Secret (`Some(None)`: it does not exist).

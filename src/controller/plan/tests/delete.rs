@@ -31,7 +31,17 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
     assert_eq!(
         case.delete(),
         Step::Act(Act::RequestTermination {
-            project_id: "p".into()
+            project_id: "p".into(),
+            again: true,
+        }),
+        "recorded by an earlier pass: that pass may have sent it"
+    );
+    case.observed.termination_begun = true;
+    assert_eq!(
+        case.delete(),
+        Step::Act(Act::RequestTermination {
+            project_id: "p".into(),
+            again: false,
         })
     );
     case.status.termination.as_mut().unwrap().requested_at = Some("2026-11-27T10:00:00Z".into());
