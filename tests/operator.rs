@@ -653,6 +653,40 @@ async fn a_checkout_ovh_refuses_placed_nothing_so_the_spec_is_not_frozen() {
     assert_eq!(ledger.carts.iter().map(|c| c.checkouts).sum::<u32>(), 1);
 }
 
+/// A spec change that lands after the pass planned the checkout, before the status write that
+/// marks CheckingOut (and so freezes the spec): the old cart is not checked out; the new spec is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spec_change_just_before_checking_out_is_ordered_not_the_old_spec() {
+    let env = Env::new("checkout-race", |_| {}).await;
+    let (hook, point) = CrashHook::pause_before_write("Checkout");
+    let _operator = env.start_operator_with(env.options(), hook);
+    env.create("p", json!({"description": "Before"})).await;
+    tokio::time::timeout(Duration::from_secs(30), point.reached.notified())
+        .await
+        .expect("the pass reached the checkout");
+    let change = json!({"spec": {"description": "After"}});
+    env.api
+        .patch(
+            "p",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&change),
+        )
+        .await
+        .expect("not CheckingOut yet: the spec may change");
+    point.resume.notify_one();
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.orders.len(), 1, "{:?}", ledger.orders);
+    let cart = ledger.cart(&obj.status.unwrap().cart.unwrap().id).unwrap();
+    let names: Vec<&str> = cart.items[0]
+        .configurations
+        .values()
+        .filter(|(label, _)| label == "description")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    assert_eq!(names, ["After"], "the order carries the spec as changed");
+}
+
 /// Killed between `POST …/terminate` and its status write, then OVH refuses the request sent
 /// again: the first one is taken as sent, its e-mailed token confirms it, and the finalizer goes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

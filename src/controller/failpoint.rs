@@ -25,6 +25,11 @@ pub struct CrashPoint {
     pub after_call: bool,
     /// Count only the steps of this act (its name, e.g. `RequestTermination`).
     pub act: Option<&'static str>,
+    /// Pause rather than freeze: before the status write that precedes the act's call, until
+    /// `resume` is notified (a test changes the resource meanwhile).
+    pub pause_before_write: bool,
+    /// Notified by the test to end a pause.
+    pub resume: tokio::sync::Notify,
     seen: AtomicUsize,
     /// Notified when the operator froze.
     pub reached: tokio::sync::Notify,
@@ -43,11 +48,22 @@ impl CrashHook {
         Self::point(1, after_call, Some(act))
     }
 
+    /// Pauses before the status write that precedes the first step of `act`, until resumed.
+    pub fn pause_before_write(act: &'static str) -> (Self, Arc<CrashPoint>) {
+        let (hook, _) = Self::point(1, false, Some(act));
+        let mut point = Arc::into_inner(hook.0.expect("just made")).expect("one owner");
+        point.pause_before_write = true;
+        let point = Arc::new(point);
+        (Self(Some(point.clone())), point)
+    }
+
     fn point(step: usize, after_call: bool, act: Option<&'static str>) -> (Self, Arc<CrashPoint>) {
         let point = Arc::new(CrashPoint {
             step,
             after_call,
             act,
+            pause_before_write: false,
+            resume: tokio::sync::Notify::new(),
             seen: AtomicUsize::new(0),
             reached: tokio::sync::Notify::new(),
             frozen_at: Mutex::new(None),
@@ -56,7 +72,24 @@ impl CrashHook {
     }
 
     pub(super) async fn before(&self, step: &Act) {
-        self.maybe_freeze(step, false).await
+        if self.0.as_ref().is_some_and(|p| !p.pause_before_write) {
+            self.maybe_freeze(step, false).await
+        }
+    }
+
+    pub(super) async fn before_write(&self, step: &Act) {
+        let Some(point) = self.0.as_ref().filter(|p| p.pause_before_write) else {
+            return;
+        };
+        let name = format!("{step:?}");
+        if point.act.is_some_and(|act| !name.starts_with(act)) {
+            return;
+        }
+        if point.seen.fetch_add(1, Ordering::SeqCst) + 1 == point.step {
+            *point.frozen_at.lock().unwrap() = point.act.map(String::from);
+            point.reached.notify_one();
+            point.resume.notified().await;
+        }
     }
 
     pub(super) async fn after_call(&self, step: &Act) {
@@ -91,4 +124,6 @@ impl CrashHook {
     pub(super) async fn before(&self, _: &Act) {}
 
     pub(super) async fn after_call(&self, _: &Act) {}
+
+    pub(super) async fn before_write(&self, _: &Act) {}
 }

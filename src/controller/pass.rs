@@ -31,6 +31,8 @@ pub(super) struct Pass<'a> {
     /// The status as last written (or as read).
     pub(super) persisted: PublicCloudProjectStatus,
     pub(super) observed: Observed,
+    /// The generation the last status write of this pass left (None: none written yet).
+    pub(super) written_generation: Option<i64>,
 }
 
 impl Pass<'_> {
@@ -85,10 +87,16 @@ impl Pass<'_> {
         );
     }
 
-    /// OVH answered the checkout with a 4xx: it refused it, so no order was placed (a cart
-    /// turns read-only only when a checkout commits). The checkout is no longer in flight: the
-    /// spec is not frozen, and the refusal is reported (and, if final, retried only after a
-    /// spec change or the refusal's wait).
+    /// The spec changed after this pass planned from it and before its last status write
+    /// (which, marking CheckingOut, froze it from then on): the checkout would buy the old spec.
+    pub(super) fn spec_changed_under_us(&self) -> bool {
+        self.written_generation
+            .is_some_and(|g| Some(g) != self.obj.metadata.generation)
+    }
+
+    /// No checkout is in flight after all: OVH answered it with a 4xx (it refused it, so no
+    /// order was placed: a cart turns read-only only when a checkout commits), or it was not
+    /// sent. The spec is not frozen any more.
     pub(super) fn checkout_not_placed(&mut self) {
         if let Some(cart) = self.status.cart.as_mut() {
             cart.checkout_started_at = None;
@@ -99,7 +107,7 @@ impl Pass<'_> {
     }
 
     pub(super) async fn persist(&mut self) -> Result<(), Error> {
-        status::write(&self.api, &self.obj.name_any(), &self.status)
+        self.written_generation = status::write(&self.api, &self.obj.name_any(), &self.status)
             .await
             .map_err(Error::Kube)?;
         if self.persisted.phase != self.status.phase {

@@ -64,6 +64,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         persisted: original.clone(),
         status: original,
         observed: Observed::default(),
+        written_generation: None,
     };
     // Made on first use: deleting a resource that never reached OVH needs no credentials.
     let mut ovh: Option<OvhClient> = None;
@@ -114,9 +115,18 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             Ok(c) => c,
             Err(e) => return pass.credentials_failure(e).await,
         };
+        ctx.crash_hook.before_write(&act).await;
         if !executor::status_only(&act) {
             // What earlier steps recorded is written before the next OVH call (DESIGN.md §4).
             pass.write_if_changed().await?;
+        }
+        // The write that marked CheckingOut froze the spec (CEL); one changed before it is seen
+        // in the generation it returned: the checkout would buy the spec this pass planned from,
+        // so it is not sent, and the next pass plans from the new spec.
+        if matches!(act, Act::Checkout { .. }) && pass.spec_changed_under_us() {
+            pass.checkout_not_placed();
+            pass.write_if_changed().await?;
+            return Ok(Action::requeue(std::time::Duration::from_secs(1)));
         }
         ctx.crash_hook.before(&act).await;
         let started = Instant::now();

@@ -108,24 +108,26 @@ pub fn enter_phase(
     }
 }
 
-/// Writes the whole status with server-side apply (the operator owns `.status`).
+/// Writes the whole status with server-side apply (the operator owns `.status`). Returns the
+/// resource's generation as the write left it (its spec's version at that moment).
 pub async fn write(
     api: &Api<PublicCloudProject>,
     name: &str,
     status: &PublicCloudProjectStatus,
-) -> kube::Result<()> {
+) -> kube::Result<Option<i64>> {
     let patch = json!({
         "apiVersion": PublicCloudProject::api_version(&()),
         "kind": PublicCloudProject::kind(&()),
         "status": status,
     });
-    api.patch_status(
-        name,
-        &PatchParams::apply(FIELD_MANAGER).force(),
-        &Patch::Apply(&patch),
-    )
-    .await?;
-    Ok(())
+    let written = api
+        .patch_status(
+            name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&patch),
+        )
+        .await?;
+    Ok(written.metadata.generation)
 }
 
 /// Publishes an event; failures to publish are logged, never fatal.
