@@ -153,6 +153,7 @@ reasons! {
     OvhError => Degraded, "OVH answered an unexpected status";
     OvhTimeout => Progressing, "OVH did not answer in time; retried with backoff (POSTs are never repeated blindly)";
     OvhUnreachable => Progressing, "OVH could not be reached; retried with backoff";
+    OvhTooSlow => Progressing, "a pass waited on OVH longer than --pass-budget (the endpoint is slow or does not answer): it stopped between two steps, kept what it recorded, and is retried with backoff";
     OvhInvalidResponse => Degraded, "OVH's answer could not be read";
     OvhRedirected => Degraded, "the endpoint answered a redirect (3xx), which is never followed (it would send signed requests elsewhere): check the credentials Secret's endpoint";
     OvhOAuth2Failed => Degraded, "the OAuth2 token endpoint refused the client id or secret";
