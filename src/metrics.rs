@@ -43,6 +43,7 @@ pub struct Metrics {
     duration: Histogram,
     orders: Counter,
     secret_reads: Counter,
+    deferred: Counter,
     projects: Family<PhaseLabels, Gauge>,
     ready: Arc<AtomicBool>,
 }
@@ -104,6 +105,12 @@ impl Metrics {
             "Reads of a credentials Secret's data from the API server (once per Secret version, not per pass)",
             secret_reads.clone(),
         );
+        let deferred = Counter::default();
+        registry.register(
+            "ovh_operator_passes_deferred",
+            "Passes not started because the resource's credentials Secret had its share of the reconcile slots (--credentials-share); the resource runs when one of them ends",
+            deferred.clone(),
+        );
         let projects = Family::<PhaseLabels, Gauge>::default();
         registry.register(
             "ovh_operator_projects",
@@ -118,6 +125,7 @@ impl Metrics {
             duration,
             orders,
             secret_reads,
+            deferred,
             projects,
             ready: Arc::default(),
         }
@@ -162,6 +170,10 @@ impl Metrics {
 
     pub fn secret_read(&self) {
         self.secret_reads.inc();
+    }
+
+    pub fn pass_deferred(&self) {
+        self.deferred.inc();
     }
 
     pub fn order_placed(&self) {

@@ -16,7 +16,13 @@ use kube::{
     runtime::reflector::{ObjectRef, Store},
 };
 
-use super::{Error, Options, credentials, events::Events, failpoint::CrashHook, holdings::Holdings};
+use super::{
+    Error, Options, credentials,
+    events::Events,
+    failpoint::CrashHook,
+    holdings::Holdings,
+    shares::{Permit, SecretKey, Shares},
+};
 use crate::{
     api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
     metrics::Metrics,
@@ -33,8 +39,13 @@ const RELEASED_MEMORY: Duration = Duration::from_secs(600);
 /// What the operator keeps of a Secret: its metadata, stripped to names and version.
 pub type SecretMeta = PartialObjectMeta<Secret>;
 
-/// A Secret's namespace and name.
-type SecretKey = (String, String);
+type Resource = ObjectRef<PublicCloudProject>;
+
+/// A pass of a credentials Secret's share of the reconcile slots.
+pub(super) type SharePermit<'a> = Permit<'a, Resource>;
+
+/// The resource's Secret has used its share: the pass does not start (it is woken later).
+pub(super) struct Deferred;
 
 /// Shared by all reconciles.
 pub struct Context {
@@ -65,22 +76,27 @@ pub struct Context {
     released: Mutex<HashMap<String, std::time::Instant>>,
     /// The phase last written per UID, for the projects-by-phase gauge.
     phases: Mutex<HashMap<String, Phase>>,
+    /// Each credentials Secret's share of the reconcile slots.
+    shares: Shares<Resource>,
     pub(super) crash_hook: CrashHook,
     /// Which resource holds which project and order (fed by the resources' watch).
     pub holdings: Arc<Holdings>,
 }
 
 impl Context {
-    pub fn new(
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn new(
         client: Client,
         events: Events,
         options: Options,
         metrics: Metrics,
         ovh_stats: Arc<CallStats>,
         secrets: Store<SecretMeta>,
+        shares: Shares<Resource>,
         crash_hook: CrashHook,
     ) -> Self {
         Self {
+            shares,
             secrets,
             client,
             events,
@@ -195,21 +211,96 @@ impl Context {
         }
     }
 
+    /// Whether a pass of `obj` may start: with a pass of its credentials Secret's share (None:
+    /// it names no usable Secret, and the pass says so without calling OVH), or `Deferred`.
+    pub(super) fn enter_share(&self, obj: &PublicCloudProject) -> Result<Option<SharePermit<'_>>, Deferred> {
+        let Ok(key) = credentials::secret_ref(
+            obj,
+            self.options.default_credentials.as_ref(),
+            &self.options.default_credentials_namespaces,
+        ) else {
+            return Ok(None);
+        };
+        self.shares
+            .enter(&key, &ObjectRef::from_obj(obj))
+            .map(Some)
+            .ok_or(Deferred)
+    }
+
     /// Drops what is remembered about a resource whose finalizer goes, and remembers that it
     /// went: a reconcile already queued with the watch's older copy must not act on OVH again.
     pub(super) fn forget(&self, obj: &PublicCloudProject) {
+        self.forget_ref(&ObjectRef::from_obj(obj));
         if let Some(uid) = obj.metadata.uid.as_deref() {
-            self.written.lock().unwrap().remove(uid);
-            self.events.forget(uid);
-            let this = ObjectRef::from_obj(obj);
-            self.secret_users.lock().unwrap().retain(|_, users| {
-                users.remove(&this);
-                !users.is_empty()
-            });
-            self.refused.lock().unwrap().remove(uid);
+            self.forget_uid(uid, false);
             let mut released = self.released.lock().unwrap();
             released.retain(|_, at| at.elapsed() < RELEASED_MEMORY);
             released.insert(uid.to_string(), std::time::Instant::now());
+        }
+    }
+
+    /// A resource left the watch (deleted, also after its finalizer was removed by hand, or no
+    /// longer selected): nothing of it is kept, and the projects-by-phase gauge stops counting it.
+    pub(super) fn forget_gone(&self, obj: &PublicCloudProject) {
+        self.forget_ref(&ObjectRef::from_obj(obj));
+        if let Some(uid) = obj.metadata.uid.as_deref() {
+            self.forget_uid(uid, true);
+        }
+    }
+
+    /// After a re-list of the watch (which reports no deletion of its own): forgets every
+    /// resource the watch's store no longer holds.
+    pub(super) fn forget_all_gone(&self, store: &Store<PublicCloudProject>) {
+        let present: HashSet<String> = store
+            .state()
+            .iter()
+            .filter_map(|o| o.metadata.uid.clone())
+            .collect();
+        let gone = |uids: &mut HashSet<String>, keys: Vec<&String>| {
+            uids.extend(keys.into_iter().filter(|u| !present.contains(*u)).cloned())
+        };
+        let mut uids = HashSet::new();
+        gone(&mut uids, self.phases.lock().unwrap().keys().collect());
+        gone(&mut uids, self.written.lock().unwrap().keys().collect());
+        gone(&mut uids, self.refused.lock().unwrap().keys().collect());
+        for uid in uids {
+            self.forget_uid(&uid, true);
+        }
+        let refs: Vec<Resource> = self.failures.lock().unwrap().keys().cloned().collect();
+        let users = self
+            .secret_users
+            .lock()
+            .unwrap()
+            .values()
+            .flatten()
+            .cloned()
+            .collect();
+        for r in [refs, users].concat() {
+            if store.get(&r).is_none() {
+                self.forget_ref(&r);
+            }
+        }
+    }
+
+    /// The entries of a resource's name in the per-resource maps.
+    fn forget_ref(&self, this: &Resource) {
+        self.secret_users.lock().unwrap().retain(|_, users| {
+            users.remove(this);
+            !users.is_empty()
+        });
+        self.failures.lock().unwrap().remove(this);
+        self.shares.forget(this);
+    }
+
+    /// The entries of a resource's UID; with `phase`, its count in the projects-by-phase gauge.
+    fn forget_uid(&self, uid: &str, phase: bool) {
+        self.written.lock().unwrap().remove(uid);
+        self.events.forget(uid);
+        self.refused.lock().unwrap().remove(uid);
+        if phase {
+            let before = self.phases.lock().unwrap().remove(uid);
+            self.metrics
+                .phase_changed(before.map(|p| format!("{p:?}")).as_deref(), None);
         }
     }
 

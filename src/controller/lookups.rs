@@ -87,14 +87,8 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
         }
         Lookup::TerminationToken { project_id, after } => {
             // Only e-mails newer than the request can carry its token (terraform-provider-ovh
-            // ovh/order.go); newest first, all of them.
-            let mut ids: Vec<i64> = ovh
-                .email_history()
-                .await?
-                .into_iter()
-                .filter(|id| id > after)
-                .collect();
-            ids.sort_unstable_by(|a, b| b.cmp(a));
+            // ovh/order.go); newest first, at most MAX_EMAILS_READ of them.
+            let ids = ovh.emails_after(*after).await?;
             let mut token = None;
             for id in ids {
                 if let Some(t) = termination_token(&ovh.email(id).await?.body, project_id) {

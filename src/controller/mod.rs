@@ -18,6 +18,7 @@ mod pass;
 pub mod plan;
 pub mod reason;
 mod reconcile;
+mod shares;
 pub mod status;
 
 use std::{
@@ -88,6 +89,17 @@ pub enum Error {
     Options(String),
 
     #[error(
+        "OVH at {endpoint} did not answer within the pass's time budget of {seconds} s \
+         (--pass-budget): the endpoint is slow or does not answer. The pass stopped {doing}, \
+         keeping what it recorded, and is retried with backoff"
+    )]
+    PassOverBudget {
+        endpoint: String,
+        seconds: u64,
+        doing: String,
+    },
+
+    #[error(
         "the operator's default credentials may not be used from namespace {namespace} (see \
          --default-credentials-namespaces): set spec.credentialsSecretRef to a Secret of this namespace"
     )]
@@ -107,6 +119,7 @@ impl Error {
             Self::LeaderElection(_) => Reason::LeaderElection,
             Self::Options(_) => Reason::InvalidOptions,
             Self::DefaultCredentialsRefused { .. } => Reason::DefaultCredentialsRefused,
+            Self::PassOverBudget { .. } => Reason::OvhTooSlow,
         }
     }
 
@@ -142,6 +155,13 @@ fn not_our_writes(obj: &PublicCloudProject) -> Option<u64> {
     Some(h.finish())
 }
 
+/// The items of `rx` as a stream.
+fn tokio_stream_of<T: Send + 'static>(
+    rx: tokio::sync::mpsc::UnboundedReceiver<T>,
+) -> impl futures::Stream<Item = T> + Send + 'static {
+    futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) })
+}
+
 /// Runs the operator until SIGTERM/SIGINT.
 pub async fn run(options: Options) -> Result<(), Error> {
     let client = Client::try_default().await.map_err(Error::Kube)?;
@@ -163,6 +183,13 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
             "--checkout-grace ({:?}) must be longer than --checkout-timeout ({:?}) and --ovh-timeout \
              ({:?}): a checkout may still be running at OVH until its timeout",
             options.checkout_grace, options.checkout_timeout, options.ovh_timeout
+        )));
+    }
+    if options.pass_budget < options.ovh_timeout {
+        return Err(Error::Options(format!(
+            "--pass-budget ({:?}) must be at least --ovh-timeout ({:?}): a call that answers in \
+             time must fit in a pass",
+            options.pass_budget, options.ovh_timeout
         )));
     }
     projects
@@ -215,6 +242,7 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         }),
     )
     .touched_objects();
+    let (shares, woken) = shares::Shares::new(options.credentials_share());
     let ctx = Arc::new(Context::new(
         client,
         events,
@@ -222,6 +250,7 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         metrics.clone(),
         ovh_stats,
         secret_store,
+        shares,
         crash_hook,
     ));
 
@@ -235,6 +264,7 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
     // unchanged objects of a re-list.
     let (store, writer) = reflector::store::<PublicCloudProject>();
     let holdings = ctx.holdings.clone();
+    let (gone_ctx, gone_store) = (ctx.clone(), store.clone());
     let project_events = reflector(
         writer,
         watcher(projects, watch)
@@ -245,6 +275,13 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
                 }
             }),
     )
+    // A resource that leaves the watch (its finalizer removed by hand, or no longer selected)
+    // leaves the operator's memory and gauges; a re-list reports no deletion: compare instead.
+    .inspect(move |event| match event {
+        Ok(watcher::Event::Delete(obj)) => gone_ctx.forget_gone(obj),
+        Ok(watcher::Event::InitDone) => gone_ctx.forget_all_gone(&gone_store),
+        _ => {}
+    })
     .applied_objects()
     .predicate_filter(not_our_writes, PredicateConfig::default());
     let owner_store = store.clone();
@@ -281,6 +318,8 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
             );
             refs
         })
+        // A resource deferred for its Secret's share is woken when a pass of that Secret ends.
+        .reconcile_on(tokio_stream_of(woken))
         .with_config(controller::Config::default().concurrency(options.concurrency))
         .shutdown_on_signal()
         .run(reconcile::reconcile, error_policy, ctx)

@@ -21,6 +21,17 @@ pub struct Options {
     /// Resources reconciled at the same time.
     #[arg(long, env = "OVH_OPERATOR_CONCURRENCY", default_value_t = 16)]
     pub concurrency: u16,
+    /// Reconcile slots (of --concurrency) the resources of one credentials Secret hold at most at
+    /// once (default: a quarter of --concurrency, at least 1). A Secret whose endpoint is slow or
+    /// never answers then holds these slots only; its other resources wait without one.
+    #[arg(long, env = "OVH_OPERATOR_CREDENTIALS_SHARE")]
+    pub credentials_share: Option<u16>,
+    /// Longest a reconcile pass waits on OVH. Past it the pass stops before its next OVH call, or
+    /// during a read, keeps what it recorded, says OvhTooSlow (naming the endpoint) and is
+    /// retried with backoff; a POST already sent is never cut (its own timeout applies). At
+    /// least --ovh-timeout.
+    #[arg(long, env = "OVH_OPERATOR_PASS_BUDGET", default_value = "60s", value_parser = parse_duration)]
+    pub pass_budget: Duration,
     /// Timeout of one OVH call.
     #[arg(long, env = "OVH_OPERATOR_OVH_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub ovh_timeout: Duration,
@@ -119,6 +130,15 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 impl Options {
+    /// Passes one credentials Secret's resources run at once (see --credentials-share).
+    pub fn credentials_share(&self) -> usize {
+        let slots = usize::from(self.concurrency.max(1));
+        self.credentials_share
+            .map(usize::from)
+            .unwrap_or_else(|| super::shares::default_share(self.concurrency))
+            .clamp(1, slots)
+    }
+
     /// Defaults, for tests and embedding.
     pub fn defaults() -> Self {
         use clap::Parser;
@@ -144,5 +164,15 @@ mod tests {
         assert!(parse_duration("soon").is_err());
         assert_eq!(parse_secret_ref("ops/ovh").unwrap(), ("ops".into(), "ovh".into()));
         assert!(parse_secret_ref("ovh").is_err());
+    }
+
+    #[test]
+    fn the_credentials_share_is_within_the_slots() {
+        let mut options = Options::defaults();
+        assert_eq!((options.concurrency, options.credentials_share()), (16, 4));
+        options.credentials_share = Some(100);
+        assert_eq!(options.credentials_share(), 16, "never more than every slot");
+        options.credentials_share = Some(0);
+        assert_eq!(options.credentials_share(), 1, "never none");
     }
 }

@@ -19,7 +19,7 @@ use crate::{
         APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, ORDER_ID_ANNOTATION, PAUSED_ANNOTATION, Phase,
         PublicCloudProject, PublicCloudProjectStatus, TERMINATION_TOKEN_ANNOTATION,
     },
-    ovh::OvhError,
+    ovh::{OvhClient, OvhError},
 };
 
 /// One reconcile pass over one resource.
@@ -199,6 +199,37 @@ impl Pass<'_> {
         self.write_if_changed().await?;
         status::publish(&self.ctx.events, self.obj, true, reason, message).await;
         retry
+    }
+
+    /// The pass waited on OVH past its time budget while `doing` `step` (a lookup or an act): it
+    /// stops here, writes what it recorded, says so once (Ready, a Warning naming the endpoint),
+    /// and goes back to the controller's backoff.
+    pub(super) async fn over_budget(
+        mut self,
+        ovh: &OvhClient,
+        doing: &str,
+        step: &impl std::fmt::Debug,
+    ) -> Result<Action, Error> {
+        // The variant's name only (`Cart`, `CreateCart`): its fields are ids and the spec's words.
+        let step = format!("{step:?}");
+        let name = step
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or_default();
+        let e = Error::PassOverBudget {
+            endpoint: ovh.base_url().to_string(),
+            seconds: self.ctx.options.pass_budget.as_secs(),
+            doing: format!("{doing} {name}"),
+        };
+        let reason = e.reason();
+        if !self.already_reported(status::READY, reason) {
+            let generation = self.generation();
+            status::set_ready(&mut self.status, false, reason, &e.to_string(), generation);
+            self.write_if_changed().await?;
+            status::publish(&self.ctx.events, self.obj, true, reason, e.to_string()).await;
+        }
+        self.write_if_changed().await?;
+        Err(e)
     }
 
     /// OVH refused or failed: credentials and permanent refusals become conditions and wait for a

@@ -157,7 +157,9 @@ reasons! {
     OvhError => Degraded, "OVH answered an unexpected status";
     OvhTimeout => Progressing, "OVH did not answer in time; retried with backoff (POSTs are never repeated blindly)";
     OvhUnreachable => Progressing, "OVH could not be reached; retried with backoff";
+    OvhTooSlow => Progressing, "a pass waited on OVH longer than --pass-budget (the endpoint is slow or does not answer): it stopped between two steps, kept what it recorded, and is retried with backoff";
     OvhInvalidResponse => Degraded, "OVH's answer could not be read";
+    OvhListTooLong => Degraded, "an OVH listing (projects, orders, e-mails) is longer than the operator reads in one lookup; the message says which and what to do instead";
     OvhRedirected => Degraded, "the endpoint answered a redirect (3xx), which is never followed (it would send signed requests elsewhere): check the credentials Secret's endpoint";
     OvhOAuth2Failed => Degraded, "the OAuth2 token endpoint refused the client id or secret";
     OvhCredentialsInvalid => Degraded, "the credentials' endpoint or keys are unusable";
@@ -204,6 +206,7 @@ impl From<&OvhError> for Reason {
             OvhError::Transport { .. } => Self::OvhUnreachable,
             OvhError::Decode { .. } => Self::OvhInvalidResponse,
             OvhError::Redirected { .. } => Self::OvhRedirected,
+            OvhError::ListTooLong { .. } => Self::OvhListTooLong,
             OvhError::OAuth2 { .. } => Self::OvhOAuth2Failed,
             OvhError::Config(_) => Self::OvhCredentialsInvalid,
         }
@@ -307,6 +310,12 @@ mod tests {
                 method: "GET".into(),
                 route: "/me",
                 status: 302,
+            },
+            OvhError::ListTooLong {
+                route: "/cloud/project",
+                count: 2,
+                max: 1,
+                hint: "h",
             },
         ];
         for e in &errors {

@@ -2,7 +2,10 @@
 //! wait or release; repeat until the planner waits. Each action is one OVH call (or none); what
 //! it changed in the status is written before the next OVH call, or when the pass ends.
 
-use std::{sync::Arc, time::Instant};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use jiff::Timestamp;
 use kube::{Api, ResourceExt, runtime::controller::Action};
@@ -15,12 +18,24 @@ use super::{
     plan::{self, Act, Observed, Step},
     status,
 };
-use crate::{api::PublicCloudProject, ovh::OvhClient};
+use crate::{
+    api::PublicCloudProject,
+    ovh::{OvhClient, OvhError},
+};
 
 /// Steps one pass may take before handing back to the controller (which requeues at once).
 const MAX_STEPS_PER_PASS: usize = 40;
 
+/// The latest a resource deferred for its Secret's share comes back by itself (it is woken
+/// sooner, when a pass of its Secret ends).
+const DEFERRED_RETRY: Duration = Duration::from_secs(30);
+
 pub async fn reconcile(obj: Arc<PublicCloudProject>, ctx: Arc<Context>) -> Result<Action, Error> {
+    // Held until the pass ends: its Secret's other resources wait for it without a slot.
+    let Ok(_share) = ctx.enter_share(&obj) else {
+        ctx.metrics.pass_deferred();
+        return Ok(Action::requeue(DEFERRED_RETRY));
+    };
     let _timer = ctx.metrics.reconcile_timer();
     let result = reconcile_inner(&obj, &ctx).await;
     if result.is_ok() {
@@ -68,6 +83,9 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
     };
     // Made on first use: deleting a resource that never reached OVH needs no credentials.
     let mut ovh: Option<OvhClient> = None;
+    // OVH reads are cut at the deadline; a call that may change something at OVH is never cut,
+    // only not begun past it (see `budget`).
+    let deadline = tokio::time::Instant::now() + ctx.options.pass_budget;
     for _ in 0..MAX_STEPS_PER_PASS {
         let input = pass.input();
         let step = if deleting {
@@ -97,8 +115,10 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                     Err(e) => return pass.credentials_failure(e).await,
                 };
                 let read = lookups::lookup_into(&ovh, &lookup, &mut pass.observed);
-                if let Err(e) = read.await {
-                    return pass.ovh_failure(e).await;
+                match tokio::time::timeout_at(deadline, read).await {
+                    Err(_) => return pass.over_budget(&ovh, "while reading", &lookup).await,
+                    Ok(Err(e)) => return pass.ovh_failure(e).await,
+                    Ok(Ok(())) => {}
                 }
                 pass.mark_credentials_valid();
                 continue;
@@ -119,6 +139,12 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         if !executor::status_only(&act) {
             // What earlier steps recorded is written before the next OVH call (DESIGN.md §4).
             pass.write_if_changed().await?;
+            if let Err(e) = budget(&ovh, &act, deadline).await {
+                return match e {
+                    None => pass.over_budget(&ovh, "before", &act).await,
+                    Some(e) => pass.ovh_failure(e).await,
+                };
+            }
         }
         // The write that marked CheckingOut froze the spec (CEL); one changed before it is seen
         // in the generation it returned: the checkout would buy the spec this pass planned from,
@@ -206,6 +232,22 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
     }
     pass.write_if_changed().await?;
     Ok(Action::requeue(std::time::Duration::from_secs(1)))
+}
+
+/// Whether `act`, which calls OVH, may begin within the pass's time budget: the deadline has not
+/// passed, and the signature's clock or the OAuth2 token (reads, which may be cut) are at hand
+/// before it, so that the call itself starts at once. Err(None): past the deadline.
+async fn budget(ovh: &OvhClient, act: &Act, deadline: tokio::time::Instant) -> Result<(), Option<OvhError>> {
+    if tokio::time::Instant::now() >= deadline {
+        return Err(None);
+    }
+    if matches!(act, Act::WriteOutputs { .. }) {
+        return Ok(());
+    }
+    match tokio::time::timeout_at(deadline, ovh.authenticate_ahead()).await {
+        Err(_) => Err(None),
+        Ok(result) => result.map_err(Some),
+    }
 }
 
 /// The pass's OVH client, made from the credentials Secret on first use.

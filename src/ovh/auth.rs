@@ -58,6 +58,23 @@ impl OvhClient {
         }
     }
 
+    /// Makes sure the next signed call begins at once: the server's clock is known (AK/AS/CK) or
+    /// a bearer token is at hand (OAuth2). Reads only (a token request changes nothing at OVH),
+    /// so a caller may give up on it at any point, unlike on the call that follows.
+    pub async fn authenticate_ahead(&self) -> Result<()> {
+        match &self.inner.auth {
+            Auth::Application { .. } => self.time_delta().await.map(|_| ()),
+            Auth::OAuth2 {
+                client_id,
+                client_secret,
+            } => self
+                .access_token(client_id, client_secret)
+                .await
+                .map(|_| ())
+                .map_err(|failure| failure.error),
+        }
+    }
+
     /// `GET /auth/time` once per client: signatures carry the server's clock, not ours.
     async fn time_delta(&self) -> Result<i64> {
         self.inner

@@ -27,6 +27,10 @@ use super::routes::Route;
 /// not a process out of memory.
 pub const MAX_ANSWER_BYTES: usize = 4 << 20;
 
+/// The most offer answers a client keeps: their keys are plan codes of specs, which any resource
+/// may set, so the cache starts again rather than grow without end.
+const MAX_OFFERS_CACHED: usize = 64;
+
 /// The longest text of OVH's kept in an error (a condition, an event, a log line).
 const MAX_MESSAGE_CHARS: usize = 1000;
 
@@ -34,15 +38,6 @@ const MAX_MESSAGE_CHARS: usize = 1000;
 #[derive(Clone)]
 pub struct OvhClient {
     pub(super) inner: Arc<Inner>,
-}
-
-/// The account's projects as last listed: when, their ids, and every description read so far
-/// (a description is read once per project id, not on every listing).
-#[derive(Default)]
-pub(super) struct ProjectCache {
-    pub(super) listed_at: Option<Instant>,
-    pub(super) ids: Vec<String>,
-    pub(super) descriptions: std::collections::HashMap<String, Option<String>>,
 }
 
 pub(super) struct Inner {
@@ -58,9 +53,10 @@ pub(super) struct Inner {
     /// What the account is offered (plan codes, configuration labels), read only to explain a
     /// refusal and kept for the client's life: never a call on the common path.
     offer_cache: Mutex<BTreeMap<String, Vec<String>>>,
-    /// The account's projects (id, description) and when they were listed: held while listing,
-    /// so a burst of new resources shares one listing.
-    pub(super) projects: tokio::sync::Mutex<ProjectCache>,
+    /// The account's projects (id, description) and when they were listed (never locked across
+    /// a call); a burst of new resources shares one listing, whose end `projects_listed` tells.
+    pub(super) projects: Mutex<super::projects::ProjectCache>,
+    pub(super) projects_listed: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for OvhClient {
@@ -98,7 +94,8 @@ impl OvhClient {
                 auth: credentials.auth,
                 options,
                 offer_cache: Mutex::default(),
-                projects: tokio::sync::Mutex::default(),
+                projects: Mutex::default(),
+                projects_listed: tokio::sync::Notify::new(),
                 time_delta: OnceCell::new(),
                 token: tokio::sync::Mutex::new(None),
                 next_slot: tokio::sync::Mutex::new(Instant::now()),
@@ -111,8 +108,13 @@ impl OvhClient {
         self.inner.offer_cache.lock().unwrap().get(key).cloned()
     }
 
+    /// Keeps an offer read; at most [`MAX_OFFERS_CACHED`] of them (the keys come from specs).
     pub(super) fn cache_offer(&self, key: String, values: Vec<String>) {
-        self.inner.offer_cache.lock().unwrap().insert(key, values);
+        let mut cache = self.inner.offer_cache.lock().unwrap();
+        if cache.len() >= MAX_OFFERS_CACHED && !cache.contains_key(&key) {
+            cache.clear();
+        }
+        cache.insert(key, values);
     }
 
     /// The API's base URL, e.g. `https://eu.api.ovh.com/1.0`.

@@ -39,7 +39,7 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum OvhError {
     #[error("{0}")]
     Api(Box<ApiError>),
@@ -78,6 +78,18 @@ pub enum OvhError {
         method: String,
         route: &'static str,
         status: u16,
+    },
+
+    /// A listing longer than the operator reads in one lookup (one GET per item would follow):
+    /// refused rather than read in part, since a part could miss what is looked for.
+    #[error(
+        "OVH listed {count} items at GET {route}, more than the {max} the operator reads in one lookup: {hint}"
+    )]
+    ListTooLong {
+        route: &'static str,
+        count: usize,
+        max: usize,
+        hint: &'static str,
     },
 
     #[error("OAuth2 token request to {token_url} failed: {reason}")]
@@ -119,6 +131,7 @@ impl OvhError {
             Self::Transport { .. } => "OvhUnreachable",
             Self::Decode { .. } => "OvhInvalidResponse",
             Self::Redirected { .. } => "OvhRedirected",
+            Self::ListTooLong { .. } => "OvhListTooLong",
             Self::OAuth2 { .. } => "OvhOAuth2Failed",
             Self::Config(_) => "OvhCredentialsInvalid",
         }

@@ -10,6 +10,7 @@ pub mod model;
 pub mod options;
 pub mod order;
 pub mod parse;
+pub mod projects;
 pub mod routes;
 pub mod signing;
 

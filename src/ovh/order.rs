@@ -10,6 +10,12 @@ use super::routes::Route;
 /// Re-exported so `ovh::order::{is_project_id, termination_token}` keeps working.
 pub use super::parse::{is_project_id, termination_token};
 
+/// The most orders [`OvhClient::orders_since`] lists (each is then read, with its details).
+pub const MAX_ORDERS_SINCE: usize = 100;
+
+/// The most e-mails [`OvhClient::emails_after`] lists (each is then read, for a token).
+pub const MAX_EMAILS_READ: usize = 50;
+
 /// An order a checkout placed (its id is known).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacedOrder {
@@ -322,10 +328,7 @@ impl OvhClient {
         };
         self.put::<_, ()>(Route::new("/cloud/project/{serviceName}", &[project_id]), &body)
             .await?;
-        let mut cache = self.inner.projects.lock().await;
-        if let Some(known) = cache.descriptions.get_mut(project_id) {
-            *known = Some(description.into());
-        }
+        self.project_renamed(project_id, description);
         Ok(())
     }
 
@@ -418,6 +421,30 @@ impl OvhClient {
         self.get(Route::new("/me/notification/email/history", &[])).await
     }
 
+    /// Ids of the account's e-mails newer than `after`, newest first: at most [`MAX_EMAILS_READ`]
+    /// (one GET each would follow), else [`OvhError::ListTooLong`] — a part could miss the one
+    /// looked for.
+    pub async fn emails_after(&self, after: i64) -> Result<Vec<i64>> {
+        let mut ids: Vec<i64> = self
+            .email_history()
+            .await?
+            .into_iter()
+            .filter(|id| *id > after)
+            .collect();
+        if ids.len() > MAX_EMAILS_READ {
+            return Err(OvhError::ListTooLong {
+                route: "/me/notification/email/history",
+                count: ids.len(),
+                max: MAX_EMAILS_READ,
+                hint: "more e-mails arrived since the termination request than the operator \
+                       reads for its token: find OVH's termination e-mail and set the token in \
+                       the annotation publiccloud.ovh-operator.dev/termination-token",
+            });
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(ids)
+    }
+
     /// `GET /me/notification/email/history/{id}`.
     pub async fn email(&self, id: i64) -> Result<EmailNotification> {
         self.get(Route::new(
@@ -478,46 +505,6 @@ impl OvhClient {
         Ok(labels)
     }
 
-    /// The account's projects as (id, description), listed at most once per `max_age`
-    /// (`GET /cloud/project`, then `GET /cloud/project/{id}` each). A project that vanishes or
-    /// expires meanwhile (404/460) is skipped.
-    pub async fn project_descriptions(
-        &self,
-        max_age: std::time::Duration,
-    ) -> Result<Vec<(String, Option<String>)>> {
-        let mut cache = self.inner.projects.lock().await;
-        if cache.listed_at.is_none_or(|at| at.elapsed() >= max_age) {
-            let ids = self.project_ids().await?;
-            // Only projects not seen before are read: a listing costs one call plus the new ones.
-            let new: Vec<&String> = ids
-                .iter()
-                .filter(|id| !cache.descriptions.contains_key(*id))
-                .collect();
-            for id in new {
-                match self.project(id).await {
-                    Ok(p) => {
-                        cache.descriptions.insert(id.clone(), p.description);
-                    }
-                    Err(e) if e.is_not_found() || e.is_expired() => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            cache.ids = ids;
-            cache.listed_at = Some(std::time::Instant::now());
-        }
-        Ok(cache
-            .ids
-            .iter()
-            .filter_map(|id| Some((id.clone(), cache.descriptions.get(id)?.clone())))
-            .collect())
-    }
-
-    /// Makes the next [`Self::project_descriptions`] list again (a project was just delivered):
-    /// one call, since descriptions already read are kept.
-    pub async fn forget_project_list(&self) {
-        self.inner.projects.lock().await.listed_at = None;
-    }
-
     /// `GET /cloud/project`: ids of the account's projects.
     pub async fn project_ids(&self) -> Result<Vec<String>> {
         self.get(Route::new("/cloud/project", &[])).await
@@ -564,10 +551,25 @@ impl OvhClient {
         .await
     }
 
-    /// `GET /me/order?date.from=`: ids of the orders dated `from` (a schema `datetime`) or later.
+    /// `GET /me/order?date.from=`: ids of the orders dated `from` (a schema `datetime`) or later;
+    /// at most [`MAX_ORDERS_SINCE`] (each is read to be compared), else
+    /// [`OvhError::ListTooLong`]: a part could miss the order looked for.
     pub async fn orders_since(&self, from: &str) -> Result<Vec<i64>> {
-        self.get(Route::new("/me/order", &[]).query("date.from", from))
-            .await
+        let ids: Vec<i64> = self
+            .get(Route::new("/me/order", &[]).query("date.from", from))
+            .await?;
+        if ids.len() > MAX_ORDERS_SINCE {
+            return Err(OvhError::ListTooLong {
+                route: "/me/order",
+                count: ids.len(),
+                max: MAX_ORDERS_SINCE,
+                hint: "more orders were placed since this checkout began than the operator \
+                       compares: find this resource's order at OVH (its cart id is in \
+                       status.cart) and set it in the annotation \
+                       publiccloud.ovh-operator.dev/order-id",
+            });
+        }
+        Ok(ids)
     }
 }
 

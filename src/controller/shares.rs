@@ -1,0 +1,213 @@
+//! Shares of the reconcile slots per credentials Secret: the resources of one Secret run at most
+//! `share` passes at once, so a Secret whose endpoint is slow or never answers holds that many
+//! slots, not all of them, and the other teams' resources keep theirs (issue 16: one team cannot
+//! stall the others).
+//!
+//! A resource whose Secret has used its share does not start a pass: it takes no slot, joins its
+//! Secret's queue and is woken (through the controller's `reconcile_on`) when a pass of that
+//! Secret ends; a late fallback requeue covers a wake-up lost to a race. Nothing here waits.
+
+use std::{
+    collections::{HashMap, HashSet, VecDeque},
+    hash::Hash,
+    sync::Mutex,
+};
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+/// A credentials Secret's namespace and name.
+pub(super) type SecretKey = (String, String);
+
+/// The share of `concurrency` slots one Secret gets by default: a quarter, at least one.
+pub fn default_share(concurrency: u16) -> usize {
+    usize::from(concurrency / 4).max(1)
+}
+
+/// The passes running per Secret and the resources waiting for their Secret's share. `R` names a
+/// resource (an `ObjectRef` in the operator).
+pub(super) struct Shares<R> {
+    share: usize,
+    state: Mutex<State<R>>,
+    wake: UnboundedSender<R>,
+}
+
+struct State<R> {
+    running: HashMap<SecretKey, usize>,
+    /// Per Secret, the resources deferred, oldest first (each at most once).
+    waiting: HashMap<SecretKey, Queue<R>>,
+}
+
+struct Queue<R> {
+    order: VecDeque<R>,
+    members: HashSet<R>,
+}
+
+/// A pass of a Secret's share; the share's slot is given back (and the Secret's next waiting
+/// resource woken) when it is dropped, however the pass ends.
+pub(super) struct Permit<'a, R: Clone + Eq + Hash> {
+    shares: &'a Shares<R>,
+    key: SecretKey,
+}
+
+impl<R: Clone + Eq + Hash> Drop for Permit<'_, R> {
+    fn drop(&mut self) {
+        self.shares.leave(&self.key);
+    }
+}
+
+impl<R: Clone + Eq + Hash> Shares<R> {
+    /// Shares of `share` passes per Secret (at least one), and the stream of resources to wake.
+    pub(super) fn new(share: usize) -> (Self, UnboundedReceiver<R>) {
+        let (wake, woken) = unbounded_channel();
+        let state = State {
+            running: HashMap::new(),
+            waiting: HashMap::new(),
+        };
+        let shares = Self {
+            share: share.max(1),
+            state: Mutex::new(state),
+            wake,
+        };
+        (shares, woken)
+    }
+
+    /// A pass of `key`'s share for `who`, or None (then `who` waits in the Secret's queue).
+    pub(super) fn enter(&self, key: &SecretKey, who: &R) -> Option<Permit<'_, R>> {
+        let mut state = self.state.lock().unwrap();
+        let running = state.running.get(key).copied().unwrap_or(0);
+        if running >= self.share {
+            let queue = state.waiting.entry(key.clone()).or_insert_with(|| Queue {
+                order: VecDeque::new(),
+                members: HashSet::new(),
+            });
+            if queue.members.insert(who.clone()) {
+                queue.order.push_back(who.clone());
+            }
+            return None;
+        }
+        state.running.insert(key.clone(), running + 1);
+        // Its turn came (woken, or a slot was free when it came back): it no longer waits.
+        if let Some(queue) = state.waiting.get_mut(key)
+            && queue.members.remove(who)
+        {
+            queue.order.retain(|r| r != who);
+        }
+        Some(Permit {
+            shares: self,
+            key: key.clone(),
+        })
+    }
+
+    fn leave(&self, key: &SecretKey) {
+        let mut state = self.state.lock().unwrap();
+        match state.running.get_mut(key) {
+            Some(n) if *n > 1 => *n -= 1,
+            _ => {
+                state.running.remove(key);
+            }
+        }
+        let next = state.waiting.get_mut(key).and_then(|queue| {
+            let next = queue.order.pop_front()?;
+            queue.members.remove(&next);
+            Some(next)
+        });
+        if state.waiting.get(key).is_some_and(|q| q.order.is_empty()) {
+            state.waiting.remove(key);
+        }
+        drop(state);
+        if let Some(next) = next {
+            // The receiver lives as long as the controller; after it, nothing is to be woken.
+            let _ = self.wake.send(next);
+        }
+    }
+
+    /// Drops `who` from every queue (the resource is gone).
+    pub(super) fn forget(&self, who: &R) {
+        let mut state = self.state.lock().unwrap();
+        state.waiting.retain(|_, queue| {
+            if queue.members.remove(who) {
+                queue.order.retain(|r| r != who);
+            }
+            !queue.order.is_empty()
+        });
+    }
+
+    /// Passes running and resources waiting, over all Secrets (for tests).
+    #[cfg(test)]
+    fn counts(&self) -> (usize, usize) {
+        let state = self.state.lock().unwrap();
+        (
+            state.running.values().sum(),
+            state.waiting.values().map(|q| q.order.len()).sum(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(name: &str) -> SecretKey {
+        ("team".to_string(), name.to_string())
+    }
+
+    #[test]
+    fn the_default_share_is_a_quarter_of_the_slots_and_at_least_one() {
+        assert_eq!(default_share(16), 4);
+        assert_eq!(default_share(3), 1);
+        assert_eq!(default_share(1), 1);
+        assert_eq!(default_share(0), 1);
+    }
+
+    #[test]
+    fn a_secret_runs_at_most_its_share_and_other_secrets_are_not_held() {
+        let (shares, _woken) = Shares::<u32>::new(2);
+        let silent = secret("silent");
+        let a = shares.enter(&silent, &1).expect("first pass");
+        let b = shares.enter(&silent, &2).expect("second pass");
+        assert!(shares.enter(&silent, &3).is_none(), "over the share");
+        assert!(shares.enter(&silent, &3).is_none(), "still over it");
+        let other = shares
+            .enter(&secret("other"), &10)
+            .expect("another Secret has its own share");
+        assert_eq!(
+            shares.counts(),
+            (3, 1),
+            "resource 3 waits once, however often it came"
+        );
+        drop((a, b, other));
+        assert_eq!(shares.counts(), (0, 0));
+    }
+
+    #[test]
+    fn a_pass_that_ends_wakes_the_oldest_waiting_resource_of_its_secret() {
+        let (shares, mut woken) = Shares::<u32>::new(1);
+        let (silent, other) = (secret("silent"), secret("other"));
+        let first = shares.enter(&silent, &1).unwrap();
+        let _other = shares.enter(&other, &10).unwrap();
+        assert!(shares.enter(&other, &11).is_none());
+        for who in [2, 3, 2] {
+            assert!(shares.enter(&silent, &who).is_none());
+        }
+        drop(first);
+        assert_eq!(woken.try_recv().ok(), Some(2), "the oldest of its own Secret");
+        assert!(woken.try_recv().is_err(), "one wake per pass ended");
+        // The woken one takes the slot; the next pass's end wakes 3.
+        let second = shares.enter(&silent, &2).expect("its turn");
+        assert_eq!(shares.counts(), (2, 2));
+        drop(second);
+        assert_eq!(woken.try_recv().ok(), Some(3));
+    }
+
+    #[test]
+    fn a_resource_gone_leaves_the_queues() {
+        let (shares, mut woken) = Shares::<u32>::new(1);
+        let silent = secret("silent");
+        let first = shares.enter(&silent, &1).unwrap();
+        assert!(shares.enter(&silent, &2).is_none());
+        shares.forget(&2);
+        assert_eq!(shares.counts(), (1, 0));
+        drop(first);
+        assert!(woken.try_recv().is_err(), "nothing left to wake");
+    }
+}

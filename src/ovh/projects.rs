@@ -1,0 +1,205 @@
+//! The account's projects with their descriptions (what `spec.onExisting` compares), kept per
+//! client: listed at most once per `max_age` by one caller at a time while the others wait for
+//! that listing (single flight) — no lock is held across a call, and a waiter may give up (its
+//! pass's time budget) without stopping anyone. A description is read once per project id and
+//! kept across listings, also when a listing is cut short; ids no longer listed are pruned, and an
+//! account listing more than [`MAX_PROJECTS`] is refused rather than read.
+
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+use super::client::OvhClient;
+use super::error::{OvhError, Result};
+
+/// The most projects one listing reads (one GET each, the first time an id is seen).
+pub const MAX_PROJECTS: usize = 2000;
+
+/// The account's projects as last listed, and the listing under way.
+#[derive(Default)]
+pub(super) struct ProjectCache {
+    listed_at: Option<Instant>,
+    ids: Vec<String>,
+    /// Every description read, by project id (None: the project has none).
+    descriptions: HashMap<String, Option<String>>,
+    /// Whether a caller is listing now; the others wait on `listed`.
+    listing: bool,
+    /// How the last listing failed, for the callers that waited for it.
+    failed: Option<OvhError>,
+    /// Bumped when a listing ends (or its caller gives up), so a waiter knows it ended.
+    round: u64,
+}
+
+impl ProjectCache {
+    fn fresh(&self, max_age: Duration) -> bool {
+        self.listed_at.is_some_and(|at| at.elapsed() < max_age)
+    }
+
+    fn answer(&self) -> Vec<(String, Option<String>)> {
+        self.ids
+            .iter()
+            .filter_map(|id| Some((id.clone(), self.descriptions.get(id)?.clone())))
+            .collect()
+    }
+
+    /// A listing's result: `ids` replace the last ones; descriptions of projects no longer
+    /// listed are dropped.
+    fn listed(&mut self, ids: Vec<String>) {
+        let listed: std::collections::HashSet<&String> = ids.iter().collect();
+        self.descriptions.retain(|id, _| listed.contains(id));
+        self.ids = ids;
+        self.listed_at = Some(Instant::now());
+    }
+}
+
+/// Ends the listing of the caller that holds it, however it ends (done, failed, or dropped at
+/// its pass's budget), and wakes the waiters: one of them lists next if it is still needed.
+struct Lister<'a> {
+    client: &'a OvhClient,
+    outcome: Option<Result<(), OvhError>>,
+}
+
+impl Drop for Lister<'_> {
+    fn drop(&mut self) {
+        let inner = &self.client.inner;
+        let mut cache = inner.projects.lock().unwrap();
+        cache.listing = false;
+        cache.round += 1;
+        cache.failed = match self.outcome.take() {
+            Some(Err(e)) => Some(e),
+            _ => None,
+        };
+        drop(cache);
+        inner.projects_listed.notify_waiters();
+    }
+}
+
+impl OvhClient {
+    /// The account's projects as (id, description), listed at most once per `max_age`
+    /// (`GET /cloud/project`, then `GET /cloud/project/{id}` for each id not seen before). A
+    /// project that vanishes or expires meanwhile (404/460) is skipped.
+    pub async fn project_descriptions(&self, max_age: Duration) -> Result<Vec<(String, Option<String>)>> {
+        loop {
+            let waited = self.inner.projects_listed.notified();
+            tokio::pin!(waited);
+            // Decided under the lock, acted on after it: no guard lives across an await.
+            let round = {
+                let mut cache = self.inner.projects.lock().unwrap();
+                if cache.fresh(max_age) {
+                    return Ok(cache.answer());
+                }
+                if cache.listing {
+                    // Registered before the lock is let go: the end of that listing is not missed.
+                    waited.as_mut().enable();
+                    Some(cache.round)
+                } else {
+                    cache.listing = true;
+                    None
+                }
+            };
+            let Some(round) = round else {
+                return self.list_projects().await;
+            };
+            waited.await;
+            let failed = {
+                let cache = self.inner.projects.lock().unwrap();
+                cache.failed.clone().filter(|_| cache.round == round + 1)
+            };
+            if let Some(e) = failed {
+                return Err(e);
+            }
+        }
+    }
+
+    /// Lists as the one caller doing so: ids, then the descriptions not read before (each kept
+    /// as soon as read), then the new listing replaces the last.
+    async fn list_projects(&self) -> Result<Vec<(String, Option<String>)>> {
+        let mut lister = Lister {
+            client: self,
+            outcome: None,
+        };
+        let result = self.read_projects().await;
+        let answer = self.inner.projects.lock().unwrap().answer();
+        lister.outcome = Some(result.clone());
+        drop(lister);
+        result.map(|()| answer)
+    }
+
+    async fn read_projects(&self) -> Result<()> {
+        let ids = self.project_ids().await?;
+        if ids.len() > MAX_PROJECTS {
+            return Err(OvhError::ListTooLong {
+                route: "/cloud/project",
+                count: ids.len(),
+                max: MAX_PROJECTS,
+                hint: "spec.onExisting cannot compare that many projects' descriptions: set \
+                       spec.onExisting: Order, or spec.projectId, on this resource",
+            });
+        }
+        let new: Vec<String> = {
+            let cache = self.inner.projects.lock().unwrap();
+            ids.iter()
+                .filter(|id| !cache.descriptions.contains_key(*id))
+                .cloned()
+                .collect()
+        };
+        for id in new {
+            match self.project(&id).await {
+                Ok(p) => {
+                    let mut cache = self.inner.projects.lock().unwrap();
+                    cache.descriptions.insert(id, p.description);
+                }
+                Err(e) if e.is_not_found() || e.is_expired() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.inner.projects.lock().unwrap().listed(ids);
+        Ok(())
+    }
+
+    /// Makes the next [`Self::project_descriptions`] list again (a project was just delivered):
+    /// one call, since descriptions already read are kept.
+    pub async fn forget_project_list(&self) {
+        self.inner.projects.lock().unwrap().listed_at = None;
+    }
+
+    /// Records a project's new description (it was renamed), if the listing knows it.
+    pub(super) fn project_renamed(&self, project_id: &str, description: &str) {
+        let mut cache = self.inner.projects.lock().unwrap();
+        if let Some(known) = cache.descriptions.get_mut(project_id) {
+            *known = Some(description.into());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("p{i}")).collect()
+    }
+
+    #[test]
+    fn a_listing_prunes_the_projects_no_longer_listed() {
+        let mut cache = ProjectCache::default();
+        for id in ids(5) {
+            cache
+                .descriptions
+                .insert(id.clone(), Some(format!("{id} described")));
+        }
+        cache.listed(vec!["p1".into(), "p3".into(), "p9".into()]);
+        assert_eq!(cache.descriptions.len(), 2, "only listed ids are kept");
+        assert_eq!(
+            cache.answer(),
+            vec![
+                ("p1".to_string(), Some("p1 described".to_string())),
+                ("p3".to_string(), Some("p3 described".to_string())),
+            ],
+            "an id whose description was not read (vanished meanwhile) is not answered"
+        );
+        assert!(cache.fresh(Duration::from_secs(5)));
+        assert!(!cache.fresh(Duration::ZERO));
+    }
+}
