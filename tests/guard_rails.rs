@@ -164,6 +164,10 @@ async fn an_existing_project_with_the_same_description_stops_adopts_or_orders() 
         .unwrap()
         .project_id
         .unwrap();
+    // The manifest's first resource goes (Orphan: the project stays at OVH, held by nobody), as
+    // when a cluster is rebuilt.
+    env.delete("first").await;
+    env.wait_gone("first", 30).await;
 
     env.create("stop", json!({"description": "Alpha", "payment": "Automatic"}))
         .await;
@@ -171,8 +175,8 @@ async fn an_existing_project_with_the_same_description_stops_adopts_or_orders() 
     let ready = condition(&obj, "Ready").unwrap();
     assert_eq!(ready.reason, "ProjectExists");
     assert!(
-        ready.message.contains(&format!("spec.projectId: {project}")),
-        "{}",
+        ready.message.contains("spec.onExisting: Adopt") && !ready.message.contains(&project),
+        "says what to do, names no project it does not hold: {}",
         ready.message
     );
 
@@ -199,6 +203,14 @@ async fn an_existing_project_with_the_same_description_stops_adopts_or_orders() 
     let obj = env.wait_for_phase("order", Phase::Ready, 30).await;
     assert_ne!(obj.status.unwrap().project_id.as_deref(), Some(project.as_str()));
     assert_eq!(env.sim.ledger().await.orders.len(), 2, "Order orders another one");
+    // Now "adopt" holds the project: another Adopt skips it and orders its own.
+    env.create(
+        "adopt-again",
+        json!({"description": "Alpha", "payment": "Automatic", "onExisting": "Adopt"}),
+    )
+    .await;
+    let obj = env.wait_for_phase("adopt-again", Phase::Ready, 30).await;
+    assert_ne!(obj.status.unwrap().project_id.as_deref(), Some(project.as_str()));
     assert_eq!(
         phase_of(&env.api.get("stop").await.unwrap()),
         Some(Phase::NeedsAttention)
