@@ -11,8 +11,8 @@ use crate::{
     ovh::{
         OvhClient, OvhError,
         model::{
-            CartCreation, Checkout, GenericOptionCreation, GenericProductCreation, ItemConfigurationCreation,
-            OrderPrices, ProjectUserCreation,
+            BillingOrder, CartCreation, Checkout, GenericOptionCreation, GenericProductCreation,
+            ItemConfigurationCreation, OrderPrices, ProjectUserCreation,
         },
     },
 };
@@ -192,16 +192,13 @@ pub async fn execute(
         }
         Act::RecordOrder { order_id } => {
             let order = ovh.order(*order_id).await?;
+            let price = price_of_order(&order);
             Outcome::OrderFound {
                 order_id: *order_id,
                 url: order.url,
                 date: order.date,
                 expires_at: order.expiration_date,
-                price: PriceStatus {
-                    with_tax: order.price_with_tax.decimal(),
-                    without_tax: order.price_without_tax.decimal(),
-                    currency: order.price_with_tax.currency_code,
-                },
+                price,
             }
         }
         Act::RecordOrderExpiry(at) => Outcome::OrderExpiryKnown(at.clone()),
@@ -373,6 +370,15 @@ fn payment(order_id: i64, paid: Result<(), OvhError>) -> Result<Outcome, OvhErro
             })
         }
         Err(e) => Err(e),
+    }
+}
+
+/// The status's price of an order as `GET /me/order/{id}` shows it.
+pub(super) fn price_of_order(order: &BillingOrder) -> PriceStatus {
+    PriceStatus {
+        with_tax: order.price_with_tax.decimal(),
+        without_tax: order.price_without_tax.decimal(),
+        currency: order.price_with_tax.currency_code.clone(),
     }
 }
 

@@ -9,12 +9,9 @@ use super::plan::{
     self, CartSeen, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen, PaymentMethodSeen, ProjectSeen,
     UserSeen,
 };
-use crate::{
-    api::PriceStatus,
-    ovh::{
-        OvhClient, OvhError,
-        order::{is_project_id, termination_token},
-    },
+use crate::ovh::{
+    OvhClient, OvhError,
+    order::{is_project_id, termination_token},
 };
 
 /// Performs one lookup and records what OVH said.
@@ -45,11 +42,7 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
         Lookup::OrderStatus(order_id) => observed.order_status = Some(ovh.order_status(*order_id).await?),
         Lookup::OrderExpiry(order_id) => {
             let order = ovh.order(*order_id).await?;
-            observed.order_price = Some(PriceStatus {
-                with_tax: order.price_with_tax.decimal(),
-                without_tax: order.price_without_tax.decimal(),
-                currency: order.price_with_tax.currency_code.clone(),
-            });
+            observed.order_price = Some(super::executor::price_of_order(&order));
             observed.order_expiry = Some(order.expiration_date);
         }
         Lookup::FindOrder { since } => {

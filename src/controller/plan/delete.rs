@@ -115,7 +115,7 @@ pub fn plan_deletion(input: &Input) -> Step {
             ));
         }
         if terminate || input.order_hint.is_some() {
-            match super::order::lost_order(input, since) {
+            match super::lost_order::lost_order(input, since) {
                 Ok(order_id) => return Step::Act(Act::RecordOrder { order_id }),
                 Err(look @ Step::Look(_)) => return look,
                 Err(_) => {}

@@ -519,6 +519,7 @@ pub(super) fn is_zero(amount: &str) -> bool {
 
 mod delete;
 mod follow;
+mod lost_order;
 mod observed;
 mod order;
 mod outputs;
