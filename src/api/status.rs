@@ -65,8 +65,9 @@ pub struct PublicCloudProjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_code: Option<String>,
 
-    /// The operator's payment of the order (payment: Automatic). At most one payment is ever
-    /// attempted per order.
+    /// The operator's payment of the order (payment: Automatic). A payment is requested again
+    /// only when it cannot have been charged: after a 429, or when the order is still notPaid
+    /// and OVH shows no payment for it once --payment-settle has passed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<PaymentStatus>,
 
@@ -179,11 +180,28 @@ pub struct PaymentStatus {
     /// Id of the payment method used (none for the fidelity account).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method_id: Option<i64>,
-    /// When the payment was recorded as begun (before the call: never sent twice).
+    /// When the payment was last recorded as begun (before each call, so a restart never sends
+    /// one the status does not know of).
     pub requested_at: String,
+    /// How many times the payment was requested (absent: once). It is requested again only
+    /// after a 429, or when, past --payment-settle, the order is still notPaid and OVH shows no
+    /// payment for it; at most 3 times in all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    /// OVH answered 429 (Too Many Requests): the request was not processed, and is made again
+    /// after this time (OVH's Retry-After, or a short default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deferred_until: Option<String>,
     /// OVH's answer when it refused the payment; a person then pays at status.order.url.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+}
+
+impl PaymentStatus {
+    /// How many times the payment was requested (a status from before `attempts`: once).
+    pub fn attempts(&self) -> u32 {
+        self.attempts.unwrap_or(1)
+    }
 }
 
 /// Where a termination stands.

@@ -26,6 +26,7 @@ pub fn status_only(act: &Act) -> bool {
         Act::BeginCart
             | Act::BeginCheckout { .. }
             | Act::BeginPayment { .. }
+            | Act::BeginPaymentAgain
             | Act::RecordOrderExpiry(_)
             | Act::ForgetCart
             | Act::RecordOrderStatus(_)
@@ -212,6 +213,7 @@ pub async fn execute(
             }
         }
         Act::BeginPayment { method } => Outcome::PaymentBegun(method.clone()),
+        Act::BeginPaymentAgain => Outcome::PaymentBegunAgain,
         Act::Pay {
             order_id,
             payment_method_id,
@@ -357,12 +359,22 @@ async fn delete_cart(ovh: &OvhClient, cart_id: &str) -> Result<(), OvhError> {
     }
 }
 
-/// The one payment attempt's outcome: a refusal (4xx) is kept with OVH's message and never
-/// retried; any other failure is returned (the payment stays "requested", so it is not sent
-/// again either).
+/// A payment attempt's outcome. A 429 is deferred, not refused: "Too Many Requests" says the
+/// request was rejected for its rate, not processed (RFC 6585 §4: the server "is refusing to
+/// service the request"), and OVH's SDKs leave its retry to the caller; the planner requests it
+/// again after Retry-After. Another refusal (4xx, e.g. 403 "This order can't be paid with
+/// 'bankAccount'", terraform-provider-ovh#646) is kept with OVH's message and never retried: a
+/// person must fix it. Any other failure (5xx, timeout, a lost answer: the payment may have
+/// been made) is returned; the payment stays "requested" and the planner decides after the
+/// settle time from what OVH shows.
 fn payment(order_id: i64, paid: Result<(), OvhError>) -> Result<Outcome, OvhError> {
     match paid {
         Ok(()) => Ok(Outcome::Paid { order_id }),
+        Err(e) if e.status() == Some(429) => Ok(Outcome::PaymentDeferred {
+            order_id,
+            retry_after: e.retry_after(),
+            message: e.to_string(),
+        }),
         Err(e) if matches!(e.status(), Some(400..=499)) && !e.is_credentials_problem() => {
             Ok(Outcome::PaymentRefused {
                 order_id,
@@ -448,5 +460,47 @@ async fn explain_label_refusal(
             labels.join(", ")
         )),
         _ => refusal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ovh::error::ApiError;
+
+    fn answered(status: u16, retry_after: Option<u64>) -> Result<(), OvhError> {
+        Err(OvhError::Api(Box::new(ApiError {
+            method: "POST".into(),
+            route: "/me/order/{orderId}/pay",
+            status,
+            class: None,
+            error_code: None,
+            message: "m".into(),
+            query_id: None,
+            retry_after,
+        })))
+    }
+
+    #[test]
+    fn a_429_defers_the_payment_another_4xx_refuses_it_and_anything_else_fails_the_pass() {
+        assert!(matches!(
+            payment(42, answered(429, Some(7))),
+            Ok(Outcome::PaymentDeferred {
+                order_id: 42,
+                retry_after: Some(7),
+                ..
+            })
+        ));
+        assert!(matches!(
+            payment(42, answered(403, None)),
+            Ok(Outcome::PaymentRefused { order_id: 42, .. })
+        ));
+        assert!(payment(42, answered(500, Some(3))).is_err(), "may have been made");
+        let lost = OvhError::Transport {
+            method: "POST".into(),
+            route: "/me/order/{orderId}/pay",
+            reason: "connection closed".into(),
+        };
+        assert!(payment(42, Err(lost)).is_err());
     }
 }

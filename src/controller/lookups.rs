@@ -6,8 +6,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::plan::{
-    self, CartSeen, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen, PaymentMethodSeen, ProjectSeen,
-    UserSeen,
+    self, CartSeen, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen, PaymentMethodSeen, PaymentSeen,
+    ProjectSeen, UserSeen,
 };
 use crate::ovh::{
     OvhClient, OvhError,
@@ -44,6 +44,20 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
             let order = ovh.order(*order_id).await?;
             observed.order_price = Some(super::executor::price_of_order(&order));
             observed.order_expiry = Some(order.expiration_date);
+        }
+        Lookup::OrderPayment(order_id) => {
+            observed.order_payment = Some(match ovh.order_payment(*order_id).await {
+                Ok(p) => PaymentSeen::Found {
+                    date: p.payment_date,
+                    mean: p.payment_type,
+                },
+                // Assumed: OVH documents no answer for an order without a payment; only a 404
+                // reads as "none" (the planner fails closed on anything else).
+                Err(e) if e.is_not_found() => PaymentSeen::NotFound,
+                // Already retried by the client: the pass fails and is retried with backoff.
+                Err(e) if e.is_transient() => return Err(e),
+                Err(e) => PaymentSeen::Unknown(e.to_string()),
+            })
         }
         Lookup::FindOrder { since } => {
             observed.recent_orders = Some(recent_orders(ovh, since.as_deref()).await?)

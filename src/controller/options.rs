@@ -50,6 +50,12 @@ pub struct Options {
     /// minutes, #1377 says that is sometimes too short).
     #[arg(long, env = "OVH_OPERATOR_PROJECT_404_WINDOW", default_value = "1h", value_parser = parse_duration)]
     pub project_404_window: Duration,
+    /// How long a payment the operator requested may take to be registered by OVH. Deletion
+    /// waits that long before it stops waiting for it; past it, an order still notPaid for which
+    /// OVH shows no payment (`GET /me/order/{id}/payment` answers 404) is paid again (at most 3
+    /// requests in all). OVH documents no figure.
+    #[arg(long, env = "OVH_OPERATOR_PAYMENT_SETTLE", default_value = "30m", value_parser = parse_duration)]
+    pub payment_settle: Duration,
     /// Namespace of the Lease that elects the one replica allowed to work; without it, no
     /// election (run exactly one operator).
     #[arg(long, env = "OVH_OPERATOR_LEADER_ELECTION_NAMESPACE")]

@@ -82,7 +82,16 @@ pub enum Outcome {
     Paid {
         order_id: i64,
     },
-    /// OVH refused the payment (4xx): kept with OVH's message, never retried.
+    /// The recorded payment is requested again (counted before the call).
+    PaymentBegunAgain,
+    /// OVH answered 429 to the payment: not processed; requested again after `retry_after`
+    /// seconds (OVH's Retry-After; a default when absent).
+    PaymentDeferred {
+        order_id: i64,
+        retry_after: Option<u64>,
+        message: String,
+    },
+    /// OVH refused the payment (4xx other than 429): kept with OVH's message, never retried.
     PaymentRefused {
         order_id: i64,
         message: String,

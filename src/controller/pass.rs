@@ -55,6 +55,7 @@ impl Pass<'_> {
             now: Timestamp::now(),
             checkout_grace: self.ctx.options.checkout_grace,
             project_404_window: self.ctx.options.project_404_window,
+            payment_settle: self.ctx.options.payment_settle,
             paused: annotation(PAUSED_ANNOTATION) == Some("true"),
             approved_by: annotation(APPROVED_BY_ANNOTATION),
             max_price: self.ctx.options.max_price.as_deref(),

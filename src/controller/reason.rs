@@ -91,9 +91,13 @@ reasons! {
     // ---- paying ----
     AwaitingPayment => Suspended, "the order waits for a person to pay it at status.order.url";
     NoUsablePaymentMethod => Suspended, "the order is unpaid and the account has no VALID default payment method: a person pays it";
-    PaymentBegun => Progressing, "the one payment attempt was recorded before it is sent";
+    PaymentBegun => Progressing, "a payment attempt was recorded before it is sent";
     PaymentRequested => Progressing, "the operator paid the order";
-    PaymentPending => Progressing, "a payment was requested and OVH has not registered it yet";
+    PaymentPending => Progressing, "a payment was requested and OVH has not registered it yet (requested again only if, after --payment-settle, the order is notPaid and OVH shows no payment)";
+    PaymentDeferred => Progressing, "OVH answered 429 to the payment (not processed): it is requested again after Retry-After";
+    PaymentRequestedAgain => Progressing, "the order is notPaid and OVH shows no payment for it (404) after a 429 or --payment-settle: the payment is recorded and requested again";
+    PaymentUnverified => Suspended, "the order is still notPaid but OVH's answer does not tell whether a payment exists: not requested again; a person checks and pays at status.order.url";
+    PaymentNotRegistered => Suspended, "the payment was requested 3 times and OVH has not registered it: a person pays at status.order.url";
     OrderPriceNotAllowed => Suspended, "payment: Automatic, but the order's own price is above the price shown (and approved) or a ceiling: the operator does not pay it; a person who accepts it pays at status.order.url";
     PaymentRefused => Suspended, "OVH refused the operator's payment; a person pays at status.order.url";
     OrderExpired => Degraded, "the order was not paid before OVH's expiration date";
@@ -272,6 +276,7 @@ mod tests {
                 error_code: None,
                 message: "m".into(),
                 query_id: None,
+                retry_after: None,
             }))
         };
         let errors = [

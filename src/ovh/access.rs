@@ -74,6 +74,7 @@ pub const IAM_ACTIONS: &[&str] = &[
     "account:apiovh:me/order/details/extension/get",
     "account:apiovh:me/order/pay",
     "account:apiovh:me/order/payWithRegisteredPaymentMean",
+    "account:apiovh:me/order/payment/get",
     "account:apiovh:me/payment/method/get",
     "account:apiovh:me/notification/email/history/get",
     "publicCloudProject:apiovh:get",
@@ -206,6 +207,7 @@ pub async fn request_consumer_key(
             .message
             .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(500).collect()),
         query_id,
+        retry_after: None,
     })))
 }
 

@@ -254,6 +254,11 @@ impl OvhClient {
                 tracing::debug!("OVH call succeeded");
                 return Ok(bytes);
             }
+            // Kept on the error too: a POST is never retried here, and its caller decides when
+            // to send it again (a payment answered 429, DESIGN §4).
+            let retry_after = (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
+                .then(|| header(&headers, "retry-after").and_then(|s| s.trim().parse::<u64>().ok()))
+                .flatten();
             let parsed: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
             let error = ApiError {
                 method: method.to_string(),
@@ -266,6 +271,7 @@ impl OvhClient {
                     None => clip(&String::from_utf8_lossy(&bytes), 500),
                 },
                 query_id,
+                retry_after,
             };
             if status == StatusCode::NOT_FOUND {
                 // Often expected (a project not visible yet, a cart gone): the caller decides.
@@ -273,13 +279,7 @@ impl OvhClient {
             } else {
                 tracing::warn!(error = %error, "OVH call failed");
             }
-            let retry_after = (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
-                .then(|| {
-                    header(&headers, "retry-after")
-                        .and_then(|s| s.parse::<u64>().ok())
-                        .map(Duration::from_secs)
-                })
-                .flatten();
+            let retry_after = retry_after.map(Duration::from_secs);
             Err(Failure {
                 error: OvhError::Api(Box::new(error)),
                 retry_after,

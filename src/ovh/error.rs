@@ -19,6 +19,8 @@ pub struct ApiError {
     pub message: String,
     /// `X-Ovh-Queryid`: what OVH support asks for.
     pub query_id: Option<String>,
+    /// `Retry-After` of a 429 or 5xx answer, in seconds: when the server asks to be called again.
+    pub retry_after: Option<u64>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -189,6 +191,14 @@ impl OvhError {
             Self::Api(e) => e.status == 429 || e.status >= 500,
             Self::Timeout { .. } | Self::Transport { .. } => true,
             _ => false,
+        }
+    }
+
+    /// The `Retry-After` (seconds) of a 429 or 5xx answer, when OVH sent one.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Api(e) => e.retry_after,
+            _ => None,
         }
     }
 

@@ -285,6 +285,18 @@ impl OvhClient {
         .await
     }
 
+    /// `GET /me/order/{orderId}/payment` (`billing.Payment`, PRODUCTION in OVH's schema; IAM
+    /// `account:apiovh:me/order/payment/get`): the payment OVH registered for the order. What
+    /// it answers for an order without one is not documented (the controller treats only a
+    /// 404 as "no payment").
+    pub async fn order_payment(&self, order_id: i64) -> Result<BillingPayment> {
+        self.get(Route::new(
+            "/me/order/{orderId}/payment",
+            &[&order_id.to_string()],
+        ))
+        .await
+    }
+
     /// `POST /me/order/{orderId}/pay` with a registered payment method.
     pub async fn pay(&self, order_id: i64, payment_method_id: i64) -> Result<()> {
         let body = PayWithPaymentMethod {

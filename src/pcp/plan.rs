@@ -203,6 +203,7 @@ async fn drive(
             now: Timestamp::now(),
             checkout_grace: Duration::ZERO,
             project_404_window: Duration::from_secs(600),
+            payment_settle: Duration::from_secs(1800),
             paused: false,
             approved_by: None,
             max_price: None,

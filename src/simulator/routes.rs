@@ -88,6 +88,7 @@ served! {
     GET "/me/order/{orderId}/details/{orderDetailId}/operations/{operationId}" signed => order_detail_operation;
     POST "/me/order/{orderId}/pay" signed => pay;
     POST "/me/order/{orderId}/payWithRegisteredPaymentMean" signed => pay_with_registered_payment_mean;
+    GET "/me/order/{orderId}/payment" signed => order_payment;
     GET "/me/payment/method" signed => payment_methods;
     GET "/me/payment/method/{paymentMethodId}" signed => payment_method;
     GET "/me/notification/email/history" signed => emails;

@@ -10,7 +10,8 @@ use crate::{
         PublicCloudProjectStatus, TerminationStatus,
     },
     controller::plan::{
-        CartSeen, FIDELITY_ACCOUNT, ItemSeen, Observed, PaymentMethodSeen, ProjectSeen, Reason,
+        CartSeen, FIDELITY_ACCOUNT, ItemSeen, Observed, PAYMENT_DEFER_DEFAULT, PAYMENT_DEFER_MAX,
+        PaymentMethodSeen, ProjectSeen, Reason,
     },
     ovh::model::OrderStatus,
 };
@@ -50,6 +51,7 @@ pub fn apply(
         }
         a
     };
+    let clock = now;
     let now = now.to_string();
     match outcome {
         Outcome::CartBegun => {
@@ -344,7 +346,7 @@ pub fn apply(
                 method: label.clone(),
                 method_id: method.as_ref().map(|m| m.id),
                 requested_at: now,
-                refused: None,
+                ..Default::default()
             });
             observed.payment_begun = true;
             applied(Reason::PaymentBegun, format!("Paying the order with {label}"))
@@ -357,6 +359,42 @@ pub fn apply(
             applied(
                 Reason::PaymentRequested,
                 format!("Paid order {order_id} with {method}"),
+            )
+        }
+        Outcome::PaymentBegunAgain => {
+            let Some(p) = status.payment.as_mut() else {
+                return applied(
+                    Reason::PaymentRequestedAgain,
+                    "No payment to request again".into(),
+                );
+            };
+            p.attempts = Some(p.attempts() + 1);
+            p.requested_at = now;
+            p.deferred_until = None;
+            observed.payment_begun = true;
+            let note = format!(
+                "OVH shows no payment for the order, still notPaid: paying it again with {} \
+                 (attempt {})",
+                p.method,
+                p.attempts()
+            );
+            applied(Reason::PaymentRequestedAgain, note)
+        }
+        Outcome::PaymentDeferred {
+            order_id,
+            retry_after,
+            message,
+        } => {
+            observed.payment_begun = false;
+            let until = deferral_end(clock, retry_after);
+            if let Some(p) = status.payment.as_mut() {
+                p.deferred_until = Some(until.clone());
+            }
+            applied(
+                Reason::PaymentDeferred,
+                format!(
+                    "OVH did not process the payment of order {order_id} ({message}): requested again after {until}"
+                ),
             )
         }
         Outcome::PaymentRefused { order_id, message } => {
@@ -596,6 +634,16 @@ pub fn apply(
             )
         }
     }
+}
+
+/// When a payment answered 429 is requested again: after OVH's Retry-After (at most
+/// [`PAYMENT_DEFER_MAX`]), else after [`PAYMENT_DEFER_DEFAULT`].
+fn deferral_end(now: Timestamp, retry_after: Option<u64>) -> String {
+    let delay = retry_after
+        .map(std::time::Duration::from_secs)
+        .unwrap_or(PAYMENT_DEFER_DEFAULT)
+        .min(PAYMENT_DEFER_MAX);
+    (now + jiff::SignedDuration::try_from(delay).unwrap_or_default()).to_string()
 }
 
 fn payment_method(status: &PublicCloudProjectStatus) -> String {

@@ -146,6 +146,45 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
 }
 
 #[test]
+fn a_payment_answered_429_is_deferred_and_a_second_request_is_counted_before_it_is_sent() {
+    let mut status = PublicCloudProjectStatus::default();
+    let mut observed = Observed::default();
+    apply(Outcome::PaymentBegun(None), &mut status, &mut observed, now());
+    let deferred = |retry_after| Outcome::PaymentDeferred {
+        order_id: 42,
+        retry_after,
+        message: "OVH answered POST … with HTTP 429".into(),
+    };
+    let applied = apply(deferred(Some(7)), &mut status, &mut observed, now());
+    assert_eq!(applied.reason, Reason::PaymentDeferred);
+    assert!(!observed.payment_begun, "not sent again in this pass");
+    let payment = status.payment.clone().unwrap();
+    assert_eq!(payment.deferred_until.as_deref(), Some("2026-11-27T10:00:07Z"));
+    assert_eq!((payment.attempts(), payment.refused), (1, None), "not a refusal");
+    apply(deferred(None), &mut status, &mut observed, now());
+    assert_eq!(
+        status.payment.as_ref().unwrap().deferred_until.as_deref(),
+        Some("2026-11-27T10:00:30Z"),
+        "a short default without Retry-After"
+    );
+    apply(deferred(Some(86_400)), &mut status, &mut observed, now());
+    assert_eq!(
+        status.payment.as_ref().unwrap().deferred_until.as_deref(),
+        Some("2026-11-27T11:00:00Z"),
+        "capped"
+    );
+
+    let later: Timestamp = "2026-11-27T10:01:00Z".parse().unwrap();
+    let applied = apply(Outcome::PaymentBegunAgain, &mut status, &mut observed, later);
+    assert_eq!(applied.reason, Reason::PaymentRequestedAgain);
+    assert!(observed.payment_begun, "sent next, in this pass");
+    let payment = status.payment.unwrap();
+    assert_eq!(payment.attempts, Some(2));
+    assert_eq!(payment.requested_at, later.to_string());
+    assert_eq!(payment.deferred_until, None);
+}
+
+#[test]
 fn only_a_delivered_project_starts_the_404_window() {
     let mut status = PublicCloudProjectStatus::default();
     apply_to(

@@ -67,8 +67,9 @@ pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>)
     }
 }
 
-/// An order that is not paid: it may expire; with payment: Automatic the operator pays it once,
-/// like OVH's own clients (the fidelity account for a 0-price order, else the default method).
+/// An order that is not paid: it may expire; with payment: Automatic the operator pays it like
+/// OVH's own clients (the fidelity account for a 0-price order, else the default method), and
+/// requests it again only when that cannot charge twice ([`requested_payment`]).
 fn unpaid_order(input: &Input, order_id: i64) -> Step {
     let (spec, status, observed) = (input.spec, input.status, input.observed);
     let url = input.order_url();
@@ -102,37 +103,7 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
         );
     }
     if let Some(payment) = status.payment.as_ref() {
-        if let Some(refusal) = payment.refused.as_deref() {
-            return warn(
-                Phase::AwaitingPayment,
-                Reason::PaymentRefused,
-                format!(
-                    "OVH refused to pay order {order_id} with {}: {refusal}. The operator does not \
-                     try again: pay it at {url}",
-                    payment.method
-                ),
-                Requeue::Progress,
-            );
-        }
-        if observed.payment_begun {
-            return match status.payment.as_ref().and_then(|p| p.method_id) {
-                Some(payment_method_id) => Step::Act(Act::Pay {
-                    order_id,
-                    payment_method_id,
-                }),
-                None => Step::Act(Act::PayWithFidelityAccount { order_id }),
-            };
-        }
-        return wait(
-            Phase::AwaitingPayment,
-            Reason::PaymentPending,
-            format!(
-                "Payment of order {order_id} with {} was requested at {}; OVH has not registered it \
-                 yet. It is never requested twice: if the order stays unpaid, pay it at {url}",
-                payment.method, payment.requested_at
-            ),
-            Requeue::Progress,
-        );
+        return requested_payment(input, order_id, payment);
     }
     // The order's own price, checked before any automatic payment: catalog prices move while
     // an approval waits, and a checkout may have bought more than was shown.
@@ -171,6 +142,112 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
         None => Step::Act(Act::BeginPayment {
             method: method.clone(),
         }),
+    }
+}
+
+/// A payment the operator recorded, on an order that is still notPaid (read in this pass).
+fn requested_payment(input: &Input, order_id: i64, payment: &crate::api::PaymentStatus) -> Step {
+    let url = input.order_url();
+    let method = &payment.method;
+    if let Some(refusal) = payment.refused.as_deref() {
+        return warn(
+            Phase::AwaitingPayment,
+            Reason::PaymentRefused,
+            format!(
+                "OVH refused to pay order {order_id} with {method}: {refusal}. The operator does not \
+                 try again: pay it at {url}"
+            ),
+            Requeue::Progress,
+        );
+    }
+    if input.observed.payment_begun {
+        return match payment.method_id {
+            Some(payment_method_id) => Step::Act(Act::Pay {
+                order_id,
+                payment_method_id,
+            }),
+            None => Step::Act(Act::PayWithFidelityAccount { order_id }),
+        };
+    }
+    let deferred = parse_time(payment.deferred_until.as_deref());
+    let requested = parse_time(Some(&payment.requested_at));
+    // Unreadable times fail closed: never due, so never sent again.
+    let due = deferred.or_else(|| requested.map(|t| t + input.payment_settle));
+    if let Some(until) = deferred.filter(|at| input.now < *at) {
+        return wait(
+            Phase::AwaitingPayment,
+            Reason::PaymentDeferred,
+            format!(
+                "OVH answered 429 (Too Many Requests) to the payment of order {order_id} with \
+                 {method}: the request was not processed; it is made again after {until}"
+            ),
+            Requeue::Progress,
+        );
+    }
+    if due.is_none_or(|at| input.now < at) {
+        return wait(
+            Phase::AwaitingPayment,
+            Reason::PaymentPending,
+            format!(
+                "Payment of order {order_id} with {method} was requested at {}; OVH has not \
+                 registered it yet. It is requested again only if the order is still notPaid and \
+                 OVH shows no payment for it {:#} after the request; a person may pay it at {url}",
+                payment.requested_at,
+                jiff::SignedDuration::try_from(input.payment_settle).unwrap_or_default()
+            ),
+            Requeue::Progress,
+        );
+    }
+    payment_due_again(input, order_id, payment)
+}
+
+/// The settle time (or a 429's delay) has passed and the order is still notPaid: the payment is
+/// requested again only if OVH shows none for it. `GET /me/order/{orderId}/payment` returns a
+/// `billing.Payment` (OVH schema me.json); what it answers without a payment is not documented,
+/// so only a 404 counts as "no payment" and anything else stops here (fails closed).
+/// terraform-provider-ovh (`ovh/order.go`) and ovh/manager pay once and never read it back.
+fn payment_due_again(input: &Input, order_id: i64, payment: &crate::api::PaymentStatus) -> Step {
+    let url = input.order_url();
+    let (method, attempts) = (&payment.method, payment.attempts());
+    if attempts >= MAX_PAYMENT_ATTEMPTS {
+        return warn(
+            Phase::AwaitingPayment,
+            Reason::PaymentNotRegistered,
+            format!(
+                "Payment of order {order_id} with {method} was requested {attempts} times (last at \
+                 {}) and OVH has not registered it: the operator stops. Pay it at {url}",
+                payment.requested_at
+            ),
+            Requeue::Progress,
+        );
+    }
+    match input.observed.order_payment.as_ref() {
+        None => Step::Look(Lookup::OrderPayment(order_id)),
+        Some(PaymentSeen::NotFound) => Step::Act(Act::BeginPaymentAgain),
+        Some(PaymentSeen::Found { date, mean }) => wait(
+            Phase::AwaitingPayment,
+            Reason::PaymentPending,
+            format!(
+                "OVH shows a payment of order {order_id} ({}, {}) while the order is still notPaid: \
+                 waiting for OVH to register it; it is not requested again",
+                mean.as_deref().unwrap_or("unknown mean"),
+                date.as_deref().unwrap_or("no date")
+            ),
+            Requeue::Progress,
+        ),
+        Some(PaymentSeen::Unknown(answer)) => warn(
+            Phase::AwaitingPayment,
+            Reason::PaymentUnverified,
+            format!(
+                "Order {order_id} is still notPaid since its payment with {method} was requested \
+                 at {}, but whether OVH registered a payment cannot be told ({answer}): it is not \
+                 requested again on a guess. Check the order at {url} and pay it there if it is \
+                 unpaid; the credentials need GET /me/order/*/payment \
+                 (account:apiovh:me/order/payment/get)",
+                payment.requested_at
+            ),
+            Requeue::Progress,
+        ),
     }
 }
 

@@ -160,6 +160,9 @@ pub enum Act {
         /// `None`: the fidelity account.
         method: Option<PaymentMethodSeen>,
     },
+    /// Status write only: the recorded payment is requested again (with the recorded method),
+    /// counted and recorded before the call like the first.
+    BeginPaymentAgain,
     Pay {
         order_id: i64,
         payment_method_id: i64,
@@ -296,6 +299,9 @@ pub struct Input<'a> {
     pub checkout_grace: Duration,
     /// How long after delivery a 404 on the ordered project means "not visible yet".
     pub project_404_window: Duration,
+    /// How long a payment the operator requested may take to show (--payment-settle): deletion
+    /// waits that long for it, and only then may an unregistered payment be requested again.
+    pub payment_settle: Duration,
     /// The paused annotation is "true": no OVH call at all.
     pub paused: bool,
     /// Who set the approve annotation (stamped at admission).
@@ -325,9 +331,19 @@ impl Holders for NoHolders {
     }
 }
 
-/// How long a payment the operator requested may take to show before deletion stops waiting
-/// for it (assumed: OVH documents no figure).
-pub const PAYMENT_SETTLE: Duration = Duration::from_secs(1800);
+/// How many times in all the operator requests one order's payment. A request is made again
+/// only when it cannot have charged (a 429, or past the settle time the order is still notPaid
+/// and `GET /me/order/{orderId}/payment` answers 404), so this bound is not what keeps a payment
+/// single: it ends the operator's attempts when paying keeps failing (an incident at OVH, a
+/// method the bank declines after accepting the request), and it caps the harm should OVH's
+/// undocumented 404 for "no payment" ever be wrong. Three attempts with the default settle time
+/// span about an hour; then a person pays at the order URL.
+pub const MAX_PAYMENT_ATTEMPTS: u32 = 3;
+
+/// How long a payment answered 429 without Retry-After waits before it is requested again
+/// (assumed: OVH documents no rate limit for these routes), and the longest Retry-After honoured.
+pub const PAYMENT_DEFER_DEFAULT: Duration = Duration::from_secs(30);
+pub const PAYMENT_DEFER_MAX: Duration = Duration::from_secs(3600);
 
 fn wait(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Requeue) -> Step {
     Step::Wait {
@@ -443,7 +459,7 @@ impl Input<'_> {
             p.refused.is_none()
                 && p.requested_at
                     .parse::<jiff::Timestamp>()
-                    .is_ok_and(|t| self.now < t + PAYMENT_SETTLE)
+                    .is_ok_and(|t| self.now < t + self.payment_settle)
         })
     }
 }

@@ -93,6 +93,21 @@ impl PaymentMethodSeen {
     }
 }
 
+/// What OVH shows of an order's payment (`GET /me/order/{orderId}/payment`, `billing.Payment`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PaymentSeen {
+    /// 404: OVH shows no payment for the order.
+    NotFound,
+    /// A `billing.Payment`: a payment exists, whatever the order's status says yet.
+    Found {
+        date: Option<String>,
+        mean: Option<String>,
+    },
+    /// Any other answer (a 403 for a key without the right, a 5xx, an unreadable body): a payment
+    /// may exist. The text says what OVH answered.
+    Unknown(String),
+}
+
 /// The fidelity account pays 0-price orders (terraform-provider-ovh PR #540, ovh/manager).
 pub const FIDELITY_ACCOUNT: &str = "fidelityAccount";
 
@@ -122,6 +137,8 @@ pub struct Observed {
     pub current_price: Option<crate::api::PriceStatus>,
     /// The order's own price (read with its expiry).
     pub order_price: Option<crate::api::PriceStatus>,
+    /// The order's payment as OVH shows it (read only before a payment is requested again).
+    pub order_payment: Option<PaymentSeen>,
     /// The orders placed in the window a lost checkout may have used (`FindOrder`).
     pub recent_orders: Option<Vec<OrderSeen>>,
     /// The order the order-id annotation names, as OVH shows it.
@@ -171,6 +188,8 @@ pub enum Lookup {
     CartPrice(String),
     OrderStatus(i64),
     OrderExpiry(i64),
+    /// `GET /me/order/{orderId}/payment`: whether OVH registered a payment for the order.
+    OrderPayment(i64),
     /// The order a checkout may have placed since `since` (RFC 3339; None: the recent orders).
     FindOrder {
         since: Option<String>,

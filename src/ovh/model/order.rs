@@ -104,6 +104,21 @@ pub struct BillingOrder {
     pub tax: Price,
 }
 
+/// `billing.Payment` (`GET /me/order/{orderId}/payment`, schema me.json: "Details about a
+/// payment"): every property optional on the wire, so an answer with fewer fields still reads as
+/// a payment. `paymentType` is a `billing.PaymentMeanEnum` (kept as text: new values must not
+/// turn "a payment exists" into a decode error).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct BillingPayment {
+    #[serde(default)]
+    pub payment_date: Option<String>,
+    #[serde(default)]
+    pub payment_identifier: Option<String>,
+    #[serde(default)]
+    pub payment_type: Option<String>,
+}
+
 /// `billing.order.OrderStatusEnum`. Unknown future values map to `Unknown` rather than failing.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]

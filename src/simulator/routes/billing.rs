@@ -76,6 +76,10 @@ pub(super) async fn pay(
     sim.world.lock().await.pay(order, body).map(Json)
 }
 
+pub(super) async fn order_payment(State(sim): S, Path(order): Path<i64>) -> Answer<BillingPayment> {
+    sim.world.lock().await.order_payment(order).map(Json)
+}
+
 pub(super) async fn pay_with_registered_payment_mean(
     State(sim): S,
     Path(order): Path<i64>,

@@ -323,6 +323,34 @@ impl World {
         Ok(())
     }
 
+    /// `GET /me/order/{orderId}/payment`: `billing.Payment` (schema me.json: `paymentDate`,
+    /// `paymentIdentifier`, `paymentType` a `billing.PaymentMeanEnum`) once the order is paid (by
+    /// a call, autopay or a person). An order without a payment answers 404 like any missing
+    /// object: assumed (OVH documents no answer for it). The identifier's format and the mean
+    /// names (the default method's type as `creditCard`, the fidelity account as
+    /// `fidelityPoints`) are assumed too; only "present or 404" is relied on.
+    pub fn order_payment(&self, order_id: i64) -> SimResult<BillingPayment> {
+        let order = self.order_ref(order_id)?;
+        let Some((at, with)) = order.payment() else {
+            return Err(SimError::class(
+                404,
+                "Client::NotFound",
+                format!("The requested object (payment of order {order_id}) does not exist"),
+            ));
+        };
+        let paid = now() - jiff::SignedDuration::try_from(at.elapsed()).unwrap_or_default();
+        let mean = if with == "fidelityAccount" {
+            "fidelityPoints"
+        } else {
+            "creditCard"
+        };
+        Ok(BillingPayment {
+            payment_date: Some(datetime(paid)),
+            payment_identifier: Some(format!("SIM-PAY-{order_id}")),
+            payment_type: Some(mean.into()),
+        })
+    }
+
     /// What a person paying at the order URL does (DESIGN §5).
     pub fn pay_as_person(&mut self, order_id: i64) -> SimResult<()> {
         let order = self.payable(order_id)?;

@@ -141,7 +141,7 @@ fn deleting_while_a_payment_may_still_go_through_waits_to_terminate() {
         method: "CREDIT_CARD 5".into(),
         method_id: Some(5),
         requested_at: "2026-11-27T09:58:00Z".into(),
-        refused: None,
+        ..Default::default()
     });
     assert!(matches!(
         case.delete(),

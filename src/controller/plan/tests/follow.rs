@@ -132,7 +132,7 @@ fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
         method: FIDELITY_ACCOUNT.into(),
         method_id: None,
         requested_at: "2026-11-27T09:59:00Z".into(),
-        refused: None,
+        ..Default::default()
     });
     case.observed.payment_begun = true;
     assert_eq!(
@@ -172,7 +172,7 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
         method: "CREDIT_CARD 5".into(),
         method_id: Some(5),
         requested_at: "2026-11-27T09:59:00Z".into(),
-        refused: None,
+        ..Default::default()
     });
     case.observed.payment_begun = true;
     assert_eq!(
@@ -385,4 +385,134 @@ fn money_arithmetic_is_checked() {
     for bad in ["", ".5", "+5", "-0.50", "1e3", " 1", "1.234", "NaN"] {
         assert_eq!(cents(bad), None, "{bad:?}");
     }
+}
+
+/// An automatic, priced order whose payment with card 5 was recorded at `requested_at` by an
+/// earlier pass (not begun in this one), still notPaid.
+fn requested_payment(requested_at: &str) -> Case {
+    let mut case = Case::new().ordered(Some("notPaid"));
+    case.spec.payment = Payment::Automatic;
+    case.observed.order_status = Some(OrderStatus::NotPaid);
+    case.status.payment = Some(PaymentStatus {
+        method: "CREDIT_CARD 5".into(),
+        method_id: Some(5),
+        requested_at: requested_at.into(),
+        ..Default::default()
+    });
+    case
+}
+
+fn reason_of(step: Step) -> (Reason, bool, String) {
+    match step {
+        Step::Wait {
+            reason,
+            warning,
+            message,
+            ..
+        } => (reason, warning, message),
+        other => panic!("not a wait: {other:?}"),
+    }
+}
+
+#[test]
+fn a_payment_answered_429_is_requested_again_after_retry_after_once_ovh_shows_none() {
+    let mut case = requested_payment("2026-11-27T09:59:50Z");
+    case.status.payment.as_mut().unwrap().deferred_until = Some("2026-11-27T10:00:30Z".into());
+    let (reason, warning, message) = reason_of(case.plan());
+    assert_eq!((reason, warning), (Reason::PaymentDeferred, false));
+    assert!(message.contains("2026-11-27T10:00:30Z"), "{message}");
+    // Due: not before the settle time, but after Retry-After; OVH is asked first.
+    case.now = "2026-11-27T10:00:30Z".parse().unwrap();
+    assert_eq!(case.plan(), Step::Look(Lookup::OrderPayment(42)));
+    case.observed.order_payment = Some(PaymentSeen::NotFound);
+    assert_eq!(case.plan(), Step::Act(Act::BeginPaymentAgain));
+    // Recorded again in this pass (BeginPaymentAgain's outcome): sent with the recorded method.
+    case.observed.payment_begun = true;
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Pay {
+            order_id: 42,
+            payment_method_id: 5
+        })
+    );
+}
+
+#[test]
+fn a_payment_without_an_answer_is_requested_again_only_past_the_settle_time_and_without_a_payment_at_ovh() {
+    let mut case = requested_payment("2026-11-27T09:59:00Z");
+    let (reason, _, message) = reason_of(case.plan());
+    assert_eq!(reason, Reason::PaymentPending, "within the settle time: waits");
+    assert!(message.contains("30m"), "{message}");
+    case.now = "2026-11-27T10:29:00Z".parse().unwrap();
+    assert_eq!(case.plan(), Step::Look(Lookup::OrderPayment(42)));
+    // OVH shows a payment: the first one went through; never a second one.
+    case.observed.order_payment = Some(PaymentSeen::Found {
+        date: Some("2026-11-27T09:59:01Z".into()),
+        mean: Some("creditCard".into()),
+    });
+    assert_eq!(reason_of(case.plan()).0, Reason::PaymentPending);
+    // Anything but a clear 404 (a 403 for a key without the right, a 400): fails closed.
+    case.observed.order_payment = Some(PaymentSeen::Unknown("OVH answered GET … with HTTP 403".into()));
+    let (reason, warning, message) = reason_of(case.plan());
+    assert_eq!((reason, warning), (Reason::PaymentUnverified, true));
+    assert!(
+        message.contains("http://pay/42") && message.contains("/me/order/*/payment"),
+        "{message}"
+    );
+    case.observed.order_payment = Some(PaymentSeen::NotFound);
+    assert_eq!(case.plan(), Step::Act(Act::BeginPaymentAgain));
+    // The settle time is the operator's option.
+    case.observed.order_payment = None;
+    let mut input = case.input();
+    input.payment_settle = std::time::Duration::from_secs(3600);
+    assert!(matches!(
+        plan(&input),
+        Step::Wait {
+            reason: Reason::PaymentPending,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn payments_are_requested_at_most_three_times() {
+    let mut case = requested_payment("2026-11-27T09:00:00Z");
+    case.observed.order_payment = Some(PaymentSeen::NotFound);
+    case.status.payment.as_mut().unwrap().attempts = Some(2);
+    assert_eq!(case.plan(), Step::Act(Act::BeginPaymentAgain));
+    case.status.payment.as_mut().unwrap().attempts = Some(MAX_PAYMENT_ATTEMPTS);
+    let (reason, warning, message) = reason_of(case.plan());
+    assert_eq!((reason, warning), (Reason::PaymentNotRegistered, true));
+    assert!(
+        message.contains("3 times") && message.contains("http://pay/42"),
+        "{message}"
+    );
+    // A 429 counts too: after the third, a person pays.
+    case.status.payment.as_mut().unwrap().deferred_until = Some("2026-11-27T09:59:00Z".into());
+    assert_eq!(reason_of(case.plan()).0, Reason::PaymentNotRegistered);
+}
+
+#[test]
+fn a_payment_is_never_requested_again_on_an_unreadable_time_a_refusal_or_a_paid_order() {
+    let mut case = requested_payment("not a time");
+    case.now = "2026-12-10T00:00:00Z".parse().unwrap();
+    case.observed.order_payment = Some(PaymentSeen::NotFound);
+    assert_eq!(reason_of(case.plan()).0, Reason::PaymentPending, "fails closed");
+
+    let mut case = requested_payment("2026-11-27T09:00:00Z");
+    case.observed.order_payment = Some(PaymentSeen::NotFound);
+    case.status.payment.as_mut().unwrap().refused =
+        Some("This order can't be paid with 'bankAccount'".into());
+    assert_eq!(
+        reason_of(case.plan()).0,
+        Reason::PaymentRefused,
+        "a person fixes it"
+    );
+
+    // The first request went through (its answer lost): the order moved on, nothing is paid.
+    let mut case = requested_payment("2026-11-27T09:00:00Z");
+    case.observed.order_payment = Some(PaymentSeen::NotFound);
+    case.status.order.as_mut().unwrap().status = Some("checking".into());
+    case.observed.order_status = Some(OrderStatus::Checking);
+    assert_eq!(reason_of(case.plan()).0, Reason::Delivering);
 }

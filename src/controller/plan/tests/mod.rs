@@ -56,6 +56,7 @@ impl Case {
             now: self.now,
             checkout_grace: std::time::Duration::from_secs(60),
             project_404_window: std::time::Duration::from_secs(3600),
+            payment_settle: std::time::Duration::from_secs(1800),
             paused: self.paused,
             approved_by: self.approved_by,
             max_price: self.max_price,
