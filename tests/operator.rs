@@ -687,6 +687,29 @@ async fn a_spec_change_just_before_checking_out_is_ordered_not_the_old_spec() {
     assert_eq!(names, ["After"], "the order carries the spec as changed");
 }
 
+/// An item POST that took effect but whose answer was lost: the cart is checked out only after
+/// the grace (a late commit would have shown by then), with one project item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_item_answer_delays_the_checkout_and_the_order_has_one_item() {
+    let env = Env::new("item-lost", |_| {}).await;
+    env.sim
+        .fault(json!({"method": "POST", "route": "/order/cart/{cartId}/cloud", "dropResponse": true, "count": 1}))
+        .await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "Item lost"})).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 60).await;
+    let waited = env
+        .events("p")
+        .await
+        .iter()
+        .any(|(_, _, note)| note.contains("may still be added at OVH"));
+    assert!(waited, "{:#?}", env.events("p").await);
+    let ledger = env.sim.ledger().await;
+    assert_eq!(ledger.orders.len(), 1);
+    let cart = ledger.cart(&obj.status.unwrap().cart.unwrap().id).unwrap();
+    assert_eq!(cart.items.len(), 1, "{:?}", cart.items);
+}
+
 /// Killed between `POST …/terminate` and its status write, then OVH refuses the request sent
 /// again: the first one is taken as sent, its e-mailed token confirms it, and the finalizer goes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -132,6 +132,11 @@ pub struct CartStatus {
     /// Ids of the item configurations posted so far, in spec order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub configuration_ids: Vec<i64>,
+    /// When an item or option was posted whose answer was not recorded (a timeout, a lost answer,
+    /// a crash); cleared by the answer. The cart is not checked out before --checkout-grace has
+    /// passed since: a late commit would add a second project to the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_posted_at: Option<String>,
 }
 
 /// A price previewed by OVH.

@@ -37,6 +37,16 @@ pub fn status_only(act: &Act) -> bool {
     )
 }
 
+/// What `act` records in the status before it is sent (written with the flush that precedes
+/// every OVH call): an item or option POST is not idempotent and a late commit adds to the cart.
+pub fn record_intent(act: &Act, status: &mut PublicCloudProjectStatus, now: String) {
+    if matches!(act, Act::AddItem { .. } | Act::AddOption { .. })
+        && let Some(cart) = status.cart.as_mut()
+    {
+        cart.item_posted_at = Some(now);
+    }
+}
+
 /// Performs `act`; an error is an OVH failure the pass reports (nothing was recorded).
 pub async fn execute(
     ovh: &OvhClient,

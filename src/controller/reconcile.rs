@@ -136,6 +136,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             Err(e) => return pass.credentials_failure(e).await,
         };
         ctx.crash_hook.before_write(&act).await;
+        executor::record_intent(&act, &mut pass.status, Timestamp::now().to_string());
         if !executor::status_only(&act) {
             // What earlier steps recorded is written before the next OVH call (DESIGN.md §4).
             pass.write_if_changed().await?;

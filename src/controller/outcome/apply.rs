@@ -165,6 +165,7 @@ pub fn apply(
             if let Some(cart) = status.cart.as_mut() {
                 cart.item_id = Some(item_id);
                 cart.configuration_ids.clear();
+                cart.item_posted_at = None;
             }
             status.price = None;
             status.plan_code = Some(plan_code.clone());
@@ -244,6 +245,9 @@ pub fn apply(
                     parent_item_id: Some(item_id),
                     configurations: vec![],
                 });
+            }
+            if let Some(cart) = status.cart.as_mut() {
+                cart.item_posted_at = None;
             }
             status.price = None;
             let a = applied(

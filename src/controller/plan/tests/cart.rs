@@ -296,3 +296,19 @@ fn a_project_with_the_same_description_stops_adopts_or_is_ignored() {
         Step::Look(Lookup::Project("0123456789ab4cdef0123456789abcde".into()))
     );
 }
+
+#[test]
+fn an_item_post_without_a_recorded_answer_delays_the_checkout_by_the_grace() {
+    let mut case = Case::new().with_cart().with_configured_item();
+    case.status.cart.as_mut().unwrap().item_posted_at = Some("2026-11-27T09:59:30Z".into());
+    let Step::Wait { reason, message, .. } = case.plan() else {
+        panic!("{:?}", case.plan())
+    };
+    assert_eq!(reason, Reason::Ordering);
+    assert!(message.contains("may still be added"), "{message}");
+    case.now = "2026-11-27T10:00:31Z".parse().unwrap();
+    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
+    // A time that does not read: wait rather than check out.
+    case.status.cart.as_mut().unwrap().item_posted_at = Some("yesterday".into());
+    assert!(matches!(case.plan(), Step::Wait { .. }));
+}
