@@ -169,6 +169,10 @@ pub struct OrderStatus {
     /// When an unpaid order expires (OVH's expirationDate): past it, the order is Failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// The OVH API the order was placed on (its base URL): order ids are unique per API only, so
+    /// which resource holds an order is told by both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
     /// The order's own price, as OVH placed it (the checkout's answer, or the order read back):
     /// never paid automatically above status.price (the price shown and approved) or a ceiling.
     #[serde(default, skip_serializing_if = "Option::is_none")]

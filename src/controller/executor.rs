@@ -199,6 +199,7 @@ pub async fn execute(
                 order_id: order.order_id,
                 url: order.url,
                 price: price_of(&order.prices),
+                endpoint: ovh.base_url().to_string(),
             }
         }
         Act::RecordOrder { order_id } => {
@@ -210,6 +211,7 @@ pub async fn execute(
                 date: order.date,
                 expires_at: order.expiration_date,
                 price,
+                endpoint: ovh.base_url().to_string(),
             }
         }
         Act::RecordOrderExpiry(at) => Outcome::OrderExpiryKnown(at.clone()),

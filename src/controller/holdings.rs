@@ -3,7 +3,9 @@
 //! one resource must not be followed, renamed, paid or terminated through another. As a
 //! PersistentVolume is bound to one claim, the first resource to record a project or an order
 //! holds it; the index is built from the operator's own watch of the resources (their status),
-//! plus the claims this process made and has not seen written back yet.
+//! plus the claims this process made and has not seen written back yet. Project ids are unique
+//! at OVH; order ids only per API (EU, CA, US), so an order is held per API: the base URL its
+//! holder recorded with it (none recorded: any API, which holds more, never less).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -61,7 +63,16 @@ impl Rank {
 #[derive(Clone, Debug)]
 struct Recorded {
     project: Option<(String, Rank)>,
-    order: Option<(i64, Rank)>,
+    /// The order id, the API it was placed on, and the rank.
+    order: Option<(i64, Option<String>, Rank)>,
+}
+
+/// Whether two orders' APIs may be the same one (an unknown API may be any).
+fn same_api(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    }
 }
 
 #[derive(Default)]
@@ -69,7 +80,7 @@ struct Index {
     by_uid: HashMap<String, Recorded>,
     projects: HashMap<String, HashSet<String>>,
     orders: HashMap<i64, HashSet<String>>,
-    claims: HashMap<Holding, (Rank, Instant)>,
+    claims: HashMap<Holding, (Rank, Option<String>, Instant)>,
     /// UIDs seen since the watch began a re-list (the others are gone when it ends).
     relisting: Option<HashSet<String>>,
 }
@@ -112,21 +123,31 @@ impl Holdings {
         }
     }
 
-    /// Whether another resource holds `holding`, seen from `obj` (which would take it if free).
-    pub fn held_elsewhere(&self, obj: &PublicCloudProject, holding: &Holding) -> bool {
+    /// Whether another resource holds `holding`, seen from `obj` (which would take it if free)
+    /// talking to the OVH API at `endpoint`.
+    pub fn held_elsewhere(
+        &self,
+        obj: &PublicCloudProject,
+        holding: &Holding,
+        endpoint: Option<&str>,
+    ) -> bool {
         let rank = Rank::of(obj, holding);
-        self.index.lock().unwrap().holder(holding, &rank).as_deref() != Some(rank.uid.as_str())
+        let index = self.index.lock().unwrap();
+        index.holder(holding, endpoint, &rank).as_deref() != Some(rank.uid.as_str())
     }
 
     /// Takes `holding` for `obj` unless another resource holds it (checked and taken at once, so
     /// two passes running side by side cannot both take it). True when `obj` holds it.
-    pub fn claim(&self, obj: &PublicCloudProject, holding: &Holding) -> bool {
+    pub fn claim(&self, obj: &PublicCloudProject, holding: &Holding, endpoint: Option<&str>) -> bool {
         let rank = Rank::of(obj, holding);
         let mut index = self.index.lock().unwrap();
-        if index.holder(holding, &rank).as_deref() != Some(rank.uid.as_str()) {
+        if index.holder(holding, endpoint, &rank).as_deref() != Some(rank.uid.as_str()) {
             return false;
         }
-        index.claims.insert(holding.clone(), (rank, Instant::now()));
+        let endpoint = endpoint.map(String::from);
+        index
+            .claims
+            .insert(holding.clone(), (rank, endpoint, Instant::now()));
         true
     }
 
@@ -156,11 +177,11 @@ impl Index {
             });
         let order = status
             .and_then(|s| s.order.as_ref())
-            .map(|o| (o.id, Rank::of(obj, &Holding::Order(o.id))));
+            .map(|o| (o.id, o.endpoint.clone(), Rank::of(obj, &Holding::Order(o.id))));
         if let Some((p, _)) = &project {
             self.projects.entry(p.clone()).or_default().insert(uid.clone());
         }
-        if let Some((o, _)) = &order {
+        if let Some((o, _, _)) = &order {
             self.orders.entry(*o).or_default().insert(uid.clone());
         }
         self.by_uid.insert(uid, Recorded { project, order });
@@ -178,7 +199,7 @@ impl Index {
                 self.projects.remove(&p);
             }
         }
-        if let Some((o, _)) = old.order
+        if let Some((o, _, _)) = old.order
             && let Some(set) = self.orders.get_mut(&o)
         {
             set.remove(uid);
@@ -186,13 +207,13 @@ impl Index {
                 self.orders.remove(&o);
             }
         }
-        self.claims.retain(|_, (rank, _)| rank.uid != uid);
+        self.claims.retain(|_, (rank, _, _)| rank.uid != uid);
     }
 
     /// The UID that holds `holding` if the resource ranked `candidate` asked for it now: the
     /// first among those that recorded it and the candidate, unless a live claim of another
     /// resource came first.
-    fn holder(&mut self, holding: &Holding, candidate: &Rank) -> Option<String> {
+    fn holder(&self, holding: &Holding, endpoint: Option<&str>, candidate: &Rank) -> Option<String> {
         let uids = match holding {
             Holding::Project(p) => self.projects.get(p),
             Holding::Order(o) => self.orders.get(o),
@@ -201,7 +222,11 @@ impl Index {
             let r = self.by_uid.get(uid)?;
             match holding {
                 Holding::Project(_) => r.project.as_ref().map(|(_, rank)| rank),
-                Holding::Order(_) => r.order.as_ref().map(|(_, rank)| rank),
+                Holding::Order(_) => r
+                    .order
+                    .as_ref()
+                    .filter(|(_, api, _)| same_api(api.as_deref(), endpoint))
+                    .map(|(_, _, rank)| rank),
             }
         });
         let best = recorded.chain([candidate]).min()?.uid.clone();
@@ -210,8 +235,9 @@ impl Index {
         }
         // A claim stands while its resource exists and its write may still come.
         match self.claims.get(holding) {
-            Some((rank, at))
+            Some((rank, api, at))
                 if rank.uid != candidate.uid
+                    && same_api(api.as_deref(), endpoint)
                     && at.elapsed() < CLAIM_TTL
                     && self.by_uid.contains_key(&rank.uid) =>
             {
@@ -259,16 +285,16 @@ mod tests {
         let a = pcp("a", "2026-01-01T00:00:00Z", None, None);
         h.observe(&watcher::Event::Apply(a.clone()));
         // a is older but adopts: b's own order delivered p1.
-        assert!(h.held_elsewhere(&a, &project("p1")));
-        assert!(!h.claim(&a, &project("p1")));
-        assert!(!h.held_elsewhere(&b, &project("p1")));
-        assert!(h.held_elsewhere(&a, &Holding::Order(7)));
+        assert!(h.held_elsewhere(&a, &project("p1"), None));
+        assert!(!h.claim(&a, &project("p1"), None));
+        assert!(!h.held_elsewhere(&b, &project("p1"), None));
+        assert!(h.held_elsewhere(&a, &Holding::Order(7), None));
         // A free project: a claims it, then c (older still) cannot take it from the claim.
-        assert!(h.claim(&a, &project("p2")));
+        assert!(h.claim(&a, &project("p2"), None));
         let c = pcp("c", "2025-01-01T00:00:00Z", None, None);
         h.observe(&watcher::Event::Apply(c.clone()));
-        assert!(h.held_elsewhere(&c, &project("p2")));
-        assert!(!h.held_elsewhere(&a, &project("p2")));
+        assert!(h.held_elsewhere(&c, &project("p2"), None));
+        assert!(!h.held_elsewhere(&a, &project("p2"), None));
     }
 
     #[test]
@@ -278,9 +304,9 @@ mod tests {
         let a = pcp("a", "2026-01-01T00:00:00Z", None, None);
         h.observe(&watcher::Event::Apply(b.clone()));
         h.observe(&watcher::Event::Apply(a.clone()));
-        assert!(h.held_elsewhere(&a, &project("p1")));
+        assert!(h.held_elsewhere(&a, &project("p1"), None));
         h.observe(&watcher::Event::Delete(b));
-        assert!(!h.held_elsewhere(&a, &project("p1")));
+        assert!(!h.held_elsewhere(&a, &project("p1"), None));
         assert_eq!(h.len(), 1);
     }
 
@@ -294,7 +320,7 @@ mod tests {
         h.observe(&watcher::Event::InitApply(a.clone()));
         h.observe(&watcher::Event::InitDone);
         assert_eq!(h.len(), 1);
-        assert!(!h.held_elsewhere(&a, &project("p1")));
+        assert!(!h.held_elsewhere(&a, &project("p1"), None));
     }
 
     #[test]
@@ -304,7 +330,24 @@ mod tests {
         let new = pcp("new", "2026-02-01T00:00:00Z", Some("p1"), None);
         h.observe(&watcher::Event::Apply(new.clone()));
         h.observe(&watcher::Event::Apply(old.clone()));
-        assert!(h.held_elsewhere(&new, &project("p1")));
-        assert!(!h.held_elsewhere(&old, &project("p1")));
+        assert!(h.held_elsewhere(&new, &project("p1"), None));
+        assert!(!h.held_elsewhere(&old, &project("p1"), None));
+    }
+
+    #[test]
+    fn an_order_is_held_per_api() {
+        let h = Holdings::default();
+        let mut b = pcp("b", "2026-01-02T00:00:00Z", None, Some(7));
+        b.status.as_mut().unwrap().order.as_mut().unwrap().endpoint = Some("https://eu/1.0".into());
+        h.observe(&watcher::Event::Apply(b));
+        let a = pcp("a", "2026-01-01T00:00:00Z", None, None);
+        h.observe(&watcher::Event::Apply(a.clone()));
+        assert!(h.held_elsewhere(&a, &Holding::Order(7), Some("https://eu/1.0")));
+        assert!(!h.held_elsewhere(&a, &Holding::Order(7), Some("https://ca/1.0")));
+        assert!(
+            h.held_elsewhere(&a, &Holding::Order(7), None),
+            "an unknown API may be the same"
+        );
+        assert!(h.claim(&a, &Holding::Order(7), Some("https://ca/1.0")));
     }
 }

@@ -213,9 +213,9 @@ async fn project_id_of_order(ovh: &OvhClient, order_id: i64) -> Result<Option<St
     Ok(None)
 }
 
-/// The orders a checkout may have created: those placed since `since` (`GET
-/// /me/order?date.from=`, with a margin for clock skew), or the 20 newest without a date, each
-/// with its contents. The planner judges which one, if any, is this resource's.
+/// The orders a checkout may have created, each with its contents: those placed since `since`
+/// (`GET /me/order?date.from=`, with a margin for clock skew; the client refuses a list too long
+/// to read), or the 20 newest without a date. The planner judges which one, if any, is ours.
 async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<OrderSeen>, OvhError> {
     let after = since
         .and_then(|t| t.parse::<Timestamp>().ok())
@@ -228,7 +228,9 @@ async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<Order
         None => ovh.orders().await?,
     };
     ids.sort_unstable_by(|a, b| b.cmp(a));
-    ids.truncate(20);
+    if after.is_none() {
+        ids.truncate(20);
+    }
     let mut seen = Vec::new();
     for order_id in ids {
         let date = ovh.order(order_id).await?.date;
@@ -240,6 +242,7 @@ async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<Order
         }
         seen.push(order_seen(ovh, order_id).await?);
     }
+    tracing::debug!(orders = ?seen, "orders a lost checkout may have placed");
     Ok(seen)
 }
 

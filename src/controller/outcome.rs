@@ -68,6 +68,8 @@ pub enum Outcome {
         order_id: i64,
         url: Option<String>,
         price: PriceStatus,
+        /// The API's base URL.
+        endpoint: String,
     },
     OrderFound {
         order_id: i64,
@@ -75,6 +77,7 @@ pub enum Outcome {
         date: Option<String>,
         expires_at: Option<String>,
         price: PriceStatus,
+        endpoint: String,
     },
     OrderExpiryKnown(String),
     CartExpired,

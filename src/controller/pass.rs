@@ -33,6 +33,8 @@ pub(super) struct Pass<'a> {
     pub(super) observed: Observed,
     /// The generation the last status write of this pass left (None: none written yet).
     pub(super) written_generation: Option<i64>,
+    /// The OVH API this pass talks to (known once its client is made): orders are held per API.
+    pub(super) endpoint: Option<String>,
 }
 
 impl Pass<'_> {
@@ -268,7 +270,9 @@ impl Pass<'_> {
 /// The planner's view of [`super::holdings::Holdings`], from this pass's resource.
 impl Holders for Pass<'_> {
     fn held_elsewhere(&self, holding: &Holding) -> bool {
-        self.ctx.holdings.held_elsewhere(self.obj, holding)
+        self.ctx
+            .holdings
+            .held_elsewhere(self.obj, holding, self.endpoint.as_deref())
     }
 }
 

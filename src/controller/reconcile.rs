@@ -80,6 +80,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         status: original,
         observed: Observed::default(),
         written_generation: None,
+        endpoint: None,
     };
     // Made on first use: deleting a resource that never reached OVH needs no credentials.
     let mut ovh: Option<OvhClient> = None;
@@ -114,6 +115,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                     Ok(c) => c,
                     Err(e) => return pass.credentials_failure(e).await,
                 };
+                pass.endpoint.get_or_insert_with(|| ovh.base_url().to_string());
                 let read = lookups::lookup_into(&ovh, &lookup, &mut pass.observed);
                 match tokio::time::timeout_at(deadline, read).await {
                     Err(_) => return pass.over_budget(&ovh, "while reading", &lookup).await,
@@ -125,16 +127,17 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             }
             Step::Act(act) => act,
         };
-        // Another pass took it between the plan and now: plan again (it is held elsewhere now).
-        if let Some(holding) = act.takes()
-            && !ctx.holdings.claim(obj, &holding)
-        {
-            continue;
-        }
         let ovh = match client(ctx, obj, &mut ovh).await {
             Ok(c) => c,
             Err(e) => return pass.credentials_failure(e).await,
         };
+        pass.endpoint.get_or_insert_with(|| ovh.base_url().to_string());
+        // Another pass took it between the plan and now: plan again (it is held elsewhere now).
+        if let Some(holding) = act.takes()
+            && !ctx.holdings.claim(obj, &holding, Some(ovh.base_url()))
+        {
+            continue;
+        }
         ctx.crash_hook.before_write(&act).await;
         executor::record_intent(&act, &mut pass.status, Timestamp::now().to_string());
         if !executor::status_only(&act) {

@@ -277,7 +277,12 @@ pub fn apply(
                 warning: false,
             }
         }
-        Outcome::OrderPlaced { order_id, url, price } => {
+        Outcome::OrderPlaced {
+            order_id,
+            url,
+            price,
+            endpoint,
+        } => {
             if let Some(CartSeen::Found { read_only, .. }) = observed.cart.as_mut() {
                 *read_only = true;
             }
@@ -286,6 +291,7 @@ pub fn apply(
                 url: url.clone(),
                 date: Some(now),
                 price: Some(price.clone()),
+                endpoint: Some(endpoint),
                 ..Default::default()
             });
             // The checkout answer carries the price: a 0-price order is paid with the fidelity
@@ -308,6 +314,7 @@ pub fn apply(
             date,
             expires_at,
             price,
+            endpoint,
         } => {
             status.order = Some(OrderField {
                 id: order_id,
@@ -315,6 +322,7 @@ pub fn apply(
                 date: date.or(Some(now)),
                 expires_at,
                 price: Some(price),
+                endpoint: Some(endpoint),
                 ..Default::default()
             });
             applied(

@@ -87,12 +87,18 @@ fn the_checkout_is_recorded_before_it_is_sent_and_the_order_after() {
             order_id: 42,
             url: Some("http://pay/42".into()),
             price: price.clone(),
+            endpoint: "https://eu.api.ovh.com/1.0".into(),
         },
     );
     assert_eq!(applied.reason, Reason::OrderPlaced);
     assert_eq!(applied.phase, None, "the phase follows the order status");
     let order = status.order.as_ref().unwrap();
     assert_eq!((order.id, order.url.as_deref()), (42, Some("http://pay/42")));
+    assert_eq!(
+        order.endpoint.as_deref(),
+        Some("https://eu.api.ovh.com/1.0"),
+        "orders are held per API"
+    );
     assert_eq!(
         status.price,
         Some(price),

@@ -126,6 +126,7 @@ impl Case {
             date: Some("2026-11-27T09:00:00Z".into()),
             expires_at: Some("2026-12-11T09:00:00Z".into()),
             price: self.status.price.clone(),
+            endpoint: None,
         });
         self
     }
