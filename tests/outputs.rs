@@ -556,14 +556,14 @@ async fn of_several_users_with_the_marker_the_lowest_is_kept_and_the_others_name
     let env = Env::new("outputs-extra", |_| {}).await;
     let project_id = adopted(&env).await;
     let obj = env.create("p", user_spec(&project_id, json!({}))).await;
-    // As a crashed earlier operator left it: the intent recorded long ago, no id.
+    // As a crashed earlier operator left it: the intent recorded before the grace (6 s in these
+    // tests), no id. (Not long ago: waits poll at a fifth of the time since the last intent.)
+    let requested = (jiff::Timestamp::now() - std::time::Duration::from_secs(10)).to_string();
     env.api
         .patch_status(
             "p",
             &kube::api::PatchParams::default(),
-            &kube::api::Patch::Merge(
-                json!({"status": {"openstackUser": {"requestedAt": "2026-01-01T00:00:00Z"}}}),
-            ),
+            &kube::api::Patch::Merge(json!({"status": {"openstackUser": {"requestedAt": requested}}})),
         )
         .await
         .unwrap();

@@ -276,9 +276,9 @@ impl Holders for Pass<'_> {
     }
 }
 
-/// Polling while OVH works: seconds right after the order (or the checkout, or the termination
-/// request, whichever this wait follows), then up to two minutes. Without any such date, 15 s:
-/// never a poll every second for a wait that has no start.
+/// Polling while OVH works: seconds right after the step this wait follows (the latest of the
+/// order, the checkout, the OpenStack user's creation, the termination request), then up to two
+/// minutes. Without any such date, 15 s: never a poll every second for a wait with no start.
 fn progress_delay(status: &PublicCloudProjectStatus) -> Duration {
     let started = [
         status
@@ -290,10 +290,13 @@ fn progress_delay(status: &PublicCloudProjectStatus) -> Duration {
             .cart
             .as_ref()
             .and_then(|c| c.checkout_started_at.as_deref()),
+        status.openstack_user.as_ref().map(|u| u.requested_at.as_str()),
+        status.delivered_at.as_deref(),
     ]
     .into_iter()
     .flatten()
-    .find_map(|d| d.parse::<Timestamp>().ok());
+    .filter_map(|d| d.parse::<Timestamp>().ok())
+    .max();
     let Some(started) = started else {
         return Duration::from_secs(15);
     };
