@@ -544,6 +544,9 @@ async fn pin_prints_a_patch_the_api_server_takes_for_an_adopted_project() {
         .await;
     let first = env.wait_for_phase("first", Phase::Ready, 30).await;
     let project = first.status.unwrap().project_id.unwrap();
+    // The first resource goes (Orphan): its project stays at OVH, held by no resource.
+    env.delete("first").await;
+    env.wait_gone("first", 30).await;
     // With an option, which an adopted project does not get: pinning drops it, saying so.
     env.create(
         "again",

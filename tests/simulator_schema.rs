@@ -369,6 +369,8 @@ async fn every_answer_has_the_schema_shape() {
         [order_id],
         json!({"paymentMethod": {"id": method_id}})
     );
+    // A paid order shows its payment (billing.Payment).
+    call!("GET", "/me/order/{orderId}/payment", [order_id]);
     wait_for_status(&client, order_id, OrderStatus::Delivered).await;
     let details = call!("GET", "/me/order/{orderId}/details", [order_id]);
     let detail_id = details[0].as_i64().unwrap();
