@@ -20,27 +20,12 @@ use common::{
     operator::{Env, condition},
     sim::{AK_AS_CK, OAUTH2_CLIENT},
 };
-use k8s_openapi::api::core::v1::Secret;
-use kube::{
-    Api,
-    api::{Patch, PatchParams},
-};
+use kube::api::{Patch, PatchParams};
 use ovh_publiccloud_operator::{api::Phase, simulator::Region};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Resources of the silent team: more than the operator's 16 reconcile slots.
 const SILENT_RESOURCES: usize = 24;
-
-/// Creates or replaces a Secret with exactly these keys.
-async fn put_secret(env: &Env, name: &str, keys: &[(&str, &str)]) {
-    let data: serde_json::Map<String, Value> = keys.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-    let secret =
-        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "stringData": data});
-    Api::<Secret>::namespaced(env.client.clone(), &env.ns)
-        .patch(name, &PatchParams::apply("tests").force(), &Patch::Apply(&secret))
-        .await
-        .unwrap();
-}
 
 /// A TCP listener on loopback that accepts every connection and never answers (nor closes it):
 /// the endpoint of a Secret that points where nothing answers.
@@ -62,7 +47,7 @@ async fn a_silent_endpoint_does_not_stall_another_team() {
     let silent = silent_endpoint().await;
     let mut keys = AK_AS_CK.to_vec();
     keys.push(("endpoint", &silent));
-    put_secret(&env, "silent", &keys).await;
+    env.put_raw_secret("silent", &keys).await;
     for i in 0..SILENT_RESOURCES {
         // Half list the account's projects first (a read), half create a cart first (a POST).
         let mut spec =
@@ -172,10 +157,10 @@ async fn a_redirect_is_not_followed_and_shows_as_a_condition() {
     let endpoint = format!("{}/1.0", redirecting_endpoint(target).await);
     let mut signed = AK_AS_CK.to_vec();
     signed.push(("endpoint", &endpoint));
-    put_secret(&env, "redirecting", &signed).await;
+    env.put_raw_secret("redirecting", &signed).await;
     let mut oauth2 = OAUTH2_CLIENT.to_vec();
     oauth2.push(("endpoint", &endpoint));
-    put_secret(&env, "redirecting-oauth2", &oauth2).await;
+    env.put_raw_secret("redirecting-oauth2", &oauth2).await;
     let cases = [
         // GET /me, signed.
         (

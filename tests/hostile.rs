@@ -37,17 +37,6 @@ fn plant(planted: &mut Vec<String>, kind: &str) -> String {
     value
 }
 
-/// Creates or replaces a Secret with exactly these keys (no endpoint added).
-async fn put_secret(env: &Env, name: &str, keys: &[(&str, &str)]) {
-    let data: serde_json::Map<String, Value> = keys.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-    let secret =
-        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "stringData": data});
-    Api::<Secret>::namespaced(env.client.clone(), &env.ns)
-        .patch(name, &PatchParams::apply("tests").force(), &Patch::Apply(&secret))
-        .await
-        .unwrap();
-}
-
 /// A simulator of its own accepting `application_secret`/`consumer_key` (and `client_secret`
 /// for OAuth2), with `faults` injected.
 async fn sim_with(secrets: (&str, &str, &str), faults: Value) -> Sim {
@@ -343,7 +332,7 @@ async fn hostile_secrets_and_ovh_answers_are_conditions_and_no_secret_leaks() {
     ];
     for (name, keys, _, _) in &secret_cases {
         let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        put_secret(&env, &format!("secret-{name}"), &keys).await;
+        env.put_raw_secret(&format!("secret-{name}"), &keys).await;
     }
     // Non-UTF-8 bytes as the application secret.
     let garbage = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "secret-s-not-utf8"},
@@ -482,7 +471,8 @@ async fn hostile_secrets_and_ovh_answers_are_conditions_and_no_secret_leaks() {
             ("application_secret", as_.as_str()),
             ("consumer_key", ck.as_str()),
         ];
-        put_secret(&env, &format!("secret-{}", answer.name), &keys).await;
+        env.put_raw_secret(&format!("secret-{}", answer.name), &keys)
+            .await;
         sims.insert(answer.name, sim);
     }
     // A resource deleted mid-order: its checkout takes 1.5 s.
@@ -491,8 +481,7 @@ async fn hostile_secrets_and_ovh_answers_are_conditions_and_no_secret_leaks() {
         json!({"method": "POST", "route": "/order/cart/{cartId}/checkout", "latencyMs": 1500, "errorRate": 0}),
     )
     .await;
-    put_secret(
-        &env,
+    env.put_raw_secret(
         "secret-l-deleted-mid-order",
         &[
             ("endpoint", slow.running.base_url.as_str()),

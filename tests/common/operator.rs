@@ -61,9 +61,16 @@ impl Env {
 
     /// Creates or replaces a credentials Secret pointing at this test's simulator.
     pub async fn put_secret(&self, name: &str, keys: &[(&str, &str)]) {
-        let mut data: serde_json::Map<String, Value> =
+        let endpoint = self.sim.running.base_url.clone();
+        let mut all = keys.to_vec();
+        all.push(("endpoint", &endpoint));
+        self.put_raw_secret(name, &all).await;
+    }
+
+    /// Creates or replaces a Secret with exactly these keys (no endpoint added).
+    pub async fn put_raw_secret(&self, name: &str, keys: &[(&str, &str)]) {
+        let data: serde_json::Map<String, Value> =
             keys.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-        data.insert("endpoint".into(), json!(self.sim.running.base_url));
         let secret =
             json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "stringData": data});
         Api::<Secret>::namespaced(self.client.clone(), &self.ns)
