@@ -753,6 +753,18 @@ async fn killed_after_the_termination_request_a_refused_second_request_does_not_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_metrics_address_is_an_options_error_not_a_kubernetes_one() {
+    let env = Env::new("bad-metrics", |_| {}).await;
+    let mut options = env.options();
+    options.metrics_addr = "not-an-address".into();
+    let e = ovh_publiccloud_operator::controller::start(env.client.clone(), options, CrashHook::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.category(), "InvalidOptions", "{e}");
+    assert!(e.to_string().contains("--metrics-addr \"not-an-address\""), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_and_probes_are_served() {
     let env = Env::new("metrics", |_| {}).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -201,13 +201,14 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
     let metrics = Metrics::new(ovh_stats.clone());
     if !options.metrics_addr.is_empty() {
         let addr: SocketAddr = options.metrics_addr.parse().map_err(|_| {
-            Error::Kube(kube::Error::Service(
-                format!("bad --metrics-addr {:?}", options.metrics_addr).into(),
+            Error::Options(format!(
+                "--metrics-addr {:?} is not an address such as 0.0.0.0:8080",
+                options.metrics_addr
             ))
         })?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
-            .map_err(|e| Error::Kube(kube::Error::Service(format!("--metrics-addr {addr}: {e}").into())))?;
+            .map_err(|e| Error::Options(format!("--metrics-addr {addr} cannot be listened on: {e}")))?;
         let router = metrics.router();
         tokio::spawn(async move { axum::serve(listener, router).await });
     }

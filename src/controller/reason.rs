@@ -149,7 +149,7 @@ reasons! {
     KubernetesError => Progressing, "the Kubernetes API failed; retried with backoff";
     CrdMissing => Degraded, "the PublicCloudProject CRD is not installed";
     LeaderElection => Degraded, "the leader lease could not be held";
-    InvalidOptions => Degraded, "the operator's flags contradict each other";
+    InvalidOptions => Degraded, "the operator's flags do not read or contradict each other";
     // ---- OVH answers (the error categories of the OVH client) ----
     OvhBadRequest => Degraded, "OVH refused a call (400); retried after 30 minutes or a spec change";
     OvhForbidden => Degraded, "OVH refused the credentials or a right (401/403)";
@@ -193,27 +193,15 @@ impl Reason {
 }
 
 impl From<&OvhError> for Reason {
-    /// The category of an OVH client error, as a reason ([`OvhError::category`] names the same).
+    /// The category of an OVH client error, as a reason: [`OvhError::category`] is the one
+    /// mapping (a test checks that each category is a reason).
     fn from(error: &OvhError) -> Self {
-        match error {
-            OvhError::Api(e) => match e.status {
-                400 => Self::OvhBadRequest,
-                401 | 403 => Self::OvhForbidden,
-                404 => Self::OvhNotFound,
-                409 => Self::OvhConflict,
-                429 => Self::OvhRateLimited,
-                460 => Self::OvhServiceExpired,
-                500..=599 => Self::OvhServerError,
-                _ => Self::OvhError,
-            },
-            OvhError::Timeout { .. } => Self::OvhTimeout,
-            OvhError::Transport { .. } => Self::OvhUnreachable,
-            OvhError::Decode { .. } => Self::OvhInvalidResponse,
-            OvhError::Redirected { .. } => Self::OvhRedirected,
-            OvhError::ListTooLong { .. } => Self::OvhListTooLong,
-            OvhError::OAuth2 { .. } => Self::OvhOAuth2Failed,
-            OvhError::Config(_) => Self::OvhCredentialsInvalid,
-        }
+        let category = error.category();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == category)
+            .unwrap_or(Self::OvhError)
     }
 }
 
