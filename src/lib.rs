@@ -3,6 +3,7 @@
 pub mod api;
 pub mod controller;
 pub mod credentials_cmd;
+pub mod docs_reference;
 pub mod metrics;
 pub mod ovh;
 pub mod pcp;

@@ -23,6 +23,12 @@ enum Command {
     /// Plan, approve and follow PublicCloudProjects: the kubectl plugin `kubectl pcp` (this
     /// binary, linked as `kubectl-pcp` on the PATH).
     Pcp(Box<ovh_publiccloud_operator::pcp::PcpArgs>),
+    /// Write the docs site's reference pages (docs/reference/) from the code.
+    #[command(hide = true)]
+    DocsReference {
+        /// The directory to write them into.
+        dir: std::path::PathBuf,
+    },
 }
 
 /// Whether this binary runs as the kubectl plugin: kubectl runs `kubectl-pcp` from the PATH.
@@ -66,6 +72,12 @@ fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> std::process::ExitCode {
     match cli.command {
         Command::Crd => print!("{}", ovh_publiccloud_operator::crd_yaml()),
+        Command::DocsReference { dir } => {
+            if let Err(e) = ovh_publiccloud_operator::docs_reference::write(&dir) {
+                eprintln!("ovh-publiccloud-operator docs-reference: {}: {e}", dir.display());
+                return std::process::ExitCode::FAILURE;
+            }
+        }
         Command::Run(options) => {
             ovh_publiccloud_operator::telemetry::init();
             if let Err(e) = ovh_publiccloud_operator::controller::run(*options).await {

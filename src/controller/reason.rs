@@ -1,6 +1,6 @@
 //! The one vocabulary of reasons: every condition reason, event reason, planner wait and error
 //! category is a [`Reason`], and each knows what it means for the resource's health (the mapping
-//! GitOps tools and alerts rely on). The README's table of reasons is generated from this list
+//! GitOps tools and alerts rely on). The reasons reference (docs/reference/reasons.md) is generated from this list
 //! (a test fails when they differ).
 
 use crate::ovh::OvhError;
@@ -211,7 +211,7 @@ impl std::fmt::Display for Reason {
     }
 }
 
-/// The README's table of reasons, generated from [`Reason::ALL`].
+/// The reasons reference's table (docs/reference/reasons.md), generated from [`Reason::ALL`].
 pub fn markdown_table() -> String {
     let mut table = String::from("| reason | health | when |\n|---|---|---|\n");
     for reason in Reason::ALL {
@@ -232,14 +232,17 @@ mod tests {
 
     #[test]
     fn the_readme_lists_exactly_these_reasons() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../docs/reference/reasons.md");
         let begin = "<!-- reasons:begin (generated from src/controller/reason.rs) -->\n";
-        let start = readme.find(begin).expect("README has the reasons markers") + begin.len();
+        let start = readme
+            .find(begin)
+            .expect("docs/reference/reasons.md has the reasons markers")
+            + begin.len();
         let end = readme[start..].find("<!-- reasons:end -->").expect("end marker") + start;
         assert_eq!(
             &readme[start..end],
             markdown_table(),
-            "README.md's table of reasons is stale; replace it with the text above"
+            "docs/reference/reasons.md is stale: cargo run -q -- docs-reference docs/reference"
         );
     }
 

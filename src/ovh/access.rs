@@ -244,7 +244,7 @@ pub fn iam_policy(plate: &str, account: &str, client_id: &str) -> serde_json::Va
     })
 }
 
-/// The README's list of access rules and IAM actions, generated from [`ACCESS_RULES`] and
+/// The OVH access reference's list of access rules (docs/reference/ovh-access.md) and IAM actions, generated from [`ACCESS_RULES`] and
 /// [`IAM_ACTIONS`].
 pub fn markdown() -> String {
     let mut out = String::from("| method | path |\n|---|---|\n");
@@ -456,14 +456,17 @@ mod tests {
 
     #[test]
     fn the_readme_lists_exactly_these_rights() {
-        let readme = include_str!("../../README.md");
+        let readme = include_str!("../../docs/reference/ovh-access.md");
         let begin = "<!-- access:begin (generated from src/ovh/access.rs) -->\n";
-        let start = readme.find(begin).expect("README has the access markers") + begin.len();
+        let start = readme
+            .find(begin)
+            .expect("docs/reference/ovh-access.md has the access markers")
+            + begin.len();
         let end = readme[start..].find("<!-- access:end -->").expect("end marker") + start;
         assert_eq!(
             &readme[start..end],
             markdown(),
-            "README.md's access rules are stale; replace them with the text above"
+            "docs/reference/ovh-access.md is stale: cargo run -q -- docs-reference docs/reference"
         );
     }
 }
