@@ -35,6 +35,7 @@ pub fn pages() -> Vec<(&'static str, String)> {
         ("operator.md", operator()),
         ("metrics.md", metrics()),
         ("reasons.md", reasons()),
+        ("conditions.md", conditions()),
         ("annotations.md", annotations()),
         ("helm-values.md", helm_values()),
         ("rbac.md", rbac()),
@@ -60,6 +61,8 @@ fn index() -> String {
          - [Operator flags and environment variables](operator.md): from the `run` command's clap definition\n\
          - [Metrics](metrics.md): from the operator's Prometheus registry\n\
          - [Reasons, health and events](reasons.md): from the reason vocabulary\n\
+         - [Conditions](conditions.md): from the condition types the operator writes\n\
+         - [Conditions](conditions.md): from the condition types the operator writes\n\
          - [Annotations and labels](annotations.md): from the API constants\n\
          - [Helm values](helm-values.md): from `values.schema.json` and `values.yaml`'s comments\n\
          - [RBAC the chart grants](rbac.md): from the chart's `templates/rbac.yaml`\n\
@@ -256,6 +259,19 @@ fn reasons() -> String {
     out.push_str("<!-- reasons:begin (generated from src/controller/reason.rs) -->\n");
     out.push_str(&crate::controller::reason::markdown_table());
     out.push_str("<!-- reasons:end -->\n");
+    out
+}
+
+fn conditions() -> String {
+    let mut out = header("Conditions", "src/controller/status.rs");
+    out.push_str(
+        "`status.conditions` are `metav1.Condition`s with `observedGeneration`; each carries a \
+         [reason](reasons.md). `kubectl wait --for=condition=Ready pcp/NAME` waits for the project.\n\n\
+         | type | meaning |\n|---|---|\n",
+    );
+    for (kind, meaning) in crate::controller::status::CONDITIONS {
+        let _ = writeln!(out, "| `{kind}` | {} |", cell(meaning));
+    }
     out
 }
 

@@ -17,13 +17,43 @@ use super::{
 };
 use crate::api::{FIELD_MANAGER, Phase, PublicCloudProject, PublicCloudProjectStatus};
 
+/// True once the project is there and ok; its reason is the phase's (see the reasons).
 pub const READY: &str = "Ready";
+/// True once an order id is recorded (reason OrderPlaced); False before, with the reason of the
+/// step the order waits on.
 pub const ORDER_PLACED: &str = "OrderPlaced";
+/// True once OVH accepted the credentials in a pass (reason Authenticated); False with the
+/// credentials' problem (SecretNotFound, SecretInvalid, OvhForbidden, …).
 pub const CREDENTIALS_VALID: &str = "CredentialsValid";
 /// kstatus (Flux, `kubectl wait`): True while the operator or a person still has to act.
 pub const RECONCILING: &str = "Reconciling";
 /// kstatus: True when it will not get better by waiting (a failure, a refusal, a person to check).
 pub const STALLED: &str = "Stalled";
+
+/// Every condition type the operator writes, with what it means (the reference's conditions
+/// page is generated from this list).
+pub const CONDITIONS: &[(&str, &str)] = &[
+    (
+        READY,
+        "True once the project is there and ok; its reason is the phase's reason (see Reasons), its message says what the resource waits for",
+    ),
+    (
+        ORDER_PLACED,
+        "True once an order id is recorded (reason OrderPlaced); False before, with the reason of the step the order waits on",
+    ),
+    (
+        CREDENTIALS_VALID,
+        "True once OVH accepted the credentials in a pass (reason Authenticated); False with the credentials' problem (SecretNotFound, SecretInvalid, OvhForbidden, OvhRedirected, …)",
+    ),
+    (
+        RECONCILING,
+        "kstatus (Flux, kubectl wait): True while the operator or a person still has to act (a Progressing or Suspended reason)",
+    ),
+    (
+        STALLED,
+        "kstatus: True when waiting will not help (a Degraded reason: a failure, a refusal, something a person must check)",
+    ),
+];
 
 /// Sets Ready and, following kstatus, Reconciling (Progressing or Suspended reasons: the project
 /// is not there yet) and Stalled (Degraded reasons), from the reason's health.
