@@ -543,4 +543,153 @@ mod tests {
             );
         }
     }
+
+    /// The prose (README.md and docs/) names only flags, annotations and fields that exist: a
+    /// renamed flag or field fails here, not in a reader's cluster.
+    #[test]
+    fn every_flag_annotation_and_field_the_prose_names_exists() {
+        use clap::{Args, CommandFactory};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = vec![(
+            "README.md".to_string(),
+            std::fs::read_to_string(root.join("README.md")).unwrap(),
+        )];
+        let mut dirs = vec![root.join("docs")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "md") {
+                    let name = path.strip_prefix(root).unwrap().display().to_string();
+                    texts.push((name, std::fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+        // Every long flag of the binary's subcommands (and the kubectl plugin).
+        let mut commands = vec![
+            crate::controller::Options::augment_args(clap::Command::new("run")),
+            crate::simulator::SimConfig::augment_args(clap::Command::new("simulator")),
+            crate::credentials_cmd::CredentialsArgs::augment_args(clap::Command::new("credentials")),
+            crate::pcp::PluginCli::command(),
+        ];
+        let mut flags = std::collections::BTreeSet::new();
+        while let Some(command) = commands.pop() {
+            flags.extend(
+                command
+                    .get_arguments()
+                    .filter_map(|a| a.get_long())
+                    .map(String::from),
+            );
+            commands.extend(command.get_subcommands().cloned());
+        }
+        // Other tools' flags the docs use (kubectl, helm, docker, the kube-apiserver).
+        let external = [
+            "help",
+            "version",
+            "namespace",
+            "kubeconfig",
+            "context",
+            "include-crds",
+            "runtime-config",
+            "build-arg",
+            "set",
+            "as",
+            "overwrite",
+            "dry-run",
+            "server-side",
+            "for",
+            "timeout",
+            "create-namespace",
+            "values",
+            "wait",
+            "type",
+            "from-literal",
+            "clusterrole",
+            "user",
+            "serviceaccount",
+            "output",
+            "selector",
+            "all-namespaces",
+            "force",
+        ];
+        let annotations = [
+            crate::api::APPROVE_ANNOTATION,
+            crate::api::APPROVED_BY_ANNOTATION,
+            crate::api::ORDER_ID_ANNOTATION,
+            crate::api::PAUSED_ANNOTATION,
+            crate::api::TERMINATION_TOKEN_ANNOTATION,
+            crate::api::FINALIZER,
+            crate::controller::outputs::OUTPUTS_OF_LABEL,
+        ];
+        let crd = serde_json::to_value(crate::api::crd()).unwrap();
+        let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+        let field_exists = |path: &str| {
+            let mut node = schema;
+            for part in path.split('.') {
+                if node["type"] == "array" {
+                    node = &node["items"];
+                }
+                node = &node["properties"][part];
+                if node.is_null() {
+                    return false;
+                }
+            }
+            true
+        };
+        let flag = regex_lite_words(r"`--", |c: char| c.is_ascii_alphanumeric() || c == '-');
+        let mut unknown = Vec::new();
+        for (file, text) in &texts {
+            for word in flag(text) {
+                let name = word.trim_end_matches('-');
+                let known = flags.contains(name)
+                    || external.contains(&name)
+                    // `--leader-election-*`: a family of flags.
+                    || flags.iter().any(|f| word.ends_with('-') && f.starts_with(&word));
+                if !known {
+                    unknown.push(format!("{file}: flag --{word}"));
+                }
+            }
+            // `publiccloudproject.publiccloud.ovh-operator.dev/NAME` is kubectl naming an object.
+            let unprefixed = text.replace("publiccloudproject.publiccloud.ovh-operator.dev/", "");
+            for word in regex_lite_words("publiccloud.ovh-operator.dev/", |c: char| {
+                c.is_ascii_lowercase() || c == '-'
+            })(&unprefixed)
+            {
+                let name = format!("publiccloud.ovh-operator.dev/{}", word.trim_end_matches('-'));
+                // `…/v1alpha1` is the API version, not an annotation.
+                if !word.is_empty() && word != "v" && !annotations.contains(&name.as_str()) {
+                    unknown.push(format!("{file}: annotation {name}"));
+                }
+            }
+            for prefix in ["`spec.", "`status."] {
+                for word in regex_lite_words(prefix, |c: char| c.is_ascii_alphanumeric() || c == '.')(text) {
+                    let path = format!("{}{}", &prefix[1..], word.trim_end_matches('.'));
+                    // Flux's HelmRelease field, named in the GitOps guide.
+                    if path != "spec.upgrade.crds" && !field_exists(&path) {
+                        unknown.push(format!("{file}: field {path}"));
+                    }
+                }
+            }
+        }
+        assert!(
+            unknown.is_empty(),
+            "the docs name what does not exist:\n{}",
+            unknown.join("\n")
+        );
+    }
+
+    /// The words that follow each occurrence of `prefix`, made of the characters `keep` accepts.
+    fn regex_lite_words(prefix: &'static str, keep: fn(char) -> bool) -> impl Fn(&str) -> Vec<String> {
+        move |text: &str| {
+            text.match_indices(prefix)
+                .map(|(i, _)| {
+                    text[i + prefix.len()..]
+                        .chars()
+                        .take_while(|c| keep(*c))
+                        .collect::<String>()
+                })
+                .collect()
+        }
+    }
 }
