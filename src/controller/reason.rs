@@ -213,16 +213,37 @@ impl std::fmt::Display for Reason {
 
 /// The reasons reference's table (docs/reference/reasons.md), generated from [`Reason::ALL`].
 pub fn markdown_table() -> String {
-    let mut table = String::from("| reason | health | when |\n|---|---|---|\n");
+    let mut table = String::from("| reason | health | event | when |\n|---|---|---|---|\n");
     for reason in Reason::ALL {
         table.push_str(&format!(
-            "| `{}` | {} | {} |\n",
+            "| `{}` | {} | {} | {} |\n",
             reason.as_str(),
             reason.health().as_str(),
+            reason.event(),
             reason.meaning()
         ));
     }
     table
+}
+
+impl Reason {
+    /// When the reason is published as an event (the reconcile loop publishes a step's reason
+    /// unless it is routine, a wait's reason when the Ready condition changes, every warning).
+    pub fn event(self) -> &'static str {
+        match self {
+            // Only the CredentialsValid condition carries it (Pass::mark_credentials_valid).
+            Self::Authenticated => "never (condition only)",
+            // Startup failures: no resource to attach an event to; the operator logs and stops.
+            Self::CrdMissing | Self::LeaderElection | Self::InvalidOptions => {
+                "never (the operator stops, logged)"
+            }
+            // A failed status write is logged and retried; reading a credentials Secret that
+            // fails is reported on the resource.
+            Self::KubernetesError => "when a credentials Secret cannot be read; otherwise logged",
+            r if r.routine() => "only when a pass ends waiting on it",
+            _ => "yes",
+        }
+    }
 }
 
 #[cfg(test)]
