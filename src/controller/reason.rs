@@ -213,20 +213,117 @@ impl std::fmt::Display for Reason {
 
 /// The reasons reference's table (docs/reference/reasons.md), generated from [`Reason::ALL`].
 pub fn markdown_table() -> String {
-    let mut table = String::from("| reason | health | event | when |\n|---|---|---|---|\n");
+    let mut table =
+        String::from("| reason | health | event | when | what a person does |\n|---|---|---|---|---|\n");
     for reason in Reason::ALL {
         table.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} |\n",
             reason.as_str(),
             reason.health().as_str(),
             reason.event(),
-            reason.meaning()
+            reason.meaning(),
+            reason.action()
         ));
     }
     table
 }
 
 impl Reason {
+    /// What a person does when a resource shows this reason.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::AwaitingApproval => {
+                "an approver checks the price and annotates the cart id (`kubectl pcp approve`)"
+            }
+            Self::ProjectExists => {
+                "follow the existing project (`onExisting: Adopt` or `spec.projectId`), or order another (`onExisting: Order`)"
+            }
+            Self::OrderHintRefused => {
+                "fix the `order-id` annotation: the order must be this resource's, not another resource's"
+            }
+            Self::ProjectHeld => {
+                "name another project, or delete the resource that holds it (with `deletionPolicy: Orphan`) first"
+            }
+            Self::Paused => "remove the paused annotation when the resource may work again",
+            Self::NoPaymentMethod => {
+                "add or fix the account's default payment method in the OVH console, or set `payment: Manual`"
+            }
+            Self::AwaitingPayment => "pay the order at `status.order.url`",
+            Self::NoUsablePaymentMethod => {
+                "pay the order at `status.order.url`, or fix the default payment method"
+            }
+            Self::PaymentUnverified => {
+                "check the order's payment in the OVH console and the credentials' rights (`GET /me/order/*/payment`)"
+            }
+            Self::PaymentNotRegistered => {
+                "check the order in the OVH console and pay it at `status.order.url` if it is still unpaid"
+            }
+            Self::OrderPriceNotAllowed => {
+                "pay it at `status.order.url` if the new price is accepted, else delete and recreate the resource"
+            }
+            Self::PaymentRefused => {
+                "pay the order at `status.order.url` (OVH's message says why the operator could not)"
+            }
+            Self::OrderExpired | Self::OrderCancelled => "delete and recreate the resource to order again",
+            Self::OrderDocumentsRequested | Self::DocumentsRequested => {
+                "send OVH the documents it asks for (OVH console, e-mails)"
+            }
+            Self::OrderStatusUnknown => "check the order at `status.order.url` and with OVH support",
+            Self::ProjectNotFound => "check the project id and the credentials' account in the OVH console",
+            Self::ProjectExpired => "renew the project in the OVH console",
+            Self::ProjectNotOk => "check the project's state in the OVH console (suspended: unpaid bills)",
+            Self::NeedsAttention => {
+                "do what the message says (e.g. find the order in the OVH console and set the `order-id` annotation)"
+            }
+            Self::OutputsSecretUnwritable => {
+                "let the operator write Secrets in the namespace (RBAC, admission policies)"
+            }
+            Self::OutputsSecretTaken => {
+                "choose another `spec.writeOutputsTo`, or delete the Secret that is not the operator's"
+            }
+            Self::ExtraOpenstackUsers => {
+                "delete the extra OpenStack users named in the message in the OVH console"
+            }
+            Self::OpenstackUserNotOk => "check the OpenStack user in the OVH console",
+            Self::LeftBehind => "check at OVH what the message names; delete it there if it should go",
+            Self::NoCredentials => {
+                "set `spec.credentialsSecretRef`, or start the operator with `--default-credentials`"
+            }
+            Self::SecretNotFound => "create the credentials Secret the resource names",
+            Self::SecretInvalid => "fix the Secret's keys (one method: application keys or OAuth2 client)",
+            Self::DefaultCredentialsRefused => {
+                "use a credentials Secret of the namespace, or add it to `--default-credentials-namespaces`"
+            }
+            Self::CrdMissing => "install the CRD (`kubectl apply -f crds/`, or the chart)",
+            Self::LeaderElection => "check the operator's Lease permissions and the API server",
+            Self::InvalidOptions => "fix the operator's flags (the message names them)",
+            Self::OvhBadRequest => "read OVH's message: fix the spec (a change retries at once)",
+            Self::OvhForbidden | Self::OvhCredentialsInvalid | Self::OvhOAuth2Failed => {
+                "fix the credentials or their access rules (`ovh-publiccloud-operator credentials`)"
+            }
+            Self::OvhNotFound => {
+                "check that the object OVH does not know belongs to the credentials' account"
+            }
+            Self::OvhConflict | Self::OvhError => {
+                "read OVH's message and query id; ask OVH support if it persists"
+            }
+            Self::OvhServiceExpired => "renew the service in the OVH console",
+            Self::OvhInvalidResponse => {
+                "check the endpoint (a proxy answering in OVH's place?); report OVH's query id"
+            }
+            Self::OvhListTooLong => {
+                "set what the message names instead of the listing (`onExisting: Order`, an annotation)"
+            }
+            Self::OvhRedirected => {
+                "fix the credentials' `endpoint`: it must be OVH's API itself, not a redirect"
+            }
+            _ => match self.health() {
+                Health::Healthy | Health::Progressing => "nothing: the operator goes on",
+                Health::Suspended | Health::Degraded => "read the message",
+            },
+        }
+    }
+
     /// When the reason is published as an event (the reconcile loop publishes a step's reason
     /// unless it is routine, a wait's reason when the Ready condition changes, every warning).
     pub fn event(self) -> &'static str {
@@ -265,6 +362,19 @@ mod tests {
             markdown_table(),
             "docs/reference/reasons.md is stale: cargo run -q -- docs-reference docs/reference"
         );
+    }
+
+    #[test]
+    fn every_reason_a_person_must_act_on_says_what_to_do() {
+        for reason in Reason::ALL {
+            if matches!(reason.health(), Health::Suspended | Health::Degraded) {
+                assert_ne!(
+                    reason.action(),
+                    "read the message",
+                    "{reason}: say what a person does"
+                );
+            }
+        }
     }
 
     #[test]
