@@ -310,9 +310,30 @@ fn start() -> Result<ControlPlane, String> {
     Ok(cp)
 }
 
+/// The Kubernetes version to test against: `OVH_OPERATOR_K8S_VERSION` (e.g. `1.30.14`, the chart's
+/// lowest supported minor, which scripts/test runs a few tests against), else the default of
+/// `scripts/build-control-plane`.
+pub fn k8s_version() -> Option<String> {
+    std::env::var("OVH_OPERATOR_K8S_VERSION")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// The minor of the Kubernetes version under test (36 unless `OVH_OPERATOR_K8S_VERSION` says
+/// otherwise), for the few assertions that depend on an API an older version does not serve.
+pub fn k8s_minor() -> u32 {
+    k8s_version()
+        .and_then(|v| v.split('.').nth(1).and_then(|m| m.parse().ok()))
+        .unwrap_or(36)
+}
+
 /// Builds (or finds cached) binaries through the project script, the single place that knows how.
 fn build_binaries() -> Result<PathBuf, String> {
-    let out = Command::new(repo_root().join("scripts/build-control-plane"))
+    let mut cmd = Command::new(repo_root().join("scripts/build-control-plane"));
+    if let Some(version) = k8s_version() {
+        cmd.env("K8S_VERSION", version);
+    }
+    let out = cmd
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("scripts/build-control-plane: {e}"))?;
