@@ -11,9 +11,17 @@ use serde_json::Value;
 /// The command that regenerates the pages.
 pub const COMMAND: &str = "cargo run -q -- docs-reference docs/reference";
 
-const VALUES_YAML: &str = include_str!("../charts/ovh-publiccloud-operator/values.yaml");
-const VALUES_SCHEMA: &str = include_str!("../charts/ovh-publiccloud-operator/values.schema.json");
-const RBAC_YAML: &str = include_str!("../charts/ovh-publiccloud-operator/templates/rbac.yaml");
+/// A file of the repository, read when the pages are generated (not compiled in: the image's
+/// build context holds only the crate, and this is a tool for the repository).
+fn repo_file(path: &str) -> String {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&full)
+        .unwrap_or_else(|e| panic!("docs-reference runs in the repository: {}: {e}", full.display()))
+}
+
+const VALUES_YAML: &str = "charts/ovh-publiccloud-operator/values.yaml";
+const VALUES_SCHEMA: &str = "charts/ovh-publiccloud-operator/values.schema.json";
+const RBAC_YAML: &str = "charts/ovh-publiccloud-operator/templates/rbac.yaml";
 
 fn header(title: &str, source: &str) -> String {
     format!("# {title}\n\n<!-- Generated from {source} by `{COMMAND}`; do not edit by hand. -->\n\n")
@@ -332,7 +340,7 @@ fn values_yaml() -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
     let mut stack: Vec<(usize, String)> = Vec::new();
     let mut comment: Vec<String> = Vec::new();
-    for line in VALUES_YAML.lines() {
+    for line in repo_file(VALUES_YAML).lines() {
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         if let Some(text) = trimmed.strip_prefix('#') {
@@ -358,7 +366,7 @@ fn values_yaml() -> Vec<(String, String, String)> {
 }
 
 fn helm_values() -> String {
-    let schema: Value = serde_json::from_str(VALUES_SCHEMA).expect("values.schema.json is JSON");
+    let schema: Value = serde_json::from_str(&repo_file(VALUES_SCHEMA)).expect("values.schema.json is JSON");
     let mut out = header(
         "Helm values",
         "charts/ovh-publiccloud-operator/values.schema.json and values.yaml",
@@ -452,7 +460,7 @@ fn rbac() -> String {
         rule.clear();
     };
     let mut why = String::new();
-    for line in RBAC_YAML.lines() {
+    for line in repo_file(RBAC_YAML).lines() {
         let trimmed = line.trim();
         if trimmed == "---" {
             flush(&mut out, &object, &mut rule, &why);
@@ -528,7 +536,8 @@ mod tests {
 
     #[test]
     fn every_helm_value_is_in_the_schema() {
-        let schema: serde_json::Value = serde_json::from_str(super::VALUES_SCHEMA).unwrap();
+        let schema: serde_json::Value =
+            serde_json::from_str(&super::repo_file(super::VALUES_SCHEMA)).unwrap();
         for (path, _, _) in super::values_yaml() {
             let mut node = &schema;
             for part in path.split('.') {
