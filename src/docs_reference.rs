@@ -681,11 +681,83 @@ mod tests {
                 }
             }
         }
+        unknown.extend(unknown_names(&texts, schema));
         assert!(
             unknown.is_empty(),
             "the docs name what does not exist:\n{}",
             unknown.join("\n")
         );
+    }
+
+    /// The `PascalCase` names in backquotes that are neither a reason, a phase, a condition type,
+    /// a value of the CRD's enums, an alert of the chart, nor one of the other terms listed.
+    fn unknown_names(texts: &[(String, String)], schema: &serde_json::Value) -> Vec<String> {
+        use crate::controller::{reason::Reason, status::CONDITIONS};
+        let mut known: std::collections::BTreeSet<String> =
+            Reason::ALL.iter().map(|r| r.as_str().to_string()).collect();
+        known.extend(CONDITIONS.iter().map(|(kind, _)| kind.to_string()));
+        // Enum values of the CRD (phases, approval, payment, policies, subsidiaries, roles…).
+        let mut nodes = vec![schema];
+        while let Some(node) = nodes.pop() {
+            if let Some(values) = node["enum"].as_array() {
+                known.extend(values.iter().filter_map(|v| v.as_str()).map(String::from));
+            }
+            if let Some(map) = node["properties"].as_object() {
+                nodes.extend(map.values());
+            }
+            if node["items"].is_object() {
+                nodes.push(&node["items"]);
+            }
+        }
+        let rules = super::repo_file("charts/ovh-publiccloud-operator/templates/prometheusrule.yaml");
+        known.extend(
+            rules
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("- alert: "))
+                .map(String::from),
+        );
+        // Kubernetes kinds, HTTP methods, image and Dockerfile terms, planner steps named in the
+        // explanation pages, an OVH payment method status.
+        let others = [
+            "PublicCloudProject",
+            "HelmRelease",
+            "MutatingAdmissionPolicy",
+            "Dockerfile",
+            "GET",
+            "POST",
+            "PUT",
+            "DELETE",
+            "PATH",
+            "USER",
+            "TARGETARCH",
+            "ID",
+            "Always",
+            "IfNotPresent",
+            "Never",
+            "Recreate",
+            "RuntimeDefault",
+            "VmHWM",
+            "VALID",
+            "BeginUser",
+            "CreateUser",
+            "WriteOutputs",
+        ];
+        known.extend(others.iter().map(|s| s.to_string()));
+        let mut unknown = Vec::new();
+        for (file, text) in texts {
+            for word in regex_lite_words("`", |c: char| c.is_ascii_alphanumeric())(text) {
+                // One letter is a placeholder (`P`), not a name.
+                let pascal = word.len() > 1
+                    && word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                    && text.contains(&format!("`{word}`"));
+                if pascal && !known.contains(&word) {
+                    unknown.push(format!("{file}: name {word}"));
+                }
+            }
+        }
+        unknown.sort();
+        unknown.dedup();
+        unknown
     }
 
     /// The words that follow each occurrence of `prefix`, made of the characters `keep` accepts.
