@@ -89,6 +89,9 @@ struct Index {
 #[derive(Default)]
 pub struct Holdings {
     index: Mutex<Index>,
+    /// The watch's first list is complete: until then a resource not yet seen may hold what
+    /// another asks for (a restart would hand it over).
+    listed: std::sync::atomic::AtomicBool,
 }
 
 impl Holdings {
@@ -104,6 +107,7 @@ impl Holdings {
                 index.record(obj);
             }
             watcher::Event::InitDone => {
+                self.listed.store(true, std::sync::atomic::Ordering::SeqCst);
                 if let Some(seen) = index.relisting.take() {
                     let gone: Vec<String> = index
                         .by_uid
@@ -149,6 +153,11 @@ impl Holdings {
             .claims
             .insert(holding.clone(), (rank, endpoint, Instant::now()));
         true
+    }
+
+    /// Whether the watch's first list is complete, so the index knows every holder.
+    pub fn is_listed(&self) -> bool {
+        self.listed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The number of resources the index knows (for tests and the steady-state figures).
@@ -349,5 +358,21 @@ mod tests {
             "an unknown API may be the same"
         );
         assert!(h.claim(&a, &Holding::Order(7), Some("https://ca/1.0")));
+    }
+
+    #[test]
+    fn the_index_is_complete_only_once_the_first_list_is() {
+        let h = Holdings::default();
+        assert!(!h.is_listed());
+        h.observe(&watcher::Event::Init);
+        h.observe(&watcher::Event::InitApply(pcp(
+            "b",
+            "2026-01-02T00:00:00Z",
+            Some("p1"),
+            None,
+        )));
+        assert!(!h.is_listed(), "a holder later in the list may not be seen yet");
+        h.observe(&watcher::Event::InitDone);
+        assert!(h.is_listed());
     }
 }

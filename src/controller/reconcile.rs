@@ -60,6 +60,11 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
     } else {
         obj
     };
+    // Until the watch has listed every resource, one not seen yet may hold the project or order
+    // this one names: nothing is planned before the index of holdings is complete.
+    if !ctx.holdings.is_listed() {
+        return Ok(Action::requeue(std::time::Duration::from_secs(1)));
+    }
     let deleting = obj.metadata.deletion_timestamp.is_some();
     let has_finalizer = finalizer::has_finalizer(obj);
     if deleting && (!has_finalizer || ctx.was_released(obj)) {
