@@ -47,6 +47,25 @@ pub fn pages() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The prose of the repository under `root`: README.md and every Markdown page of docs/ (the
+/// docs tests read them all).
+pub fn prose_files(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = vec![root.join("README.md")];
+    let mut dirs = vec![root.join("docs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 /// Writes every page into `dir`.
 pub fn write(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;

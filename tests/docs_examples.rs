@@ -34,20 +34,7 @@ fn yaml_blocks(markdown: &str) -> Vec<(usize, String)> {
 }
 
 fn markdown_files() -> Vec<std::path::PathBuf> {
-    let mut files = vec![repo_root().join("README.md")];
-    let mut dirs = vec![repo_root().join("docs")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
-    files
+    ovh_publiccloud_operator::docs_reference::prose_files(&repo_root())
 }
 
 #[tokio::test]

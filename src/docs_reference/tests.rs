@@ -36,25 +36,36 @@ fn every_helm_value_is_in_the_schema() {
 /// renamed flag or field fails here, not in a reader's cluster.
 #[test]
 fn every_flag_annotation_and_field_the_prose_names_exists() {
-    use clap::{Args, CommandFactory};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut texts = vec![(
-        "README.md".to_string(),
-        std::fs::read_to_string(root.join("README.md")).unwrap(),
-    )];
-    let mut dirs = vec![root.join("docs")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                let name = path.strip_prefix(root).unwrap().display().to_string();
-                texts.push((name, std::fs::read_to_string(&path).unwrap()));
-            }
-        }
+    let texts: Vec<(String, String)> = super::prose_files(root)
+        .into_iter()
+        .map(|path| {
+            let name = path.strip_prefix(root).unwrap().display().to_string();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    let crd = serde_json::to_value(crate::api::crd()).unwrap();
+    let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+    let mut unknown = Vec::new();
+    for (file, text) in &texts {
+        let named = unknown_flags(text)
+            .into_iter()
+            .chain(unknown_annotations(text))
+            .chain(unknown_fields(text, schema));
+        unknown.extend(named.map(|what| format!("{file}: {what}")));
     }
-    // Every long flag of the binary's subcommands (and the kubectl plugin).
+    unknown.extend(unknown_names(&texts, schema));
+    assert!(
+        unknown.is_empty(),
+        "the docs name what does not exist:\n{}",
+        unknown.join("\n")
+    );
+}
+
+/// The `--flags` of `text` that no subcommand of the binary (nor the kubectl plugin) has and
+/// that are not other tools' flags the docs use.
+fn unknown_flags(text: &str) -> Vec<String> {
+    use clap::{Args, CommandFactory};
     let mut commands = vec![
         crate::controller::Options::augment_args(clap::Command::new("run")),
         crate::simulator::SimConfig::augment_args(clap::Command::new("simulator")),
@@ -101,6 +112,21 @@ fn every_flag_annotation_and_field_the_prose_names_exists() {
         "all-namespaces",
         "force",
     ];
+    regex_lite_words("`--", |c: char| c.is_ascii_alphanumeric() || c == '-')(text)
+        .into_iter()
+        .filter(|word| {
+            let name = word.trim_end_matches('-');
+            // `--leader-election-*`: a family of flags.
+            let family = word.ends_with('-') && flags.iter().any(|f| f.starts_with(word.as_str()));
+            !(flags.contains(name) || external.contains(&name) || family)
+        })
+        .map(|word| format!("flag --{word}"))
+        .collect()
+}
+
+/// The `publiccloud.ovh-operator.dev/…` names of `text` that are no annotation, label or
+/// finalizer of the operator.
+fn unknown_annotations(text: &str) -> Vec<String> {
     let annotations = [
         crate::api::APPROVE_ANNOTATION,
         crate::api::APPROVED_BY_ANNOTATION,
@@ -110,9 +136,23 @@ fn every_flag_annotation_and_field_the_prose_names_exists() {
         crate::api::FINALIZER,
         crate::controller::outputs::OUTPUTS_OF_LABEL,
     ];
-    let crd = serde_json::to_value(crate::api::crd()).unwrap();
-    let schema = &crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
-    let field_exists = |path: &str| {
+    // `publiccloudproject.publiccloud.ovh-operator.dev/NAME` is kubectl naming an object.
+    let unprefixed = text.replace("publiccloudproject.publiccloud.ovh-operator.dev/", "");
+    regex_lite_words("publiccloud.ovh-operator.dev/", |c: char| {
+        c.is_ascii_lowercase() || c == '-'
+    })(&unprefixed)
+    .into_iter()
+    // `…/v1alpha1` is the API version, not an annotation.
+    .filter(|word| !word.is_empty() && word != "v")
+    .map(|word| format!("publiccloud.ovh-operator.dev/{}", word.trim_end_matches('-')))
+    .filter(|name| !annotations.contains(&name.as_str()))
+    .map(|name| format!("annotation {name}"))
+    .collect()
+}
+
+/// The `spec.…`/`status.…` paths of `text` that the CRD's schema does not have.
+fn unknown_fields(text: &str, schema: &serde_json::Value) -> Vec<String> {
+    let exists = |path: &str| {
         let mut node = schema;
         for part in path.split('.') {
             if node["type"] == "array" {
@@ -125,47 +165,17 @@ fn every_flag_annotation_and_field_the_prose_names_exists() {
         }
         true
     };
-    let flag = regex_lite_words(r"`--", |c: char| c.is_ascii_alphanumeric() || c == '-');
     let mut unknown = Vec::new();
-    for (file, text) in &texts {
-        for word in flag(text) {
-            let name = word.trim_end_matches('-');
-            let known = flags.contains(name)
-                || external.contains(&name)
-                // `--leader-election-*`: a family of flags.
-                || flags.iter().any(|f| word.ends_with('-') && f.starts_with(&word));
-            if !known {
-                unknown.push(format!("{file}: flag --{word}"));
-            }
-        }
-        // `publiccloudproject.publiccloud.ovh-operator.dev/NAME` is kubectl naming an object.
-        let unprefixed = text.replace("publiccloudproject.publiccloud.ovh-operator.dev/", "");
-        for word in regex_lite_words("publiccloud.ovh-operator.dev/", |c: char| {
-            c.is_ascii_lowercase() || c == '-'
-        })(&unprefixed)
-        {
-            let name = format!("publiccloud.ovh-operator.dev/{}", word.trim_end_matches('-'));
-            // `…/v1alpha1` is the API version, not an annotation.
-            if !word.is_empty() && word != "v" && !annotations.contains(&name.as_str()) {
-                unknown.push(format!("{file}: annotation {name}"));
-            }
-        }
-        for prefix in ["`spec.", "`status."] {
-            for word in regex_lite_words(prefix, |c: char| c.is_ascii_alphanumeric() || c == '.')(text) {
-                let path = format!("{}{}", &prefix[1..], word.trim_end_matches('.'));
-                // Flux's HelmRelease field, named in the GitOps guide.
-                if path != "spec.upgrade.crds" && !field_exists(&path) {
-                    unknown.push(format!("{file}: field {path}"));
-                }
+    for prefix in ["`spec.", "`status."] {
+        for word in regex_lite_words(prefix, |c: char| c.is_ascii_alphanumeric() || c == '.')(text) {
+            let path = format!("{}{}", &prefix[1..], word.trim_end_matches('.'));
+            // Flux's HelmRelease field, named in the GitOps guide.
+            if path != "spec.upgrade.crds" && !exists(&path) {
+                unknown.push(format!("field {path}"));
             }
         }
     }
-    unknown.extend(unknown_names(&texts, schema));
-    assert!(
-        unknown.is_empty(),
-        "the docs name what does not exist:\n{}",
-        unknown.join("\n")
-    );
+    unknown
 }
 
 /// The `PascalCase` names in backquotes that are neither a reason, a phase, a condition type,
