@@ -160,13 +160,10 @@ impl Holdings {
         self.listed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// The number of resources the index knows (for tests and the steady-state figures).
-    pub fn len(&self) -> usize {
+    /// The number of resources the index knows.
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.index.lock().unwrap().by_uid.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -33,8 +33,9 @@ pub(super) struct Pass<'a> {
     pub(super) observed: Observed,
     /// The generation the last status write of this pass left (None: none written yet).
     pub(super) written_generation: Option<i64>,
-    /// The OVH API this pass talks to (known once its client is made): orders are held per API.
-    pub(super) endpoint: Option<String>,
+    /// The pass's OVH client, made from the credentials Secret on first use (deleting a resource
+    /// that never reached OVH needs no credentials).
+    pub(super) ovh: Option<OvhClient>,
 }
 
 impl Pass<'_> {
@@ -64,6 +65,14 @@ impl Pass<'_> {
             allow_terminate: self.ctx.options.allow_terminate,
             holders: self,
         }
+    }
+
+    /// The pass's OVH client (see [`Self::ovh`]).
+    pub(super) async fn client(&mut self) -> Result<OvhClient, Error> {
+        if self.ovh.is_none() {
+            self.ovh = Some(self.ctx.ovh_client(self.obj).await?);
+        }
+        Ok(self.ovh.clone().expect("just set"))
     }
 
     pub(super) fn name(&self) -> String {
@@ -272,7 +281,7 @@ impl Holders for Pass<'_> {
     fn held_elsewhere(&self, holding: &Holding) -> bool {
         self.ctx
             .holdings
-            .held_elsewhere(self.obj, holding, self.endpoint.as_deref())
+            .held_elsewhere(self.obj, holding, self.ovh.as_ref().map(OvhClient::base_url))
     }
 }
 

@@ -85,10 +85,8 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         status: original,
         observed: Observed::default(),
         written_generation: None,
-        endpoint: None,
+        ovh: None,
     };
-    // Made on first use: deleting a resource that never reached OVH needs no credentials.
-    let mut ovh: Option<OvhClient> = None;
     // OVH reads are cut at the deadline; a call that may change something at OVH is never cut,
     // only not begun past it (see `budget`).
     let deadline = tokio::time::Instant::now() + ctx.options.pass_budget;
@@ -116,11 +114,10 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
                 continue;
             }
             Step::Look(lookup) => {
-                let ovh = match client(ctx, obj, &mut ovh).await {
+                let ovh = match pass.client().await {
                     Ok(c) => c,
                     Err(e) => return pass.credentials_failure(e).await,
                 };
-                pass.endpoint.get_or_insert_with(|| ovh.base_url().to_string());
                 let read = lookups::lookup_into(&ovh, &lookup, &mut pass.observed);
                 match tokio::time::timeout_at(deadline, read).await {
                     Err(_) => return pass.over_budget(&ovh, "while reading", &lookup).await,
@@ -132,11 +129,10 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
             }
             Step::Act(act) => act,
         };
-        let ovh = match client(ctx, obj, &mut ovh).await {
+        let ovh = match pass.client().await {
             Ok(c) => c,
             Err(e) => return pass.credentials_failure(e).await,
         };
-        pass.endpoint.get_or_insert_with(|| ovh.base_url().to_string());
         // Another pass took it between the plan and now: plan again (it is held elsewhere now).
         if let Some(holding) = act.takes()
             && !ctx.holdings.claim(obj, &holding, Some(ovh.base_url()))
@@ -257,16 +253,4 @@ async fn budget(ovh: &OvhClient, act: &Act, deadline: tokio::time::Instant) -> R
         Err(_) => Err(None),
         Ok(result) => result.map_err(Some),
     }
-}
-
-/// The pass's OVH client, made from the credentials Secret on first use.
-async fn client(
-    ctx: &Context,
-    obj: &PublicCloudProject,
-    slot: &mut Option<OvhClient>,
-) -> Result<OvhClient, Error> {
-    if slot.is_none() {
-        *slot = Some(ctx.ovh_client(obj).await?);
-    }
-    Ok(slot.clone().expect("just set"))
 }
