@@ -1,4 +1,4 @@
-//! Between teams (DESIGN §4 "Between people"), end to end against the real kube-apiserver, the
+//! Between teams (docs/security-model.md), end to end against the real kube-apiserver, the
 //! simulator and the operator in-process: a project is held by the first resource that ordered
 //! or adopted it, and a lost checkout never takes another resource's order.
 

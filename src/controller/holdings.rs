@@ -1,4 +1,4 @@
-//! Which resource holds which OVH project and which order (DESIGN §4 "Between people"): several
+//! Which resource holds which OVH project and which order (docs/security-model.md, "Who holds a project"): several
 //! teams share one operator and often one OVH account, so a project id or an order id named by
 //! one resource must not be followed, renamed, paid or terminated through another. As a
 //! PersistentVolume is bound to one claim, the first resource to record a project or an order

@@ -142,7 +142,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
         ctx.crash_hook.before_write(&act).await;
         executor::record_intent(&act, &mut pass.status, Timestamp::now().to_string());
         if !executor::status_only(&act) {
-            // What earlier steps recorded is written before the next OVH call (DESIGN.md §4).
+            // What earlier steps recorded is written before the next OVH call (docs/explanation/exactly-once.md).
             pass.write_if_changed().await?;
             if let Err(e) = budget(&ovh, &act, deadline).await {
                 return match e {

@@ -255,7 +255,7 @@ impl OvhClient {
                 return Ok(bytes);
             }
             // Kept on the error too: a POST is never retried here, and its caller decides when
-            // to send it again (a payment answered 429, DESIGN §4).
+            // to send it again (a payment answered 429, docs/guides/payment.md).
             let retry_after = (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
                 .then(|| header(&headers, "retry-after").and_then(|s| s.trim().parse::<u64>().ok()))
                 .flatten();

@@ -160,7 +160,7 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// The order URL is a page where a person pays (DESIGN §5): the manager sends people to
+/// The order URL is a page where a person pays (docs/reference/simulator.md): the manager sends people to
 /// `order.url` to pay a priced order (ovh/manager `useProjectCreation.tsx` `handleCreditAndPay`).
 async fn order_page(
     State(sim): S,

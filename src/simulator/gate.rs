@@ -61,7 +61,7 @@ pub struct Fault {
     /// commits the order even if the client has given up and disconnected meanwhile (the commit
     /// runs in a detached task), then answers. Until the commit the cart stays open (not
     /// `readOnly`) and no order exists (assumed: a slow OVH that commits after the client's
-    /// timeout, the case DESIGN §4's `CheckingOut` recovery is for).
+    /// timeout, the case the `CheckingOut` recovery is for, docs/explanation/exactly-once.md).
     #[serde(default)]
     pub commit_after_ms: Option<u64>,
     /// The call waits this long before it is handled (a stalled OVH: beyond the client's

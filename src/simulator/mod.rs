@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use gate::Faults;
 use world::World;
 
-/// Simulator settings; every flag has the default the fixed points of DESIGN §5 rely on.
+/// Simulator settings; every flag has the default docs/reference/simulator.md documents.
 #[derive(clap::Args, Clone, Debug)]
 pub struct SimConfig {
     /// Address to listen on.

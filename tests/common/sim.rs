@@ -176,7 +176,7 @@ pub async fn configured_cart(client: &OvhClient, marker: &str) -> (Cart, Item) {
     configured_cart_in(Region::Eu, client, marker).await
 }
 
-/// The subsidiary and plan code of a region's API (DESIGN §4 step 2).
+/// The subsidiary and plan code of a region's API (docs/explanation/order-flow.md).
 pub fn subsidiary_and_plan(region: Region) -> (&'static str, &'static str) {
     match region {
         Region::Eu => ("FR", "project.2018"),

@@ -11,8 +11,8 @@ pub(super) fn find_lost_order(input: &Input, since: Option<String>) -> Step {
     }
 }
 
-/// The order a lost checkout placed, as far as the planner can be sure of it (DESIGN §4, §4
-/// "Between people"): the order-id annotation once its contents match the spec and no other
+/// The order a lost checkout placed, as far as the planner can be sure of it
+/// (docs/explanation/exactly-once.md, docs/security-model.md): the order-id annotation once its contents match the spec and no other
 /// resource holds it; else, only when this cart reads `readOnly` (its checkout committed), the
 /// one order of the window whose contents match and that no other resource holds. Otherwise the
 /// step to take (a read, or a stop that says what to check).

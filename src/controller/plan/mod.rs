@@ -1,6 +1,7 @@
 //! The order planner: a pure function from what the user asked (spec), what was done (status) and
 //! what OVH said in this pass (observations) to the one next step. No I/O here: every rule of
-//! DESIGN §4 — one order per resource, never a checkout on a guess — is decided and tested here.
+//! docs/explanation/exactly-once.md — one order per resource, never a checkout on a guess — is
+//! decided and tested here.
 
 use std::time::Duration;
 
@@ -310,12 +311,12 @@ pub struct Input<'a> {
     pub max_price: Option<&'a str>,
     /// --allow-terminate: false turns every deletionPolicy: Terminate into Orphan.
     pub allow_terminate: bool,
-    /// Whether another resource holds this project or order (DESIGN §4: the first to record
+    /// Whether another resource holds this project or order (docs/security-model.md: the first to record
     /// it holds it). Such a project or order is never followed, paid, renamed or terminated here.
     pub holders: &'a (dyn Holders + Sync),
 }
 
-/// Who holds what, as the planner asks it (DESIGN §4: the first resource to record a project
+/// Who holds what, as the planner asks it (docs/security-model.md: the first resource to record a project
 /// or an order holds it).
 pub trait Holders {
     /// Whether another resource than the one planned holds `holding`.

@@ -9,7 +9,7 @@ const PAYMENT_METHOD_ID: i64 = 1_000_042;
 
 impl World {
     /// `nichandle.Nichandle` (schema me.json). The subsidiary is the API's: `FR` on the EU API
-    /// (DESIGN §5), `US` on the US API (tf issue #217: US accounts have subsidiary `US`).
+    /// (docs/reference/simulator.md), `US` on the US API (tf issue #217: US accounts have subsidiary `US`).
     pub fn me(&self) -> Me {
         let (subsidiary, currency) = if self.us() {
             // Currency symbol assumed (schema: a free string).
@@ -35,7 +35,7 @@ impl World {
 
     /// `GET /me/payment/method` with its schema query filters `default`, `paymentType`, `status`
     /// (schema me.json). The one method is the default (tf `ovh/order.go` reads
-    /// `?default=true`; DESIGN §5: one default method unless `--no-payment-method`).
+    /// `?default=true`; docs/reference/simulator.md: one default method unless `--no-payment-method`).
     pub fn payment_method_ids(
         &self,
         default: Option<bool>,

@@ -63,7 +63,7 @@ impl World {
         cart.items.values().map(|i| self.item_ucents(i)).sum()
     }
 
-    /// A real page where a person can pay (DESIGN §5; the manager redirects there, mgr
+    /// A real page where a person can pay (docs/reference/simulator.md; the manager redirects there, mgr
     /// `useProjectCreation.tsx` `handleCreditAndPay`).
     pub(super) fn order_url(&self, order: &SimOrder) -> String {
         format!(

@@ -351,7 +351,7 @@ impl World {
         })
     }
 
-    /// What a person paying at the order URL does (DESIGN §5).
+    /// What a person paying at the order URL does (docs/reference/simulator.md).
     pub fn pay_as_person(&mut self, order_id: i64) -> SimResult<()> {
         let order = self.payable(order_id)?;
         order.paid_at = Some(Instant::now());
