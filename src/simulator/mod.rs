@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 use gate::Faults;
 use world::World;
 
-/// Simulator settings; every flag has the default docs/reference/simulator.md documents.
+/// Simulator settings; every flag has the default the tests and scripts rely on (docs/reference/simulator.md).
 #[derive(clap::Args, Clone, Debug)]
 pub struct SimConfig {
     /// Address to listen on.
