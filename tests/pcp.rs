@@ -414,6 +414,8 @@ async fn approve_checks_the_price_and_the_cart_then_the_operator_orders() {
     let obj = env.wait_for_phase("b", Phase::AwaitingApproval, 30).await;
     let cart = obj.status.as_ref().unwrap().cart.clone().unwrap().id;
     let ns = env.ns.as_str();
+    // The wait's event is published just after the status write that shows the phase.
+    env.wait_for_event("b", "AwaitingApproval").await;
 
     let text = succeeded(&pcp(&["status", "b", "-n", ns]));
     assert_mentions(
