@@ -360,7 +360,7 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
             let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 30).await;
             let ledger = env.sim.ledger().await;
             assert_one_order(&ledger, &obj);
-            if covered.last().is_some_and(|c| c == "Checkout") {
+            if covered.last().is_some_and(|c| c == "Order::Checkout") {
                 // Killed with CheckingOut recorded and the checkout unsent: the restarted operator
                 // first waited out the grace, in case an earlier checkout was still running.
                 let waited = env
@@ -373,7 +373,7 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
             let carts = &ledger.carts;
             if covered
                 .last()
-                .is_some_and(|c| c == "CreateCart (after its OVH call)")
+                .is_some_and(|c| c == "Cart::Create (after its OVH call)")
             {
                 // No source says GET /order/cart?description= lists a cart not yet assigned
                 // (the simulator lists assigned carts only): that cart is lost, a new one made,
@@ -394,16 +394,18 @@ async fn killed_after_any_step_the_operator_still_orders_exactly_once() {
     }
     println!("killed and restarted at: {covered:#?}");
     for expected in [
-        "BeginCart",
-        "CreateCart",
-        "AssignCart",
-        "AddItem",
-        "AddConfiguration",
-        "BeginCheckout",
-        "Checkout",
+        "Cart::Begin",
+        "Cart::Create",
+        "Cart::Assign",
+        "Item::Add",
+        "Item::AddConfiguration",
+        "Order::BeginCheckout",
+        "Order::Checkout",
     ] {
         assert!(
-            covered.iter().any(|c| c.starts_with(expected)),
+            covered
+                .iter()
+                .any(|c| c == expected || c.starts_with(&format!("{expected} "))),
             "{expected} not covered: {covered:?}"
         );
     }
@@ -658,7 +660,7 @@ async fn a_checkout_ovh_refuses_placed_nothing_so_the_spec_is_not_frozen() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spec_change_just_before_checking_out_is_ordered_not_the_old_spec() {
     let env = Env::new("checkout-race", |_| {}).await;
-    let (hook, point) = CrashHook::pause_before_write("Checkout");
+    let (hook, point) = CrashHook::pause_before_write("Order::Checkout");
     let _operator = env.start_operator_with(env.options(), hook);
     env.create("p", json!({"description": "Before"})).await;
     tokio::time::timeout(Duration::from_secs(30), point.reached.notified())
@@ -715,7 +717,7 @@ async fn a_lost_item_answer_delays_the_checkout_and_the_order_has_one_item() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_after_the_termination_request_a_refused_second_request_does_not_stick() {
     let env = Env::new("terminate-crash", |_| {}).await;
-    let (hook, point) = CrashHook::at_act("RequestTermination", true);
+    let (hook, point) = CrashHook::at_act("Termination::Request", true);
     let operator = env.start_operator_with(env.options(), hook);
     env.create(
         "p",

@@ -494,7 +494,10 @@ async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_passwor
                 .openstack_user
                 .unwrap();
             assert_eq!(recorded.id, Some(user.user_id), "killed at {at}");
-            if covered.last().is_some_and(|c| c == "CreateUser (after its call)") {
+            if covered
+                .last()
+                .is_some_and(|c| c == "User::Create (after its call)")
+            {
                 // The answer (and its password) was lost: the user is found by its marker and
                 // its password regenerated.
                 assert_eq!(user.passwords_issued, 2, "{user:?}");
@@ -505,11 +508,11 @@ async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_passwor
     }
     println!("killed and restarted at: {covered:#?}");
     for expected in [
-        "BeginUser",
-        "CreateUser",
-        "CreateUser (after its call)",
-        "WriteOutputs",
-        "WriteOutputs (after its call)",
+        "User::Begin",
+        "User::Create",
+        "User::Create (after its call)",
+        "Outputs::Write",
+        "Outputs::Write (after its call)",
     ] {
         assert!(
             covered.iter().any(|c| c == expected),

@@ -380,7 +380,7 @@ async fn killed_after_posting_an_option_the_operator_does_not_post_it_again() {
             .is_ok();
         operator.kill();
         assert!(froze, "the flow reaches step {step}");
-        if point.frozen_at.lock().unwrap().as_deref() != Some("AddOption") {
+        if point.frozen_at.lock().unwrap().as_deref() != Some("Item::AddOption") {
             continue;
         }
         assert_eq!(env.sim.calls("POST /order/cart/{cartId}/cloud/options").await, 1);

@@ -81,8 +81,8 @@ impl CrashHook {
         let Some(point) = self.0.as_ref().filter(|p| p.pause_before_write) else {
             return;
         };
-        let name = format!("{step:?}");
-        if point.act.is_some_and(|act| !name.starts_with(act)) {
+        let name = step.name();
+        if point.act.is_some_and(|act| act != name) {
             return;
         }
         if point.seen.fetch_add(1, Ordering::SeqCst) + 1 == point.step {
@@ -101,8 +101,7 @@ impl CrashHook {
         if after_call != point.after_call {
             return;
         }
-        let debug = format!("{step:?}");
-        let name = debug.split([' ', '(']).next().unwrap_or_default().to_string();
+        let name = step.name();
         if point.act.is_some_and(|act| act != name) {
             return;
         }

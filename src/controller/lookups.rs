@@ -22,7 +22,7 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
             observed.marker_carts = Some(ovh.carts_by_description(marker).await?)
         }
         Lookup::CartPrice(cart_id) => {
-            observed.current_price = Some(super::executor::price_of(
+            observed.current_price = Some(super::stage::price_of(
                 &ovh.checkout_preview(cart_id).await?.prices,
             ))
         }
@@ -42,7 +42,7 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
         Lookup::OrderStatus(order_id) => observed.order_status = Some(ovh.order_status(*order_id).await?),
         Lookup::OrderExpiry(order_id) => {
             let order = ovh.order(*order_id).await?;
-            observed.order_price = Some(super::executor::price_of_order(&order));
+            observed.order_price = Some(super::stage::price_of_order(&order));
             observed.order_expiry = Some(order.expiration_date);
         }
         Lookup::OrderPayment(order_id) => {

@@ -3,6 +3,19 @@
 
 use std::time::Duration;
 
+impl Options {
+    /// The settings the planner decides with.
+    pub fn policy(&self) -> super::plan::Policy<'_> {
+        super::plan::Policy {
+            checkout_grace: self.checkout_grace,
+            project_404_window: self.project_404_window,
+            payment_settle: self.payment_settle,
+            max_price: self.max_price.as_deref(),
+            allow_terminate: self.allow_terminate,
+        }
+    }
+}
+
 /// Settings of the `run` subcommand.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Options {

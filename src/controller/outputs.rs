@@ -10,7 +10,9 @@ use kube::{
     api::{Patch, PatchParams},
 };
 
-use super::plan::{CLOUDS_YAML_KEY, Outputs, PASSWORD_KEY, PROJECT_ID_KEY, SecretSeen, Token, USER_ID_KEY};
+use super::plan::{
+    CLOUDS_YAML_KEY, Outputs, PASSWORD_KEY, PROJECT_ID_KEY, SecretSeen, Sensitive, USER_ID_KEY,
+};
 use crate::api::{FIELD_MANAGER, PublicCloudProject};
 
 /// Label on every outputs Secret: the name of the resource whose outputs it holds.
@@ -51,7 +53,7 @@ pub async fn read(
         ours: labelled && owned,
         project_id: text(&secret, PROJECT_ID_KEY),
         user_id: text(&secret, USER_ID_KEY),
-        password: text(&secret, PASSWORD_KEY).map(Token),
+        password: text(&secret, PASSWORD_KEY).map(Sensitive),
         has_clouds_yaml: text(&secret, CLOUDS_YAML_KEY).is_some(),
     }))
 }
@@ -103,7 +105,7 @@ pub async fn write(
         ours: true,
         project_id: data.get(PROJECT_ID_KEY).cloned(),
         user_id: data.get(USER_ID_KEY).cloned(),
-        password: data.get(PASSWORD_KEY).cloned().map(Token),
+        password: data.get(PASSWORD_KEY).cloned().map(Sensitive),
         has_clouds_yaml: data.contains_key(CLOUDS_YAML_KEY),
     })
 }

@@ -11,14 +11,11 @@ use super::{
     Context, Error,
     context::REFUSAL_RETRY,
     finalizer,
-    plan::{Holders, Holding, Input, Observed, Reason, Requeue},
+    plan::{Holders, Holding, Input, Observed, Reason, Requeue, Severity},
     status::{self, CREDENTIALS_VALID},
 };
 use crate::{
-    api::{
-        APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, ORDER_ID_ANNOTATION, PAUSED_ANNOTATION, Phase,
-        PublicCloudProject, PublicCloudProjectStatus, TERMINATION_TOKEN_ANNOTATION,
-    },
+    api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
     ovh::{OvhClient, OvhError},
 };
 
@@ -36,35 +33,37 @@ pub(super) struct Pass<'a> {
     /// The pass's OVH client, made from the credentials Secret on first use (deleting a resource
     /// that never reached OVH needs no credentials).
     pub(super) ovh: Option<OvhClient>,
+    /// OVH reads are cut at this deadline; a call that may change something at OVH is never
+    /// cut, only not begun past it.
+    pub(super) deadline: tokio::time::Instant,
+}
+
+impl<'a> Pass<'a> {
+    pub(super) fn new(ctx: &'a Context, obj: &'a PublicCloudProject, api: Api<PublicCloudProject>) -> Self {
+        let original = obj.status.clone().unwrap_or_default();
+        Pass {
+            ctx,
+            obj,
+            api,
+            persisted: original.clone(),
+            status: original,
+            observed: Observed::default(),
+            written_generation: None,
+            ovh: None,
+            deadline: tokio::time::Instant::now() + ctx.options.pass_budget,
+        }
+    }
 }
 
 impl Pass<'_> {
     pub(super) fn input(&self) -> Input<'_> {
-        let annotation = |key: &str| {
-            self.obj
-                .annotations()
-                .get(key)
-                .map(|v| v.trim())
-                .filter(|v| !v.is_empty())
-        };
-        Input {
-            spec: &self.obj.spec,
-            status: &self.status,
-            uid: self.obj.metadata.uid.as_deref().unwrap_or_default(),
-            approval: annotation(APPROVE_ANNOTATION),
-            order_hint: annotation(ORDER_ID_ANNOTATION).and_then(|v| v.parse().ok()),
-            termination_token: annotation(TERMINATION_TOKEN_ANNOTATION),
-            observed: &self.observed,
-            now: Timestamp::now(),
-            checkout_grace: self.ctx.options.checkout_grace,
-            project_404_window: self.ctx.options.project_404_window,
-            payment_settle: self.ctx.options.payment_settle,
-            paused: annotation(PAUSED_ANNOTATION) == Some("true"),
-            approved_by: annotation(APPROVED_BY_ANNOTATION),
-            max_price: self.ctx.options.max_price.as_deref(),
-            allow_terminate: self.ctx.options.allow_terminate,
-            holders: self,
-        }
+        Input::new(
+            self.obj,
+            &self.status,
+            &self.observed,
+            self.ctx.options.policy(),
+            self,
+        )
     }
 
     /// The pass's OVH client (see [`Self::ovh`]).
@@ -140,12 +139,12 @@ impl Pass<'_> {
     }
 
     pub(super) async fn wait(
-        mut self,
+        &mut self,
         phase: Phase,
         reason: Reason,
         message: String,
         requeue: Requeue,
-        warning: bool,
+        severity: Severity,
     ) -> Result<Action, Error> {
         let before =
             status::condition(&self.status, status::READY).map(|c| (c.reason.clone(), c.message.clone()));
@@ -153,7 +152,7 @@ impl Pass<'_> {
         status::enter_phase(&mut self.status, phase, reason, &message, generation);
         self.write_if_changed().await?;
         if before != Some((reason.as_str().to_string(), message.clone())) {
-            status::publish(&self.ctx.events, self.obj, warning, reason, message).await;
+            status::publish(&self.ctx.events, self.obj, severity, reason, message).await;
         }
         Ok(match requeue {
             Requeue::Person => Action::requeue(Duration::from_secs(300)),
@@ -163,16 +162,15 @@ impl Pass<'_> {
         })
     }
 
-    pub(super) async fn release(self, note: String, warning: bool) -> Result<Action, Error> {
+    pub(super) async fn release(&mut self, note: String, severity: Severity) -> Result<Action, Error> {
         self.ctx.forget(self.obj);
         self.ctx.record_phase(self.obj, None);
-        let reason = if warning {
-            Reason::LeftBehind
-        } else {
-            Reason::Released
+        let reason = match severity {
+            Severity::Warning => Reason::LeftBehind,
+            Severity::Normal => Reason::Released,
         };
         tracing::info!(resource = %self.name(), %reason, %note, "finalizer released");
-        status::publish(&self.ctx.events, self.obj, warning, reason, note).await;
+        status::publish(&self.ctx.events, self.obj, severity, reason, note).await;
         finalizer::remove(&self.api, self.obj)
             .await
             .map_err(Error::Kube)?;
@@ -188,7 +186,7 @@ impl Pass<'_> {
         })
     }
 
-    pub(super) async fn credentials_failure(mut self, e: Error) -> Result<Action, Error> {
+    pub(super) async fn credentials_failure(&mut self, e: Error) -> Result<Action, Error> {
         let reason = e.reason();
         self.ctx.metrics.failure(reason.as_str());
         // A fixed Secret triggers a reconcile through the Secret watch; no need to poll OVH.
@@ -209,7 +207,7 @@ impl Pass<'_> {
         status::set_ready(&mut self.status, false, reason, &message, generation);
         self.status.observed_generation = generation;
         self.write_if_changed().await?;
-        status::publish(&self.ctx.events, self.obj, true, reason, message).await;
+        status::publish(&self.ctx.events, self.obj, Severity::Warning, reason, message).await;
         retry
     }
 
@@ -217,17 +215,11 @@ impl Pass<'_> {
     /// stops here, writes what it recorded, says so once (Ready, a Warning naming the endpoint),
     /// and goes back to the controller's backoff.
     pub(super) async fn over_budget(
-        mut self,
+        &mut self,
         ovh: &OvhClient,
         doing: &str,
-        step: &impl std::fmt::Debug,
+        name: String,
     ) -> Result<Action, Error> {
-        // The variant's name only (`Cart`, `CreateCart`): its fields are ids and the spec's words.
-        let step = format!("{step:?}");
-        let name = step
-            .split(|c: char| !c.is_alphanumeric())
-            .next()
-            .unwrap_or_default();
         let e = Error::PassOverBudget {
             endpoint: ovh.base_url().to_string(),
             seconds: self.ctx.options.pass_budget.as_secs(),
@@ -238,7 +230,14 @@ impl Pass<'_> {
             let generation = self.generation();
             status::set_ready(&mut self.status, false, reason, &e.to_string(), generation);
             self.write_if_changed().await?;
-            status::publish(&self.ctx.events, self.obj, true, reason, e.to_string()).await;
+            status::publish(
+                &self.ctx.events,
+                self.obj,
+                Severity::Warning,
+                reason,
+                e.to_string(),
+            )
+            .await;
         }
         self.write_if_changed().await?;
         Err(e)
@@ -246,7 +245,7 @@ impl Pass<'_> {
 
     /// OVH refused or failed: credentials and permanent refusals become conditions and wait for a
     /// change; transient failures go back to the controller for a per-object backoff.
-    pub(super) async fn ovh_failure(mut self, e: OvhError) -> Result<Action, Error> {
+    pub(super) async fn ovh_failure(&mut self, e: OvhError) -> Result<Action, Error> {
         let generation = self.generation();
         if e.is_credentials_problem() {
             return self.credentials_failure(Error::Ovh(e)).await;
@@ -260,7 +259,14 @@ impl Pass<'_> {
                 status::set_ready(&mut self.status, false, Reason::from(&e), &message, generation);
                 self.status.observed_generation = generation;
                 self.write_if_changed().await?;
-                status::publish(&self.ctx.events, self.obj, true, Reason::from(&e), message).await;
+                status::publish(
+                    &self.ctx.events,
+                    self.obj,
+                    Severity::Warning,
+                    Reason::from(&e),
+                    message,
+                )
+                .await;
             }
             return Ok(Action::requeue(REFUSAL_RETRY));
         }
@@ -271,7 +277,14 @@ impl Pass<'_> {
         }
         // Keep what this pass achieved, then let the error policy back off.
         self.write_if_changed().await?;
-        status::publish(&self.ctx.events, self.obj, true, Reason::from(&e), message).await;
+        status::publish(
+            &self.ctx.events,
+            self.obj,
+            Severity::Warning,
+            Reason::from(&e),
+            message,
+        )
+        .await;
         Err(Error::Ovh(e))
     }
 }

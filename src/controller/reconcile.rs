@@ -1,6 +1,6 @@
-//! The reconcile loop: plan a step from spec, status and what OVH said; look it up, act on it,
-//! wait or release; repeat until the planner waits. Each action is one OVH call (or none); what
-//! it changed in the status is written before the next OVH call, or when the pass ends.
+//! The reconcile pass: the driver's target for a resource in the cluster. Each act is one OVH
+//! call (or none, or the outputs Secret's write); what earlier steps recorded is written before
+//! the next OVH call, or when the pass ends.
 
 use std::{
     sync::Arc,
@@ -11,15 +11,16 @@ use jiff::Timestamp;
 use kube::{Api, ResourceExt, runtime::controller::Action};
 
 use super::{
-    Context, Error, executor, finalizer, lookups,
-    outcome::{self, Applied},
-    outputs,
+    Context, Error,
+    driver::{self, Proceed, Stop, Target},
+    finalizer, lookups, outputs,
     pass::Pass,
-    plan::{self, Act, Observed, Step},
+    plan::{self, Act, Input, Lookup, OrderAct, Outputs, Requeue, SecretSeen},
+    stage::{Applied, Cluster, Failed, Outcome, Severity},
     status,
 };
 use crate::{
-    api::PublicCloudProject,
+    api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
     ovh::{OvhClient, OvhError},
 };
 
@@ -29,6 +30,10 @@ const MAX_STEPS_PER_PASS: usize = 40;
 /// The latest a resource deferred for its Secret's share comes back by itself (it is woken
 /// sooner, when a pass of its Secret ends).
 const DEFERRED_RETRY: Duration = Duration::from_secs(30);
+
+/// The requeue after a pass that ended with work left (the steps' limit, a spec changed under a
+/// checkout): at once, give or take the controller's queue.
+const AT_ONCE: Duration = Duration::from_secs(1);
 
 pub async fn reconcile(obj: Arc<PublicCloudProject>, ctx: Arc<Context>) -> Result<Action, Error> {
     // Held until the pass ends: its Secret's other resources wait for it without a slot.
@@ -63,7 +68,7 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
     // Until the watch has listed every resource, one not seen yet may hold the project or order
     // this one names: nothing is planned before the index of holdings is complete.
     if !ctx.holdings.is_listed() {
-        return Ok(Action::requeue(std::time::Duration::from_secs(1)));
+        return Ok(Action::requeue(AT_ONCE));
     }
     let deleting = obj.metadata.deletion_timestamp.is_some();
     let has_finalizer = finalizer::has_finalizer(obj);
@@ -76,167 +81,187 @@ async fn reconcile_inner(obj: &PublicCloudProject, ctx: &Context) -> Result<Acti
     if !deleting && let Some(wait) = ctx.refusal_pending(obj) {
         return Ok(Action::requeue(wait));
     }
-    let original = obj.status.clone().unwrap_or_default();
-    let mut pass = Pass {
-        ctx,
-        obj,
-        api,
-        persisted: original.clone(),
-        status: original,
-        observed: Observed::default(),
-        written_generation: None,
-        ovh: None,
-    };
-    // OVH reads are cut at the deadline; a call that may change something at OVH is never cut,
-    // only not begun past it (see `budget`).
-    let deadline = tokio::time::Instant::now() + ctx.options.pass_budget;
-    for _ in 0..MAX_STEPS_PER_PASS {
-        let input = pass.input();
-        let step = if deleting {
-            plan::plan_deletion(&input)
-        } else {
-            plan::plan(&input)
-        };
-        tracing::debug!(resource = %pass.name(), ?step, "planned");
-        let act = match step {
-            Step::Wait {
-                phase,
-                reason,
-                message,
-                requeue,
-                warning,
-            } => return pass.wait(phase, reason, message, requeue, warning).await,
-            Step::ReleaseFinalizer { note, warning } => return pass.release(note, warning).await,
-            Step::Look(plan::Lookup::OutputsSecret(name)) => {
-                let secrets = Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
-                let seen = outputs::read(&secrets, obj, &name).await.map_err(Error::Kube)?;
-                pass.observed.outputs_secret = Some(seen);
-                continue;
+    let mut pass = Pass::new(ctx, obj, api);
+    match driver::drive(&mut pass, MAX_STEPS_PER_PASS).await {
+        Err(ended) => ended,
+        Ok(Stop::Wait {
+            phase,
+            reason,
+            message,
+            requeue,
+            warning,
+        }) => {
+            pass.wait(phase, reason, message, requeue, Severity::from(warning))
+                .await
+        }
+        Ok(Stop::Release { note, warning }) => pass.release(note, Severity::from(warning)).await,
+        Ok(Stop::OutOfSteps) => {
+            pass.write_if_changed().await?;
+            Ok(Action::requeue(AT_ONCE))
+        }
+    }
+}
+
+/// The pass ends early with the controller's answer (a failure reported, a stop).
+type Ended = Result<Action, Error>;
+
+impl Target for Pass<'_> {
+    type Break = Ended;
+
+    fn input(&self) -> Input<'_> {
+        Pass::input(self)
+    }
+
+    fn deleting(&self) -> bool {
+        self.obj.metadata.deletion_timestamp.is_some()
+    }
+
+    fn state(&mut self) -> (&mut PublicCloudProjectStatus, &mut plan::Observed, Option<i64>) {
+        (&mut self.status, &mut self.observed, self.obj.metadata.generation)
+    }
+
+    async fn look(&mut self, lookup: &Lookup) -> Result<(), Ended> {
+        if let Lookup::OutputsSecret(name) = lookup {
+            let seen = outputs::read(&self.secrets(), self.obj, name).await;
+            self.observed.outputs_secret = Some(seen.map_err(|e| Err(Error::Kube(e)))?);
+            return Ok(());
+        }
+        let ovh = self.ovh_or_stop().await?;
+        let read = lookups::lookup_into(&ovh, lookup, &mut self.observed);
+        match tokio::time::timeout_at(self.deadline, read).await {
+            Err(_) => Err(self.over_budget(&ovh, "while reading", lookup.name()).await),
+            Ok(Err(e)) => Err(self.ovh_failure(e).await),
+            Ok(Ok(())) => {
+                self.mark_credentials_valid();
+                Ok(())
             }
-            Step::Look(lookup) => {
-                let ovh = match pass.client().await {
-                    Ok(c) => c,
-                    Err(e) => return pass.credentials_failure(e).await,
-                };
-                let read = lookups::lookup_into(&ovh, &lookup, &mut pass.observed);
-                match tokio::time::timeout_at(deadline, read).await {
-                    Err(_) => return pass.over_budget(&ovh, "while reading", &lookup).await,
-                    Ok(Err(e)) => return pass.ovh_failure(e).await,
-                    Ok(Ok(())) => {}
-                }
-                pass.mark_credentials_valid();
-                continue;
-            }
-            Step::Act(act) => act,
-        };
-        let ovh = match pass.client().await {
-            Ok(c) => c,
-            Err(e) => return pass.credentials_failure(e).await,
-        };
+        }
+    }
+
+    async fn prepare(&mut self, act: &Act) -> Result<Proceed, Ended> {
+        let ovh = self.ovh_or_stop().await?;
         // Another pass took it between the plan and now: plan again (it is held elsewhere now).
         if let Some(holding) = act.takes()
-            && !ctx.holdings.claim(obj, &holding, Some(ovh.base_url()))
+            && !self.ctx.holdings.claim(self.obj, &holding, Some(ovh.base_url()))
         {
-            continue;
+            return Ok(Proceed::PlanAgain);
         }
-        ctx.crash_hook.before_write(&act).await;
-        executor::record_intent(&act, &mut pass.status, Timestamp::now().to_string());
-        if !executor::status_only(&act) {
-            // What earlier steps recorded is written before the next OVH call (docs/explanation/exactly-once.md).
-            pass.write_if_changed().await?;
-            if let Err(e) = budget(&ovh, &act, deadline).await {
-                return match e {
-                    None => pass.over_budget(&ovh, "before", &act).await,
-                    Some(e) => pass.ovh_failure(e).await,
-                };
+        self.ctx.crash_hook.before_write(act).await;
+        act.record_intent(&mut self.status, Timestamp::now());
+        if !act.status_only() {
+            // What earlier steps recorded is written before the next OVH call
+            // (docs/explanation/exactly-once.md).
+            self.write_if_changed().await.map_err(Err)?;
+            if let Err(e) = budget(&ovh, act, self.deadline).await {
+                return Err(match e {
+                    None => self.over_budget(&ovh, "before", act.name()).await,
+                    Some(e) => self.ovh_failure(e).await,
+                });
             }
         }
         // The write that marked CheckingOut froze the spec (CEL); one changed before it is seen
         // in the generation it returned: the checkout would buy the spec this pass planned from,
         // so it is not sent, and the next pass plans from the new spec.
-        if matches!(act, Act::Checkout { .. }) && pass.spec_changed_under_us() {
-            pass.checkout_not_placed();
-            pass.write_if_changed().await?;
-            return Ok(Action::requeue(std::time::Duration::from_secs(1)));
+        if matches!(act, Act::Order(OrderAct::Checkout { .. })) && self.spec_changed_under_us() {
+            self.checkout_not_placed();
+            self.write_if_changed().await.map_err(Err)?;
+            return Err(Ok(Action::requeue(AT_ONCE)));
         }
-        ctx.crash_hook.before(&act).await;
+        self.ctx.crash_hook.before(act).await;
+        Ok(Proceed::Run)
+    }
+
+    async fn perform(&mut self, act: &Act) -> Result<Outcome, Ended> {
+        let ovh = self.ovh_or_stop().await?;
         let started = Instant::now();
-        let outcome = if let Act::WriteOutputs { name, outputs } = &act {
-            let secrets = Api::namespaced(ctx.client.clone(), &obj.namespace().unwrap_or_default());
-            match outputs::write(&secrets, obj, name, outputs, ovh.base_url()).await {
-                Ok(seen) => outcome::Outcome::OutputsWritten {
-                    name: name.clone(),
-                    seen,
-                },
-                // A condition, not a bare error: the planner asks OVH for no password until a
-                // write of this Secret succeeds in the pass (Observed::outputs_writable).
-                Err(e) => {
-                    let said = match &e {
-                        kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
-                        e => e.to_string(),
-                    };
-                    let message = format!(
-                        "The operator cannot write Secret {name}: the Kubernetes API answered: {said}. \
-                         No OpenStack password is asked of OVH until it can; check the operator's \
-                         RBAC and admission policies on Secrets"
-                    );
-                    return pass
-                        .wait(
-                            crate::api::Phase::NeedsAttention,
-                            plan::Reason::OutputsSecretUnwritable,
-                            message,
-                            plan::Requeue::Resync,
-                            true,
-                        )
-                        .await;
-                }
+        let outcome = match act.execute(&ovh, &*self).await {
+            Ok(outcome) => outcome,
+            Err(Failed::Kubernetes { secret, said }) => {
+                return Err(self.outputs_unwritable(&secret, said).await);
             }
-        } else {
-            match executor::execute(&ovh, &act, &obj.spec, &pass.status).await {
-                Ok(outcome) => outcome,
-                Err(e) => {
-                    if matches!(act, Act::Checkout { .. })
-                        && e.status().is_some_and(|s| (400..500).contains(&s))
-                    {
-                        pass.checkout_not_placed();
-                    }
-                    return pass.ovh_failure(e).await;
+            Err(Failed::Ovh(e)) => {
+                // A 4xx refused the checkout: no order was placed (a cart turns read-only only
+                // when a checkout commits).
+                if matches!(act, Act::Order(OrderAct::Checkout { .. }))
+                    && e.status().is_some_and(|s| (400..500).contains(&s))
+                {
+                    self.checkout_not_placed();
                 }
+                return Err(self.ovh_failure(e).await);
             }
         };
-        tracing::info!(resource = %pass.name(), ?act, duration_ms = started.elapsed().as_millis() as u64, "executed");
-        ctx.crash_hook.after_call(&act).await;
-        pass.mark_credentials_valid();
-        let placed = matches!(outcome, outcome::Outcome::OrderPlaced { .. });
-        let Applied {
-            reason,
-            note,
-            phase,
-            warning,
-        } = outcome::apply(outcome, &mut pass.status, &mut pass.observed, Timestamp::now());
-        if let Some((phase, ready_reason)) = phase {
-            status::enter_phase(
-                &mut pass.status,
-                phase,
-                ready_reason,
-                &note,
-                obj.metadata.generation,
-            );
-        }
-        // The status is written before the next OVH call (above) or when the pass ends (a wait,
-        // a failure, the steps' limit): one write for an OVH call's result and the status-only
-        // steps that follow it, before anything depends on it at OVH.
-        if placed {
-            ctx.metrics.order_placed();
+        let duration_ms = started.elapsed().as_millis() as u64;
+        tracing::info!(resource = %self.name(), ?act, duration_ms, "executed");
+        self.ctx.crash_hook.after_call(act).await;
+        self.mark_credentials_valid();
+        Ok(outcome)
+    }
+
+    async fn applied(&mut self, act: &Act, applied: Applied) -> Result<(), Ended> {
+        if matches!(act, Act::Order(OrderAct::Checkout { .. })) {
+            self.ctx.metrics.order_placed();
         }
         // Events for what a person follows, not for every step (the log has each one): the
-        // pass's wait publishes the phase it ends in. Warnings always.
-        if warning || !reason.routine() {
-            status::publish(&ctx.events, obj, warning, reason, note).await;
+        // pass's wait publishes the phase it ends in. Warnings always. The status is written
+        // before the next OVH call or when the pass ends: one write for an OVH call's result and
+        // the status-only steps that follow it.
+        if applied.severity.is_warning() || !applied.reason.routine() {
+            status::publish(
+                &self.ctx.events,
+                self.obj,
+                applied.severity,
+                applied.reason,
+                applied.note,
+            )
+            .await;
+        }
+        Ok(())
+    }
+}
+
+impl Cluster for Pass<'_> {
+    async fn write_outputs(&self, name: &str, outputs: &Outputs) -> Result<SecretSeen, String> {
+        let endpoint = self.ovh.as_ref().map(OvhClient::base_url).unwrap_or_default();
+        outputs::write(&self.secrets(), self.obj, name, outputs, endpoint)
+            .await
+            .map_err(|e| match e {
+                kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
+                e => e.to_string(),
+            })
+    }
+}
+
+impl Pass<'_> {
+    /// The pass's OVH client, or the end of the pass with the credentials' failure reported.
+    async fn ovh_or_stop(&mut self) -> Result<OvhClient, Ended> {
+        match self.client().await {
+            Ok(c) => Ok(c),
+            Err(e) => Err(self.credentials_failure(e).await),
         }
     }
-    pass.write_if_changed().await?;
-    Ok(Action::requeue(std::time::Duration::from_secs(1)))
+
+    fn secrets(&self) -> Api<k8s_openapi::api::core::v1::Secret> {
+        Api::namespaced(self.ctx.client.clone(), &self.obj.namespace().unwrap_or_default())
+    }
+
+    /// A condition, not a bare error: the planner asks OVH for no password until a write of this
+    /// Secret succeeds in the pass (Observed::outputs_writable).
+    async fn outputs_unwritable(&mut self, name: &str, said: String) -> Ended {
+        let message = format!(
+            "The operator cannot write Secret {name}: the Kubernetes API answered: {said}. No OpenStack \
+             password is asked of OVH until it can; check the operator's RBAC and admission policies on \
+             Secrets"
+        );
+        let reason = plan::Reason::OutputsSecretUnwritable;
+        self.wait(
+            Phase::NeedsAttention,
+            reason,
+            message,
+            Requeue::Resync,
+            Severity::Warning,
+        )
+        .await
+    }
 }
 
 /// Whether `act`, which calls OVH, may begin within the pass's time budget: the deadline has not
@@ -246,7 +271,7 @@ async fn budget(ovh: &OvhClient, act: &Act, deadline: tokio::time::Instant) -> R
     if tokio::time::Instant::now() >= deadline {
         return Err(None);
     }
-    if matches!(act, Act::WriteOutputs { .. }) {
+    if act.is_kubernetes() {
         return Ok(());
     }
     match tokio::time::timeout_at(deadline, ovh.authenticate_ahead()).await {

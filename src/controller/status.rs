@@ -14,6 +14,7 @@ use serde_json::json;
 use super::{
     events::Events,
     reason::{Health, Reason},
+    stage::Severity,
 };
 use crate::api::{FIELD_MANAGER, Phase, PublicCloudProject, PublicCloudProjectStatus};
 
@@ -161,10 +162,21 @@ pub async fn write(
 }
 
 /// Publishes an event; failures to publish are logged, never fatal.
-pub async fn publish(events: &Events, obj: &PublicCloudProject, warning: bool, reason: Reason, note: String) {
+pub async fn publish(
+    events: &Events,
+    obj: &PublicCloudProject,
+    severity: Severity,
+    reason: Reason,
+    note: String,
+) {
     let note: String = note.chars().take(1000).collect();
     if let Err(e) = events
-        .publish(&obj.object_ref(&()), warning, reason.as_str(), &note)
+        .publish(
+            &obj.object_ref(&()),
+            severity.is_warning(),
+            reason.as_str(),
+            &note,
+        )
         .await
     {
         tracing::warn!(name = %obj.name_any(), error = %e, "could not publish event");

@@ -6,7 +6,6 @@
 
 use std::{fmt::Write as _, path::PathBuf, time::Duration};
 
-use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Secret;
 use kube::ResourceExt;
 
@@ -15,11 +14,14 @@ use crate::{
     api::{Approval, Payment, Phase, PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus},
     controller::{
         credentials::secret_keys,
-        executor, lookups,
-        outcome::{self, Applied},
-        plan::{self, Act, Input, Lookup, Observed, Reason, Step, desired_configurations},
+        driver::{self, Proceed, Target},
+        lookups,
+        plan::{
+            self, Act, CartAct, Input, Lookup, Observed, Outputs, Policy, ProjectAct, Reason, SecretSeen,
+            UserAct, desired_configurations,
+        },
         reason::Health,
-        status,
+        stage::{Applied, Cluster, Failed, Outcome},
     },
     ovh::{ClientOptions, Credentials, OvhClient},
 };
@@ -123,20 +125,20 @@ fn secret_file(path: &std::path::Path) -> Result<Credentials, PcpError> {
 
 /// Plans one resource and deletes its cart, whatever happened.
 async fn plan_one(ovh: &OvhClient, obj: &PublicCloudProject) -> Result<(), PcpError> {
-    let mut spec = obj.spec.clone();
-    // The planner then stops at AwaitingApproval with the price: never at a checkout.
-    spec.approval = Approval::Manual;
-    // A marker of its own: the operator never takes this cart for one of its resources'.
-    let uid = format!("kubectl-pcp-plan-{:016x}", rand::random::<u64>());
-    let mut state = State::default();
+    let mut dry = DryRun {
+        ovh,
+        obj: dry_resource(obj),
+        state: State::default(),
+    };
     let driven = tokio::select! {
-        r = drive(ovh, &spec, &uid, &mut state) => r,
+        r = drive(&mut dry) => r,
         _ = tokio::signal::ctrl_c() => Err(PcpError::Refused("interrupted".into())),
     };
+    let (state, uid) = (&dry.state, dry.obj.uid().unwrap_or_default());
     let had_cart = state.status.cart.is_some() || state.status.cart_requested_at.is_some();
     let cleanup = delete_carts(ovh, &state.status, &uid).await;
     let stop = driven?;
-    print!("{}", report(&obj.spec, &state, &stop));
+    print!("{}", report(&obj.spec, state, &stop));
     cleanup?;
     if had_cart {
         println!("  Cart deleted:     yes; nothing was ordered");
@@ -152,6 +154,14 @@ async fn plan_one(ovh: &OvhClient, obj: &PublicCloudProject) -> Result<(), PcpEr
     Ok(())
 }
 
+/// A dry plan as the driver's target: OVH reads and cart acts only, on an in-memory status.
+struct DryRun<'a> {
+    ovh: &'a OvhClient,
+    /// The manifest's resource with approval forced to Manual and a uid of the plan's own.
+    obj: PublicCloudProject,
+    state: State,
+}
+
 #[derive(Default)]
 struct State {
     status: PublicCloudProjectStatus,
@@ -165,110 +175,160 @@ struct Stop {
     message: String,
 }
 
+/// The settings of a dry plan: no approval ceiling, no termination; waits never reached.
+const DRY_POLICY: Policy<'static> = Policy {
+    checkout_grace: Duration::ZERO,
+    project_404_window: Duration::from_secs(600),
+    payment_settle: Duration::from_secs(1800),
+    max_price: None,
+    allow_terminate: false,
+};
+
 /// The only actions a plan executes: building, configuring and pricing a cart (and status-only
 /// records). Anything else — a checkout, a payment, a termination — ends the plan unexecuted.
 fn allowed(act: &Act) -> bool {
     matches!(
         act,
-        Act::BeginCart
-            | Act::CreateCart { .. }
-            | Act::AssignCart { .. }
-            | Act::AddItem { .. }
-            | Act::DeleteItem { .. }
-            | Act::AddConfiguration { .. }
-            | Act::DeleteConfiguration { .. }
-            | Act::AddOption { .. }
-            | Act::PreviewPrice { .. }
-            | Act::RecordProjectId(_)
-            | Act::RecordProject { .. }
-            | Act::RecordProjectDescription(_)
+        Act::Cart(
+            CartAct::Begin | CartAct::Create { .. } | CartAct::Assign { .. } | CartAct::PreviewPrice { .. }
+        ) | Act::Item(_)
+            | Act::Project(
+                ProjectAct::RecordId { .. }
+                    | ProjectAct::RecordStatus { .. }
+                    | ProjectAct::RecordDescription(_)
+            )
     )
 }
 
-async fn drive(
-    ovh: &OvhClient,
-    spec: &PublicCloudProjectSpec,
-    uid: &str,
-    state: &mut State,
-) -> Result<Stop, PcpError> {
-    for _ in 0..MAX_STEPS {
-        let input = Input {
-            spec,
-            status: &state.status,
-            uid,
-            approval: None,
-            order_hint: None,
-            termination_token: None,
-            observed: &state.observed,
-            now: Timestamp::now(),
-            checkout_grace: Duration::ZERO,
-            project_404_window: Duration::from_secs(600),
-            payment_settle: Duration::from_secs(1800),
-            paused: false,
-            approved_by: None,
-            max_price: None,
-            allow_terminate: false,
-            // A plan records nothing in the cluster: it holds no project and takes none.
-            holders: &plan::NoHolders,
-        };
-        match plan::plan(&input) {
-            // A followed project's outputs are written by the operator, never by a plan.
-            Step::Look(Lookup::OutputsSecret(_))
-            | Step::Act(Act::BeginUser | Act::WriteOutputs { .. } | Act::RecordFoundUser { .. }) => {
-                let secret = spec.write_outputs_to.as_deref().unwrap_or_default();
-                let user = if spec.openstack_user.is_some() {
-                    "creates its OpenStack user and "
-                } else {
-                    ""
-                };
-                return Ok(Stop {
-                    phase: Phase::Ready,
-                    reason: Reason::WritingOutputs,
-                    message: format!("{user}writes the outputs Secret {secret}"),
-                });
+/// The stop a plan reports for the followed project's outputs: written by the operator, never by
+/// a plan.
+fn outputs_stop(spec: &PublicCloudProjectSpec) -> Stop {
+    let secret = spec.write_outputs_to.as_deref().unwrap_or_default();
+    let user = if spec.openstack_user.is_some() {
+        "creates its OpenStack user and "
+    } else {
+        ""
+    };
+    Stop {
+        phase: Phase::Ready,
+        reason: Reason::WritingOutputs,
+        message: format!("{user}writes the outputs Secret {secret}"),
+    }
+}
+
+/// Why a dry plan ended before the planner waited.
+enum Ended {
+    Stop(Stop),
+    Failed(PcpError),
+}
+
+impl Target for DryRun<'_> {
+    type Break = Ended;
+
+    fn input(&self) -> Input<'_> {
+        // A plan records nothing in the cluster: it holds no project and takes none.
+        Input::new(
+            &self.obj,
+            &self.state.status,
+            &self.state.observed,
+            DRY_POLICY,
+            &plan::NoHolders,
+        )
+    }
+
+    fn deleting(&self) -> bool {
+        false
+    }
+
+    fn state(&mut self) -> (&mut PublicCloudProjectStatus, &mut Observed, Option<i64>) {
+        (&mut self.state.status, &mut self.state.observed, None)
+    }
+
+    async fn look(&mut self, lookup: &Lookup) -> Result<(), Ended> {
+        if let Lookup::OutputsSecret(_) = lookup {
+            return Err(Ended::Stop(outputs_stop(&self.obj.spec)));
+        }
+        let read = lookups::lookup_into(self.ovh, lookup, &mut self.state.observed).await;
+        read.map_err(|e| Ended::Failed(e.into()))
+    }
+
+    async fn prepare(&mut self, act: &Act) -> Result<Proceed, Ended> {
+        match act {
+            Act::User(UserAct::Begin | UserAct::ReadFound { .. }) | Act::Outputs(_) => {
+                Err(Ended::Stop(outputs_stop(&self.obj.spec)))
             }
-            Step::Look(lookup) => lookups::lookup_into(ovh, &lookup, &mut state.observed).await?,
             // A spec.description changed since the name was recorded renames it: said, never done
             // here (adopting a project keeps its name).
-            Step::Act(Act::RenameProject { project_id, from, to }) => {
-                let from = from.map(|f| format!(" from {f:?}")).unwrap_or_default();
-                return Ok(Stop {
+            Act::Project(ProjectAct::Rename { project_id, from, to }) => {
+                let from = from.as_ref().map(|f| format!(" from {f:?}")).unwrap_or_default();
+                Err(Ended::Stop(Stop {
                     phase: Phase::Ready,
                     reason: Reason::ProjectRenamed,
                     message: format!("renames project {project_id}{from} to {to:?} (spec.description)"),
-                });
+                }))
             }
-            Step::Act(act) if allowed(&act) => {
-                let done = executor::execute(ovh, &act, spec, &state.status).await?;
-                let Applied { phase, note, .. } =
-                    outcome::apply(done, &mut state.status, &mut state.observed, Timestamp::now());
-                if let Some((phase, reason)) = phase {
-                    status::enter_phase(&mut state.status, phase, reason, &note, None);
-                }
-            }
-            Step::Act(act) => {
-                return Err(PcpError::Refused(format!(
-                    "the plan stopped before an action it never takes: {act:?}"
-                )));
-            }
-            Step::Wait {
-                phase,
-                reason,
-                message,
-                ..
-            } => {
-                return Ok(Stop {
-                    phase,
-                    reason,
-                    message,
-                });
-            }
-            Step::ReleaseFinalizer { note, .. } => return Err(PcpError::Refused(note)),
+            act if allowed(act) => Ok(Proceed::Run),
+            act => Err(Ended::Failed(PcpError::Refused(format!(
+                "the plan stopped before an action it never takes: {act:?}"
+            )))),
         }
     }
-    Err(PcpError::Refused(format!(
-        "the plan took more than {MAX_STEPS} steps; stopped"
-    )))
+
+    async fn perform(&mut self, act: &Act) -> Result<Outcome, Ended> {
+        match act.execute(self.ovh, &NoCluster).await {
+            Ok(outcome) => Ok(outcome),
+            Err(Failed::Ovh(e)) => Err(Ended::Failed(e.into())),
+            Err(Failed::Kubernetes { secret, said }) => Err(Ended::Failed(PcpError::Refused(format!(
+                "a plan writes no Secret ({secret}): {said}"
+            )))),
+        }
+    }
+
+    async fn applied(&mut self, _: &Act, _: Applied) -> Result<(), Ended> {
+        Ok(())
+    }
+}
+
+/// A dry plan has no cluster: it stops before any act that writes one ([`outputs_stop`]).
+struct NoCluster;
+
+impl Cluster for NoCluster {
+    async fn write_outputs(&self, _: &str, _: &Outputs) -> Result<SecretSeen, String> {
+        Err("a dry plan has no cluster".into())
+    }
+}
+
+/// The resource as the plan drives it: approval Manual (the planner then stops at
+/// AwaitingApproval with the price: never at a checkout), a uid of its own (a cart marker the
+/// operator never takes for one of its resources') and no annotations (a manifest's approval,
+/// pause or order id mean nothing to a plan).
+fn dry_resource(obj: &PublicCloudProject) -> PublicCloudProject {
+    let mut dry = obj.clone();
+    dry.spec.approval = Approval::Manual;
+    dry.metadata.uid = Some(format!("kubectl-pcp-plan-{:016x}", rand::random::<u64>()));
+    dry.metadata.annotations = None;
+    dry
+}
+
+async fn drive(dry: &mut DryRun<'_>) -> Result<Stop, PcpError> {
+    match driver::drive(dry, MAX_STEPS).await {
+        Ok(driver::Stop::Wait {
+            phase,
+            reason,
+            message,
+            ..
+        }) => Ok(Stop {
+            phase,
+            reason,
+            message,
+        }),
+        Ok(driver::Stop::Release { note, .. }) => Err(PcpError::Refused(note)),
+        Ok(driver::Stop::OutOfSteps) => Err(PcpError::Refused(format!(
+            "the plan took more than {MAX_STEPS} steps; stopped"
+        ))),
+        Err(Ended::Stop(stop)) => Ok(stop),
+        Err(Ended::Failed(e)) => Err(e),
+    }
 }
 
 /// Deletes the plan's cart: the recorded one, or — when a cart creation's answer was lost —
@@ -400,24 +460,25 @@ fn once_applied(spec: &PublicCloudProjectSpec, status: &PublicCloudProjectStatus
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::controller::plan::{OrderAct, PaymentAct, TerminationAct};
 
     #[test]
     fn only_cart_building_is_ever_executed() {
-        assert!(allowed(&Act::PreviewPrice { cart_id: "c".into() }));
-        assert!(allowed(&Act::BeginCart));
+        assert!(allowed(&Act::Cart(CartAct::PreviewPrice { cart_id: "c".into() })));
+        assert!(allowed(&Act::Cart(CartAct::Begin)));
         for never in [
-            Act::BeginCheckout { approved_by: None },
-            Act::Checkout { cart_id: "c".into() },
-            Act::Pay {
+            Act::Order(OrderAct::BeginCheckout { approved_by: None }),
+            Act::Order(OrderAct::Checkout { cart_id: "c".into() }),
+            Act::Payment(PaymentAct::Pay {
                 order_id: 1,
                 payment_method_id: 2,
-            },
-            Act::PayWithFidelityAccount { order_id: 1 },
-            Act::RequestTermination {
+            }),
+            Act::Payment(PaymentAct::PayWithFidelityAccount { order_id: 1 }),
+            Act::Termination(TerminationAct::Request {
                 project_id: "p".into(),
                 again: false,
-            },
-            Act::DeleteCart { cart_id: "c".into() },
+            }),
+            Act::Cart(CartAct::Delete { cart_id: "c".into() }),
         ] {
             assert!(!allowed(&never), "{never:?}");
         }

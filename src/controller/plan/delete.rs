@@ -88,7 +88,7 @@ pub fn plan_deletion(input: &Input) -> Step {
             OrderStatus::Delivered => match observed.project_id_from_details.as_ref() {
                 None => Step::Look(Lookup::ProjectIdFromDetails(order.id)),
                 Some(Some(p)) if input.holders.held_elsewhere(&Holding::Project(p.clone())) => release_held(),
-                Some(Some(p)) => Step::Act(Act::RecordProjectId(p.clone())),
+                Some(Some(p)) => input.record_project(p.clone()),
                 Some(None) => wait(
                     Phase::Terminating,
                     Reason::Terminating,
@@ -116,7 +116,7 @@ pub fn plan_deletion(input: &Input) -> Step {
         }
         if terminate || input.order_hint.is_some() {
             match super::lost_order::lost_order(input, since) {
-                Ok(order_id) => return Step::Act(Act::RecordOrder { order_id }),
+                Ok(order_id) => return Step::Act(Act::Order(OrderAct::ReadFound { order_id })),
                 Err(look @ Step::Look(_)) => return look,
                 Err(_) => {}
             }
@@ -131,9 +131,9 @@ pub fn plan_deletion(input: &Input) -> Step {
     match status.cart.as_ref() {
         Some(cart) if observed.cart.is_none() => Step::Look(Lookup::Cart(cart.id.clone())),
         Some(cart) if matches!(observed.cart, Some(CartSeen::Found { read_only: false, .. })) => {
-            Step::Act(Act::DeleteCart {
+            Step::Act(Act::Cart(CartAct::Delete {
                 cart_id: cart.id.clone(),
-            })
+            }))
         }
         _ => release("Nothing was ordered".into(), false),
     }
@@ -191,30 +191,30 @@ fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
     let Some(termination) = status.termination.as_ref() else {
         return match observed.newest_email {
             None => Step::Look(Lookup::NewestEmail),
-            Some(newest) => Step::Act(Act::MarkEmails { newest }),
+            Some(newest) => Step::Act(Act::Termination(TerminationAct::MarkEmails { newest })),
         };
     };
     if termination.requested_at.is_none() {
-        return Step::Act(Act::RequestTermination {
+        return Step::Act(Act::Termination(TerminationAct::Request {
             project_id,
             again: !observed.termination_begun,
-        });
+        }));
     }
     if let Some(token) = input.termination_token {
-        return Step::Act(Act::ConfirmTermination {
+        return Step::Act(Act::Termination(TerminationAct::Confirm {
             project_id,
             token: token.into(),
-        });
+        }));
     }
     match observed.termination_token.as_ref() {
         None => Step::Look(Lookup::TerminationToken {
             project_id,
             after: termination.emails_after,
         }),
-        Some(Some(token)) => Step::Act(Act::ConfirmTermination {
+        Some(Some(token)) => Step::Act(Act::Termination(TerminationAct::Confirm {
             project_id,
             token: token.clone().into(),
-        }),
+        })),
         Some(None) => wait(
             Phase::Terminating,
             Reason::Terminating,

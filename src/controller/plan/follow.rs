@@ -15,7 +15,7 @@ pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>)
         return Step::Look(Lookup::OrderStatus(order_id));
     };
     if recorded != Some(current.as_str()) {
-        return Step::Act(Act::RecordOrderStatus(current));
+        return Step::Act(Act::Order(OrderAct::RecordStatus(current)));
     }
     let url = input.order_url();
     match current {
@@ -32,7 +32,7 @@ pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>)
             None => Step::Look(Lookup::ProjectIdFromDetails(order_id)),
             Some(Some(project_id)) => input
                 .held_project(project_id)
-                .unwrap_or_else(|| Step::Act(Act::RecordProjectId(project_id.clone()))),
+                .unwrap_or_else(|| input.record_project(project_id.clone())),
             Some(None) => wait(
                 Phase::Delivering,
                 Reason::Delivering,
@@ -78,7 +78,7 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
     if expires.is_none() {
         match observed.order_expiry.as_ref() {
             None => return Step::Look(Lookup::OrderExpiry(order_id)),
-            Some(Some(at)) => return Step::Act(Act::RecordOrderExpiry(at.clone())),
+            Some(Some(at)) => return Step::Act(Act::Order(OrderAct::RecordExpiry(at.clone()))),
             Some(None) => {}
         }
     }
@@ -127,7 +127,7 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
     }
     let free = is_zero(&ordered.with_tax);
     if free {
-        return Step::Act(Act::BeginPayment { method: None });
+        return Step::Act(Act::Payment(PaymentAct::Begin { method: None }));
     }
     let Some(method) = observed.default_payment_method.as_ref() else {
         return Step::Look(Lookup::DefaultPaymentMethod);
@@ -139,9 +139,9 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
             format!("Order {order_id} is not paid and {problem}: pay it at {url}"),
             Requeue::Progress,
         ),
-        None => Step::Act(Act::BeginPayment {
+        None => Step::Act(Act::Payment(PaymentAct::Begin {
             method: method.clone(),
-        }),
+        })),
     }
 }
 
@@ -162,11 +162,11 @@ fn requested_payment(input: &Input, order_id: i64, payment: &crate::api::Payment
     }
     if input.observed.payment_begun {
         return match payment.method_id {
-            Some(payment_method_id) => Step::Act(Act::Pay {
+            Some(payment_method_id) => Step::Act(Act::Payment(PaymentAct::Pay {
                 order_id,
                 payment_method_id,
-            }),
-            None => Step::Act(Act::PayWithFidelityAccount { order_id }),
+            })),
+            None => Step::Act(Act::Payment(PaymentAct::PayWithFidelityAccount { order_id })),
         };
     }
     let deferred = parse_time(payment.deferred_until.as_deref());
@@ -223,7 +223,7 @@ fn payment_due_again(input: &Input, order_id: i64, payment: &crate::api::Payment
     }
     match input.observed.order_payment.as_ref() {
         None => Step::Look(Lookup::OrderPayment(order_id)),
-        Some(PaymentSeen::NotFound) => Step::Act(Act::BeginPaymentAgain),
+        Some(PaymentSeen::NotFound) => Step::Act(Act::Payment(PaymentAct::BeginAgain)),
         Some(PaymentSeen::Found { date, mean }) => wait(
             Phase::AwaitingPayment,
             Reason::PaymentPending,
@@ -282,7 +282,7 @@ fn price_not_allowed(input: &Input, ordered: &crate::api::PriceStatus) -> Option
 pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> Step {
     let (status, observed) = (input.status, input.observed);
     if adopted && status.project_id.as_deref() != Some(project_id) {
-        return Step::Act(Act::RecordProjectId(project_id.into()));
+        return input.record_project(project_id);
     }
     match observed.project.as_ref() {
         None => Step::Look(Lookup::Project(project_id.into())),
@@ -320,7 +320,7 @@ pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> 
         Some(ProjectSeen::Found { status: s, .. })
             if status.project_status.as_deref() != Some(s.as_str()) =>
         {
-            Step::Act(Act::RecordProject { status: s.clone() })
+            Step::Act(Act::Project(ProjectAct::RecordStatus { status: s.clone() }))
         }
         // Once ok: the name's base is recorded first, without a PUT (a delivered project has the
         // ordered name, recorded at delivery; an adopted one, or one followed before this field,
@@ -332,17 +332,19 @@ pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> 
             description,
         }) if s == "ok" => {
             let Some(recorded) = status.project_description.as_deref() else {
-                return Step::Act(Act::RecordProjectDescription(input.spec.description.clone()));
+                return Step::Act(Act::Project(ProjectAct::RecordDescription(
+                    input.spec.description.clone(),
+                )));
             };
             if let Some(step) = super::outputs::plan_outputs(input, project_id) {
                 return step;
             }
             if recorded != input.spec.description {
-                return Step::Act(Act::RenameProject {
+                return Step::Act(Act::Project(ProjectAct::Rename {
                     project_id: project_id.into(),
                     from: description.clone(),
                     to: input.spec.description.clone(),
-                });
+                }));
             }
             wait(
                 Phase::Ready,

@@ -6,7 +6,7 @@ use super::*;
 /// The checkout may have happened: identify its order, or stop and say what to check.
 pub(super) fn find_lost_order(input: &Input, since: Option<String>) -> Step {
     match lost_order(input, since) {
-        Ok(order_id) => Step::Act(Act::RecordOrder { order_id }),
+        Ok(order_id) => Step::Act(Act::Order(OrderAct::ReadFound { order_id })),
         Err(step) => step,
     }
 }

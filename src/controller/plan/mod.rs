@@ -5,11 +5,19 @@
 
 use std::time::Duration;
 
-pub use super::{holdings::Holding, reason::Reason};
+pub use super::{
+    holdings::Holding,
+    reason::Reason,
+    stage::{
+        Act, CartAct, ItemAct, OrderAct, OutputsAct, PaymentAct, ProjectAct, Severity, TerminationAct,
+        UserAct,
+    },
+};
 use crate::{
     api::{
-        Approval, DeletionPolicy, OnExisting, OpenstackUser, Payment, Phase, PublicCloudProjectSpec,
-        PublicCloudProjectStatus,
+        APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, Approval, DeletionPolicy, ORDER_ID_ANNOTATION,
+        OnExisting, OpenstackUser, PAUSED_ANNOTATION, Payment, Phase, PublicCloudProject,
+        PublicCloudProjectSpec, PublicCloudProjectStatus, TERMINATION_TOKEN_ANNOTATION,
     },
     ovh::model::OrderStatus,
 };
@@ -84,200 +92,24 @@ pub enum Step {
     },
 }
 
-/// One OVH call (or none), then one status write.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Act {
-    // ---- ordering ----
-    /// Status write only: recorded before the cart POST, so a restart knows a cart may exist
-    /// unrecorded (and looks for it by its marker only then).
-    BeginCart,
-    CreateCart {
-        subsidiary: String,
-        marker: String,
-        /// The plan code this cart orders (spec, or the subsidiary's default).
-        plan_code: String,
-    },
-    /// A cart with our marker exists but is not in status (created, then the status write lost).
-    RecordFoundCart {
-        cart_id: String,
-    },
-    AssignCart {
-        cart_id: String,
-    },
-    AddItem {
-        cart_id: String,
-        plan_code: String,
-    },
-    DeleteItem {
-        cart_id: String,
-        item_id: i64,
-    },
-    AddConfiguration {
-        cart_id: String,
-        item_id: i64,
-        label: String,
-        value: String,
-    },
-    DeleteConfiguration {
-        cart_id: String,
-        item_id: i64,
-        configuration_id: i64,
-    },
-    /// `POST /order/cart/{cartId}/cloud/options` with the project item's id (terraform's
-    /// `plan_option`). A stray option item goes with [`Act::DeleteItem`].
-    AddOption {
-        cart_id: String,
-        item_id: i64,
-        plan_code: String,
-        duration: String,
-        pricing_mode: String,
-    },
-    PreviewPrice {
-        cart_id: String,
-    },
-    /// Status write only: recorded before the checkout POST, so a restart knows one may have run.
-    BeginCheckout {
-        /// Who approved this cart (approval or price ceiling), when it needed approval.
-        approved_by: Option<String>,
-    },
-    /// Never with autopay: payment follows as its own step, as terraform-provider-ovh does.
-    Checkout {
-        cart_id: String,
-    },
-    RecordOrder {
-        order_id: i64,
-    },
-    RecordOrderExpiry(String),
-    /// The cart expired before checkout: forget it so a new one is made.
-    ForgetCart,
-    /// What is bought changed after the cart's price was shown: delete the cart (a 404 counts as
-    /// deleted) and forget it, so a new cart (a new id, which no approval names yet) is made.
-    /// Deleted before it is forgotten, so the marker lookup can never find it again.
-    AbandonCart {
-        cart_id: String,
-    },
-    /// Status write only: recorded before the payment call, so a restart never pays twice.
-    BeginPayment {
-        /// `None`: the fidelity account.
-        method: Option<PaymentMethodSeen>,
-    },
-    /// Status write only: the recorded payment is requested again (with the recorded method),
-    /// counted and recorded before the call like the first.
-    BeginPaymentAgain,
-    Pay {
-        order_id: i64,
-        payment_method_id: i64,
-    },
-    PayWithFidelityAccount {
-        order_id: i64,
-    },
-    RecordOrderStatus(OrderStatus),
-    RecordProjectId(String),
-    /// Status write only: forget a project id this status recorded that another resource holds
-    /// (recorded before the one-holder rule): nothing more is done with that project here.
-    DropHeldProject,
-    RecordProject {
-        status: String,
-    },
-    /// Status write only: spec.description as status.projectDescription when the project is first
-    /// seen ok without one (adopted, or followed before the field existed): the base a later spec
-    /// change is told from. Never a PUT: adopting a project keeps its name.
-    RecordProjectDescription(String),
-    /// `PUT /cloud/project/{serviceName}` `{description}`: spec.description differs from
-    /// status.projectDescription (it changed since delivery or adoption), as terraform's update does.
-    RenameProject {
-        project_id: String,
-        /// The name OVH shows now.
-        from: Option<String>,
-        to: String,
-    },
-    // ---- deletion ----
-    DeleteCart {
-        cart_id: String,
-    },
-    /// Status write only: the newest e-mail before termination is asked, so only later e-mails
-    /// are searched for the token.
-    MarkEmails {
-        newest: i64,
-    },
-    RequestTermination {
-        project_id: String,
-        /// An earlier pass may have sent it (its answer or status write lost): a refusal of this
-        /// one is then taken as "already requested", and its e-mail is awaited.
-        again: bool,
-    },
-    ConfirmTermination {
-        project_id: String,
-        token: Token,
-    },
-    // ---- outputs (spec.writeOutputsTo, spec.openstackUser) ----
-    /// Status write only: recorded before the user POST, so a restart looks for an unrecorded
-    /// user by its marker instead of creating a second one.
-    BeginUser,
-    /// `POST /cloud/project/{id}/user`; the outcome records the id before anything else.
-    CreateUser {
-        project_id: String,
-        /// Ends with the marker `ovh-publiccloud-operator:<uid>`.
-        description: String,
-        role: String,
-    },
-    /// A user with our marker exists but is not in status (created, then the status write lost).
-    RecordFoundUser {
-        project_id: String,
-        /// The lowest id with our marker: the one kept.
-        user_id: i64,
-        /// Other users with our marker (a creation sent again after a slow answer): named in a
-        /// Warning for a person to delete, never used.
-        extra: Vec<i64>,
-    },
-    /// The password was lost before it reached the Secret: OVH makes a new one.
-    RegeneratePassword {
-        project_id: String,
-        user_id: i64,
-    },
-    /// Kubernetes only: writes the outputs Secret (owned by the resource).
-    WriteOutputs {
-        name: String,
-        outputs: Outputs,
-    },
-    /// The recorded user no longer exists at OVH: forget it (a new one is made).
-    ForgetUser,
-    DeleteUser {
-        project_id: String,
-        user_id: i64,
-    },
-}
-
-impl Act {
-    /// The project or order this act records as the resource's: taken in the holdings (checked
-    /// and taken at once) just before it runs, so two resources never both record it.
-    pub fn takes(&self) -> Option<Holding> {
-        match self {
-            Act::RecordProjectId(p) => Some(Holding::Project(p.clone())),
-            Act::RecordOrder { order_id } => Some(Holding::Order(*order_id)),
-            _ => None,
-        }
-    }
-}
-
 /// A termination token: whoever holds it can confirm the termination, so it never shows in
 /// Debug output (logs of planned steps).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Token(pub String);
+pub struct Sensitive(pub String);
 
-impl std::fmt::Debug for Token {
+impl std::fmt::Debug for Sensitive {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("<redacted>")
     }
 }
 
-impl From<&str> for Token {
+impl From<&str> for Sensitive {
     fn from(s: &str) -> Self {
         Self(s.to_string())
     }
 }
 
-impl From<String> for Token {
+impl From<String> for Sensitive {
     fn from(s: String) -> Self {
         Self(s)
     }
@@ -314,6 +146,54 @@ pub struct Input<'a> {
     /// Whether another resource holds this project or order (docs/security-model.md: the first to record
     /// it holds it). Such a project or order is never followed, paid, renamed or terminated here.
     pub holders: &'a (dyn Holders + Sync),
+}
+
+/// The operator's settings the planner decides with (its `run` flags; fixed for a dry plan).
+#[derive(Clone, Copy, Debug)]
+pub struct Policy<'a> {
+    pub checkout_grace: Duration,
+    pub project_404_window: Duration,
+    pub payment_settle: Duration,
+    pub max_price: Option<&'a str>,
+    pub allow_terminate: bool,
+}
+
+impl<'a> Input<'a> {
+    /// The input for `obj` (its spec, uid and annotations) with this status and observations.
+    pub fn new(
+        obj: &'a PublicCloudProject,
+        status: &'a PublicCloudProjectStatus,
+        observed: &'a Observed,
+        policy: Policy<'a>,
+        holders: &'a (dyn Holders + Sync),
+    ) -> Self {
+        let annotation = |key: &str| {
+            obj.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(key))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        Input {
+            spec: &obj.spec,
+            status,
+            uid: obj.metadata.uid.as_deref().unwrap_or_default(),
+            approval: annotation(APPROVE_ANNOTATION),
+            order_hint: annotation(ORDER_ID_ANNOTATION).and_then(|v| v.parse().ok()),
+            termination_token: annotation(TERMINATION_TOKEN_ANNOTATION),
+            observed,
+            now: jiff::Timestamp::now(),
+            checkout_grace: policy.checkout_grace,
+            project_404_window: policy.project_404_window,
+            payment_settle: policy.payment_settle,
+            paused: annotation(PAUSED_ANNOTATION) == Some("true"),
+            approved_by: annotation(APPROVED_BY_ANNOTATION),
+            max_price: policy.max_price,
+            allow_terminate: policy.allow_terminate,
+            holders,
+        }
+    }
 }
 
 /// Who holds what, as the planner asks it (docs/security-model.md: the first resource to record a project
@@ -440,7 +320,7 @@ impl Input<'_> {
             return None;
         }
         if self.status.project_id.as_deref() == Some(project_id) {
-            return Some(Step::Act(Act::DropHeldProject));
+            return Some(Step::Act(Act::Project(ProjectAct::DropHeld)));
         }
         Some(warn(
             Phase::NeedsAttention,
@@ -452,6 +332,18 @@ impl Input<'_> {
             ),
             Requeue::Person,
         ))
+    }
+
+    /// Records `project_id` as the resource's project. Delivered by this resource's order (not
+    /// adopted by spec.projectId or spec.onExisting): the 404 window starts, and the ordered name
+    /// (fixed from checkout to delivery) is recorded as status.projectDescription.
+    fn record_project(&self, project_id: impl Into<String>) -> Step {
+        let delivered =
+            self.spec.project_id.as_deref().is_none_or(str::is_empty) && self.status.order.is_some();
+        Step::Act(Act::Project(ProjectAct::RecordId {
+            project_id: project_id.into(),
+            delivered_as: delivered.then(|| self.spec.description.clone()),
+        }))
     }
 
     /// A payment the operator requested that may still go through.

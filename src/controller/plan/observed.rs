@@ -169,7 +169,7 @@ pub struct Observed {
     pub openrc: Option<std::collections::BTreeMap<String, String>>,
     /// A password OVH gave in this pass (creation or regeneration) not yet in the Secret. Held
     /// in memory only; redacted in Debug.
-    pub new_password: Option<Token>,
+    pub new_password: Option<Sensitive>,
     /// This pass itself recorded the user's creation (so no earlier create can be unrecorded).
     pub user_begun: bool,
     /// This pass wrote the outputs Secret: a password OVH gives now can be written too. No
@@ -226,4 +226,16 @@ pub enum Lookup {
         user_id: i64,
         region: Option<String>,
     },
+}
+
+impl Lookup {
+    /// The variant's name only (`Cart`): its fields are ids and the spec's words.
+    pub fn name(&self) -> String {
+        let debug = format!("{self:?}");
+        debug
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    }
 }

@@ -21,9 +21,9 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             // but a listing may lag behind a deletion).
             let abandoned = status.abandoned_cart.as_deref();
             if let Some(cart_id) = found.iter().find(|c| Some(c.as_str()) != abandoned) {
-                return Step::Act(Act::RecordFoundCart {
+                return Step::Act(Act::Cart(CartAct::ReadFound {
                     cart_id: cart_id.clone(),
-                });
+                }));
             }
         }
         if let Some(step) = existing_project(input) {
@@ -34,22 +34,22 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             Err(look) => return look,
         };
         if status.cart_requested_at.is_none() {
-            return Step::Act(Act::BeginCart);
+            return Step::Act(Act::Cart(CartAct::Begin));
         }
         let plan_code = spec
             .plan
             .plan_code
             .clone()
             .unwrap_or_else(|| default_plan_code(&subsidiary).to_string());
-        return Step::Act(Act::CreateCart {
+        return Step::Act(Act::Cart(CartAct::Create {
             subsidiary,
             marker: input.marker(),
             plan_code,
-        });
+        }));
     };
     let cart_id = cart.id.clone();
     if cart.assigned != Some(true) && !input.checking_out() {
-        return Step::Act(Act::AssignCart { cart_id });
+        return Step::Act(Act::Cart(CartAct::Assign { cart_id }));
     }
     let Some(seen) = observed.cart.as_ref() else {
         return Step::Look(Lookup::Cart(cart_id));
@@ -57,7 +57,7 @@ pub(super) fn prepare_order(input: &Input) -> Step {
     let since = cart.created_at.clone();
     let items = match seen {
         CartSeen::Gone if input.checking_out() => return find_lost_order(input, since),
-        CartSeen::Gone => return Step::Act(Act::ForgetCart),
+        CartSeen::Gone => return Step::Act(Act::Cart(CartAct::Forget)),
         CartSeen::Found { read_only: true, .. } => return find_lost_order(input, since),
         CartSeen::Found { items, .. } => items,
     };
@@ -77,7 +77,7 @@ pub(super) fn prepare_order(input: &Input) -> Step {
         // made instead (new id), priced and approved again. Only before any checkout: the CEL
         // rules refuse such spec changes from then on.
         if judged && (status.price.is_some() || approved) && !input.checking_out() {
-            return Step::Act(Act::AbandonCart { cart_id });
+            return Step::Act(Act::Cart(CartAct::Abandon { cart_id }));
         }
         return step;
     }
@@ -92,7 +92,7 @@ pub(super) fn prepare_order(input: &Input) -> Step {
         }
         if price_needed {
             let Some(price) = status.price.as_ref() else {
-                return Step::Act(Act::PreviewPrice { cart_id });
+                return Step::Act(Act::Cart(CartAct::PreviewPrice { cart_id }));
             };
             if let Some(wait) = before_buying(input, &cart_id, price, ceiling) {
                 return wait;
@@ -101,19 +101,19 @@ pub(super) fn prepare_order(input: &Input) -> Step {
             // judged is read again just before buying; a change makes a new cart, judged anew.
             match observed.current_price.as_ref() {
                 None if judged => return Step::Look(Lookup::CartPrice(cart_id)),
-                Some(now) if now != price => return Step::Act(Act::AbandonCart { cart_id }),
+                Some(now) if now != price => return Step::Act(Act::Cart(CartAct::Abandon { cart_id })),
                 _ => {}
             }
         }
         // Who approved is recorded only where an approval is judged: there the cart was not
         // changed since the approval named it. Without approval or ceiling the cart is changed
         // in place, so an approve annotation naming it may predate its content.
-        return Step::Act(Act::BeginCheckout {
+        return Step::Act(Act::Order(OrderAct::BeginCheckout {
             approved_by: (judged && approved).then(|| input.approved_by.unwrap_or("(unknown)").to_string()),
-        });
+        }));
     }
     if observed.checkout_begun {
-        return Step::Act(Act::Checkout { cart_id });
+        return Step::Act(Act::Order(OrderAct::Checkout { cart_id }));
     }
     // A checkout that began in an earlier pass may still be running at OVH (its answer lost or
     // late): the cart only turns read-only when OVH is done. Wait before sending it again.
@@ -142,7 +142,7 @@ pub(super) fn prepare_order(input: &Input) -> Step {
     {
         return wait;
     }
-    Step::Act(Act::Checkout { cart_id })
+    Step::Act(Act::Order(OrderAct::Checkout { cart_id }))
 }
 
 /// An item or option POST whose answer was lost may still commit at OVH until the grace has
@@ -185,7 +185,7 @@ fn existing_project(input: &Input) -> Option<Step> {
         .collect();
     let first = free.first()?;
     Some(match input.spec.on_existing {
-        OnExisting::Adopt if free.len() == 1 => Step::Act(Act::RecordProjectId((*first).clone())),
+        OnExisting::Adopt if free.len() == 1 => input.record_project((*first).clone()),
         OnExisting::Adopt => warn(
             Phase::NeedsAttention,
             Reason::ProjectExists,
@@ -333,40 +333,44 @@ fn configure_item(
         .iter()
         .find(|i| Some(i.item_id) != keep.map(|k| k.item_id))
     {
-        return Some(Step::Act(Act::DeleteItem {
+        return Some(Step::Act(Act::Item(ItemAct::Delete {
             cart_id,
             item_id: extra.item_id,
-        }));
+        })));
     }
     let Some(item) = keep else {
-        return Some(Step::Act(Act::AddItem {
+        return Some(Step::Act(Act::Item(ItemAct::Add {
             cart_id,
             plan_code: plan_code.to_string(),
-        }));
+            duration: spec.plan.duration.clone(),
+            pricing_mode: spec.plan.pricing_mode.clone(),
+            subsidiary: spec.ovh_subsidiary.map(|s| format!("{s:?}")),
+        })));
     };
     let desired = desired_configurations(spec);
     if let Some((id, _, _)) = item.configurations.iter().find(|(_, label, value)| {
         !desired.iter().any(|(l, v)| l == label && v == value)
             || item.configurations.iter().filter(|(_, l, _)| l == label).count() > 1
     }) {
-        return Some(Step::Act(Act::DeleteConfiguration {
+        return Some(Step::Act(Act::Item(ItemAct::DeleteConfiguration {
             cart_id,
             item_id: item.item_id,
             configuration_id: *id,
-        }));
+        })));
     }
     if let Some((label, value)) = desired
         .into_iter()
         .find(|(label, _)| !item.configurations.iter().any(|(_, l, _)| l == label))
     {
-        return Some(Step::Act(Act::AddConfiguration {
+        return Some(Step::Act(Act::Item(ItemAct::AddConfiguration {
             cart_id,
             item_id: item.item_id,
             label,
             value,
-        }));
+            item_plan_code: plan_code.to_string(),
+        })));
     }
-    configure_options(spec, cart_id, item.item_id, &options)
+    configure_options(spec, (cart_id, item.item_id, plan_code), &options)
 }
 
 /// The next change to bring the option items of project item `item_id` to spec.options: an
@@ -375,8 +379,7 @@ fn configure_item(
 /// is seen and never added twice.
 fn configure_options(
     spec: &PublicCloudProjectSpec,
-    cart_id: String,
-    item_id: i64,
+    (cart_id, item_id, item_plan_code): (String, i64, &str),
     options: &[&ItemSeen],
 ) -> Option<Step> {
     let desired = desired_options(spec);
@@ -391,10 +394,10 @@ fn configure_options(
                     && option.pricing_mode.as_deref().is_none_or(|p| p == pricing_mode)
             });
         if !wanted {
-            return Some(Step::Act(Act::DeleteItem {
+            return Some(Step::Act(Act::Item(ItemAct::Delete {
                 cart_id,
                 item_id: option.item_id,
-            }));
+            })));
         }
         kept.push(code);
     }
@@ -402,12 +405,13 @@ fn configure_options(
         .into_iter()
         .find(|(code, _, _)| !kept.contains(&code.as_str()))
         .map(|(plan_code, duration, pricing_mode)| {
-            Step::Act(Act::AddOption {
+            Step::Act(Act::Item(ItemAct::AddOption {
                 cart_id,
                 item_id,
                 plan_code,
                 duration,
                 pricing_mode,
-            })
+                item_plan_code: item_plan_code.to_string(),
+            }))
         })
 }

@@ -4,11 +4,11 @@
 //! the resource goes (Terminate, or Orphan with deleteOnOrphan).
 //!
 //! OVH shows a user's password once, in the creation's answer. The steps, each its own status
-//! write: [`Act::BeginUser`] records the intent; [`Act::CreateUser`] posts, and its outcome
-//! records the user id before anything else; [`Act::WriteOutputs`] writes the Secret with the
+//! write: [`UserAct::Begin`] records the intent; [`UserAct::Create`] posts, and its outcome
+//! records the user id before anything else; [`OutputsAct::Write`] writes the Secret with the
 //! password held in this pass only. A restart between intent and id looks the user up by its
 //! description marker (the resource UID) instead of posting again; a restart after the id with a
-//! Secret lacking the password calls [`Act::RegeneratePassword`]. Before either call the pass
+//! Secret lacking the password calls [`UserAct::RegeneratePassword`]. Before either call the pass
 //! writes the Secret with the ids only: it claims the name and proves the write works, so a
 //! Secret the operator cannot write never costs a password (nor a regeneration per retry).
 
@@ -47,7 +47,7 @@ pub struct SecretSeen {
     pub project_id: Option<String>,
     pub user_id: Option<String>,
     /// The user's password as last written (redacted in Debug).
-    pub password: Option<Token>,
+    pub password: Option<Sensitive>,
     pub has_clouds_yaml: bool,
 }
 
@@ -63,7 +63,7 @@ pub enum UserSeen {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Outputs {
     pub values: BTreeMap<String, String>,
-    pub password: Option<Token>,
+    pub password: Option<Sensitive>,
     pub openrc: Option<BTreeMap<String, String>>,
 }
 
@@ -212,23 +212,23 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
             .as_ref()
             .is_some_and(|s| s.project_id.as_deref() == Some(project_id));
         return (!current).then(|| {
-            Step::Act(Act::WriteOutputs {
+            Step::Act(Act::Outputs(OutputsAct::Write {
                 name: name.into(),
                 outputs,
-            })
+            }))
         });
     };
     // Written with the ids only before OVH is asked for a password (see the module's doc).
     let ids_first = |outputs: &Outputs| -> Option<Step> {
         (!observed.outputs_writable).then(|| {
-            Step::Act(Act::WriteOutputs {
+            Step::Act(Act::Outputs(OutputsAct::Write {
                 name: name.into(),
                 outputs: outputs.clone(),
-            })
+            }))
         })
     };
     let user = match status.openstack_user.as_ref() {
-        None => return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::BeginUser))),
+        None => return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::User(UserAct::Begin)))),
         Some(u) => u,
     };
     let Some(user_id) = user.id else {
@@ -243,11 +243,11 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         };
         if let Some((&user_id, extra)) = found.split_first() {
             // Several: a creation sent again after a slow answer. The lowest id is kept.
-            return Some(Step::Act(Act::RecordFoundUser {
+            return Some(Step::Act(Act::User(UserAct::ReadFound {
                 project_id: project_id.into(),
                 user_id,
                 extra: extra.to_vec(),
-            }));
+            })));
         }
         // None found: a POST sent before may still be running at OVH (its answer lost or late).
         // Until it must have ended (the POST's timeout and a margin: --checkout-grace), nothing is
@@ -262,7 +262,7 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
                 begun + input.checkout_grace
             )));
         }
-        return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::BeginUser)));
+        return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::User(UserAct::Begin))));
     };
     outputs.values.insert(USER_ID_KEY.into(), user_id.to_string());
     if let Some(username) = user.username.as_ref() {
@@ -288,19 +288,19 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         if let Some(step) = ids_first(&outputs) {
             return Some(step);
         }
-        return Some(Step::Act(Act::RegeneratePassword {
+        return Some(Step::Act(Act::User(UserAct::RegeneratePassword {
             project_id: project_id.into(),
             user_id,
-        }));
+        })));
     };
     outputs.password = Some(password);
     let delivered = same_user && secret.as_ref().is_some_and(|s| s.password.is_some());
     if !delivered {
         // The password first, on its own: the openrc can wait for the user to be ok.
-        return Some(Step::Act(Act::WriteOutputs {
+        return Some(Step::Act(Act::Outputs(OutputsAct::Write {
             name: name.into(),
             outputs,
-        }));
+        })));
     }
     match observed.user.as_ref() {
         None => {
@@ -309,7 +309,7 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
                 user_id,
             }));
         }
-        Some(UserSeen::NotFound) => return Some(Step::Act(Act::ForgetUser)),
+        Some(UserSeen::NotFound) => return Some(Step::Act(Act::User(UserAct::Forget))),
         Some(UserSeen::Found { status: s, .. }) if s == "creating" || s == "updating" => {
             return Some(pending(format!(
                 "Project {project_id} is ok; OpenStack user {user_id} is {s} at OVH"
@@ -336,18 +336,18 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         }));
     };
     outputs.openrc = Some(openrc.clone());
-    Some(Step::Act(Act::WriteOutputs {
+    Some(Step::Act(Act::Outputs(OutputsAct::Write {
         name: name.into(),
         outputs,
-    }))
+    })))
 }
 
 fn create(input: &Input, want: &OpenstackUser, project_id: &str) -> Step {
-    Step::Act(Act::CreateUser {
+    Step::Act(Act::User(UserAct::Create {
         project_id: project_id.into(),
         description: input.user_description(want),
         role: want.role.as_str(),
-    })
+    }))
 }
 
 /// Before a deletion releases or terminates: the user to delete, if any (Terminate always;
@@ -372,8 +372,8 @@ pub(super) fn delete_user(input: &Input, project_id: &str, terminate: bool) -> O
             Some([]) => return None,
         },
     };
-    Some(Step::Act(Act::DeleteUser {
+    Some(Step::Act(Act::User(UserAct::Delete {
         project_id: project_id.into(),
         user_id,
-    }))
+    })))
 }

@@ -46,24 +46,24 @@ fn an_approved_cart_whose_spec_changed_is_abandoned_not_bought_or_changed() {
         case.spec.approval = Approval::Manual;
         case.approval = Some("cart-1");
         assert!(
-            matches!(case.plan(), Step::Act(Act::BeginCheckout { .. })),
+            matches!(case.plan(), Step::Act(Act::Order(OrderAct::BeginCheckout { .. }))),
             "{what}: approved as shown"
         );
         change(&mut case.spec);
         assert_eq!(
             case.plan(),
-            Step::Act(Act::AbandonCart {
+            Step::Act(Act::Cart(CartAct::Abandon {
                 cart_id: "cart-1".into()
-            }),
+            })),
             "{what}: the approved cart is neither bought nor changed"
         );
         // Not yet approved: abandoned too (a person may be approving the price shown).
         case.approval = None;
         assert_eq!(
             case.plan(),
-            Step::Act(Act::AbandonCart {
+            Step::Act(Act::Cart(CartAct::Abandon {
                 cart_id: "cart-1".into()
-            }),
+            })),
             "{what}"
         );
     }
@@ -82,7 +82,7 @@ fn the_new_cart_goes_through_the_intent_and_needs_its_own_approval() {
     case.status.abandoned_cart = Some("cart-1".into());
     case.observed = Observed::default();
     case.observed.existing_project = Some(vec![]);
-    assert_eq!(case.plan(), Step::Act(Act::BeginCart));
+    assert_eq!(case.plan(), Step::Act(Act::Cart(CartAct::Begin)));
 
     // A crash after the intent: the marker lookup never takes the abandoned cart back, even if
     // a listing still shows it.
@@ -93,16 +93,16 @@ fn the_new_cart_goes_through_the_intent_and_needs_its_own_approval() {
     );
     case.observed.marker_carts = Some(vec!["cart-1".into()]);
     assert!(
-        matches!(case.plan(), Step::Act(Act::CreateCart { .. })),
+        matches!(case.plan(), Step::Act(Act::Cart(CartAct::Create { .. }))),
         "{:?}",
         case.plan()
     );
     case.observed.marker_carts = Some(vec!["cart-1".into(), "cart-2".into()]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordFoundCart {
+        Step::Act(Act::Cart(CartAct::ReadFound {
             cart_id: "cart-2".into()
-        })
+        }))
     );
 
     // cart-2, built for the new spec and priced: the approval of cart-1 does not apply.
@@ -122,9 +122,9 @@ fn the_new_cart_goes_through_the_intent_and_needs_its_own_approval() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::PreviewPrice {
+        Step::Act(Act::Cart(CartAct::PreviewPrice {
             cart_id: "cart-2".into()
-        })
+        }))
     );
     case.status.price = Some(PriceStatus {
         with_tax: "12.40".into(),
@@ -162,7 +162,10 @@ fn the_new_cart_goes_through_the_intent_and_needs_its_own_approval() {
         "{message}"
     );
     case.approval = Some("cart-2");
-    assert!(matches!(case.plan(), Step::Act(Act::BeginCheckout { .. })));
+    assert!(matches!(
+        case.plan(),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { .. }))
+    ));
 }
 
 #[test]
@@ -175,13 +178,16 @@ fn under_a_ceiling_the_price_shown_is_the_price_bought() {
             case.spec.max_price = Some("25.00".into());
         }
         case.approval = Some("cart-1");
-        assert!(matches!(case.plan(), Step::Act(Act::BeginCheckout { .. })));
+        assert!(matches!(
+            case.plan(),
+            Step::Act(Act::Order(OrderAct::BeginCheckout { .. }))
+        ));
         case.spec.options = vec![hds()];
         assert_eq!(
             case.plan(),
-            Step::Act(Act::AbandonCart {
+            Step::Act(Act::Cart(CartAct::Abandon {
                 cart_id: "cart-1".into()
-            }),
+            })),
             "operator-wide: {operator_wide}"
         );
         // Below the ceiling too: the price checked against it must be the price bought.
@@ -189,9 +195,9 @@ fn under_a_ceiling_the_price_shown_is_the_price_bought() {
         case.approval = None;
         assert_eq!(
             case.plan(),
-            Step::Act(Act::AbandonCart {
+            Step::Act(Act::Cart(CartAct::Abandon {
                 cart_id: "cart-1".into()
-            })
+            }))
         );
     }
 }
@@ -204,7 +210,7 @@ fn without_approval_or_ceiling_a_priced_cart_is_changed_in_place() {
     case.spec.payment = Payment::Automatic;
     case.spec.options = vec![hds()];
     assert!(
-        matches!(case.plan(), Step::Act(Act::AddOption { .. })),
+        matches!(case.plan(), Step::Act(Act::Item(ItemAct::AddOption { .. }))),
         "{:?}",
         case.plan()
     );
@@ -220,7 +226,7 @@ fn nothing_is_abandoned_once_a_checkout_began() {
     // The CEL rules refuse spec changes from here; were one to get through, the cart is kept.
     case.spec.options = vec![hds()];
     assert!(
-        !matches!(case.plan(), Step::Act(Act::AbandonCart { .. })),
+        !matches!(case.plan(), Step::Act(Act::Cart(CartAct::Abandon { .. }))),
         "{:?}",
         case.plan()
     );
@@ -235,7 +241,7 @@ fn killed_between_the_deletion_and_the_status_write_the_cart_is_forgotten_never_
     // The restarted operator reads the recorded cart: gone. It is forgotten (a new cart follows,
     // which the approval of cart-1 does not name), never checked out or looked for as an order.
     case.observed.cart = Some(CartSeen::Gone);
-    assert_eq!(case.plan(), Step::Act(Act::ForgetCart));
+    assert_eq!(case.plan(), Step::Act(Act::Cart(CartAct::Forget)));
 }
 
 #[test]
@@ -248,15 +254,18 @@ fn a_price_changed_since_it_was_shown_makes_a_new_cart_never_a_checkout() {
     case.observed.current_price = Some(now);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::AbandonCart {
+        Step::Act(Act::Cart(CartAct::Abandon {
             cart_id: "cart-1".into()
-        })
+        }))
     );
     // Without approval or ceiling nothing is judged, so nothing is read again.
     let mut case = Case::new().with_cart().with_configured_item().priced();
     case.spec.payment = Payment::Automatic;
     let input = case.input();
-    assert_eq!(plan(&input), Step::Act(Act::BeginCheckout { approved_by: None }));
+    assert_eq!(
+        plan(&input),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None }))
+    );
 }
 
 #[test]
@@ -269,9 +278,9 @@ fn an_approval_given_before_the_price_was_shown_is_not_carried_to_changed_conten
         change(&mut case.spec);
         assert_eq!(
             case.plan(),
-            Step::Act(Act::AbandonCart {
+            Step::Act(Act::Cart(CartAct::Abandon {
                 cart_id: "cart-1".into()
-            }),
+            })),
             "{what}: the approved cart is not changed under its approval"
         );
     }
@@ -284,10 +293,13 @@ fn approved_by_is_recorded_only_where_the_approval_is_judged() {
     let mut case = Case::new().with_cart().with_configured_item().priced();
     case.approval = Some("cart-1");
     case.approved_by = Some("bob");
-    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None }))
+    );
     case.spec.options = vec![hds()];
     assert!(
-        matches!(case.plan(), Step::Act(Act::AddOption { .. })),
+        matches!(case.plan(), Step::Act(Act::Item(ItemAct::AddOption { .. }))),
         "changed in place: {:?}",
         case.plan()
     );
@@ -298,8 +310,8 @@ fn approved_by_is_recorded_only_where_the_approval_is_judged() {
     case.approved_by = Some("bob");
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCheckout {
+        Step::Act(Act::Order(OrderAct::BeginCheckout {
             approved_by: Some("bob".into())
-        })
+        }))
     );
 }

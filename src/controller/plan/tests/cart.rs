@@ -10,13 +10,16 @@ fn the_cart_is_recorded_before_it_is_created_and_searched_for_only_after_a_crash
     case.observed.existing_project = Some(vec![]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCart),
+        Step::Act(Act::Cart(CartAct::Begin)),
         "no marker lookup for a new resource"
     );
     // The same pass recorded it: the cart is created at once.
     case.status.cart_requested_at = Some("2026-11-27T09:59:00Z".into());
     case.observed.cart_begun = true;
-    assert!(matches!(case.plan(), Step::Act(Act::CreateCart { .. })));
+    assert!(matches!(
+        case.plan(),
+        Step::Act(Act::Cart(CartAct::Create { .. }))
+    ));
     // Recorded by an earlier pass: the create may have run unrecorded, so look first.
     case.observed.cart_begun = false;
     assert_eq!(
@@ -26,14 +29,14 @@ fn the_cart_is_recorded_before_it_is_created_and_searched_for_only_after_a_crash
     case.observed.marker_carts = Some(vec!["lost-cart".into()]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordFoundCart {
+        Step::Act(Act::Cart(CartAct::ReadFound {
             cart_id: "lost-cart".into()
-        }),
+        })),
         "a found cart is used, not a second one made"
     );
     case.observed.marker_carts = Some(vec![]);
     assert!(
-        matches!(case.plan(), Step::Act(Act::CreateCart { .. })),
+        matches!(case.plan(), Step::Act(Act::Cart(CartAct::Create { .. }))),
         "none found: created (no second intent write)"
     );
 }
@@ -48,14 +51,16 @@ fn the_subsidiary_comes_from_the_spec_or_the_account() {
     case.observed.subsidiary = Some("IE".into());
     assert_eq!(
         case.plan(),
-        Step::Act(Act::CreateCart {
+        Step::Act(Act::Cart(CartAct::Create {
             subsidiary: "IE".into(),
             marker: format!("{CART_MARKER_PREFIX}{UID}"),
             plan_code: "project.2018".into(),
-        })
+        }))
     );
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::DE);
-    assert!(matches!(case.plan(), Step::Act(Act::CreateCart { subsidiary, .. }) if subsidiary == "DE"));
+    assert!(
+        matches!(case.plan(), Step::Act(Act::Cart(CartAct::Create { subsidiary, .. })) if subsidiary == "DE")
+    );
 }
 
 #[test]
@@ -66,12 +71,12 @@ fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     case.observed.existing_project = Some(vec![]);
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);
     assert!(
-        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project"),
+        matches!(case.plan(), Step::Act(Act::Cart(CartAct::Create { plan_code, .. })) if plan_code == "project"),
         "US: project (terraform-provider-ovh PR #455)"
     );
     case.spec.plan.plan_code = Some("project.discovery".into());
     assert!(
-        matches!(case.plan(), Step::Act(Act::CreateCart { plan_code, .. }) if plan_code == "project.discovery")
+        matches!(case.plan(), Step::Act(Act::Cart(CartAct::Create { plan_code, .. })) if plan_code == "project.discovery")
     );
 
     // Once the cart recorded it, the resolved code is used without asking the account again.
@@ -85,10 +90,13 @@ fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     case.status.plan_code = Some("project".into());
     assert_eq!(
         case.plan(),
-        Step::Act(Act::AddItem {
+        Step::Act(Act::Item(ItemAct::Add {
             cart_id: "cart-1".into(),
-            plan_code: "project".into()
-        })
+            plan_code: "project".into(),
+            duration: "P1M".into(),
+            pricing_mode: "default".into(),
+            subsidiary: None,
+        }))
     );
     // An item of another plan goes.
     case.observed.cart = Some(CartSeen::Found {
@@ -97,10 +105,10 @@ fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteItem {
+        Step::Act(Act::Item(ItemAct::Delete {
             cart_id: "cart-1".into(),
             item_id: 7
-        })
+        }))
     );
 }
 
@@ -110,9 +118,9 @@ fn an_unassigned_cart_is_assigned_then_read() {
     case.status.cart.as_mut().unwrap().assigned = None;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::AssignCart {
+        Step::Act(Act::Cart(CartAct::Assign {
             cart_id: "cart-1".into()
-        })
+        }))
     );
     case.status.cart.as_mut().unwrap().assigned = Some(true);
     assert_eq!(case.plan(), Step::Look(Lookup::Cart("cart-1".into())));
@@ -132,10 +140,13 @@ fn the_item_is_added_then_configured_in_spec_order() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::AddItem {
+        Step::Act(Act::Item(ItemAct::Add {
             cart_id: "cart-1".into(),
-            plan_code: "project.2018".into()
-        })
+            plan_code: "project.2018".into(),
+            duration: "P1M".into(),
+            pricing_mode: "default".into(),
+            subsidiary: case.spec.ovh_subsidiary.map(|s| format!("{s:?}")),
+        }))
     );
 
     let mut posted = vec![];
@@ -148,12 +159,13 @@ fn the_item_is_added_then_configured_in_spec_order() {
             read_only: false,
             items: vec![item(&posted)],
         });
-        let expected = Step::Act(Act::AddConfiguration {
+        let expected = Step::Act(Act::Item(ItemAct::AddConfiguration {
             cart_id: "cart-1".into(),
             item_id: 7,
             label: label.into(),
             value: value.into(),
-        });
+            item_plan_code: "project.2018".into(),
+        }));
         assert_eq!(case.plan(), expected);
         posted.push((posted.len() as i64 + 1, label, value));
     }
@@ -163,15 +175,15 @@ fn the_item_is_added_then_configured_in_spec_order() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCheckout { approved_by: None }),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None })),
         "nothing depends on the price: the checkout's answer carries it"
     );
     case.spec.approval = Approval::Manual;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::PreviewPrice {
+        Step::Act(Act::Cart(CartAct::PreviewPrice {
             cart_id: "cart-1".into()
-        })
+        }))
     );
 }
 
@@ -185,11 +197,11 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteConfiguration {
+        Step::Act(Act::Item(ItemAct::DeleteConfiguration {
             cart_id: "cart-1".into(),
             item_id: 7,
             configuration_id: 1
-        })
+        }))
     );
     // An item of another plan (the spec changed) is removed, then the right one added.
     let mut other = item(&[]);
@@ -200,10 +212,10 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteItem {
+        Step::Act(Act::Item(ItemAct::Delete {
             cart_id: "cart-1".into(),
             item_id: 7
-        })
+        }))
     );
     // A second item of the right plan (an AddItem whose answer was lost) is removed.
     let mut twin = item(&[]);
@@ -214,10 +226,10 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteItem {
+        Step::Act(Act::Item(ItemAct::Delete {
             cart_id: "cart-1".into(),
             item_id: 8
-        })
+        }))
     );
 }
 
@@ -225,7 +237,7 @@ fn a_cart_is_brought_back_to_the_spec_before_checkout() {
 fn an_expired_cart_is_replaced_before_checkout_only() {
     let mut case = Case::new().with_cart();
     case.observed.cart = Some(CartSeen::Gone);
-    assert_eq!(case.plan(), Step::Act(Act::ForgetCart));
+    assert_eq!(case.plan(), Step::Act(Act::Cart(CartAct::Forget)));
     case.status.phase = Some(Phase::CheckingOut);
     assert!(
         matches!(
@@ -284,7 +296,10 @@ fn a_project_with_the_same_description_stops_adopts_or_is_ignored() {
     case.spec.on_existing = OnExisting::Adopt;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordProjectId("0123456789ab4cdef0123456789abcde".into()))
+        Step::Act(Act::Project(ProjectAct::RecordId {
+            project_id: "0123456789ab4cdef0123456789abcde".into(),
+            delivered_as: None,
+        }))
     );
     case.spec.on_existing = OnExisting::Order;
     assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
@@ -307,7 +322,10 @@ fn an_item_post_without_a_recorded_answer_delays_the_checkout_by_the_grace() {
     assert_eq!(reason, Reason::Ordering);
     assert!(message.contains("may still be added"), "{message}");
     case.now = "2026-11-27T10:00:31Z".parse().unwrap();
-    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None }))
+    );
     // A time that does not read: wait rather than check out.
     case.status.cart.as_mut().unwrap().item_posted_at = Some("yesterday".into());
     assert!(matches!(case.plan(), Step::Wait { .. }));

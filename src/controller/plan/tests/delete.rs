@@ -23,26 +23,29 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
         "the newest e-mail is recorded before termination is asked"
     );
     case.observed.newest_email = Some(900);
-    assert_eq!(case.delete(), Step::Act(Act::MarkEmails { newest: 900 }));
+    assert_eq!(
+        case.delete(),
+        Step::Act(Act::Termination(TerminationAct::MarkEmails { newest: 900 }))
+    );
     case.status.termination = Some(TerminationStatus {
         emails_after: 900,
         requested_at: None,
     });
     assert_eq!(
         case.delete(),
-        Step::Act(Act::RequestTermination {
+        Step::Act(Act::Termination(TerminationAct::Request {
             project_id: "p".into(),
             again: true,
-        }),
+        })),
         "recorded by an earlier pass: that pass may have sent it"
     );
     case.observed.termination_begun = true;
     assert_eq!(
         case.delete(),
-        Step::Act(Act::RequestTermination {
+        Step::Act(Act::Termination(TerminationAct::Request {
             project_id: "p".into(),
             again: false,
-        })
+        }))
     );
     case.status.termination.as_mut().unwrap().requested_at = Some("2026-11-27T10:00:00Z".into());
     case.status.phase = Some(Phase::Terminating);
@@ -65,10 +68,10 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
     case.token = Some("from-annotation");
     assert_eq!(
         case.delete(),
-        Step::Act(Act::ConfirmTermination {
+        Step::Act(Act::Termination(TerminationAct::Confirm {
             project_id: "p".into(),
             token: "from-annotation".into()
-        })
+        }))
     );
     case.observed.project = Some(ProjectSeen::Found {
         status: "deleted".into(),
@@ -178,9 +181,9 @@ fn deleting_before_an_order_deletes_only_the_cart() {
     });
     assert_eq!(
         case.delete(),
-        Step::Act(Act::DeleteCart {
+        Step::Act(Act::Cart(CartAct::Delete {
             cart_id: "cart-1".into()
-        })
+        }))
     );
     case.observed.cart = Some(CartSeen::Gone);
     assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
@@ -227,7 +230,10 @@ fn deleting_with_an_unknown_checkout_outcome_warns() {
     });
     assert_eq!(case.delete(), Step::Look(Lookup::FindOrder { since: None }));
     case.observed.recent_orders = Some(vec![order_seen(3, "Team A", &[])]);
-    assert_eq!(case.delete(), Step::Act(Act::RecordOrder { order_id: 3 }));
+    assert_eq!(
+        case.delete(),
+        Step::Act(Act::Order(OrderAct::ReadFound { order_id: 3 }))
+    );
     // Another resource's order is not taken (and so not terminated).
     case.held = vec![Holding::Order(3)];
     assert!(matches!(

@@ -9,7 +9,7 @@ fn orders_are_followed_to_delivery() {
     case.observed.order_status = Some(OrderStatus::NotPaid);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordOrderStatus(OrderStatus::NotPaid))
+        Step::Act(Act::Order(OrderAct::RecordStatus(OrderStatus::NotPaid)))
     );
 
     let mut case = Case::new().ordered(Some("notPaid"));
@@ -46,7 +46,14 @@ fn orders_are_followed_to_delivery() {
     case.observed.order_status = Some(OrderStatus::Delivered);
     assert_eq!(case.plan(), Step::Look(Lookup::ProjectIdFromDetails(42)));
     case.observed.project_id_from_details = Some(Some("p".into()));
-    assert_eq!(case.plan(), Step::Act(Act::RecordProjectId("p".into())));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Project(ProjectAct::RecordId {
+            project_id: "p".into(),
+            delivered_as: Some("Team A".into()),
+        })),
+        "delivered by this resource's order, under the ordered name"
+    );
 
     case.status.project_id = Some("p".into());
     assert_eq!(case.plan(), Step::Look(Lookup::Project("p".into())));
@@ -88,13 +95,16 @@ fn orders_are_followed_to_delivery() {
         status: "ok".into(),
         description: Some("Team A".into()),
     });
-    assert_eq!(case.plan(), Step::Act(Act::RecordProject { status: "ok".into() }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Project(ProjectAct::RecordStatus { status: "ok".into() }))
+    );
     case.status.project_status = Some("ok".into());
     // Delivery records the ordered name (outcome ProjectNamed); a status without it records the
     // spec's, never a PUT.
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordProjectDescription("Team A".into()))
+        Step::Act(Act::Project(ProjectAct::RecordDescription("Team A".into())))
     );
     case.status.project_description = Some("Team A".into());
     assert!(matches!(
@@ -111,9 +121,9 @@ fn orders_are_followed_to_delivery() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordProject {
+        Step::Act(Act::Project(ProjectAct::RecordStatus {
             status: "suspended".into()
-        }),
+        })),
         "drift is reported"
     );
 }
@@ -125,7 +135,7 @@ fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
     case.observed.order_status = Some(OrderStatus::NotPaid);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginPayment { method: None }),
+        Step::Act(Act::Payment(PaymentAct::Begin { method: None })),
         "0.00: the fidelity account, whatever the methods (ovh/manager)"
     );
     case.status.payment = Some(PaymentStatus {
@@ -137,7 +147,7 @@ fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
     case.observed.payment_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::PayWithFidelityAccount { order_id: 42 })
+        Step::Act(Act::Payment(PaymentAct::PayWithFidelityAccount { order_id: 42 }))
     );
 }
 
@@ -162,9 +172,9 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     case.observed.default_payment_method = Some(card("VALID"));
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginPayment {
+        Step::Act(Act::Payment(PaymentAct::Begin {
             method: card("VALID")
-        })
+        }))
     );
 
     // Recorded and begun in this pass: sent.
@@ -177,10 +187,10 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
     case.observed.payment_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::Pay {
+        Step::Act(Act::Payment(PaymentAct::Pay {
             order_id: 42,
             payment_method_id: 5
-        })
+        }))
     );
     // Recorded by an earlier pass (answer lost, crash): never sent again; polled.
     case.observed.payment_begun = false;
@@ -236,7 +246,7 @@ fn an_unpaid_order_past_its_expiration_date_fails() {
     case.observed.order_expiry = Some(Some("2026-11-27T09:30:00Z".into()));
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordOrderExpiry("2026-11-27T09:30:00Z".into()))
+        Step::Act(Act::Order(OrderAct::RecordExpiry("2026-11-27T09:30:00Z".into())))
     );
     case.status.order.as_mut().unwrap().expires_at = Some("2026-11-27T09:30:00Z".into());
     let Step::Wait {
@@ -308,7 +318,10 @@ fn adoption_orders_nothing() {
     case.spec.project_id = Some("0123456789ab4cdef0123456789abcde".into());
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordProjectId("0123456789ab4cdef0123456789abcde".into()))
+        Step::Act(Act::Project(ProjectAct::RecordId {
+            project_id: "0123456789ab4cdef0123456789abcde".into(),
+            delivered_as: None,
+        }))
     );
     case.status.project_id = case.spec.project_id.clone();
     assert_eq!(
@@ -341,7 +354,10 @@ fn the_order_is_paid_automatically_only_at_the_price_shown_and_under_every_ceili
         ..shown.clone()
     };
     case.observed.order_price = Some(price("0.00"));
-    assert_eq!(case.plan(), Step::Act(Act::BeginPayment { method: None }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Payment(PaymentAct::Begin { method: None }))
+    );
     for (ordered, ceiling, said) in [
         (
             "0.01",
@@ -425,15 +441,15 @@ fn a_payment_answered_429_is_requested_again_after_retry_after_once_ovh_shows_no
     case.now = "2026-11-27T10:00:30Z".parse().unwrap();
     assert_eq!(case.plan(), Step::Look(Lookup::OrderPayment(42)));
     case.observed.order_payment = Some(PaymentSeen::NotFound);
-    assert_eq!(case.plan(), Step::Act(Act::BeginPaymentAgain));
+    assert_eq!(case.plan(), Step::Act(Act::Payment(PaymentAct::BeginAgain)));
     // Recorded again in this pass (BeginPaymentAgain's outcome): sent with the recorded method.
     case.observed.payment_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::Pay {
+        Step::Act(Act::Payment(PaymentAct::Pay {
             order_id: 42,
             payment_method_id: 5
-        })
+        }))
     );
 }
 
@@ -460,7 +476,7 @@ fn a_payment_without_an_answer_is_requested_again_only_past_the_settle_time_and_
         "{message}"
     );
     case.observed.order_payment = Some(PaymentSeen::NotFound);
-    assert_eq!(case.plan(), Step::Act(Act::BeginPaymentAgain));
+    assert_eq!(case.plan(), Step::Act(Act::Payment(PaymentAct::BeginAgain)));
     // The settle time is the operator's option.
     case.observed.order_payment = None;
     let mut input = case.input();
@@ -479,7 +495,7 @@ fn payments_are_requested_at_most_three_times() {
     let mut case = requested_payment("2026-11-27T09:00:00Z");
     case.observed.order_payment = Some(PaymentSeen::NotFound);
     case.status.payment.as_mut().unwrap().attempts = Some(2);
-    assert_eq!(case.plan(), Step::Act(Act::BeginPaymentAgain));
+    assert_eq!(case.plan(), Step::Act(Act::Payment(PaymentAct::BeginAgain)));
     case.status.payment.as_mut().unwrap().attempts = Some(MAX_PAYMENT_ATTEMPTS);
     let (reason, warning, message) = reason_of(case.plan());
     assert_eq!((reason, warning), (Reason::PaymentNotRegistered, true));

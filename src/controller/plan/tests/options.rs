@@ -35,24 +35,28 @@ fn options_are_added_after_the_configurations_with_the_item_id_and_the_plan_defa
     case.spec.options = vec![hds()];
     case.observed.cart = cart(vec![item(&[])]);
     assert!(
-        matches!(case.plan(), Step::Act(Act::AddConfiguration { .. })),
+        matches!(
+            case.plan(),
+            Step::Act(Act::Item(ItemAct::AddConfiguration { .. }))
+        ),
         "configurations first, as terraform posts plan_option after them"
     );
     case.observed.cart = cart(vec![item(&[(1, "description", "Team A")])]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::AddOption {
+        Step::Act(Act::Item(ItemAct::AddOption {
             cart_id: "cart-1".into(),
             item_id: 7,
             plan_code: "certification.hds.2018".into(),
             duration: "P1M".into(),
             pricing_mode: "default".into(),
-        })
+            item_plan_code: "project.2018".into(),
+        }))
     );
     case.spec.options[0].duration = Some("P1Y".into());
     assert!(matches!(
         case.plan(),
-        Step::Act(Act::AddOption { ref duration, .. }) if duration == "P1Y"
+        Step::Act(Act::Item(ItemAct::AddOption { ref duration, .. })) if duration == "P1Y"
     ));
 }
 
@@ -67,7 +71,7 @@ fn an_option_already_in_the_cart_is_not_added_again() {
     ]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCheckout { approved_by: None }),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None })),
         "the option is there: on to the checkout"
     );
 }
@@ -84,10 +88,10 @@ fn stray_options_go_and_are_never_taken_for_project_items() {
     ]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteItem {
+        Step::Act(Act::Item(ItemAct::Delete {
             cart_id: "cart-1".into(),
             item_id: 10
-        })
+        }))
     );
     // An option of an item that is gone, or one the spec no longer names, goes.
     case.observed.cart = cart(vec![
@@ -96,10 +100,10 @@ fn stray_options_go_and_are_never_taken_for_project_items() {
     ]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteItem {
+        Step::Act(Act::Item(ItemAct::Delete {
             cart_id: "cart-1".into(),
             item_id: 11
-        })
+        }))
     );
     case.spec.options.clear();
     case.observed.cart = cart(vec![
@@ -108,10 +112,10 @@ fn stray_options_go_and_are_never_taken_for_project_items() {
     ]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteItem {
+        Step::Act(Act::Item(ItemAct::Delete {
             cart_id: "cart-1".into(),
             item_id: 9
-        }),
+        })),
         "an option removed from the spec before the order leaves the cart"
     );
     // An option item is not a second project item: with the option wanted, nothing goes.
@@ -120,15 +124,18 @@ fn stray_options_go_and_are_never_taken_for_project_items() {
         option_item(9, 7, "certification.hds.2018"),
         item(&[(1, "description", "Team A")]),
     ]);
-    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None }))
+    );
     // An option with another duration than the spec's goes, then the right one is added.
     case.spec.options[0].duration = Some("P1Y".into());
     assert_eq!(
         case.plan(),
-        Step::Act(Act::DeleteItem {
+        Step::Act(Act::Item(ItemAct::Delete {
             cart_id: "cart-1".into(),
             item_id: 9
-        })
+        }))
     );
 }
 
@@ -145,11 +152,11 @@ fn a_delivered_project_is_renamed_only_when_spec_description_changes() {
     });
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RenameProject {
+        Step::Act(Act::Project(ProjectAct::Rename {
             project_id: "p".into(),
             from: Some("Team A".into()),
             to: "Team A prod".into(),
-        })
+        }))
     );
     // OVH may have no description at all (canBeNull): the decision is the status's, not OVH's.
     case.observed.project = Some(ProjectSeen::Found {
@@ -158,7 +165,7 @@ fn a_delivered_project_is_renamed_only_when_spec_description_changes() {
     });
     assert!(matches!(
         case.plan(),
-        Step::Act(Act::RenameProject { from: None, .. })
+        Step::Act(Act::Project(ProjectAct::Rename { from: None, .. }))
     ));
     // Renamed (status records the new name): Ready, whatever OVH shows — a console rename, or a
     // name OVH normalised, is not sent again.
@@ -222,7 +229,7 @@ fn an_adopted_or_upgraded_project_keeps_its_name_until_the_spec_changes() {
     // First seen ok without a recorded name: recorded, no PUT.
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordProjectDescription("Team A".into()))
+        Step::Act(Act::Project(ProjectAct::RecordDescription("Team A".into())))
     );
     case.status.project_description = Some("Team A".into());
     assert!(matches!(
@@ -235,11 +242,11 @@ fn an_adopted_or_upgraded_project_keeps_its_name_until_the_spec_changes() {
     case.spec.description = "Team A prod".into();
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RenameProject {
+        Step::Act(Act::Project(ProjectAct::Rename {
             project_id: "0123456789abcdef0123456789abcdef".into(),
             from: Some("legacy".into()),
             to: "Team A prod".into(),
-        })
+        }))
     );
 }
 

@@ -6,14 +6,17 @@ use super::*;
 #[test]
 fn checkout_is_recorded_before_it_is_sent() {
     let mut case = Case::new().with_cart().with_configured_item().priced();
-    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None }))
+    );
     case.status.phase = Some(Phase::CheckingOut);
     case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::Checkout {
+        Step::Act(Act::Order(OrderAct::Checkout {
             cart_id: "cart-1".into()
-        })
+        }))
     );
 }
 
@@ -58,9 +61,9 @@ fn manual_approval_waits_for_the_current_cart_id() {
     case.approval = Some("cart-1");
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCheckout {
+        Step::Act(Act::Order(OrderAct::BeginCheckout {
             approved_by: Some("(unknown)".into())
-        })
+        }))
     );
 }
 
@@ -70,7 +73,7 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
     case.spec.payment = Payment::Automatic;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCheckout { approved_by: None }),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None })),
         "free: no method needed, the fidelity account pays (and never autopay)"
     );
     case.status.price.as_mut().unwrap().with_tax = "12.00".into();
@@ -96,7 +99,10 @@ fn automatic_payment_needs_a_usable_method_unless_the_order_is_free() {
         );
     }
     case.observed.default_payment_method = Some(card("VALID"));
-    assert_eq!(case.plan(), Step::Act(Act::BeginCheckout { approved_by: None }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None }))
+    );
 }
 
 #[test]
@@ -121,7 +127,10 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
         order_seen(99, "Team A", &[]),
         order_seen(100, "Team A", &["certification.hds.2018"]),
     ]);
-    assert_eq!(case.plan(), Step::Act(Act::RecordOrder { order_id: 99 }));
+    assert_eq!(
+        case.plan(),
+        Step::Act(Act::Order(OrderAct::ReadFound { order_id: 99 }))
+    );
     // An order another resource holds is never taken.
     case.held = vec![Holding::Order(99)];
     let none_left = case.observed.recent_orders.clone();
@@ -174,7 +183,7 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
     case.observed.hinted_order = Some(order_seen(1, "Team A", &[]));
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordOrder { order_id: 1 }),
+        Step::Act(Act::Order(OrderAct::ReadFound { order_id: 1 })),
         "a person's answer is taken once it matches"
     );
     case.held = vec![Holding::Order(1)];
@@ -192,9 +201,9 @@ fn a_restart_in_checking_out_with_an_open_cart_checks_out_again_without_a_search
     case.status.phase = Some(Phase::CheckingOut);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::Checkout {
+        Step::Act(Act::Order(OrderAct::Checkout {
             cart_id: "cart-1".into()
-        })
+        }))
     );
 }
 
@@ -229,18 +238,18 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
     case.observed.checkout_begun = true;
     assert_eq!(
         case.plan(),
-        Step::Act(Act::Checkout {
+        Step::Act(Act::Order(OrderAct::Checkout {
             cart_id: "cart-1".into()
-        })
+        }))
     );
     // After the grace, the cart read open in this pass means no order came of it: sent again.
     case.observed.checkout_begun = false;
     case.now = "2026-11-27T10:00:31Z".parse().unwrap();
     assert_eq!(
         case.plan(),
-        Step::Act(Act::Checkout {
+        Step::Act(Act::Order(OrderAct::Checkout {
             cart_id: "cart-1".into()
-        })
+        }))
     );
 }
 
@@ -279,7 +288,7 @@ fn a_price_above_the_ceiling_waits_for_approval_even_when_automatic() {
     case.max_price = Some("30");
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCheckout { approved_by: None }),
+        Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None })),
         "at the ceiling"
     );
     // Approved: checked out, and who approved is recorded.
@@ -288,9 +297,9 @@ fn a_price_above_the_ceiling_waits_for_approval_even_when_automatic() {
     case.approved_by = Some("alice");
     assert_eq!(
         case.plan(),
-        Step::Act(Act::BeginCheckout {
+        Step::Act(Act::Order(OrderAct::BeginCheckout {
             approved_by: Some("alice".into())
-        })
+        }))
     );
 }
 

@@ -62,7 +62,7 @@ fn is_ready(step: &Step) -> bool {
 
 fn written(step: Step) -> Outputs {
     match step {
-        Step::Act(Act::WriteOutputs { name, outputs }) => {
+        Step::Act(Act::Outputs(OutputsAct::Write { name, outputs })) => {
             assert_eq!(name, "out");
             outputs
         }
@@ -114,7 +114,7 @@ fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
     let mut case = with_user(ready(Case::new()));
     case.observed.outputs_secret = Some(None);
     case.observed.outputs_writable = true;
-    assert_eq!(case.plan(), Step::Act(Act::BeginUser), "intent first");
+    assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Begin)), "intent first");
     recorded(&mut case, None);
     // A restart with the intent recorded but no id: the user may exist, unrecorded.
     let marker = format!("{CART_MARKER_PREFIX}{UID}");
@@ -128,20 +128,20 @@ fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
     case.observed.marker_users = Some(vec![77]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordFoundUser {
+        Step::Act(Act::User(UserAct::ReadFound {
             project_id: PROJECT.into(),
             user_id: 77,
             extra: vec![],
-        })
+        }))
     );
     // None found, the intent older than the grace: stamped anew, then created.
     case.observed.marker_users = Some(vec![]);
-    assert_eq!(case.plan(), Step::Act(Act::BeginUser));
-    let create = Step::Act(Act::CreateUser {
+    assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Begin)));
+    let create = Step::Act(Act::User(UserAct::Create {
         project_id: PROJECT.into(),
         description: format!("CI ({marker})"),
         role: "compute_operator".into(),
-    });
+    }));
     // In the pass that recorded the intent, nothing can be unrecorded: no lookup.
     case.observed.marker_users = None;
     case.observed.user_begun = true;
@@ -176,16 +176,16 @@ fn a_slow_creation_is_waited_for_and_extra_users_are_named_never_used() {
     case.observed.marker_users = Some(vec![78, 91]);
     assert_eq!(
         case.plan(),
-        Step::Act(Act::RecordFoundUser {
+        Step::Act(Act::User(UserAct::ReadFound {
             project_id: PROJECT.into(),
             user_id: 78,
             extra: vec![91],
-        })
+        }))
     );
     // Past the grace: the intent is stamped again before the next POST.
     case.now = "2026-11-27T10:00:31Z".parse().unwrap();
     case.observed.marker_users = Some(vec![]);
-    assert_eq!(case.plan(), Step::Act(Act::BeginUser));
+    assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Begin)));
 }
 
 #[test]
@@ -201,10 +201,10 @@ fn a_lost_password_is_regenerated_never_a_second_user() {
         case.observed.outputs_secret = secret;
         assert_eq!(
             case.plan(),
-            Step::Act(Act::RegeneratePassword {
+            Step::Act(Act::User(UserAct::RegeneratePassword {
                 project_id: PROJECT.into(),
                 user_id: 77
-            })
+            }))
         );
     }
 }
@@ -223,7 +223,7 @@ fn no_password_is_asked_of_ovh_before_the_pass_wrote_the_secret() {
     case.observed.outputs_secret = Some(None);
     ids_only(&case);
     case.observed.outputs_writable = true;
-    assert_eq!(case.plan(), Step::Act(Act::BeginUser));
+    assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Begin)));
 
     // Intent recorded in this pass, creation next: the same.
     recorded(&mut case, None);
@@ -231,7 +231,10 @@ fn no_password_is_asked_of_ovh_before_the_pass_wrote_the_secret() {
     case.observed.outputs_writable = false;
     ids_only(&case);
     case.observed.outputs_writable = true;
-    assert!(matches!(case.plan(), Step::Act(Act::CreateUser { .. })));
+    assert!(matches!(
+        case.plan(),
+        Step::Act(Act::User(UserAct::Create { .. }))
+    ));
 
     // A password to regenerate: the same, and the write names the user.
     recorded(&mut case, Some(77));
@@ -241,7 +244,7 @@ fn no_password_is_asked_of_ovh_before_the_pass_wrote_the_secret() {
     case.observed.outputs_writable = true;
     assert!(matches!(
         case.plan(),
-        Step::Act(Act::RegeneratePassword { user_id: 77, .. })
+        Step::Act(Act::User(UserAct::RegeneratePassword { user_id: 77, .. }))
     ));
 }
 
@@ -308,7 +311,7 @@ fn a_user_gone_at_ovh_is_forgotten_and_one_not_ok_is_reported() {
     recorded(&mut case, Some(77));
     case.observed.outputs_secret = seen(Some("77"), Some("pw"), false);
     case.observed.user = Some(UserSeen::NotFound);
-    assert_eq!(case.plan(), Step::Act(Act::ForgetUser));
+    assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Forget)));
     case.observed.user = Some(UserSeen::Found {
         status: "disabled".into(),
         username: "u".into(),
@@ -332,10 +335,10 @@ fn deletion_deletes_the_user_only_when_the_spec_says() {
         "Orphan keeps the user"
     );
     case.spec.openstack_user.as_mut().unwrap().delete_on_orphan = true;
-    let delete = Step::Act(Act::DeleteUser {
+    let delete = Step::Act(Act::User(UserAct::Delete {
         project_id: PROJECT.into(),
         user_id: 77,
-    });
+    }));
     assert_eq!(case.delete(), delete);
     case.status.openstack_user.as_mut().unwrap().deleted_at = Some("2026-11-27T10:00:00Z".into());
     assert!(matches!(case.delete(), Step::ReleaseFinalizer { .. }));
@@ -354,10 +357,10 @@ fn deletion_deletes_the_user_only_when_the_spec_says() {
     case.observed.marker_users = Some(vec![5]);
     assert_eq!(
         case.delete(),
-        Step::Act(Act::DeleteUser {
+        Step::Act(Act::User(UserAct::Delete {
             project_id: PROJECT.into(),
             user_id: 5
-        })
+        }))
     );
     case.observed.marker_users = Some(vec![]);
     assert_eq!(case.delete(), Step::Look(Lookup::NewestEmail));

@@ -21,12 +21,12 @@ fn a_new_cart_records_its_plan_code_and_creation_time() {
     let mut status = PublicCloudProjectStatus::default();
     let (applied, observed) = apply_to(
         &mut status,
-        Outcome::CartCreated {
+        Outcome::Cart(CartOutcome::Created {
             cart_id: "c1".into(),
             expires_at: Some("2026-11-28T10:00:00Z".into()),
             subsidiary: "US".into(),
             plan_code: "project".into(),
-        },
+        }),
     );
     let cart = status.cart.as_ref().unwrap();
     assert_eq!(cart.id, "c1");
@@ -50,7 +50,10 @@ fn preparing_the_cart_never_leaves_checking_out() {
         phase: Some(Phase::CheckingOut),
         ..Default::default()
     };
-    let (applied, _) = apply_to(&mut status, Outcome::CartAssigned { cart_id: "c1".into() });
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::Cart(CartOutcome::Assigned { cart_id: "c1".into() }),
+    );
     assert_eq!(applied.phase, None);
 }
 
@@ -65,9 +68,9 @@ fn the_checkout_is_recorded_before_it_is_sent_and_the_order_after() {
     };
     let (applied, observed) = apply_to(
         &mut status,
-        Outcome::CheckoutBegun {
+        Outcome::Order(OrderOutcome::CheckoutBegun {
             approved_by: Some("alice".into()),
-        },
+        }),
     );
     assert!(observed.checkout_begun);
     assert_eq!(applied.phase, Some((Phase::CheckingOut, Reason::Ordering)));
@@ -83,12 +86,12 @@ fn the_checkout_is_recorded_before_it_is_sent_and_the_order_after() {
     };
     let (applied, _) = apply_to(
         &mut status,
-        Outcome::OrderPlaced {
+        Outcome::Order(OrderOutcome::Placed {
             order_id: 42,
             url: Some("http://pay/42".into()),
             price: price.clone(),
             endpoint: "https://eu.api.ovh.com/1.0".into(),
-        },
+        }),
     );
     assert_eq!(applied.reason, Reason::OrderPlaced);
     assert_eq!(applied.phase, None, "the phase follows the order status");
@@ -116,7 +119,7 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
     };
     let mut observed = Observed::default();
     apply(
-        Outcome::PaymentBegun(Some(method)),
+        Outcome::Payment(PaymentOutcome::Begun(Some(method))),
         &mut status,
         &mut observed,
         now(),
@@ -128,10 +131,10 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
         ("BANK_ACCOUNT 5", Some(5))
     );
     let applied = apply(
-        Outcome::PaymentRefused {
+        Outcome::Payment(PaymentOutcome::Refused {
             order_id: 42,
             message: "This order can't be paid with 'bankAccount'".into(),
-        },
+        }),
         &mut status,
         &mut observed,
         now(),
@@ -145,9 +148,19 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
         order_status: Some(OrderStatus::NotPaid),
         ..Default::default()
     };
-    apply(Outcome::PaymentBegun(None), &mut status, &mut observed, now());
+    apply(
+        Outcome::Payment(PaymentOutcome::Begun(None)),
+        &mut status,
+        &mut observed,
+        now(),
+    );
     assert_eq!(status.payment.as_ref().unwrap().method, FIDELITY_ACCOUNT);
-    apply(Outcome::Paid { order_id: 42 }, &mut status, &mut observed, now());
+    apply(
+        Outcome::Payment(PaymentOutcome::Paid { order_id: 42 }),
+        &mut status,
+        &mut observed,
+        now(),
+    );
     assert_eq!(observed.order_status, None, "read again after paying");
 }
 
@@ -155,11 +168,18 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
 fn a_payment_answered_429_is_deferred_and_a_second_request_is_counted_before_it_is_sent() {
     let mut status = PublicCloudProjectStatus::default();
     let mut observed = Observed::default();
-    apply(Outcome::PaymentBegun(None), &mut status, &mut observed, now());
-    let deferred = |retry_after| Outcome::PaymentDeferred {
-        order_id: 42,
-        retry_after,
-        message: "OVH answered POST … with HTTP 429".into(),
+    apply(
+        Outcome::Payment(PaymentOutcome::Begun(None)),
+        &mut status,
+        &mut observed,
+        now(),
+    );
+    let deferred = |retry_after| {
+        Outcome::Payment(PaymentOutcome::Deferred {
+            order_id: 42,
+            retry_after,
+            message: "OVH answered POST … with HTTP 429".into(),
+        })
     };
     let applied = apply(deferred(Some(7)), &mut status, &mut observed, now());
     assert_eq!(applied.reason, Reason::PaymentDeferred);
@@ -181,7 +201,12 @@ fn a_payment_answered_429_is_deferred_and_a_second_request_is_counted_before_it_
     );
 
     let later: Timestamp = "2026-11-27T10:01:00Z".parse().unwrap();
-    let applied = apply(Outcome::PaymentBegunAgain, &mut status, &mut observed, later);
+    let applied = apply(
+        Outcome::Payment(PaymentOutcome::BegunAgain),
+        &mut status,
+        &mut observed,
+        later,
+    );
     assert_eq!(applied.reason, Reason::PaymentRequestedAgain);
     assert!(observed.payment_begun, "sent next, in this pass");
     let payment = status.payment.unwrap();
@@ -195,20 +220,20 @@ fn only_a_delivered_project_starts_the_404_window() {
     let mut status = PublicCloudProjectStatus::default();
     apply_to(
         &mut status,
-        Outcome::ProjectNamed {
+        Outcome::Project(ProjectOutcome::Named {
             project_id: "p".into(),
             delivered: false,
             ordered_name: None,
-        },
+        }),
     );
     assert_eq!(status.delivered_at, None, "adopted");
     apply_to(
         &mut status,
-        Outcome::ProjectNamed {
+        Outcome::Project(ProjectOutcome::Named {
             project_id: "p".into(),
             delivered: true,
             ordered_name: Some("Team A".into()),
-        },
+        }),
     );
     assert_eq!(status.delivered_at.as_deref(), Some("2026-11-27T10:00:00Z"));
     assert_eq!(
@@ -221,24 +246,27 @@ fn only_a_delivered_project_starts_the_404_window() {
 #[test]
 fn termination_marks_the_emails_then_the_request_and_a_refusal_is_observed() {
     let mut status = PublicCloudProjectStatus::default();
-    let (applied, _) = apply_to(&mut status, Outcome::EmailsMarked { newest: 900 });
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::Termination(TerminationOutcome::EmailsMarked { newest: 900 }),
+    );
     assert_eq!(applied.phase, Some((Phase::Terminating, Reason::Terminating)));
     assert_eq!(status.termination.as_ref().unwrap().emails_after, 900);
     apply_to(
         &mut status,
-        Outcome::TerminationRequested {
+        Outcome::Termination(TerminationOutcome::Requested {
             project_id: "p".into(),
-        },
+        }),
     );
     assert!(status.termination.as_ref().unwrap().requested_at.is_some());
 
     let (_, observed) = apply_to(
         &mut status,
-        Outcome::TerminationRefused {
+        Outcome::Termination(TerminationOutcome::Refused {
             project_id: "p".into(),
             expired: true,
             message: "460".into(),
-        },
+        }),
     );
     assert_eq!(observed.project, Some(ProjectSeen::Expired));
 }
@@ -252,7 +280,10 @@ fn order_statuses_have_one_reason_each() {
         }),
         ..Default::default()
     };
-    let (applied, _) = apply_to(&mut status, Outcome::OrderStatusSeen(OrderStatus::Delivering));
+    let (applied, _) = apply_to(
+        &mut status,
+        Outcome::Order(OrderOutcome::StatusSeen(OrderStatus::Delivering)),
+    );
     assert_eq!(applied.reason, Reason::OrderDelivering);
     assert_eq!(status.order.unwrap().status.as_deref(), Some("delivering"));
 }
@@ -271,13 +302,13 @@ fn an_added_option_is_seen_under_its_item_and_clears_the_price() {
         ..Default::default()
     };
     let applied = apply(
-        Outcome::OptionAdded {
+        Outcome::Item(ItemOutcome::OptionAdded {
             item_id: 7,
             option_item_id: 9,
             plan_code: "certification.hds.2018".into(),
             duration: "P1M".into(),
             pricing_mode: "default".into(),
-        },
+        }),
         &mut status,
         &mut observed,
         now(),
@@ -290,7 +321,7 @@ fn an_added_option_is_seen_under_its_item_and_clears_the_price() {
     assert_eq!(items[0].parent_item_id, Some(7));
     // Removing the project item removes its options from what the pass saw.
     apply(
-        Outcome::ItemRemoved { item_id: 7 },
+        Outcome::Item(ItemOutcome::Removed { item_id: 7 }),
         &mut status,
         &mut observed,
         now(),
@@ -312,11 +343,11 @@ fn a_rename_is_what_the_pass_sees_next() {
         ..Default::default()
     };
     let applied = apply(
-        Outcome::ProjectRenamed {
+        Outcome::Project(ProjectOutcome::Renamed {
             project_id: "p".into(),
             from: Some("old".into()),
             to: "new".into(),
-        },
+        }),
         &mut status,
         &mut observed,
         now(),
@@ -366,7 +397,7 @@ fn an_abandoned_cart_is_forgotten_with_its_price_and_remembered_by_id() {
         ..Default::default()
     };
     let applied = apply(
-        Outcome::CartAbandoned { cart_id: "c1".into() },
+        Outcome::Cart(CartOutcome::Abandoned { cart_id: "c1".into() }),
         &mut status,
         &mut observed,
         now(),
@@ -392,14 +423,14 @@ fn extra_users_with_our_marker_are_a_warning_naming_them() {
     let mut status = PublicCloudProjectStatus::default();
     let (applied, _) = apply_to(
         &mut status,
-        Outcome::UserFound {
+        Outcome::User(UserOutcome::Found {
             user_id: 78,
             username: "user-a".into(),
             extra: vec![91, 93],
-        },
+        }),
     );
     assert_eq!(applied.reason, Reason::ExtraOpenstackUsers);
-    assert!(applied.warning);
+    assert!(applied.severity.is_warning());
     assert!(applied.note.contains("91, 93"), "{}", applied.note);
     assert_eq!(
         status.openstack_user.as_ref().unwrap().id,
@@ -408,14 +439,14 @@ fn extra_users_with_our_marker_are_a_warning_naming_them() {
     );
     let (applied, _) = apply_to(
         &mut status,
-        Outcome::UserFound {
+        Outcome::User(UserOutcome::Found {
             user_id: 78,
             username: "user-a".into(),
             extra: vec![],
-        },
+        }),
     );
     assert_eq!(
-        (applied.reason, applied.warning),
+        (applied.reason, applied.severity.is_warning()),
         (Reason::OpenstackUserFound, false)
     );
 }

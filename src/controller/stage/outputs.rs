@@ -1,0 +1,53 @@
+//! The outputs Secret: a Kubernetes write, made by the pass's Kubernetes side, not at OVH.
+
+use super::*;
+use crate::controller::plan::Outputs;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutputsAct {
+    /// Kubernetes only: writes the outputs Secret (owned by the resource).
+    Write { name: String, outputs: Outputs },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OutputsOutcome {
+    Written {
+        name: String,
+        /// The Secret as written (so this pass does not read it again).
+        seen: SecretSeen,
+    },
+}
+
+/// The cluster side of this stage: the reconcile pass writes the Secret; a dry plan stops
+/// before it.
+#[allow(async_fn_in_trait)]
+pub trait Cluster {
+    /// Err: what the cluster answered.
+    async fn write_outputs(&self, name: &str, outputs: &Outputs) -> Result<SecretSeen, String>;
+}
+
+impl OutputsAct {
+    pub(super) async fn execute(&self, cluster: &impl Cluster) -> Result<OutputsOutcome, Failed> {
+        let OutputsAct::Write { name, outputs } = self;
+        match cluster.write_outputs(name, outputs).await {
+            Ok(seen) => Ok(OutputsOutcome::Written {
+                name: name.clone(),
+                seen,
+            }),
+            Err(said) => Err(Failed::Kubernetes {
+                secret: name.clone(),
+                said,
+            }),
+        }
+    }
+}
+
+impl OutputsOutcome {
+    pub(super) fn apply(self, observed: &mut Observed) -> Applied {
+        let OutputsOutcome::Written { name, seen } = self;
+        observed.outputs_secret = Some(Some(seen));
+        observed.new_password = None;
+        observed.outputs_writable = true;
+        applied(Reason::OutputsWritten, format!("Wrote Secret {name}"))
+    }
+}
