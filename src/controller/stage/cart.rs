@@ -161,20 +161,13 @@ impl CartOutcome {
                 plan_code,
             } => {
                 let note = format!("Created cart {cart_id} ({subsidiary})");
-                record_cart(
-                    status,
-                    CartStatus {
-                        id: cart_id,
-                        created_at: Some(now.to_string()),
-                        expires_at,
-                        ..Default::default()
-                    },
-                );
-                status.plan_code = Some(plan_code);
-                observed.cart = Some(CartSeen::Found {
-                    read_only: false,
-                    items: vec![],
-                });
+                let cart = CartStatus {
+                    id: cart_id,
+                    created_at: Some(now.to_string()),
+                    expires_at,
+                    ..Default::default()
+                };
+                created(status, observed, cart, plan_code);
                 applied(Reason::CartCreated, note).preparing(status)
             }
             CartOutcome::Found { cart_id, expires_at } => {
@@ -215,15 +208,7 @@ impl CartOutcome {
                 status.price = Some(price);
                 applied(Reason::Priced, note).preparing(status)
             }
-            CartOutcome::Expired => {
-                let id = status.cart.take().map(|c| c.id).unwrap_or_default();
-                status.price = None;
-                applied(
-                    Reason::CartExpired,
-                    format!("Cart {id} expired before checkout; a new cart will be made"),
-                )
-                .entering(Phase::Pending, Reason::Ordering)
-            }
+            CartOutcome::Expired => expired(status),
             CartOutcome::Deleted { cart_id } => {
                 observed.cart = Some(CartSeen::Gone);
                 applied(
@@ -233,6 +218,29 @@ impl CartOutcome {
             }
         }
     }
+}
+
+/// The cart expired before checkout: forgotten, so a new one is made.
+fn expired(status: &mut PublicCloudProjectStatus) -> Applied {
+    let id = status.cart.take().map(|c| c.id).unwrap_or_default();
+    status.price = None;
+    let note = format!("Cart {id} expired before checkout; a new cart will be made");
+    applied(Reason::CartExpired, note).entering(Phase::Pending, Reason::Ordering)
+}
+
+/// A new cart, empty as this pass knows.
+fn created(
+    status: &mut PublicCloudProjectStatus,
+    observed: &mut Observed,
+    cart: CartStatus,
+    plan_code: String,
+) {
+    record_cart(status, cart);
+    status.plan_code = Some(plan_code);
+    observed.cart = Some(CartSeen::Found {
+        read_only: false,
+        items: vec![],
+    });
 }
 
 /// A cart made or found becomes the recorded one: no price shown for it yet, no intent pending.

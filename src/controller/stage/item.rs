@@ -208,53 +208,34 @@ async fn add_option(
 }
 
 impl ItemOutcome {
+    /// Any change to the cart's contents voids the price shown for it, and leaves the resource
+    /// preparing its cart.
     pub(super) fn apply(self, status: &mut PublicCloudProjectStatus, observed: &mut Observed) -> Applied {
-        match self {
+        status.price = None;
+        let cart = status.cart.as_mut();
+        let (reason, note) = match self {
             ItemOutcome::Added {
                 item_id,
                 plan_code,
                 duration,
                 pricing_mode,
             } => {
-                if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
-                    items.push(ItemSeen {
-                        item_id,
-                        plan_code: Some(plan_code.clone()),
-                        duration: Some(duration.clone()),
-                        pricing_mode: Some(pricing_mode),
-                        parent_item_id: None,
-                        configurations: vec![],
-                    });
-                }
-                if let Some(cart) = status.cart.as_mut() {
+                let note = format!("Added {plan_code} ({duration}) as item {item_id}");
+                if let Some(cart) = cart {
                     cart.item_id = Some(item_id);
                     cart.configuration_ids.clear();
                     cart.item_posted_at = None;
                 }
-                status.price = None;
                 status.plan_code = Some(plan_code.clone());
-                applied(
-                    Reason::ItemAdded,
-                    format!("Added {plan_code} ({duration}) as item {item_id}"),
-                )
-                .preparing(status)
+                push_seen(observed, seen(item_id, plan_code, duration, pricing_mode, None));
+                (Reason::ItemAdded, note)
             }
             ItemOutcome::Removed { item_id } => {
-                if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
-                    // Its options too (assumed: OVH removes an item's options with it; if not, the
-                    // next read shows them and they go as strays).
-                    items.retain(|i| i.item_id != item_id && i.parent_item_id != Some(item_id));
-                }
-                if let Some(cart) = status.cart.as_mut().filter(|c| c.item_id == Some(item_id)) {
-                    cart.item_id = None;
-                    cart.configuration_ids.clear();
-                }
-                status.price = None;
-                applied(
+                removed(cart, observed, item_id);
+                (
                     Reason::ItemRemoved,
                     format!("Removed item {item_id}, which no longer matches the spec"),
                 )
-                .preparing(status)
             }
             ItemOutcome::Configured {
                 item_id,
@@ -262,35 +243,28 @@ impl ItemOutcome {
                 label,
                 value,
             } => {
-                if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut()
-                    && let Some(item) = items.iter_mut().find(|i| i.item_id == item_id)
-                {
-                    item.configurations.push((configuration_id, label.clone(), value));
+                let note = format!("Set {label} on item {item_id}");
+                if let Some(i) = seen_item(observed, item_id) {
+                    i.configurations.push((configuration_id, label, value));
                 }
-                if let Some(cart) = status.cart.as_mut() {
-                    cart.configuration_ids.push(configuration_id);
+                if let Some(c) = cart {
+                    c.configuration_ids.push(configuration_id);
                 }
-                status.price = None;
-                applied(Reason::Configured, format!("Set {label} on item {item_id}")).preparing(status)
+                (Reason::Configured, note)
             }
             ItemOutcome::ConfigurationRemoved {
                 item_id,
                 configuration_id,
             } => {
-                if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut()
-                    && let Some(item) = items.iter_mut().find(|i| i.item_id == item_id)
-                {
-                    item.configurations.retain(|(id, _, _)| *id != configuration_id);
+                if let Some(i) = seen_item(observed, item_id) {
+                    i.configurations.retain(|(id, _, _)| *id != configuration_id);
                 }
-                if let Some(cart) = status.cart.as_mut() {
-                    cart.configuration_ids.retain(|id| *id != configuration_id);
+                if let Some(c) = cart {
+                    c.configuration_ids.retain(|id| *id != configuration_id);
                 }
-                status.price = None;
-                applied(
-                    Reason::Configured,
-                    format!("Removed configuration {configuration_id}, which no longer matches the spec"),
-                )
-                .preparing(status)
+                let note =
+                    format!("Removed configuration {configuration_id}, which no longer matches the spec");
+                (Reason::Configured, note)
             }
             ItemOutcome::OptionAdded {
                 item_id,
@@ -299,29 +273,68 @@ impl ItemOutcome {
                 duration,
                 pricing_mode,
             } => {
-                if let Some(CartSeen::Found { items, .. }) = observed.cart.as_mut() {
-                    items.push(ItemSeen {
-                        item_id: option_item_id,
-                        plan_code: Some(plan_code.clone()),
-                        duration: Some(duration.clone()),
-                        pricing_mode: Some(pricing_mode),
-                        parent_item_id: Some(item_id),
-                        configurations: vec![],
-                    });
+                let note = format!(
+                    "Added option {plan_code} ({duration}) to item {item_id} as item {option_item_id}"
+                );
+                push_seen(
+                    observed,
+                    seen(option_item_id, plan_code, duration, pricing_mode, Some(item_id)),
+                );
+                if let Some(c) = cart {
+                    c.item_posted_at = None;
                 }
-                if let Some(cart) = status.cart.as_mut() {
-                    cart.item_posted_at = None;
-                }
-                status.price = None;
-                applied(
-                    Reason::OptionAdded,
-                    format!(
-                        "Added option {plan_code} ({duration}) to item {item_id} as item {option_item_id}"
-                    ),
-                )
-                .preparing(status)
+                (Reason::OptionAdded, note)
             }
-        }
+        };
+        applied(reason, note).preparing(status)
+    }
+}
+
+fn removed(cart: Option<&mut CartStatus>, observed: &mut Observed, item_id: i64) {
+    // Its options too (assumed: OVH removes an item's options with it; if not, the next read
+    // shows them and they go as strays).
+    if let Some(items) = seen_items(observed) {
+        items.retain(|i| i.item_id != item_id && i.parent_item_id != Some(item_id));
+    }
+    if let Some(cart) = cart.filter(|c| c.item_id == Some(item_id)) {
+        cart.item_id = None;
+        cart.configuration_ids.clear();
+    }
+}
+
+/// The cart's items as this pass read them, if it did.
+fn seen_items(observed: &mut Observed) -> Option<&mut Vec<ItemSeen>> {
+    match observed.cart.as_mut() {
+        Some(CartSeen::Found { items, .. }) => Some(items),
+        _ => None,
+    }
+}
+
+fn push_seen(observed: &mut Observed, item: ItemSeen) {
+    if let Some(items) = seen_items(observed) {
+        items.push(item);
+    }
+}
+
+fn seen_item(observed: &mut Observed, item_id: i64) -> Option<&mut ItemSeen> {
+    seen_items(observed)?.iter_mut().find(|i| i.item_id == item_id)
+}
+
+/// An item this pass added, as a read of the cart would show it.
+fn seen(
+    item_id: i64,
+    plan_code: String,
+    duration: String,
+    pricing_mode: String,
+    parent: Option<i64>,
+) -> ItemSeen {
+    ItemSeen {
+        item_id,
+        plan_code: Some(plan_code),
+        duration: Some(duration),
+        pricing_mode: Some(pricing_mode),
+        parent_item_id: parent,
+        configurations: vec![],
     }
 }
 

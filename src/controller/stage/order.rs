@@ -110,30 +110,15 @@ impl OrderOutcome {
                 price,
                 endpoint,
             } => {
-                if let Some(CartSeen::Found { read_only, .. }) = observed.cart.as_mut() {
-                    *read_only = true;
-                }
-                status.order = Some(OrderField {
+                let order = OrderField {
                     id: order_id,
-                    url: url.clone(),
+                    url,
                     date: Some(now),
-                    price: Some(price.clone()),
+                    price: Some(price),
                     endpoint: Some(endpoint),
                     ..Default::default()
-                });
-                // The checkout answer carries the price: a 0-price order is paid with the fidelity
-                // account. The price shown before (if any) stays: the order's is checked against it.
-                status.price.get_or_insert(price);
-                // After checkout the phase follows the order status, read next in the same pass.
-                let approved = status
-                    .approved_by
-                    .as_deref()
-                    .map(|who| format!(" (approved by {who})"))
-                    .unwrap_or_default();
-                applied(
-                    Reason::OrderPlaced,
-                    format!("Placed order {order_id}{approved}: {}", url.unwrap_or_default()),
-                )
+                };
+                placed(status, observed, order)
             }
             OrderOutcome::Found {
                 order_id,
@@ -172,19 +157,48 @@ impl OrderOutcome {
                     order.status = Some(s.as_str().into());
                 }
                 let id = status.order.as_ref().map(|o| o.id).unwrap_or_default();
-                // One reason per status: events with one reason are aggregated into one series.
-                let reason = match s {
-                    OrderStatus::NotPaid => Reason::OrderNotPaid,
-                    OrderStatus::Checking => Reason::OrderChecking,
-                    OrderStatus::Delivering => Reason::OrderDelivering,
-                    OrderStatus::Delivered => Reason::OrderDelivered,
-                    OrderStatus::Cancelled | OrderStatus::Cancelling => Reason::OrderCancelled,
-                    OrderStatus::DocumentsRequested => Reason::OrderDocumentsRequested,
-                    OrderStatus::Unknown => Reason::OrderStatusUnknown,
-                };
+                let reason = status_reason(s);
                 applied(reason, format!("Order {id} is {}", s.as_str()))
             }
         }
+    }
+}
+
+/// An order placed by this pass's checkout. After checkout the phase follows the order status,
+/// read next in the same pass.
+fn placed(status: &mut PublicCloudProjectStatus, observed: &mut Observed, order: OrderField) -> Applied {
+    if let Some(CartSeen::Found { read_only, .. }) = observed.cart.as_mut() {
+        *read_only = true;
+    }
+    // The checkout answer carries the price: a 0-price order is paid with the fidelity account.
+    // The price shown before (if any) stays: the order's is checked against it.
+    if let Some(price) = &order.price {
+        status.price.get_or_insert(price.clone());
+    }
+    let approved = status
+        .approved_by
+        .as_deref()
+        .map(|who| format!(" (approved by {who})"))
+        .unwrap_or_default();
+    let note = format!(
+        "Placed order {}{approved}: {}",
+        order.id,
+        order.url.as_deref().unwrap_or_default()
+    );
+    status.order = Some(order);
+    applied(Reason::OrderPlaced, note)
+}
+
+/// One reason per status: events with one reason are aggregated into one series.
+fn status_reason(s: OrderStatus) -> Reason {
+    match s {
+        OrderStatus::NotPaid => Reason::OrderNotPaid,
+        OrderStatus::Checking => Reason::OrderChecking,
+        OrderStatus::Delivering => Reason::OrderDelivering,
+        OrderStatus::Delivered => Reason::OrderDelivered,
+        OrderStatus::Cancelled | OrderStatus::Cancelling => Reason::OrderCancelled,
+        OrderStatus::DocumentsRequested => Reason::OrderDocumentsRequested,
+        OrderStatus::Unknown => Reason::OrderStatusUnknown,
     }
 }
 

@@ -100,25 +100,7 @@ impl PaymentOutcome {
                     format!("Paid order {order_id} with {method}"),
                 )
             }
-            PaymentOutcome::BegunAgain => {
-                let Some(p) = status.payment.as_mut() else {
-                    return applied(
-                        Reason::PaymentRequestedAgain,
-                        "No payment to request again".into(),
-                    );
-                };
-                p.attempts = Some(p.attempts() + 1);
-                p.requested_at = now;
-                p.deferred_until = None;
-                observed.payment_begun = true;
-                let note = format!(
-                    "OVH shows no payment for the order, still notPaid: paying it again with {} \
-                 (attempt {})",
-                    p.method,
-                    p.attempts()
-                );
-                applied(Reason::PaymentRequestedAgain, note)
-            }
+            PaymentOutcome::BegunAgain => begun_again(status, observed, now),
             PaymentOutcome::Deferred {
                 order_id,
                 retry_after,
@@ -185,6 +167,26 @@ fn deferral_end(now: Timestamp, retry_after: Option<u64>) -> String {
         .unwrap_or(PAYMENT_DEFER_DEFAULT)
         .min(PAYMENT_DEFER_MAX);
     (now + jiff::SignedDuration::try_from(delay).unwrap_or_default()).to_string()
+}
+
+/// The recorded payment is requested again: counted and recorded before the call, like the first.
+fn begun_again(status: &mut PublicCloudProjectStatus, observed: &mut Observed, now: String) -> Applied {
+    let Some(p) = status.payment.as_mut() else {
+        return applied(
+            Reason::PaymentRequestedAgain,
+            "No payment to request again".into(),
+        );
+    };
+    p.attempts = Some(p.attempts() + 1);
+    p.requested_at = now;
+    p.deferred_until = None;
+    observed.payment_begun = true;
+    let note = format!(
+        "OVH shows no payment for the order, still notPaid: paying it again with {} (attempt {})",
+        p.method,
+        p.attempts()
+    );
+    applied(Reason::PaymentRequestedAgain, note)
 }
 
 fn payment_method(status: &PublicCloudProjectStatus) -> String {

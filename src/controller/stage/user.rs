@@ -159,16 +159,7 @@ impl UserOutcome {
                 extra,
             } => {
                 record_user(status, now, user_id, &username);
-                if !extra.is_empty() {
-                    return extra_users(user_id, &username, &extra);
-                }
-                applied(
-                    Reason::OpenstackUserFound,
-                    format!(
-                        "Found OpenStack user {user_id} ({username}), created earlier but not recorded; \
-                     its password is regenerated, no other user is created"
-                    ),
-                )
+                found(user_id, &username, &extra)
             }
             UserOutcome::PasswordRegenerated { user_id, password } => {
                 observed.new_password = Some(password);
@@ -213,6 +204,21 @@ fn record_user(status: &mut PublicCloudProjectStatus, now: String, user_id: i64,
     });
     user.id = Some(user_id);
     user.username = Some(username.to_string());
+}
+
+/// A user with our marker, created earlier but not recorded (and others, if a creation was sent
+/// again).
+fn found(user_id: i64, username: &str, extra: &[i64]) -> Applied {
+    if !extra.is_empty() {
+        return extra_users(user_id, username, extra);
+    }
+    applied(
+        Reason::OpenstackUserFound,
+        format!(
+            "Found OpenStack user {user_id} ({username}), created earlier but not recorded; its password \
+             is regenerated, no other user is created"
+        ),
+    )
 }
 
 fn extra_users(user_id: i64, username: &str, extra: &[i64]) -> Applied {
