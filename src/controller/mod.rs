@@ -14,13 +14,14 @@ pub(crate) mod lookups;
 mod options;
 pub mod outputs;
 mod pass;
-// The planner's helpers answer a `Step` (the next step, made once per step) as their Err: its
-// size is the size of an act, and boxing it would buy nothing.
-#[allow(clippy::result_large_err)]
+#[allow(clippy::result_large_err)] // as for `stage`, below
 pub mod plan;
 pub mod reason;
 mod reconcile;
 mod shares;
+// The planner's rules (plan and stage::*::plan) answer a `Step`, the next step, made once per
+// step, as their Err: its size is an act's, and boxing it would buy nothing.
+#[allow(clippy::result_large_err)]
 pub mod stage;
 pub mod status;
 

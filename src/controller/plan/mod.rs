@@ -15,9 +15,8 @@ pub use super::{
 };
 use crate::{
     api::{
-        APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, Approval, DeletionPolicy, ORDER_ID_ANNOTATION,
-        OnExisting, OpenstackUser, PAUSED_ANNOTATION, Payment, Phase, PublicCloudProject,
-        PublicCloudProjectSpec, PublicCloudProjectStatus, TERMINATION_TOKEN_ANNOTATION,
+        APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, ORDER_ID_ANNOTATION, PAUSED_ANNOTATION, Phase,
+        PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus, TERMINATION_TOKEN_ANNOTATION,
     },
     ovh::model::OrderStatus,
 };
@@ -226,7 +225,7 @@ pub const MAX_PAYMENT_ATTEMPTS: u32 = 3;
 pub const PAYMENT_DEFER_DEFAULT: Duration = Duration::from_secs(30);
 pub const PAYMENT_DEFER_MAX: Duration = Duration::from_secs(3600);
 
-fn wait(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Requeue) -> Step {
+pub(crate) fn wait(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Requeue) -> Step {
     Step::Wait {
         phase,
         reason,
@@ -236,7 +235,7 @@ fn wait(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Reque
     }
 }
 
-fn warn(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Requeue) -> Step {
+pub(crate) fn warn(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Requeue) -> Step {
     Step::Wait {
         phase,
         reason,
@@ -247,13 +246,13 @@ fn warn(phase: Phase, reason: Reason, message: impl Into<String>, requeue: Reque
 }
 
 impl Input<'_> {
-    fn marker(&self) -> String {
+    pub(crate) fn marker(&self) -> String {
         format!("{CART_MARKER_PREFIX}{}", self.uid)
     }
 
     /// A checkout may have placed an order: CheckingOut, or NeedsAttention because a checkout's
     /// answer was lost (not every NeedsAttention: e.g. ProjectExists stops before any cart).
-    fn checking_out(&self) -> bool {
+    pub(crate) fn checking_out(&self) -> bool {
         match self.status.phase {
             Some(Phase::CheckingOut) => true,
             Some(Phase::NeedsAttention) => self
@@ -266,7 +265,7 @@ impl Input<'_> {
     }
 
     /// The account's subsidiary: from the spec, or read from `GET /me`.
-    fn subsidiary(&self) -> Result<String, Step> {
+    pub(crate) fn subsidiary(&self) -> Result<String, Step> {
         match (self.spec.ovh_subsidiary, self.observed.subsidiary.as_ref()) {
             (Some(s), _) => Ok(format!("{s:?}")),
             (None, Some(s)) => Ok(s.clone()),
@@ -276,7 +275,7 @@ impl Input<'_> {
 
     /// The plan code to order: the spec's, else the one resolved when the cart was made, else
     /// the subsidiary's default.
-    fn plan_code(&self) -> Result<String, Step> {
+    pub(crate) fn plan_code(&self) -> Result<String, Step> {
         if let Some(code) = self
             .spec
             .plan
@@ -289,7 +288,7 @@ impl Input<'_> {
         self.subsidiary().map(|s| default_plan_code(&s).to_string())
     }
 
-    fn order_url(&self) -> &str {
+    pub(crate) fn order_url(&self) -> &str {
         self.status
             .order
             .as_ref()
@@ -298,7 +297,7 @@ impl Input<'_> {
     }
 
     /// Whether a 404 on this ordered project may still mean "not visible yet".
-    fn within_404_window(&self) -> bool {
+    pub(crate) fn within_404_window(&self) -> bool {
         let delivered = self
             .status
             .delivered_at
@@ -312,7 +311,7 @@ impl Input<'_> {
     /// The stop for a project another resource holds: its id is dropped from this status if
     /// recorded there (from before the rule), then nothing is done with it. The message names no
     /// other resource: a namespace learns nothing of another's.
-    pub(super) fn held_project(&self, project_id: &str) -> Option<Step> {
+    pub(crate) fn held_project(&self, project_id: &str) -> Option<Step> {
         if !self
             .holders
             .held_elsewhere(&Holding::Project(project_id.to_string()))
@@ -337,7 +336,7 @@ impl Input<'_> {
     /// Records `project_id` as the resource's project. Delivered by this resource's order (not
     /// adopted by spec.projectId or spec.onExisting): the 404 window starts, and the ordered name
     /// (fixed from checkout to delivery) is recorded as status.projectDescription.
-    fn record_project(&self, project_id: impl Into<String>) -> Step {
+    pub(crate) fn record_project(&self, project_id: impl Into<String>) -> Step {
         let delivered =
             self.spec.project_id.as_deref().is_none_or(str::is_empty) && self.status.order.is_some();
         Step::Act(Act::Project(ProjectAct::RecordId {
@@ -347,7 +346,7 @@ impl Input<'_> {
     }
 
     /// A payment the operator requested that may still go through.
-    fn payment_in_flight(&self) -> bool {
+    pub(crate) fn payment_in_flight(&self) -> bool {
         self.status.payment.as_ref().is_some_and(|p| {
             p.refused.is_none()
                 && p.requested_at
@@ -357,7 +356,7 @@ impl Input<'_> {
     }
 }
 
-fn parse_time(t: Option<&str>) -> Option<jiff::Timestamp> {
+pub(crate) fn parse_time(t: Option<&str>) -> Option<jiff::Timestamp> {
     t.and_then(|t| t.parse().ok())
 }
 
@@ -383,7 +382,7 @@ pub fn plan(input: &Input) -> Step {
     }
 }
 
-fn paused(input: &Input, what: &str) -> Step {
+pub(crate) fn paused(input: &Input, what: &str) -> Step {
     wait(
         input.status.phase.unwrap_or(Phase::Pending),
         Reason::Paused,
@@ -408,7 +407,7 @@ pub fn cents(amount: &str) -> Option<u64> {
 
 /// The price ceilings in force (spec.maxPrice, --max-price) in cents, lowest first. One that
 /// does not read as an amount counts as 0: it fails closed (a person approves).
-pub(super) fn ceilings<'a>(input: &Input<'a>) -> Vec<(u64, &'a str)> {
+pub(crate) fn ceilings<'a>(input: &Input<'a>) -> Vec<(u64, &'a str)> {
     let mut all: Vec<(u64, &str)> = [input.spec.max_price.as_deref(), input.max_price]
         .into_iter()
         .flatten()
@@ -418,27 +417,24 @@ pub(super) fn ceilings<'a>(input: &Input<'a>) -> Vec<(u64, &'a str)> {
     all
 }
 
-fn release(note: String, warning: bool) -> Step {
+pub(crate) fn release(note: String, warning: bool) -> Step {
     Step::ReleaseFinalizer { note, warning }
 }
 
-pub(super) fn is_zero(amount: &str) -> bool {
+pub(crate) fn is_zero(amount: &str) -> bool {
     cents(amount) == Some(0)
 }
 
-mod delete;
-mod follow;
-mod lost_order;
 mod observed;
-mod order;
-mod outputs;
 
 pub use observed::*;
-pub use outputs::*;
 
-pub use delete::plan_deletion;
-use follow::{follow_order, follow_project};
-use order::prepare_order;
+pub(crate) use super::stage::plan_deletion;
+pub use super::stage::{
+    CLOUD_NAME, CLOUDS_YAML_KEY, OPENRC_KEYS, ORDER_ID_KEY, Outputs, PASSWORD_KEY, PROJECT_ID_KEY,
+    SecretSeen, USER_ID_KEY, UserSeen, clouds_yaml, parse_openrc,
+};
+use super::stage::{follow_order, follow_project, prepare_order};
 
 #[cfg(test)]
 mod tests;

@@ -79,11 +79,11 @@ pub struct PaymentMethodSeen {
 }
 
 impl PaymentMethodSeen {
-    pub(super) fn usable(&self) -> bool {
+    pub(crate) fn usable(&self) -> bool {
         self.status == "VALID"
     }
 
-    pub(super) fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!("{} ({})", self.label(), self.status)
     }
 

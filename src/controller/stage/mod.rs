@@ -9,11 +9,25 @@
 
 use jiff::Timestamp;
 
+// The planner's rules, stage by stage: each decides its stage's next step, or hands over to the
+// next stage's.
+pub(crate) use self::{
+    cart::prepare_order,
+    item::configure_item,
+    order::{before_buying, find_lost_order, follow_order, lost_order},
+    payment::{unpaid_order, unusable_method},
+    project::{existing_project, follow_project},
+    termination::plan_deletion,
+    user::{create_user, delete_user},
+};
 pub use self::{
     cart::{CartAct, CartOutcome},
     item::{ItemAct, ItemOutcome},
     order::{OrderAct, OrderOutcome, price_of, price_of_order},
-    outputs::{Cluster, OutputsAct, OutputsOutcome},
+    outputs::{
+        CLOUD_NAME, CLOUDS_YAML_KEY, Cluster, OPENRC_KEYS, ORDER_ID_KEY, Outputs, OutputsAct, OutputsOutcome,
+        PASSWORD_KEY, PROJECT_ID_KEY, SecretSeen, USER_ID_KEY, UserSeen, clouds_yaml, parse_openrc,
+    },
     payment::{PaymentAct, PaymentOutcome},
     project::{ProjectAct, ProjectOutcome},
     termination::{TerminationAct, TerminationOutcome},
@@ -21,7 +35,7 @@ pub use self::{
 };
 use super::plan::{
     CartSeen, FIDELITY_ACCOUNT, Holding, ItemSeen, Observed, PAYMENT_DEFER_DEFAULT, PAYMENT_DEFER_MAX,
-    PaymentMethodSeen, ProjectSeen, Reason, SecretSeen, Sensitive,
+    PaymentMethodSeen, ProjectSeen, Reason, Sensitive,
 };
 use crate::{
     api::{

@@ -1,7 +1,7 @@
 use super::*;
 use crate::api::{
-    CartStatus, ItemConfiguration, OrderStatus as OrderStatusField, OvhSubsidiary, PaymentStatus,
-    PriceStatus, TerminationStatus,
+    Approval, CartStatus, DeletionPolicy, ItemConfiguration, OnExisting, OrderStatus as OrderStatusField,
+    OvhSubsidiary, Payment, PaymentStatus, PriceStatus, TerminationStatus,
 };
 
 pub(super) const UID: &str = "0b6c1e2a-uid";

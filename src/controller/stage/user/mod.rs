@@ -3,6 +3,9 @@
 use super::*;
 use crate::ovh::model::ProjectUserCreation;
 
+mod plan;
+pub(crate) use plan::*;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum UserAct {
     /// Status write only: recorded before the user POST, so a restart looks for an unrecorded

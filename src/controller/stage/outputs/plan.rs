@@ -15,6 +15,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::{api::OpenstackUser, controller::plan::*};
 
 /// Secret keys written without an OpenStack user.
 pub const PROJECT_ID_KEY: &str = "projectId";
@@ -155,12 +156,12 @@ pub fn parse_openrc(content: &str) -> BTreeMap<String, String> {
 }
 
 impl Input<'_> {
-    fn user_marker(&self) -> String {
+    pub(crate) fn user_marker(&self) -> String {
         format!("{CART_MARKER_PREFIX}{}", self.uid)
     }
 
     /// The user's description at OVH: the spec's, then the marker.
-    fn user_description(&self, user: &OpenstackUser) -> String {
+    pub(crate) fn user_description(&self, user: &OpenstackUser) -> String {
         match user
             .description
             .as_deref()
@@ -173,7 +174,7 @@ impl Input<'_> {
     }
 }
 
-fn pending(message: String) -> Step {
+pub(crate) fn pending(message: String) -> Step {
     wait(
         Phase::Delivering,
         Reason::WritingOutputs,
@@ -183,7 +184,7 @@ fn pending(message: String) -> Step {
 }
 
 /// The next step for the outputs of a Ready project, or `None` when they are complete.
-pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
+pub(crate) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
     let (spec, status, observed) = (input.spec, input.status, input.observed);
     let name = spec.write_outputs_to.as_deref()?;
     let mut outputs = Outputs::default();
@@ -233,7 +234,7 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
     };
     let Some(user_id) = user.id else {
         if observed.user_begun {
-            return Some(ids_first(&outputs).unwrap_or_else(|| create(input, want, project_id)));
+            return Some(ids_first(&outputs).unwrap_or_else(|| create_user(input, want, project_id)));
         }
         let Some(found) = observed.marker_users.as_ref() else {
             return Some(Step::Look(Lookup::UserByMarker {
@@ -339,41 +340,5 @@ pub(super) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
     Some(Step::Act(Act::Outputs(OutputsAct::Write {
         name: name.into(),
         outputs,
-    })))
-}
-
-fn create(input: &Input, want: &OpenstackUser, project_id: &str) -> Step {
-    Step::Act(Act::User(UserAct::Create {
-        project_id: project_id.into(),
-        description: input.user_description(want),
-        role: want.role.as_str(),
-    }))
-}
-
-/// Before a deletion releases or terminates: the user to delete, if any (Terminate always;
-/// Orphan with deleteOnOrphan), or the lookup that finds a user whose creation was not recorded.
-pub(super) fn delete_user(input: &Input, project_id: &str, terminate: bool) -> Option<Step> {
-    let (spec, status, observed) = (input.spec, input.status, input.observed);
-    let wanted = terminate || spec.openstack_user.as_ref().is_some_and(|u| u.delete_on_orphan);
-    let user = status.openstack_user.as_ref()?;
-    if !wanted || user.deleted_at.is_some() {
-        return None;
-    }
-    let user_id = match user.id {
-        Some(id) => id,
-        None => match observed.marker_users.as_deref() {
-            None => {
-                return Some(Step::Look(Lookup::UserByMarker {
-                    project_id: project_id.into(),
-                    marker: input.user_marker(),
-                }));
-            }
-            Some([id, ..]) => *id,
-            Some([]) => return None,
-        },
-    };
-    Some(Step::Act(Act::User(UserAct::Delete {
-        project_id: project_id.into(),
-        user_id,
     })))
 }

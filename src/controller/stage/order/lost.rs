@@ -2,9 +2,10 @@
 //! resource holds, never one on a guess.
 
 use super::*;
+use crate::controller::plan::*;
 
 /// The checkout may have happened: identify its order, or stop and say what to check.
-pub(super) fn find_lost_order(input: &Input, since: Option<String>) -> Step {
+pub(crate) fn find_lost_order(input: &Input, since: Option<String>) -> Step {
     match lost_order(input, since) {
         Ok(order_id) => Step::Act(Act::Order(OrderAct::ReadFound { order_id })),
         Err(step) => step,
@@ -16,7 +17,7 @@ pub(super) fn find_lost_order(input: &Input, since: Option<String>) -> Step {
 /// resource holds it; else, only when this cart reads `readOnly` (its checkout committed), the
 /// one order of the window whose contents match and that no other resource holds. Otherwise the
 /// step to take (a read, or a stop that says what to check).
-pub(super) fn lost_order(input: &Input, since: Option<String>) -> Result<i64, Step> {
+pub(crate) fn lost_order(input: &Input, since: Option<String>) -> Result<i64, Step> {
     if let Some(hint) = input.order_hint {
         return hinted_order(input, hint);
     }
@@ -65,7 +66,7 @@ pub(super) fn lost_order(input: &Input, since: Option<String>) -> Result<i64, St
 
 /// The order a person named: recorded only if no other resource holds it and it orders what
 /// the spec asks (a typo, or another team's order, is refused with what it contains).
-fn hinted_order(input: &Input, hint: i64) -> Result<i64, Step> {
+pub(crate) fn hinted_order(input: &Input, hint: i64) -> Result<i64, Step> {
     let refuse = |why: String| {
         Err(warn(
             Phase::NeedsAttention,
@@ -95,7 +96,7 @@ fn hinted_order(input: &Input, hint: i64) -> Result<i64, Step> {
 }
 
 /// The one order among `orders` (placed since the checkout began) that is this resource's.
-fn judge_orders(input: &Input, orders: &[OrderSeen]) -> OrderSearch {
+pub(crate) fn judge_orders(input: &Input, orders: &[OrderSeen]) -> OrderSearch {
     let (mut matches, mut unverifiable) = (Vec::new(), Vec::new());
     for order in orders {
         if input.holders.held_elsewhere(&Holding::Order(order.id)) {
@@ -117,7 +118,7 @@ fn judge_orders(input: &Input, orders: &[OrderSeen]) -> OrderSearch {
 
 /// Whether an order's details carry exactly what the spec orders: one project item of the
 /// plan with exactly the spec's configurations, and exactly the spec's options.
-fn contents_match(input: &Input, items: &[OrderItemSeen]) -> bool {
+pub(crate) fn contents_match(input: &Input, items: &[OrderItemSeen]) -> bool {
     let Ok(plan_code) = input.plan_code() else {
         return false;
     };
@@ -143,7 +144,7 @@ fn contents_match(input: &Input, items: &[OrderItemSeen]) -> bool {
 }
 
 /// An order's contents in a few words, for a refusal.
-fn describe(items: &[OrderItemSeen]) -> String {
+pub(crate) fn describe(items: &[OrderItemSeen]) -> String {
     items
         .iter()
         .map(|i| {

@@ -2,6 +2,9 @@
 
 use super::*;
 
+mod plan;
+pub(crate) use plan::*;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum TerminationAct {
     /// Status write only: the newest e-mail before termination is asked, so only later e-mails

@@ -2,6 +2,9 @@
 
 use super::*;
 
+mod plan;
+pub(crate) use plan::*;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum PaymentAct {
     /// Status write only: recorded before the payment call, so a restart never pays twice.

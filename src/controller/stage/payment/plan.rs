@@ -1,76 +1,24 @@
-//! Following an order once placed: payment (once, like OVH's own clients), expiry, delivery,
-//! and the project until it is ok.
+//! Planning the payment: once, like OVH's own clients; a refusal kept for a person; a payment requested again only when it cannot have charged.
 
-use super::order::unusable_method;
 use super::*;
+use crate::{api::Payment, controller::plan::*};
 
-pub(super) fn follow_order(input: &Input, order_id: i64, recorded: Option<&str>) -> Step {
-    let (status, observed) = (input.status, input.observed);
-    if let Some(project_id) = status.project_id.as_deref() {
-        return input
-            .held_project(project_id)
-            .unwrap_or_else(|| follow_project(input, project_id, false));
-    }
-    let Some(current) = observed.order_status else {
-        return Step::Look(Lookup::OrderStatus(order_id));
-    };
-    if recorded != Some(current.as_str()) {
-        return Step::Act(Act::Order(OrderAct::RecordStatus(current)));
-    }
-    let url = input.order_url();
-    match current {
-        OrderStatus::NotPaid => unpaid_order(input, order_id),
-        OrderStatus::Checking | OrderStatus::Delivering => wait(
-            Phase::Delivering,
-            Reason::Delivering,
-            // One message for both (status.order.status tells which): a new message is a new
-            // event, and checking then delivering is one step for a person.
-            format!("Order {order_id} is being checked and delivered by OVH"),
-            Requeue::Progress,
-        ),
-        OrderStatus::Delivered => match observed.project_id_from_details.as_ref() {
-            None => Step::Look(Lookup::ProjectIdFromDetails(order_id)),
-            Some(Some(project_id)) => input
-                .held_project(project_id)
-                .unwrap_or_else(|| input.record_project(project_id.clone())),
-            Some(None) => wait(
-                Phase::Delivering,
-                Reason::Delivering,
-                format!("Order {order_id} is delivered but names no project yet"),
-                Requeue::Progress,
-            ),
-        },
-        OrderStatus::Cancelled | OrderStatus::Cancelling => warn(
-            Phase::Failed,
-            Reason::OrderCancelled,
-            format!(
-                "OVH cancelled order {order_id}. Check the account's orders and messages; delete and \
-                 recreate this resource to order again."
-            ),
-            Requeue::SpecChange,
-        ),
-        OrderStatus::DocumentsRequested => warn(
-            Phase::NeedsAttention,
-            Reason::DocumentsRequested,
-            format!(
-                "OVH requests documents before delivering order {order_id}: see the OVH console and e-mails"
-            ),
-            // Documents are sent outside Kubernetes, like a payment: follow the order meanwhile.
-            Requeue::Progress,
-        ),
-        OrderStatus::Unknown => warn(
-            Phase::NeedsAttention,
-            Reason::OrderStatusUnknown,
-            format!("OVH reports order {order_id} in an unknown state: check it at {url}"),
-            Requeue::Person,
-        ),
+/// Why this default payment method cannot pay, if it cannot.
+pub(crate) fn unusable_method(method: Option<&PaymentMethodSeen>) -> Option<String> {
+    match method {
+        None => Some("the OVH account has no default payment method".into()),
+        Some(m) if !m.usable() => Some(format!(
+            "the default payment method {} is not VALID",
+            m.describe()
+        )),
+        Some(_) => None,
     }
 }
 
 /// An order that is not paid: it may expire; with payment: Automatic the operator pays it like
 /// OVH's own clients (the fidelity account for a 0-price order, else the default method), and
 /// requests it again only when that cannot charge twice ([`requested_payment`]).
-fn unpaid_order(input: &Input, order_id: i64) -> Step {
+pub(crate) fn unpaid_order(input: &Input, order_id: i64) -> Step {
     let (spec, status, observed) = (input.spec, input.status, input.observed);
     let url = input.order_url();
     let order = status.order.as_ref();
@@ -146,7 +94,7 @@ fn unpaid_order(input: &Input, order_id: i64) -> Step {
 }
 
 /// A payment the operator recorded, on an order that is still notPaid (read in this pass).
-fn requested_payment(input: &Input, order_id: i64, payment: &crate::api::PaymentStatus) -> Step {
+pub(crate) fn requested_payment(input: &Input, order_id: i64, payment: &crate::api::PaymentStatus) -> Step {
     let url = input.order_url();
     let method = &payment.method;
     if let Some(refusal) = payment.refused.as_deref() {
@@ -206,7 +154,7 @@ fn requested_payment(input: &Input, order_id: i64, payment: &crate::api::Payment
 /// `billing.Payment` (OVH schema me.json); what it answers without a payment is not documented,
 /// so only a 404 counts as "no payment" and anything else stops here (fails closed).
 /// terraform-provider-ovh (`ovh/order.go`) and ovh/manager pay once and never read it back.
-fn payment_due_again(input: &Input, order_id: i64, payment: &crate::api::PaymentStatus) -> Step {
+pub(crate) fn payment_due_again(input: &Input, order_id: i64, payment: &crate::api::PaymentStatus) -> Step {
     let url = input.order_url();
     let (method, attempts) = (&payment.method, payment.attempts());
     if attempts >= MAX_PAYMENT_ATTEMPTS {
@@ -253,7 +201,7 @@ fn payment_due_again(input: &Input, order_id: i64, payment: &crate::api::Payment
 
 /// Why the order's price may not be paid automatically: above the price shown (and approved,
 /// when approval applied), above a ceiling, or unreadable (fails closed).
-fn price_not_allowed(input: &Input, ordered: &crate::api::PriceStatus) -> Option<String> {
+pub(crate) fn price_not_allowed(input: &Input, ordered: &crate::api::PriceStatus) -> Option<String> {
     let Some(paid) = cents(&ordered.with_tax) else {
         return Some("which does not read as an amount".into());
     };
@@ -277,93 +225,4 @@ fn price_not_allowed(input: &Input, ordered: &crate::api::PriceStatus) -> Option
         .into_iter()
         .find(|(ceiling, _)| paid > *ceiling)
         .map(|(_, max)| format!("above the price ceiling of {max}"))
-}
-
-pub(super) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> Step {
-    let (status, observed) = (input.status, input.observed);
-    if adopted && status.project_id.as_deref() != Some(project_id) {
-        return input.record_project(project_id);
-    }
-    match observed.project.as_ref() {
-        None => Step::Look(Lookup::Project(project_id.into())),
-        Some(ProjectSeen::NotFound) if adopted => warn(
-            Phase::Failed,
-            Reason::ProjectNotFound,
-            format!("OVH knows no project {project_id} for these credentials"),
-            Requeue::SpecChange,
-        ),
-        Some(ProjectSeen::NotFound) if input.within_404_window() => wait(
-            Phase::Delivering,
-            Reason::ProjectNotVisibleYet,
-            format!(
-                "Project {project_id} is delivered but OVH does not show it yet (this takes minutes, \
-                 terraform-provider-ovh#1288)"
-            ),
-            Requeue::Progress,
-        ),
-        Some(ProjectSeen::NotFound) => warn(
-            Phase::NeedsAttention,
-            Reason::ProjectNotFound,
-            format!(
-                "Project {project_id} was delivered more than {} ago and OVH still answers 404 for it: \
-                 check the account's projects in the OVH console",
-                jiff::SignedDuration::try_from(input.project_404_window).unwrap_or_default()
-            ),
-            Requeue::Person,
-        ),
-        Some(ProjectSeen::Expired) => warn(
-            Phase::NeedsAttention,
-            Reason::ProjectExpired,
-            format!("Project {project_id} has expired at OVH (HTTP 460): renew it in the OVH console"),
-            Requeue::Resync,
-        ),
-        Some(ProjectSeen::Found { status: s, .. })
-            if status.project_status.as_deref() != Some(s.as_str()) =>
-        {
-            Step::Act(Act::Project(ProjectAct::RecordStatus { status: s.clone() }))
-        }
-        // Once ok: the name's base is recorded first, without a PUT (a delivered project has the
-        // ordered name, recorded at delivery; an adopted one, or one followed before this field,
-        // keeps the name it has); then the outputs (a rename OVH refuses must not block them);
-        // then a rename, only when spec.description changed since (never compared with OVH's live
-        // name: a console rename is left alone, and a name OVH normalises is not sent again).
-        Some(ProjectSeen::Found {
-            status: s,
-            description,
-        }) if s == "ok" => {
-            let Some(recorded) = status.project_description.as_deref() else {
-                return Step::Act(Act::Project(ProjectAct::RecordDescription(
-                    input.spec.description.clone(),
-                )));
-            };
-            if let Some(step) = super::outputs::plan_outputs(input, project_id) {
-                return step;
-            }
-            if recorded != input.spec.description {
-                return Step::Act(Act::Project(ProjectAct::Rename {
-                    project_id: project_id.into(),
-                    from: description.clone(),
-                    to: input.spec.description.clone(),
-                }));
-            }
-            wait(
-                Phase::Ready,
-                Reason::Ready,
-                format!("Project {project_id} is ok"),
-                Requeue::Resync,
-            )
-        }
-        Some(ProjectSeen::Found { status: s, .. }) if s == "creating" => wait(
-            Phase::Delivering,
-            Reason::Delivering,
-            format!("Project {project_id} is being created"),
-            Requeue::Progress,
-        ),
-        Some(ProjectSeen::Found { status: s, .. }) => warn(
-            Phase::NeedsAttention,
-            Reason::ProjectNotOk,
-            format!("Project {project_id} is {s} at OVH"),
-            Requeue::Resync,
-        ),
-    }
 }

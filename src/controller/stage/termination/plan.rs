@@ -2,9 +2,10 @@
 //! release while a billed project may still appear.
 
 use super::*;
+use crate::{api::DeletionPolicy, controller::plan::*};
 
 /// The next step of a resource being deleted.
-pub fn plan_deletion(input: &Input) -> Step {
+pub(crate) fn plan_deletion(input: &Input) -> Step {
     let (spec, status, observed) = (input.spec, input.status, input.observed);
     if input.paused {
         return paused(
@@ -26,7 +27,7 @@ pub fn plan_deletion(input: &Input) -> Step {
         {
             return release_held();
         }
-        if !terminate && let Some(step) = super::outputs::delete_user(input, &project_id, false) {
+        if !terminate && let Some(step) = delete_user(input, &project_id, false) {
             return step;
         }
         if asked && !terminate {
@@ -115,7 +116,7 @@ pub fn plan_deletion(input: &Input) -> Step {
             ));
         }
         if terminate || input.order_hint.is_some() {
-            match super::lost_order::lost_order(input, since) {
+            match lost_order(input, since) {
                 Ok(order_id) => return Step::Act(Act::Order(OrderAct::ReadFound { order_id })),
                 Err(look @ Step::Look(_)) => return look,
                 Err(_) => {}
@@ -141,7 +142,7 @@ pub fn plan_deletion(input: &Input) -> Step {
 
 /// The project this resource named is held by another resource: nothing of it is touched
 /// (no user deleted, no termination), whatever deletionPolicy says.
-fn release_held() -> Step {
+pub(crate) fn release_held() -> Step {
     release(
         "The project this resource named is held by another PublicCloudProject: nothing was done \
          with it at OVH"
@@ -150,7 +151,7 @@ fn release_held() -> Step {
     )
 }
 
-fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
+pub(crate) fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
     let (status, observed) = (input.status, input.observed);
     match observed.project.as_ref() {
         None => return Step::Look(Lookup::Project(project_id)),
@@ -185,7 +186,7 @@ fn terminate_project(input: &Input, project_id: String, adopted: bool) -> Step {
         Some(ProjectSeen::Found { .. }) => {}
     }
     // The user's credentials stop working now, not when the e-mailed token is confirmed.
-    if let Some(step) = super::outputs::delete_user(input, &project_id, true) {
+    if let Some(step) = delete_user(input, &project_id, true) {
         return step;
     }
     let Some(termination) = status.termination.as_ref() else {

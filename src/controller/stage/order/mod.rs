@@ -3,6 +3,13 @@
 use super::*;
 use crate::ovh::model::{BillingOrder, Checkout, OrderPrices};
 
+mod checkout;
+mod lost;
+mod plan;
+pub(crate) use checkout::*;
+pub(crate) use lost::*;
+pub(crate) use plan::*;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum OrderAct {
     /// Status write only: recorded before the checkout POST, so a restart knows one may have run.

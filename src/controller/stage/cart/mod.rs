@@ -3,6 +3,9 @@
 use super::*;
 use crate::ovh::model::CartCreation;
 
+mod plan;
+pub(crate) use plan::*;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum CartAct {
     /// Status write only: recorded before the cart POST, so a restart knows a cart may exist

@@ -2,6 +2,9 @@
 
 use super::*;
 
+mod plan;
+pub(crate) use plan::*;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProjectAct {
     /// Status write only (the account's cached project list is dropped): the resource's project.

@@ -3,6 +3,9 @@
 use super::*;
 use crate::ovh::model::{GenericOptionCreation, GenericProductCreation, ItemConfigurationCreation};
 
+mod plan;
+pub(crate) use plan::*;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ItemAct {
     /// `POST /order/cart/{cartId}/cloud` with the spec's plan.

@@ -1,7 +1,9 @@
 //! The outputs Secret: a Kubernetes write, made by the pass's Kubernetes side, not at OVH.
 
 use super::*;
-use crate::controller::plan::Outputs;
+
+mod plan;
+pub use plan::*;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum OutputsAct {

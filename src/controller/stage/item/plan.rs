@@ -1,0 +1,111 @@
+//! Planning the cart's contents: exactly one project item of the spec's plan, its configurations and its options.
+
+use super::*;
+use crate::{api::PublicCloudProjectSpec, controller::plan::*};
+
+/// The next change to bring the cart's single project item (and its options) to the spec, if any.
+pub(crate) fn configure_item(
+    spec: &PublicCloudProjectSpec,
+    plan_code: &str,
+    cart_id: &str,
+    items: &[ItemSeen],
+) -> Option<Step> {
+    let cart_id = cart_id.to_string();
+    let matches_plan = |i: &ItemSeen| {
+        i.plan_code.as_deref() == Some(plan_code)
+            && i.duration.as_deref().is_none_or(|d| d == spec.plan.duration)
+            && i.pricing_mode
+                .as_deref()
+                .is_none_or(|p| p == spec.plan.pricing_mode)
+    };
+    // Option items hang from a project item (`parentItemId`); they are dealt with after it.
+    let (projects, options): (Vec<&ItemSeen>, Vec<&ItemSeen>) =
+        items.iter().partition(|i| i.parent_item_id.is_none());
+    // Exactly one item, of the spec's plan: anything else goes (left by a spec change or a crash).
+    let keep = projects.iter().copied().find(|i| matches_plan(i));
+    if let Some(extra) = projects
+        .iter()
+        .find(|i| Some(i.item_id) != keep.map(|k| k.item_id))
+    {
+        return Some(Step::Act(Act::Item(ItemAct::Delete {
+            cart_id,
+            item_id: extra.item_id,
+        })));
+    }
+    let Some(item) = keep else {
+        return Some(Step::Act(Act::Item(ItemAct::Add {
+            cart_id,
+            plan_code: plan_code.to_string(),
+            duration: spec.plan.duration.clone(),
+            pricing_mode: spec.plan.pricing_mode.clone(),
+            subsidiary: spec.ovh_subsidiary.map(|s| format!("{s:?}")),
+        })));
+    };
+    let desired = desired_configurations(spec);
+    if let Some((id, _, _)) = item.configurations.iter().find(|(_, label, value)| {
+        !desired.iter().any(|(l, v)| l == label && v == value)
+            || item.configurations.iter().filter(|(_, l, _)| l == label).count() > 1
+    }) {
+        return Some(Step::Act(Act::Item(ItemAct::DeleteConfiguration {
+            cart_id,
+            item_id: item.item_id,
+            configuration_id: *id,
+        })));
+    }
+    if let Some((label, value)) = desired
+        .into_iter()
+        .find(|(label, _)| !item.configurations.iter().any(|(_, l, _)| l == label))
+    {
+        return Some(Step::Act(Act::Item(ItemAct::AddConfiguration {
+            cart_id,
+            item_id: item.item_id,
+            label,
+            value,
+            item_plan_code: plan_code.to_string(),
+        })));
+    }
+    configure_options(spec, (cart_id, item.item_id, plan_code), &options)
+}
+
+/// The next change to bring the option items of project item `item_id` to spec.options: an
+/// option of another item, not in the spec or twice goes; a missing one is added. The cart is
+/// read on every pass before this, so an option whose POST succeeded but whose answer was lost
+/// is seen and never added twice.
+pub(crate) fn configure_options(
+    spec: &PublicCloudProjectSpec,
+    (cart_id, item_id, item_plan_code): (String, i64, &str),
+    options: &[&ItemSeen],
+) -> Option<Step> {
+    let desired = desired_options(spec);
+    let mut kept: Vec<&str> = Vec::new();
+    for option in options {
+        let code = option.plan_code.as_deref().unwrap_or_default();
+        let wanted = option.parent_item_id == Some(item_id)
+            && !kept.contains(&code)
+            && desired.iter().any(|(c, duration, pricing_mode)| {
+                c == code
+                    && option.duration.as_deref().is_none_or(|d| d == duration)
+                    && option.pricing_mode.as_deref().is_none_or(|p| p == pricing_mode)
+            });
+        if !wanted {
+            return Some(Step::Act(Act::Item(ItemAct::Delete {
+                cart_id,
+                item_id: option.item_id,
+            })));
+        }
+        kept.push(code);
+    }
+    desired
+        .into_iter()
+        .find(|(code, _, _)| !kept.contains(&code.as_str()))
+        .map(|(plan_code, duration, pricing_mode)| {
+            Step::Act(Act::Item(ItemAct::AddOption {
+                cart_id,
+                item_id,
+                plan_code,
+                duration,
+                pricing_mode,
+                item_plan_code: item_plan_code.to_string(),
+            }))
+        })
+}
