@@ -13,8 +13,8 @@ use jiff::Timestamp;
 // next stage's.
 pub(crate) use self::{
     cart::prepare_order,
-    item::configure_item,
-    order::{before_buying, find_lost_order, follow_order, lost_order},
+    item::{configure_item, item_post_unsettled},
+    order::{Judgement, checkout, find_lost_order, follow_order, lost_order},
     payment::{unpaid_order, unusable_method},
     project::{existing_project, follow_project},
     termination::plan_deletion,

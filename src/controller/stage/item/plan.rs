@@ -109,3 +109,24 @@ pub(crate) fn configure_options(
             }))
         })
 }
+
+/// An item or option POST whose answer was lost may still commit at OVH until the grace has
+/// passed: checking out before would buy what this pass's read of the cart did not show.
+pub(crate) fn item_post_unsettled(input: &Input, cart: &crate::api::CartStatus) -> Option<Step> {
+    let posted = cart.item_posted_at.as_deref()?;
+    // A time that does not read counts as now: wait (a checkout cannot be taken back).
+    let posted = posted.parse::<jiff::Timestamp>().unwrap_or(input.now);
+    let until = posted + input.checkout_grace;
+    (input.now < until).then(|| {
+        wait(
+            input.status.phase.unwrap_or(Phase::Pending),
+            Reason::Ordering,
+            format!(
+                "An item posted to cart {} at {posted} has no recorded answer and may still be added \
+                 at OVH; the cart is read again and checked out after {until}",
+                cart.id
+            ),
+            Requeue::Progress,
+        )
+    })
+}

@@ -6,6 +6,101 @@ use crate::{
     controller::plan::*,
 };
 
+/// How the cart is judged before it is bought.
+pub(crate) struct Judgement<'a> {
+    /// The lowest price ceiling in force (spec.maxPrice, --max-price).
+    pub(crate) ceiling: Option<(u64, &'a str)>,
+    /// A person (or a ceiling) judges this cart's price before it is bought.
+    pub(crate) judged: bool,
+    /// The approve annotation names this cart.
+    pub(crate) approved: bool,
+}
+
+impl<'a> Judgement<'a> {
+    pub(crate) fn of(input: &Input<'a>, cart_id: &str) -> Self {
+        let ceiling = ceilings(input).first().copied();
+        Judgement {
+            ceiling,
+            judged: input.spec.approval == Approval::Manual || ceiling.is_some(),
+            approved: input.approval == Some(cart_id),
+        }
+    }
+}
+
+/// The filled cart is bought: priced and judged when something depends on its price, its intent
+/// recorded, then checked out — once, and again only when OVH shows none came of it.
+pub(crate) fn checkout(input: &Input, cart: &CartStatus, judgement: Judgement) -> Step {
+    let (spec, status, observed) = (input.spec, input.status, input.observed);
+    let Judgement {
+        ceiling,
+        judged,
+        approved,
+    } = judgement;
+    let cart_id = cart.id.clone();
+    // The price is read before buying only when something depends on it: a person's approval, a
+    // ceiling, or paying it automatically. Otherwise the checkout's answer carries it (one call
+    // fewer per order).
+    let price_needed =
+        spec.approval == Approval::Manual || ceiling.is_some() || spec.payment == Payment::Automatic;
+    if status.phase != Some(Phase::CheckingOut) {
+        if let Some(wait) = item_post_unsettled(input, cart) {
+            return wait;
+        }
+        if price_needed {
+            let Some(price) = status.price.as_ref() else {
+                return Step::Act(Act::Cart(CartAct::PreviewPrice { cart_id }));
+            };
+            if let Some(wait) = before_buying(input, &cart_id, price, ceiling) {
+                return wait;
+            }
+            // Catalog prices change while an approval waits: the price a person or a ceiling
+            // judged is read again just before buying; a change makes a new cart, judged anew.
+            match observed.current_price.as_ref() {
+                None if judged => return Step::Look(Lookup::CartPrice(cart_id)),
+                Some(now) if now != price => return Step::Act(Act::Cart(CartAct::Abandon { cart_id })),
+                _ => {}
+            }
+        }
+        // Who approved is recorded only where an approval is judged: there the cart was not
+        // changed since the approval named it. Without approval or ceiling the cart is changed
+        // in place, so an approve annotation naming it may predate its content.
+        return Step::Act(Act::Order(OrderAct::BeginCheckout {
+            approved_by: (judged && approved).then(|| input.approved_by.unwrap_or("(unknown)").to_string()),
+        }));
+    }
+    if observed.checkout_begun {
+        return Step::Act(Act::Order(OrderAct::Checkout { cart_id }));
+    }
+    // A checkout that began in an earlier pass may still be running at OVH (its answer lost or
+    // late): the cart only turns read-only when OVH is done. Wait before sending it again.
+    let started = parse_time(cart.checkout_started_at.as_deref());
+    if let Some(started) = started
+        && input.now < started + input.checkout_grace
+    {
+        return wait(
+            Phase::CheckingOut,
+            Reason::Ordering,
+            format!(
+                "A checkout of cart {cart_id} began at {started} and its outcome is not known yet; \
+                 the cart is still open, so it is sent again after {}",
+                started + input.checkout_grace
+            ),
+            Requeue::Progress,
+        );
+    }
+    // The grace is longer than any checkout may run, and this pass read the cart open: OVH
+    // turns a cart read-only when a checkout commits, so no order came of it. Any order the
+    // account shows meanwhile is someone else's. Only now may a withdrawn approval or a lowered
+    // ceiling count (before, the checkout may still commit): then send it again.
+    if price_needed
+        && let Some(price) = status.price.as_ref()
+        && let Some(wait) = before_buying(input, &cart_id, price, ceiling)
+    {
+        return wait;
+    }
+    Step::Act(Act::Order(OrderAct::Checkout { cart_id }))
+}
+
 /// What must hold before a priced cart is bought: a person's approval (approval: Manual, or a
 /// price above the ceiling) and, for payment: Automatic on a priced order, a usable method.
 pub(crate) fn before_buying(
