@@ -15,10 +15,11 @@ pub(crate) use self::{
     cart::prepare_order,
     item::{configure_item, item_post_unsettled},
     order::{Judgement, checkout, find_lost_order, follow_order, lost_order},
+    outputs::pending,
     payment::{unpaid_order, unusable_method},
     project::{existing_project, follow_project},
     termination::plan_deletion,
-    user::{create_user, delete_user},
+    user::{UserStep, delete_user, recorded_user, user_not_ready},
 };
 pub use self::{
     cart::{CartAct, CartOutcome},

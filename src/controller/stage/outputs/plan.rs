@@ -212,122 +212,71 @@ pub(crate) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         let current = secret
             .as_ref()
             .is_some_and(|s| s.project_id.as_deref() == Some(project_id));
-        return (!current).then(|| {
-            Step::Act(Act::Outputs(OutputsAct::Write {
-                name: name.into(),
-                outputs,
-            }))
-        });
+        return (!current).then(|| write(name, outputs));
     };
-    // Written with the ids only before OVH is asked for a password (see the module's doc).
-    let ids_first = |outputs: &Outputs| -> Option<Step> {
-        (!observed.outputs_writable).then(|| {
-            Step::Act(Act::Outputs(OutputsAct::Write {
-                name: name.into(),
-                outputs: outputs.clone(),
-            }))
-        })
-    };
-    let user = match status.openstack_user.as_ref() {
-        None => return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::User(UserAct::Begin)))),
-        Some(u) => u,
-    };
-    let Some(user_id) = user.id else {
-        if observed.user_begun {
-            return Some(ids_first(&outputs).unwrap_or_else(|| create_user(input, want, project_id)));
-        }
-        let Some(found) = observed.marker_users.as_ref() else {
-            return Some(Step::Look(Lookup::UserByMarker {
-                project_id: project_id.into(),
-                marker: input.user_marker(),
-            }));
-        };
-        if let Some((&user_id, extra)) = found.split_first() {
-            // Several: a creation sent again after a slow answer. The lowest id is kept.
-            return Some(Step::Act(Act::User(UserAct::ReadFound {
-                project_id: project_id.into(),
-                user_id,
-                extra: extra.to_vec(),
-            })));
-        }
-        // None found: a POST sent before may still be running at OVH (its answer lost or late).
-        // Until it must have ended (the POST's timeout and a margin: --checkout-grace), nothing is
-        // sent again; then the intent is stamped anew before the next attempt.
-        let begun = parse_time(Some(user.requested_at.as_str()));
-        if let Some(begun) = begun
-            && input.now < begun + input.checkout_grace
-        {
-            return Some(pending(format!(
-                "The creation of the OpenStack user began at {begun} and no user with this \
-                 resource's marker shows yet; it is looked for again, and made again only after {}",
-                begun + input.checkout_grace
-            )));
-        }
-        return Some(ids_first(&outputs).unwrap_or(Step::Act(Act::User(UserAct::Begin))));
+    let (user_id, username) = match recorded_user(input, want, project_id) {
+        Ok(user) => user,
+        // Written with the ids only before OVH is asked for a password (see the module's doc).
+        Err(UserStep::AsksPassword(step)) => return Some(ids_first(input, name, &outputs).unwrap_or(step)),
+        Err(UserStep::Other(step)) => return Some(step),
     };
     outputs.values.insert(USER_ID_KEY.into(), user_id.to_string());
-    if let Some(username) = user.username.as_ref() {
-        outputs.values.insert("OS_USERNAME".into(), username.clone());
+    if let Some(username) = username {
+        outputs.values.insert("OS_USERNAME".into(), username);
     }
-    let same_user = secret
-        .as_ref()
-        .is_some_and(|s| s.user_id.as_deref() == Some(user_id.to_string().as_str()));
+    deliver(input, (want, project_id, user_id), name, secret.as_ref(), outputs)
+}
+
+/// The outputs Secret written with what is known now.
+fn write(name: &str, outputs: Outputs) -> Step {
+    Step::Act(Act::Outputs(OutputsAct::Write {
+        name: name.into(),
+        outputs,
+    }))
+}
+
+/// The Secret written with the ids only, if no write of it succeeded in this pass yet: OVH is
+/// asked for no password the Secret cannot receive.
+fn ids_first(input: &Input, name: &str, outputs: &Outputs) -> Option<Step> {
+    (!input.observed.outputs_writable).then(|| write(name, outputs.clone()))
+}
+
+/// The user's password reaches the Secret (regenerated if it was lost), then its openrc once the
+/// user is ok. None: the Secret is complete.
+fn deliver(
+    input: &Input,
+    (want, project_id, user_id): (&OpenstackUser, &str, i64),
+    name: &str,
+    secret: Option<&SecretSeen>,
+    mut outputs: Outputs,
+) -> Option<Step> {
+    let observed = input.observed;
+    let same_user = secret.is_some_and(|s| s.user_id.as_deref() == Some(user_id.to_string().as_str()));
     let complete = same_user
-        && secret.as_ref().is_some_and(|s| {
+        && secret.is_some_and(|s| {
             s.project_id.as_deref() == Some(project_id) && s.password.is_some() && s.has_clouds_yaml
         });
     if complete && observed.new_password.is_none() {
         return None;
     }
-    let kept = secret
-        .as_ref()
-        .filter(|_| same_user)
-        .and_then(|s| s.password.clone());
+    let kept = secret.filter(|_| same_user).and_then(|s| s.password.clone());
     let Some(password) = observed.new_password.clone().or(kept) else {
         // The password was lost (a crash between OVH's answer and the Secret write, or the Secret
         // was deleted): OVH makes a new one for the same user, once the Secret is writable.
-        if let Some(step) = ids_first(&outputs) {
-            return Some(step);
-        }
-        return Some(Step::Act(Act::User(UserAct::RegeneratePassword {
+        let regenerate = Step::Act(Act::User(UserAct::RegeneratePassword {
             project_id: project_id.into(),
             user_id,
-        })));
+        }));
+        return Some(ids_first(input, name, &outputs).unwrap_or(regenerate));
     };
     outputs.password = Some(password);
-    let delivered = same_user && secret.as_ref().is_some_and(|s| s.password.is_some());
+    let delivered = same_user && secret.is_some_and(|s| s.password.is_some());
     if !delivered {
         // The password first, on its own: the openrc can wait for the user to be ok.
-        return Some(Step::Act(Act::Outputs(OutputsAct::Write {
-            name: name.into(),
-            outputs,
-        })));
+        return Some(write(name, outputs));
     }
-    match observed.user.as_ref() {
-        None => {
-            return Some(Step::Look(Lookup::User {
-                project_id: project_id.into(),
-                user_id,
-            }));
-        }
-        Some(UserSeen::NotFound) => return Some(Step::Act(Act::User(UserAct::Forget))),
-        Some(UserSeen::Found { status: s, .. }) if s == "creating" || s == "updating" => {
-            return Some(pending(format!(
-                "Project {project_id} is ok; OpenStack user {user_id} is {s} at OVH"
-            )));
-        }
-        Some(UserSeen::Found { status: s, .. }) if s != "ok" => {
-            return Some(warn(
-                Phase::NeedsAttention,
-                Reason::OpenstackUserNotOk,
-                format!(
-                    "OpenStack user {user_id} of project {project_id} is {s} at OVH; the operator does \
-                     not create another one. Check it in the OVH console"
-                ),
-                Requeue::Resync,
-            ));
-        }
-        Some(UserSeen::Found { .. }) => {}
+    if let Some(step) = user_not_ready(input, project_id, user_id) {
+        return Some(step);
     }
     let Some(openrc) = observed.openrc.as_ref() else {
         return Some(Step::Look(Lookup::Openrc {
@@ -337,8 +286,5 @@ pub(crate) fn plan_outputs(input: &Input, project_id: &str) -> Option<Step> {
         }));
     };
     outputs.openrc = Some(openrc.clone());
-    Some(Step::Act(Act::Outputs(OutputsAct::Write {
-        name: name.into(),
-        outputs,
-    })))
+    Some(write(name, outputs))
 }
