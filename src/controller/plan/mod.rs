@@ -417,8 +417,14 @@ pub(crate) fn ceilings<'a>(input: &Input<'a>) -> Vec<(u64, &'a str)> {
     all
 }
 
-pub(crate) fn release(note: String, warning: bool) -> Step {
-    Step::ReleaseFinalizer { note, warning }
+/// The finalizer goes: nothing (more) to do at OVH.
+pub(crate) fn release(note: String) -> Step {
+    Step::ReleaseFinalizer { note, warning: false }
+}
+
+/// The finalizer goes, leaving something at OVH a person should look at (a Warning).
+pub(crate) fn leave_behind(note: String) -> Step {
+    Step::ReleaseFinalizer { note, warning: true }
 }
 
 pub(crate) fn is_zero(amount: &str) -> bool {
