@@ -15,7 +15,7 @@ pub(crate) use self::{
     cart::prepare_order,
     item::{configure_item, item_post_unsettled},
     order::{Judgement, checkout, find_lost_order, follow_order, lost_order},
-    outputs::pending,
+    outputs::{pending, plan_outputs},
     payment::{unpaid_order, unusable_method},
     project::{existing_project, follow_project},
     termination::plan_deletion,

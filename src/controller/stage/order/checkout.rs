@@ -101,6 +101,44 @@ pub(crate) fn checkout(input: &Input, cart: &CartStatus, judgement: Judgement) -
     Step::Act(Act::Order(OrderAct::Checkout { cart_id }))
 }
 
+/// The wait for a person's approval of `cart_id`, saying why an approval given does not apply.
+fn awaiting_approval(input: &Input, cart_id: &str, message: String) -> Step {
+    let abandoned = input.status.abandoned_cart.as_deref();
+    match (input.approval, abandoned) {
+        (Some(other), Some(old)) if other == old => warn(
+            Phase::AwaitingApproval,
+            Reason::AwaitingApproval,
+            format!(
+                "The spec changed after the price of cart {old} was shown, so its approval does \
+                 not apply: cart {old} was deleted and cart {cart_id} made for the new spec. A new \
+                 approval is needed. {message}"
+            ),
+            Requeue::Person,
+        ),
+        (Some(other), _) => warn(
+            Phase::AwaitingApproval,
+            Reason::AwaitingApproval,
+            format!("The approval names cart {other}, not the current cart. {message}"),
+            Requeue::Person,
+        ),
+        (None, Some(old)) => wait(
+            Phase::AwaitingApproval,
+            Reason::AwaitingApproval,
+            format!(
+                "The spec changed after the price of cart {old} was shown: cart {cart_id} was made \
+                 for the new spec and needs its own approval. {message}"
+            ),
+            Requeue::Person,
+        ),
+        (None, None) => wait(
+            Phase::AwaitingApproval,
+            Reason::AwaitingApproval,
+            message,
+            Requeue::Person,
+        ),
+    }
+}
+
 /// What must hold before a priced cart is bought: a person's approval (approval: Manual, or a
 /// price above the ceiling) and, for payment: Automatic on a priced order, a usable method.
 pub(crate) fn before_buying(
@@ -129,40 +167,7 @@ pub(crate) fn before_buying(
              publiccloud.ovh-operator.dev/approve={cart_id}{overwrite}",
             price.with_tax, price.currency
         );
-        let abandoned = input.status.abandoned_cart.as_deref();
-        return Some(match (input.approval, abandoned) {
-            (Some(other), Some(old)) if other == old => warn(
-                Phase::AwaitingApproval,
-                Reason::AwaitingApproval,
-                format!(
-                    "The spec changed after the price of cart {old} was shown, so its approval does \
-                     not apply: cart {old} was deleted and cart {cart_id} made for the new spec. A new \
-                     approval is needed. {message}"
-                ),
-                Requeue::Person,
-            ),
-            (Some(other), _) => warn(
-                Phase::AwaitingApproval,
-                Reason::AwaitingApproval,
-                format!("The approval names cart {other}, not the current cart. {message}"),
-                Requeue::Person,
-            ),
-            (None, Some(old)) => wait(
-                Phase::AwaitingApproval,
-                Reason::AwaitingApproval,
-                format!(
-                    "The spec changed after the price of cart {old} was shown: cart {cart_id} was made \
-                     for the new spec and needs its own approval. {message}"
-                ),
-                Requeue::Person,
-            ),
-            (None, None) => wait(
-                Phase::AwaitingApproval,
-                Reason::AwaitingApproval,
-                message,
-                Requeue::Person,
-            ),
-        });
+        return Some(awaiting_approval(input, cart_id, message));
     }
     // A priced order with payment: Automatic needs a usable default method, or nothing is
     // ordered (terraform-provider-ovh fails the same way before checkout).

@@ -49,6 +49,35 @@ pub(crate) fn existing_project(input: &Input) -> Option<Step> {
     })
 }
 
+/// Once ok: the name's base is recorded first, without a PUT (a delivered project has the ordered
+/// name, recorded at delivery; an adopted one, or one followed before this field, keeps the name
+/// it has); then the outputs (a rename OVH refuses must not block them); then a rename, only when
+/// spec.description changed since (never compared with OVH's live name: a console rename is left
+/// alone, and a name OVH normalises is not sent again).
+fn project_ok(input: &Input, project_id: &str, name_at_ovh: Option<&str>) -> Step {
+    let Some(recorded) = input.status.project_description.as_deref() else {
+        return Step::Act(Act::Project(ProjectAct::RecordDescription(
+            input.spec.description.clone(),
+        )));
+    };
+    if let Some(step) = plan_outputs(input, project_id) {
+        return step;
+    }
+    if recorded != input.spec.description {
+        return Step::Act(Act::Project(ProjectAct::Rename {
+            project_id: project_id.into(),
+            from: name_at_ovh.map(str::to_string),
+            to: input.spec.description.clone(),
+        }));
+    }
+    wait(
+        Phase::Ready,
+        Reason::Ready,
+        format!("Project {project_id} is ok"),
+        Requeue::Resync,
+    )
+}
+
 pub(crate) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> Step {
     let (status, observed) = (input.status, input.observed);
     if adopted && status.project_id.as_deref() != Some(project_id) {
@@ -92,37 +121,10 @@ pub(crate) fn follow_project(input: &Input, project_id: &str, adopted: bool) -> 
         {
             Step::Act(Act::Project(ProjectAct::RecordStatus { status: s.clone() }))
         }
-        // Once ok: the name's base is recorded first, without a PUT (a delivered project has the
-        // ordered name, recorded at delivery; an adopted one, or one followed before this field,
-        // keeps the name it has); then the outputs (a rename OVH refuses must not block them);
-        // then a rename, only when spec.description changed since (never compared with OVH's live
-        // name: a console rename is left alone, and a name OVH normalises is not sent again).
         Some(ProjectSeen::Found {
             status: s,
             description,
-        }) if s == "ok" => {
-            let Some(recorded) = status.project_description.as_deref() else {
-                return Step::Act(Act::Project(ProjectAct::RecordDescription(
-                    input.spec.description.clone(),
-                )));
-            };
-            if let Some(step) = super::outputs::plan_outputs(input, project_id) {
-                return step;
-            }
-            if recorded != input.spec.description {
-                return Step::Act(Act::Project(ProjectAct::Rename {
-                    project_id: project_id.into(),
-                    from: description.clone(),
-                    to: input.spec.description.clone(),
-                }));
-            }
-            wait(
-                Phase::Ready,
-                Reason::Ready,
-                format!("Project {project_id} is ok"),
-                Requeue::Resync,
-            )
-        }
+        }) if s == "ok" => project_ok(input, project_id, description.as_deref()),
         Some(ProjectSeen::Found { status: s, .. }) if s == "creating" => wait(
             Phase::Delivering,
             Reason::Delivering,
