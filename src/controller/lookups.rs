@@ -9,13 +9,112 @@ use super::plan::{
     self, CartSeen, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen, PaymentMethodSeen, PaymentSeen,
     ProjectSeen, UserSeen,
 };
+use super::stage::{Cluster, Failed};
 use crate::ovh::{
     OvhClient, OvhError,
     order::{is_project_id, termination_token},
 };
 
-/// Performs one lookup and records what OVH said.
-pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observed) -> Result<(), OvhError> {
+/// Performs one lookup and records what OVH (or the cluster, for the outputs Secret) said.
+pub async fn lookup_into<C: Cluster>(
+    ovh: &OvhClient,
+    cluster: &C,
+    lookup: &Lookup,
+    observed: &mut Observed,
+) -> Result<(), Failed<C::Error>> {
+    if let Lookup::OutputsSecret(name) = lookup {
+        let seen = cluster.read_outputs(name).await;
+        observed.outputs_secret = Some(seen.map_err(|error| Failed::Cluster {
+            secret: name.clone(),
+            error,
+        })?);
+        return Ok(());
+    }
+    Ok(read_ovh(ovh, lookup, observed).await?)
+}
+
+/// The project's reads (and its users' and termination e-mails'): the other OVH lookups are the
+/// order's ([`read_ovh`]).
+async fn read_project_side(
+    ovh: &OvhClient,
+    lookup: &Lookup,
+    observed: &mut Observed,
+) -> Result<(), OvhError> {
+    match lookup {
+        Lookup::Project(project_id) => {
+            observed.project = Some(match ovh.project(project_id).await {
+                Ok(p) => ProjectSeen::Found {
+                    status: p.status,
+                    description: p.description,
+                },
+                Err(e) if e.is_not_found() => ProjectSeen::NotFound,
+                Err(e) if e.is_expired() => ProjectSeen::Expired,
+                Err(e) => return Err(e),
+            })
+        }
+        Lookup::ExistingProject { description } => {
+            // Shared by every resource of these credentials for a short while: a burst of new
+            // resources makes one listing.
+            let projects = ovh.project_descriptions(Duration::from_secs(5)).await?;
+            observed.existing_project = Some(
+                projects
+                    .into_iter()
+                    .filter(|(_, d)| d.as_deref() == Some(description.as_str()))
+                    .map(|(id, _)| id)
+                    .collect(),
+            );
+        }
+        Lookup::NewestEmail => {
+            observed.newest_email = Some(ovh.email_history().await?.into_iter().max().unwrap_or(0))
+        }
+        Lookup::TerminationToken { project_id, after } => {
+            // Only e-mails newer than the request can carry its token (terraform-provider-ovh
+            // ovh/order.go); newest first, at most MAX_EMAILS_READ of them.
+            let ids = ovh.emails_after(*after).await?;
+            let mut token = None;
+            for id in ids {
+                if let Some(t) = termination_token(&ovh.email(id).await?.body, project_id) {
+                    token = Some(t);
+                    break;
+                }
+            }
+            observed.termination_token = Some(token);
+        }
+        Lookup::UserByMarker { project_id, marker } => {
+            observed.marker_users = Some(users_by_marker(ovh, project_id, marker).await?)
+        }
+        Lookup::User { project_id, user_id } => {
+            observed.user = Some(match ovh.user(project_id, *user_id).await {
+                Ok(u) => UserSeen::Found {
+                    status: u.status,
+                    username: u.username,
+                },
+                Err(e) if e.is_not_found() => UserSeen::NotFound,
+                Err(e) => return Err(e),
+            })
+        }
+        Lookup::Openrc {
+            project_id,
+            user_id,
+            region,
+        } => {
+            // terraform-provider-ovh asks with region=to_be_overriden and keeps only the auth URL,
+            // tenant and user name (resource_cloud_project_user.go cloudUserGetOpenstackRC).
+            let asked = region.as_deref().unwrap_or("to_be_overriden");
+            let content = ovh.openrc(project_id, *user_id, asked).await?.content;
+            let mut vars = plan::parse_openrc(&content);
+            if region.is_none() {
+                vars.remove("OS_REGION_NAME");
+            }
+            observed.openrc = Some(vars);
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Performs one OVH lookup.
+async fn read_ovh(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observed) -> Result<(), OvhError> {
     match lookup {
         Lookup::AccountSubsidiary => observed.subsidiary = Some(ovh.me().await?.ovh_subsidiary),
         Lookup::CartsByMarker(marker) => {
@@ -66,87 +165,24 @@ pub async fn lookup_into(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observ
         Lookup::ProjectIdFromDetails(order_id) => {
             observed.project_id_from_details = Some(project_id_of_order(ovh, *order_id).await?)
         }
-        Lookup::Project(project_id) => {
-            observed.project = Some(match ovh.project(project_id).await {
-                Ok(p) => ProjectSeen::Found {
-                    status: p.status,
-                    description: p.description,
-                },
-                Err(e) if e.is_not_found() => ProjectSeen::NotFound,
-                Err(e) if e.is_expired() => ProjectSeen::Expired,
-                Err(e) => return Err(e),
-            })
-        }
-        Lookup::ExistingProject { description } => {
-            // Shared by every resource of these credentials for a short while: a burst of new
-            // resources makes one listing.
-            let projects = ovh.project_descriptions(Duration::from_secs(5)).await?;
-            observed.existing_project = Some(
-                projects
-                    .into_iter()
-                    .filter(|(_, d)| d.as_deref() == Some(description.as_str()))
-                    .map(|(id, _)| id)
-                    .collect(),
-            );
-        }
-        Lookup::NewestEmail => {
-            observed.newest_email = Some(ovh.email_history().await?.into_iter().max().unwrap_or(0))
-        }
-        Lookup::TerminationToken { project_id, after } => {
-            // Only e-mails newer than the request can carry its token (terraform-provider-ovh
-            // ovh/order.go); newest first, at most MAX_EMAILS_READ of them.
-            let ids = ovh.emails_after(*after).await?;
-            let mut token = None;
-            for id in ids {
-                if let Some(t) = termination_token(&ovh.email(id).await?.body, project_id) {
-                    token = Some(t);
-                    break;
-                }
-            }
-            observed.termination_token = Some(token);
-        }
-        Lookup::UserByMarker { project_id, marker } => {
-            // The whole list answers with each user's description: one call (cloud.user.User[]).
-            let mut ids: Vec<i64> = ovh
-                .users(project_id)
-                .await?
-                .into_iter()
-                .filter(|u| u.description == *marker || u.description.ends_with(&format!("({marker})")))
-                .filter(|u| u.status != "deleted" && u.status != "deleting")
-                .map(|u| u.id)
-                .collect();
-            ids.sort_unstable();
-            observed.marker_users = Some(ids);
-        }
-        Lookup::User { project_id, user_id } => {
-            observed.user = Some(match ovh.user(project_id, *user_id).await {
-                Ok(u) => UserSeen::Found {
-                    status: u.status,
-                    username: u.username,
-                },
-                Err(e) if e.is_not_found() => UserSeen::NotFound,
-                Err(e) => return Err(e),
-            })
-        }
-        Lookup::Openrc {
-            project_id,
-            user_id,
-            region,
-        } => {
-            // terraform-provider-ovh asks with region=to_be_overriden and keeps only the auth URL,
-            // tenant and user name (resource_cloud_project_user.go cloudUserGetOpenstackRC).
-            let asked = region.as_deref().unwrap_or("to_be_overriden");
-            let content = ovh.openrc(project_id, *user_id, asked).await?.content;
-            let mut vars = plan::parse_openrc(&content);
-            if region.is_none() {
-                vars.remove("OS_REGION_NAME");
-            }
-            observed.openrc = Some(vars);
-        }
-        // Kubernetes: the reconcile loop reads it.
-        Lookup::OutputsSecret(_) => unreachable!("the reconcile loop reads the outputs Secret"),
+        project_side => read_project_side(ovh, project_side, observed).await?,
     }
     Ok(())
+}
+
+/// The project's users whose description carries `marker`, lowest id first.
+async fn users_by_marker(ovh: &OvhClient, project_id: &str, marker: &str) -> Result<Vec<i64>, OvhError> {
+    // The whole list answers with each user's description: one call (cloud.user.User[]).
+    let mut ids: Vec<i64> = ovh
+        .users(project_id)
+        .await?
+        .into_iter()
+        .filter(|u| u.description == *marker || u.description.ends_with(&format!("({marker})")))
+        .filter(|u| u.status != "deleted" && u.status != "deleting")
+        .map(|u| u.id)
+        .collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 async fn read_cart(ovh: &OvhClient, cart_id: &str) -> Result<CartSeen, OvhError> {

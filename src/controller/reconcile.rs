@@ -121,16 +121,15 @@ impl Target for Pass<'_> {
     }
 
     async fn look(&mut self, lookup: &Lookup) -> Result<(), Ended> {
-        if let Lookup::OutputsSecret(name) = lookup {
-            let seen = outputs::read(&self.secrets(), self.obj, name).await;
-            self.observed.outputs_secret = Some(seen.map_err(|e| Err(Error::Kube(e)))?);
-            return Ok(());
-        }
         let ovh = self.ovh_or_stop().await?;
-        let read = lookups::lookup_into(&ovh, lookup, &mut self.observed);
-        match tokio::time::timeout_at(self.deadline, read).await {
+        let mut observed = std::mem::take(&mut self.observed);
+        let read = lookups::lookup_into(&ovh, &*self, lookup, &mut observed);
+        let read = tokio::time::timeout_at(self.deadline, read).await;
+        self.observed = observed;
+        match read {
             Err(_) => Err(self.over_budget(&ovh, "while reading", lookup.name()).await),
-            Ok(Err(e)) => Err(self.ovh_failure(e).await),
+            Ok(Err(Failed::Ovh(e))) => Err(self.ovh_failure(e).await),
+            Ok(Err(Failed::Cluster { error, .. })) => Err(Err(Error::Kube(error))),
             Ok(Ok(())) => {
                 self.mark_credentials_valid();
                 Ok(())
@@ -176,8 +175,8 @@ impl Target for Pass<'_> {
         let started = Instant::now();
         let outcome = match act.execute(&ovh, &*self).await {
             Ok(outcome) => outcome,
-            Err(Failed::Kubernetes { secret, said }) => {
-                return Err(self.outputs_unwritable(&secret, said).await);
+            Err(Failed::Cluster { secret, error }) => {
+                return Err(self.outputs_unwritable(&secret, error).await);
             }
             Err(Failed::Ovh(e)) => {
                 // A 4xx refused the checkout: no order was placed (a cart turns read-only only
@@ -220,14 +219,15 @@ impl Target for Pass<'_> {
 }
 
 impl Cluster for Pass<'_> {
-    async fn write_outputs(&self, name: &str, outputs: &Outputs) -> Result<SecretSeen, String> {
+    type Error = kube::Error;
+
+    async fn read_outputs(&self, name: &str) -> kube::Result<Option<SecretSeen>> {
+        outputs::read(&self.secrets(), self.obj, name).await
+    }
+
+    async fn write_outputs(&self, name: &str, outputs: &Outputs) -> kube::Result<SecretSeen> {
         let endpoint = self.ovh.as_ref().map(OvhClient::base_url).unwrap_or_default();
-        outputs::write(&self.secrets(), self.obj, name, outputs, endpoint)
-            .await
-            .map_err(|e| match e {
-                kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
-                e => e.to_string(),
-            })
+        outputs::write(&self.secrets(), self.obj, name, outputs, endpoint).await
     }
 }
 
@@ -246,7 +246,11 @@ impl Pass<'_> {
 
     /// A condition, not a bare error: the planner asks OVH for no password until a write of this
     /// Secret succeeds in the pass (Observed::outputs_writable).
-    async fn outputs_unwritable(&mut self, name: &str, said: String) -> Ended {
+    async fn outputs_unwritable(&mut self, name: &str, e: kube::Error) -> Ended {
+        let said = match &e {
+            kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
+            e => e.to_string(),
+        };
         let message = format!(
             "The operator cannot write Secret {name}: the Kubernetes API answered: {said}. No OpenStack \
              password is asked of OVH until it can; check the operator's RBAC and admission policies on \

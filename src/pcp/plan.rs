@@ -248,8 +248,10 @@ impl Target for DryRun<'_> {
         if let Lookup::OutputsSecret(_) = lookup {
             return Err(Ended::Stop(outputs_stop(&self.obj.spec)));
         }
-        let read = lookups::lookup_into(self.ovh, lookup, &mut self.state.observed).await;
-        read.map_err(|e| Ended::Failed(e.into()))
+        match lookups::lookup_into(self.ovh, &NoCluster, lookup, &mut self.state.observed).await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(Ended::Failed(failure(e))),
+        }
     }
 
     async fn prepare(&mut self, act: &Act) -> Result<Proceed, Ended> {
@@ -275,13 +277,9 @@ impl Target for DryRun<'_> {
     }
 
     async fn perform(&mut self, act: &Act) -> Result<Outcome, Ended> {
-        match act.execute(self.ovh, &NoCluster).await {
-            Ok(outcome) => Ok(outcome),
-            Err(Failed::Ovh(e)) => Err(Ended::Failed(e.into())),
-            Err(Failed::Kubernetes { secret, said }) => Err(Ended::Failed(PcpError::Refused(format!(
-                "a plan writes no Secret ({secret}): {said}"
-            )))),
-        }
+        act.execute(self.ovh, &NoCluster)
+            .await
+            .map_err(|e| Ended::Failed(failure(e)))
     }
 
     async fn applied(&mut self, _: &Act, _: Applied) -> Result<(), Ended> {
@@ -293,8 +291,21 @@ impl Target for DryRun<'_> {
 struct NoCluster;
 
 impl Cluster for NoCluster {
-    async fn write_outputs(&self, _: &str, _: &Outputs) -> Result<SecretSeen, String> {
-        Err("a dry plan has no cluster".into())
+    type Error = &'static str;
+
+    async fn read_outputs(&self, _: &str) -> Result<Option<SecretSeen>, Self::Error> {
+        Err("a dry plan has no cluster")
+    }
+
+    async fn write_outputs(&self, _: &str, _: &Outputs) -> Result<SecretSeen, Self::Error> {
+        Err("a dry plan has no cluster")
+    }
+}
+
+fn failure(e: Failed<&'static str>) -> PcpError {
+    match e {
+        Failed::Ovh(e) => e.into(),
+        Failed::Cluster { secret, error } => PcpError::Refused(format!("Secret {secret}: {error}")),
     }
 }
 

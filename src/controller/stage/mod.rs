@@ -127,7 +127,11 @@ impl Act {
 
     /// Performs the act: at OVH, or for the outputs stage in the cluster. An error is a failure
     /// the pass reports (nothing was recorded).
-    pub async fn execute(&self, ovh: &OvhClient, cluster: &impl Cluster) -> Result<Outcome, Failed> {
+    pub async fn execute<C: Cluster>(
+        &self,
+        ovh: &OvhClient,
+        cluster: &C,
+    ) -> Result<Outcome, Failed<C::Error>> {
         Ok(match self {
             Act::Cart(a) => a.execute(ovh).await?.into(),
             Act::Item(a) => a.execute(ovh).await?.into(),
@@ -153,14 +157,14 @@ impl Act {
     }
 }
 
-/// Why an act failed: OVH's answer, or the cluster's for the outputs Secret.
+/// Why an act or a lookup failed: OVH's answer, or the cluster's for the outputs Secret.
 #[derive(Debug)]
-pub enum Failed {
+pub enum Failed<E> {
     Ovh(OvhError),
-    Kubernetes { secret: String, said: String },
+    Cluster { secret: String, error: E },
 }
 
-impl From<OvhError> for Failed {
+impl<E> From<OvhError> for Failed<E> {
     fn from(e: OvhError) -> Self {
         Failed::Ovh(e)
     }

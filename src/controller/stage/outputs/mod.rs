@@ -20,25 +20,29 @@ pub enum OutputsOutcome {
     },
 }
 
-/// The cluster side of this stage: the reconcile pass writes the Secret; a dry plan stops
-/// before it.
+/// The cluster side of this stage: the reconcile pass reads and writes the Secret; a dry plan
+/// stops before it.
 #[allow(async_fn_in_trait)]
 pub trait Cluster {
-    /// Err: what the cluster answered.
-    async fn write_outputs(&self, name: &str, outputs: &Outputs) -> Result<SecretSeen, String>;
+    type Error;
+
+    /// What the Secret `name` holds (None: it does not exist).
+    async fn read_outputs(&self, name: &str) -> Result<Option<SecretSeen>, Self::Error>;
+
+    async fn write_outputs(&self, name: &str, outputs: &Outputs) -> Result<SecretSeen, Self::Error>;
 }
 
 impl OutputsAct {
-    pub(super) async fn execute(&self, cluster: &impl Cluster) -> Result<OutputsOutcome, Failed> {
+    pub(super) async fn execute<C: Cluster>(&self, cluster: &C) -> Result<OutputsOutcome, Failed<C::Error>> {
         let OutputsAct::Write { name, outputs } = self;
         match cluster.write_outputs(name, outputs).await {
             Ok(seen) => Ok(OutputsOutcome::Written {
                 name: name.clone(),
                 seen,
             }),
-            Err(said) => Err(Failed::Kubernetes {
+            Err(error) => Err(Failed::Cluster {
                 secret: name.clone(),
-                said,
+                error,
             }),
         }
     }
