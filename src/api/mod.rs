@@ -317,6 +317,13 @@ pub enum OvhSubsidiary {
     US,
 }
 
+impl OvhSubsidiary {
+    /// OVH's code for it (`FR`, `US`, …): the variants are named after the codes.
+    pub fn code(self) -> String {
+        format!("{self:?}")
+    }
+}
+
 /// The OVH offer: plan code, duration and pricing mode of the cart item.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]

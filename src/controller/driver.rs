@@ -30,6 +30,15 @@ pub enum Stop {
     OutOfSteps,
 }
 
+/// What outcomes are applied to: the status, what this pass read and what it did, and the
+/// resource's generation (stamped on conditions).
+pub struct State<'a> {
+    pub status: &'a mut PublicCloudProjectStatus,
+    pub observed: &'a mut plan::Observed,
+    pub memory: &'a mut plan::Memory,
+    pub generation: Option<i64>,
+}
+
 /// What to do with an act the planner chose.
 pub enum Proceed {
     Run,
@@ -50,7 +59,7 @@ pub trait Target {
     fn deleting(&self) -> bool;
 
     /// The status and observations outcomes are applied to.
-    fn state(&mut self) -> (&mut PublicCloudProjectStatus, &mut plan::Observed, Option<i64>);
+    fn state(&mut self) -> State<'_>;
 
     async fn look(&mut self, lookup: &Lookup) -> Result<(), Self::Break>;
 
@@ -98,8 +107,13 @@ pub async fn drive<T: Target>(target: &mut T, max_steps: usize) -> Result<Stop, 
                     continue;
                 }
                 let outcome = target.perform(&act).await?;
-                let (status, observed, generation) = target.state();
-                let applied = stage::apply(outcome, status, observed, Timestamp::now());
+                let State {
+                    status,
+                    observed,
+                    memory,
+                    generation,
+                } = target.state();
+                let applied = stage::apply(outcome, status, (observed, memory), Timestamp::now());
                 if let Some((phase, ready)) = applied.phase {
                     status::enter_phase(status, phase, ready, &applied.note, generation);
                 }

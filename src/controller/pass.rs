@@ -11,7 +11,7 @@ use super::{
     Context, Error,
     context::REFUSAL_RETRY,
     finalizer,
-    plan::{Holders, Holding, Input, Observed, Reason, Requeue, Severity},
+    plan::{Holders, Holding, Input, Memory, Observed, Reason, Requeue, Severity},
     status::{self, CREDENTIALS_VALID},
 };
 use crate::{
@@ -28,6 +28,7 @@ pub(super) struct Pass<'a> {
     /// The status as last written (or as read).
     pub(super) persisted: PublicCloudProjectStatus,
     pub(super) observed: Observed,
+    pub(super) memory: Memory,
     /// The generation the last status write of this pass left (None: none written yet).
     pub(super) written_generation: Option<i64>,
     /// The pass's OVH client, made from the credentials Secret on first use (deleting a resource
@@ -48,6 +49,7 @@ impl<'a> Pass<'a> {
             persisted: original.clone(),
             status: original,
             observed: Observed::default(),
+            memory: Memory::default(),
             written_generation: None,
             ovh: None,
             deadline: tokio::time::Instant::now() + ctx.options.pass_budget,
@@ -60,7 +62,7 @@ impl Pass<'_> {
         Input::new(
             self.obj,
             &self.status,
-            &self.observed,
+            (&self.observed, &self.memory),
             self.ctx.options.policy(),
             self,
         )

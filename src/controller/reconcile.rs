@@ -12,7 +12,7 @@ use kube::{Api, ResourceExt, runtime::controller::Action};
 
 use super::{
     Context, Error,
-    driver::{self, Proceed, Stop, Target},
+    driver::{self, Proceed, State, Stop, Target},
     finalizer, lookups, outputs,
     pass::Pass,
     plan::{self, Act, Input, Lookup, OrderAct, Outputs, Requeue, SecretSeen},
@@ -20,7 +20,7 @@ use super::{
     status,
 };
 use crate::{
-    api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
+    api::{Phase, PublicCloudProject},
     ovh::{OvhClient, OvhError},
 };
 
@@ -116,8 +116,13 @@ impl Target for Pass<'_> {
         self.obj.metadata.deletion_timestamp.is_some()
     }
 
-    fn state(&mut self) -> (&mut PublicCloudProjectStatus, &mut plan::Observed, Option<i64>) {
-        (&mut self.status, &mut self.observed, self.obj.metadata.generation)
+    fn state(&mut self) -> State<'_> {
+        State {
+            status: &mut self.status,
+            observed: &mut self.observed,
+            memory: &mut self.memory,
+            generation: self.obj.metadata.generation,
+        }
     }
 
     async fn look(&mut self, lookup: &Lookup) -> Result<(), Ended> {

@@ -11,14 +11,17 @@ use kube::ResourceExt;
 
 use super::{PcpError, sdk_config};
 use crate::{
-    api::{Approval, Payment, Phase, PublicCloudProject, PublicCloudProjectSpec, PublicCloudProjectStatus},
+    api::{
+        Approval, OvhSubsidiary, Payment, Phase, PublicCloudProject, PublicCloudProjectSpec,
+        PublicCloudProjectStatus,
+    },
     controller::{
         credentials::secret_keys,
         driver::{self, Proceed, Target},
         lookups,
         plan::{
-            self, Act, CartAct, Input, Lookup, Observed, Outputs, Policy, ProjectAct, Reason, SecretSeen,
-            UserAct, desired_configurations,
+            self, Act, CartAct, Input, Lookup, Memory, Observed, Outputs, Policy, ProjectAct, Reason,
+            SecretSeen, UserAct, desired_configurations,
         },
         reason::Health,
         stage::{Applied, Cluster, Failed, Outcome},
@@ -166,6 +169,7 @@ struct DryRun<'a> {
 struct State {
     status: PublicCloudProjectStatus,
     observed: Observed,
+    memory: Memory,
 }
 
 /// Where the planner stopped.
@@ -230,7 +234,7 @@ impl Target for DryRun<'_> {
         Input::new(
             &self.obj,
             &self.state.status,
-            &self.state.observed,
+            (&self.state.observed, &self.state.memory),
             DRY_POLICY,
             &plan::NoHolders,
         )
@@ -240,8 +244,13 @@ impl Target for DryRun<'_> {
         false
     }
 
-    fn state(&mut self) -> (&mut PublicCloudProjectStatus, &mut Observed, Option<i64>) {
-        (&mut self.state.status, &mut self.state.observed, None)
+    fn state(&mut self) -> driver::State<'_> {
+        driver::State {
+            status: &mut self.state.status,
+            observed: &mut self.state.observed,
+            memory: &mut self.state.memory,
+            generation: None,
+        }
     }
 
     async fn look(&mut self, lookup: &Lookup) -> Result<(), Ended> {
@@ -379,7 +388,7 @@ async fn delete_carts(ovh: &OvhClient, status: &PublicCloudProjectStatus, uid: &
 fn report(spec: &PublicCloudProjectSpec, state: &State, stop: &Stop) -> String {
     let status = &state.status;
     let mut out = String::new();
-    let subsidiary = spec.ovh_subsidiary.map(|s| format!("{s:?}")).or_else(|| {
+    let subsidiary = spec.ovh_subsidiary.map(OvhSubsidiary::code).or_else(|| {
         state
             .observed
             .subsidiary

@@ -126,6 +126,7 @@ pub struct Input<'a> {
     /// Value of the termination-token annotation.
     pub termination_token: Option<&'a str>,
     pub observed: &'a Observed,
+    pub memory: &'a Memory,
     pub now: jiff::Timestamp,
     /// How long an open cart in CheckingOut waits after a checkout began, before it is sent again.
     pub checkout_grace: Duration,
@@ -162,7 +163,7 @@ impl<'a> Input<'a> {
     pub fn new(
         obj: &'a PublicCloudProject,
         status: &'a PublicCloudProjectStatus,
-        observed: &'a Observed,
+        (observed, memory): (&'a Observed, &'a Memory),
         policy: Policy<'a>,
         holders: &'a (dyn Holders + Sync),
     ) -> Self {
@@ -182,6 +183,7 @@ impl<'a> Input<'a> {
             order_hint: annotation(ORDER_ID_ANNOTATION).and_then(|v| v.parse().ok()),
             termination_token: annotation(TERMINATION_TOKEN_ANNOTATION),
             observed,
+            memory,
             now: jiff::Timestamp::now(),
             checkout_grace: policy.checkout_grace,
             project_404_window: policy.project_404_window,
@@ -267,7 +269,7 @@ impl Input<'_> {
     /// The account's subsidiary: from the spec, or read from `GET /me`.
     pub(crate) fn subsidiary(&self) -> Result<String, Step> {
         match (self.spec.ovh_subsidiary, self.observed.subsidiary.as_ref()) {
-            (Some(s), _) => Ok(format!("{s:?}")),
+            (Some(s), _) => Ok(s.code()),
             (None, Some(s)) => Ok(s.clone()),
             (None, None) => Err(Step::Look(Lookup::AccountSubsidiary)),
         }

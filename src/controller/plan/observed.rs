@@ -150,14 +150,6 @@ pub struct Observed {
     pub existing_project: Option<Vec<String>>,
     /// The newest e-mail id of the account (0 when it has none).
     pub newest_email: Option<i64>,
-    /// This pass itself recorded the cart's creation (so no earlier create can be unrecorded).
-    pub cart_begun: bool,
-    /// This pass itself began the checkout (so no earlier attempt can be in flight).
-    pub checkout_begun: bool,
-    /// This pass itself recorded the termination as begun (no earlier request can be unrecorded).
-    pub termination_begun: bool,
-    /// This pass itself recorded the payment as begun and has not sent it yet.
-    pub payment_begun: bool,
     /// The outputs Secret (`Some(None)`: it does not exist).
     pub outputs_secret: Option<Option<SecretSeen>>,
     /// The ids of the project's live users carrying this resource's marker, lowest first
@@ -167,6 +159,20 @@ pub struct Observed {
     pub user: Option<UserSeen>,
     /// The recorded user's openrc variables.
     pub openrc: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// What this pass itself did (status writes of intents, a password OVH gave): the planner's
+/// memory of the pass, not a read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Memory {
+    /// This pass itself recorded the cart's creation (so no earlier create can be unrecorded).
+    pub cart_begun: bool,
+    /// This pass itself began the checkout (so no earlier attempt can be in flight).
+    pub checkout_begun: bool,
+    /// This pass itself recorded the termination as begun (no earlier request can be unrecorded).
+    pub termination_begun: bool,
+    /// This pass itself recorded the payment as begun and has not sent it yet.
+    pub payment_begun: bool,
     /// A password OVH gave in this pass (creation or regeneration) not yet in the Secret. Held
     /// in memory only; redacted in Debug.
     pub new_password: Option<Sensitive>,

@@ -35,8 +35,8 @@ pub use self::{
     user::{UserAct, UserOutcome},
 };
 use super::plan::{
-    CartSeen, FIDELITY_ACCOUNT, Holding, ItemSeen, Observed, PAYMENT_DEFER_DEFAULT, PAYMENT_DEFER_MAX,
-    PaymentMethodSeen, ProjectSeen, Reason, Sensitive,
+    CartSeen, FIDELITY_ACCOUNT, Holding, ItemSeen, Memory, Observed, PAYMENT_DEFER_DEFAULT,
+    PAYMENT_DEFER_MAX, PaymentMethodSeen, ProjectSeen, Reason, Sensitive,
 };
 use crate::{
     api::{
@@ -272,18 +272,18 @@ fn applied(reason: Reason, note: String) -> Applied {
 pub fn apply(
     outcome: Outcome,
     status: &mut PublicCloudProjectStatus,
-    observed: &mut Observed,
+    (observed, memory): (&mut Observed, &mut Memory),
     now: Timestamp,
 ) -> Applied {
     match outcome {
-        Outcome::Cart(o) => o.apply(status, observed, now),
+        Outcome::Cart(o) => o.apply(status, observed, memory, now),
         Outcome::Item(o) => o.apply(status, observed),
-        Outcome::Order(o) => o.apply(status, observed, now),
-        Outcome::Payment(o) => o.apply(status, observed, now),
+        Outcome::Order(o) => o.apply(status, observed, memory, now),
+        Outcome::Payment(o) => o.apply(status, observed, memory, now),
         Outcome::Project(o) => o.apply(status, observed, now),
-        Outcome::Termination(o) => o.apply(status, observed, now),
-        Outcome::User(o) => o.apply(status, observed, now),
-        Outcome::Outputs(o) => o.apply(observed),
+        Outcome::Termination(o) => o.apply(status, observed, memory, now),
+        Outcome::User(o) => o.apply(status, observed, memory, now),
+        Outcome::Outputs(o) => o.apply(observed, memory),
     }
 }
 

@@ -3,7 +3,7 @@ use jiff::Timestamp;
 use super::*;
 use crate::{
     api::{CartStatus, OrderStatus as OrderField, Phase, PublicCloudProjectStatus},
-    controller::plan::{CartSeen, FIDELITY_ACCOUNT, Observed, ProjectSeen, Reason},
+    controller::plan::{CartSeen, FIDELITY_ACCOUNT, Memory, Observed, ProjectSeen, Reason},
 };
 
 fn now() -> Timestamp {
@@ -11,9 +11,17 @@ fn now() -> Timestamp {
 }
 
 fn apply_to(status: &mut PublicCloudProjectStatus, outcome: Outcome) -> (Applied, Observed) {
+    apply_remembering(status, outcome).0
+}
+
+fn apply_remembering(
+    status: &mut PublicCloudProjectStatus,
+    outcome: Outcome,
+) -> ((Applied, Observed), Memory) {
     let mut observed = Observed::default();
-    let applied = apply(outcome, status, &mut observed, now());
-    (applied, observed)
+    let mut memory = Memory::default();
+    let applied = apply(outcome, status, (&mut observed, &mut memory), now());
+    ((applied, observed), memory)
 }
 
 #[test]
@@ -66,13 +74,13 @@ fn the_checkout_is_recorded_before_it_is_sent_and_the_order_after() {
         }),
         ..Default::default()
     };
-    let (applied, observed) = apply_to(
+    let ((applied, _), memory) = apply_remembering(
         &mut status,
         Outcome::Order(OrderOutcome::CheckoutBegun {
             approved_by: Some("alice".into()),
         }),
     );
-    assert!(observed.checkout_begun);
+    assert!(memory.checkout_begun);
     assert_eq!(applied.phase, Some((Phase::CheckingOut, Reason::Ordering)));
     assert_eq!(
         status.cart.as_ref().unwrap().checkout_started_at.as_deref(),
@@ -118,13 +126,14 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
         status: "VALID".into(),
     };
     let mut observed = Observed::default();
+    let mut memory = Memory::default();
     apply(
         Outcome::Payment(PaymentOutcome::Begun(Some(method))),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
-    assert!(observed.payment_begun);
+    assert!(memory.payment_begun);
     let payment = status.payment.clone().unwrap();
     assert_eq!(
         (payment.method.as_str(), payment.method_id),
@@ -136,14 +145,15 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
             message: "This order can't be paid with 'bankAccount'".into(),
         }),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
-    assert!(!observed.payment_begun, "never sent twice in a pass");
+    assert!(!memory.payment_begun, "never sent twice in a pass");
     assert_eq!(applied.reason, Reason::PaymentRefused);
     assert!(status.payment.unwrap().refused.unwrap().contains("bankAccount"));
 
     let mut status = PublicCloudProjectStatus::default();
+    let mut memory = Memory::default();
     let mut observed = Observed {
         order_status: Some(OrderStatus::NotPaid),
         ..Default::default()
@@ -151,14 +161,14 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
     apply(
         Outcome::Payment(PaymentOutcome::Begun(None)),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
     assert_eq!(status.payment.as_ref().unwrap().method, FIDELITY_ACCOUNT);
     apply(
         Outcome::Payment(PaymentOutcome::Paid { order_id: 42 }),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
     assert_eq!(observed.order_status, None, "read again after paying");
@@ -168,10 +178,11 @@ fn a_payment_is_recorded_before_it_is_sent_and_a_refusal_is_kept() {
 fn a_payment_answered_429_is_deferred_and_a_second_request_is_counted_before_it_is_sent() {
     let mut status = PublicCloudProjectStatus::default();
     let mut observed = Observed::default();
+    let mut memory = Memory::default();
     apply(
         Outcome::Payment(PaymentOutcome::Begun(None)),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
     let deferred = |retry_after| {
@@ -181,19 +192,29 @@ fn a_payment_answered_429_is_deferred_and_a_second_request_is_counted_before_it_
             message: "OVH answered POST … with HTTP 429".into(),
         })
     };
-    let applied = apply(deferred(Some(7)), &mut status, &mut observed, now());
+    let applied = apply(
+        deferred(Some(7)),
+        &mut status,
+        (&mut observed, &mut memory),
+        now(),
+    );
     assert_eq!(applied.reason, Reason::PaymentDeferred);
-    assert!(!observed.payment_begun, "not sent again in this pass");
+    assert!(!memory.payment_begun, "not sent again in this pass");
     let payment = status.payment.clone().unwrap();
     assert_eq!(payment.deferred_until.as_deref(), Some("2026-11-27T10:00:07Z"));
     assert_eq!((payment.attempts(), payment.refused), (1, None), "not a refusal");
-    apply(deferred(None), &mut status, &mut observed, now());
+    apply(deferred(None), &mut status, (&mut observed, &mut memory), now());
     assert_eq!(
         status.payment.as_ref().unwrap().deferred_until.as_deref(),
         Some("2026-11-27T10:00:30Z"),
         "a short default without Retry-After"
     );
-    apply(deferred(Some(86_400)), &mut status, &mut observed, now());
+    apply(
+        deferred(Some(86_400)),
+        &mut status,
+        (&mut observed, &mut memory),
+        now(),
+    );
     assert_eq!(
         status.payment.as_ref().unwrap().deferred_until.as_deref(),
         Some("2026-11-27T11:00:00Z"),
@@ -204,11 +225,11 @@ fn a_payment_answered_429_is_deferred_and_a_second_request_is_counted_before_it_
     let applied = apply(
         Outcome::Payment(PaymentOutcome::BegunAgain),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         later,
     );
     assert_eq!(applied.reason, Reason::PaymentRequestedAgain);
-    assert!(observed.payment_begun, "sent next, in this pass");
+    assert!(memory.payment_begun, "sent next, in this pass");
     let payment = status.payment.unwrap();
     assert_eq!(payment.attempts, Some(2));
     assert_eq!(payment.requested_at, later.to_string());
@@ -294,6 +315,7 @@ fn an_added_option_is_seen_under_its_item_and_clears_the_price() {
         price: Some(Default::default()),
         ..Default::default()
     };
+    let mut memory = Memory::default();
     let mut observed = Observed {
         cart: Some(CartSeen::Found {
             read_only: false,
@@ -310,7 +332,7 @@ fn an_added_option_is_seen_under_its_item_and_clears_the_price() {
             pricing_mode: "default".into(),
         }),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
     assert_eq!(applied.reason, Reason::OptionAdded);
@@ -323,7 +345,7 @@ fn an_added_option_is_seen_under_its_item_and_clears_the_price() {
     apply(
         Outcome::Item(ItemOutcome::Removed { item_id: 7 }),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
     let Some(CartSeen::Found { items, .. }) = &observed.cart else {
@@ -335,6 +357,7 @@ fn an_added_option_is_seen_under_its_item_and_clears_the_price() {
 #[test]
 fn a_rename_is_what_the_pass_sees_next() {
     let mut status = PublicCloudProjectStatus::default();
+    let mut memory = Memory::default();
     let mut observed = Observed {
         project: Some(ProjectSeen::Found {
             status: "ok".into(),
@@ -349,7 +372,7 @@ fn a_rename_is_what_the_pass_sees_next() {
             to: "new".into(),
         }),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
     assert_eq!(applied.reason, Reason::ProjectRenamed);
@@ -388,6 +411,7 @@ fn an_abandoned_cart_is_forgotten_with_its_price_and_remembered_by_id() {
         }),
         ..Default::default()
     };
+    let mut memory = Memory::default();
     let mut observed = Observed {
         marker_carts: Some(vec!["c1".into()]),
         cart: Some(CartSeen::Found {
@@ -399,7 +423,7 @@ fn an_abandoned_cart_is_forgotten_with_its_price_and_remembered_by_id() {
     let applied = apply(
         Outcome::Cart(CartOutcome::Abandoned { cart_id: "c1".into() }),
         &mut status,
-        &mut observed,
+        (&mut observed, &mut memory),
         now(),
     );
     assert_eq!((status.cart.as_ref(), status.price.as_ref()), (None, None));

@@ -15,13 +15,13 @@ fn the_cart_is_recorded_before_it_is_created_and_searched_for_only_after_a_crash
     );
     // The same pass recorded it: the cart is created at once.
     case.status.cart_requested_at = Some("2026-11-27T09:59:00Z".into());
-    case.observed.cart_begun = true;
+    case.memory.cart_begun = true;
     assert!(matches!(
         case.plan(),
         Step::Act(Act::Cart(CartAct::Create { .. }))
     ));
     // Recorded by an earlier pass: the create may have run unrecorded, so look first.
-    case.observed.cart_begun = false;
+    case.memory.cart_begun = false;
     assert_eq!(
         case.plan(),
         Step::Look(Lookup::CartsByMarker(format!("{CART_MARKER_PREFIX}{UID}")))
@@ -44,7 +44,7 @@ fn the_cart_is_recorded_before_it_is_created_and_searched_for_only_after_a_crash
 #[test]
 fn the_subsidiary_comes_from_the_spec_or_the_account() {
     let mut case = Case::new();
-    case.observed.cart_begun = true;
+    case.memory.cart_begun = true;
     case.status.cart_requested_at = Some("2026-11-27T09:59:00Z".into());
     case.observed.existing_project = Some(vec![]);
     assert_eq!(case.plan(), Step::Look(Lookup::AccountSubsidiary));
@@ -66,7 +66,7 @@ fn the_subsidiary_comes_from_the_spec_or_the_account() {
 #[test]
 fn the_plan_code_follows_the_endpoint_unless_the_spec_names_one() {
     let mut case = Case::new();
-    case.observed.cart_begun = true;
+    case.memory.cart_begun = true;
     case.status.cart_requested_at = Some("2026-11-27T09:59:00Z".into());
     case.observed.existing_project = Some(vec![]);
     case.spec.ovh_subsidiary = Some(OvhSubsidiary::US);

@@ -39,7 +39,7 @@ fn deletion_orphans_by_default_and_never_terminates_without_being_told() {
         })),
         "recorded by an earlier pass: that pass may have sent it"
     );
-    case.observed.termination_begun = true;
+    case.memory.termination_begun = true;
     assert_eq!(
         case.delete(),
         Step::Act(Act::Termination(TerminationAct::Request {

@@ -144,7 +144,7 @@ fn automatic_payment_pays_once_free_orders_with_the_fidelity_account() {
         requested_at: "2026-11-27T09:59:00Z".into(),
         ..Default::default()
     });
-    case.observed.payment_begun = true;
+    case.memory.payment_begun = true;
     assert_eq!(
         case.plan(),
         Step::Act(Act::Payment(PaymentAct::PayWithFidelityAccount { order_id: 42 }))
@@ -184,7 +184,7 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
         requested_at: "2026-11-27T09:59:00Z".into(),
         ..Default::default()
     });
-    case.observed.payment_begun = true;
+    case.memory.payment_begun = true;
     assert_eq!(
         case.plan(),
         Step::Act(Act::Payment(PaymentAct::Pay {
@@ -193,7 +193,7 @@ fn automatic_payment_of_a_priced_order_uses_a_valid_default_method_once() {
         }))
     );
     // Recorded by an earlier pass (answer lost, crash): never sent again; polled.
-    case.observed.payment_begun = false;
+    case.memory.payment_begun = false;
     let Step::Wait {
         phase,
         reason,
@@ -443,7 +443,7 @@ fn a_payment_answered_429_is_requested_again_after_retry_after_once_ovh_shows_no
     case.observed.order_payment = Some(PaymentSeen::NotFound);
     assert_eq!(case.plan(), Step::Act(Act::Payment(PaymentAct::BeginAgain)));
     // Recorded again in this pass (BeginPaymentAgain's outcome): sent with the recorded method.
-    case.observed.payment_begun = true;
+    case.memory.payment_begun = true;
     assert_eq!(
         case.plan(),
         Step::Act(Act::Payment(PaymentAct::Pay {

@@ -11,7 +11,7 @@ fn checkout_is_recorded_before_it_is_sent() {
         Step::Act(Act::Order(OrderAct::BeginCheckout { approved_by: None }))
     );
     case.status.phase = Some(Phase::CheckingOut);
-    case.observed.checkout_begun = true;
+    case.memory.checkout_begun = true;
     assert_eq!(
         case.plan(),
         Step::Act(Act::Order(OrderAct::Checkout {
@@ -235,7 +235,7 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
     assert_eq!((phase, requeue), (Phase::CheckingOut, Requeue::Progress));
     assert!(message.contains("cart-1"), "{message}");
     // The same pass that began the checkout sends it at once.
-    case.observed.checkout_begun = true;
+    case.memory.checkout_begun = true;
     assert_eq!(
         case.plan(),
         Step::Act(Act::Order(OrderAct::Checkout {
@@ -243,7 +243,7 @@ fn an_open_cart_is_not_checked_out_again_while_an_earlier_checkout_may_run() {
         }))
     );
     // After the grace, the cart read open in this pass means no order came of it: sent again.
-    case.observed.checkout_begun = false;
+    case.memory.checkout_begun = false;
     case.now = "2026-11-27T10:00:31Z".parse().unwrap();
     assert_eq!(
         case.plan(),

@@ -113,7 +113,7 @@ fn a_secret_of_someone_else_is_never_overwritten() {
 fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
     let mut case = with_user(ready(Case::new()));
     case.observed.outputs_secret = Some(None);
-    case.observed.outputs_writable = true;
+    case.memory.outputs_writable = true;
     assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Begin)), "intent first");
     recorded(&mut case, None);
     // A restart with the intent recorded but no id: the user may exist, unrecorded.
@@ -144,7 +144,7 @@ fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
     }));
     // In the pass that recorded the intent, nothing can be unrecorded: no lookup.
     case.observed.marker_users = None;
-    case.observed.user_begun = true;
+    case.memory.user_begun = true;
     assert_eq!(case.plan(), create);
 }
 
@@ -152,7 +152,7 @@ fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
 fn a_slow_creation_is_waited_for_and_extra_users_are_named_never_used() {
     let mut case = with_user(ready(Case::new()));
     case.observed.outputs_secret = seen(None, None, false);
-    case.observed.outputs_writable = true;
+    case.memory.outputs_writable = true;
     recorded(&mut case, None);
     // The POST may still be running at OVH: within the grace (60 s here) nothing is sent.
     case.status.openstack_user.as_mut().unwrap().requested_at = "2026-11-27T09:59:30Z".into();
@@ -192,7 +192,7 @@ fn a_slow_creation_is_waited_for_and_extra_users_are_named_never_used() {
 fn a_lost_password_is_regenerated_never_a_second_user() {
     let mut case = with_user(ready(Case::new()));
     recorded(&mut case, Some(77));
-    case.observed.outputs_writable = true;
+    case.memory.outputs_writable = true;
     for secret in [
         Some(None),
         seen(Some("77"), None, false),
@@ -222,15 +222,15 @@ fn no_password_is_asked_of_ovh_before_the_pass_wrote_the_secret() {
     let mut case = with_user(ready(Case::new()));
     case.observed.outputs_secret = Some(None);
     ids_only(&case);
-    case.observed.outputs_writable = true;
+    case.memory.outputs_writable = true;
     assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Begin)));
 
     // Intent recorded in this pass, creation next: the same.
     recorded(&mut case, None);
-    case.observed.user_begun = true;
-    case.observed.outputs_writable = false;
+    case.memory.user_begun = true;
+    case.memory.outputs_writable = false;
     ids_only(&case);
-    case.observed.outputs_writable = true;
+    case.memory.outputs_writable = true;
     assert!(matches!(
         case.plan(),
         Step::Act(Act::User(UserAct::Create { .. }))
@@ -239,9 +239,9 @@ fn no_password_is_asked_of_ovh_before_the_pass_wrote_the_secret() {
     // A password to regenerate: the same, and the write names the user.
     recorded(&mut case, Some(77));
     case.observed.outputs_secret = seen(Some("77"), None, false);
-    case.observed.outputs_writable = false;
+    case.memory.outputs_writable = false;
     assert_eq!(ids_only(&case).values["openstackUserId"], "77");
-    case.observed.outputs_writable = true;
+    case.memory.outputs_writable = true;
     assert!(matches!(
         case.plan(),
         Step::Act(Act::User(UserAct::RegeneratePassword { user_id: 77, .. }))
@@ -253,13 +253,13 @@ fn the_password_is_written_first_then_the_openrc_once_the_user_is_ok() {
     let mut case = with_user(ready(Case::new()));
     recorded(&mut case, Some(77));
     case.observed.outputs_secret = Some(None);
-    case.observed.new_password = Some("fresh".into());
+    case.memory.new_password = Some("fresh".into());
     let first = written(case.plan());
     assert_eq!(first.password, Some("fresh".into()));
     assert_eq!(first.openrc, None, "the password does not wait for the openrc");
     assert_eq!(first.values["openstackUserId"], "77");
 
-    case.observed.new_password = None;
+    case.memory.new_password = None;
     case.observed.outputs_secret = seen(Some("77"), Some("fresh"), false);
     assert_eq!(
         case.plan(),

@@ -149,12 +149,13 @@ impl CartOutcome {
         self,
         status: &mut PublicCloudProjectStatus,
         observed: &mut Observed,
+        memory: &mut Memory,
         now: Timestamp,
     ) -> Applied {
         match self {
             CartOutcome::Begun => {
                 status.cart_requested_at = Some(now.to_string());
-                observed.cart_begun = true;
+                memory.cart_begun = true;
                 applied(Reason::Ordering, "Creating a cart".into()).entering(Phase::Pending, Reason::Ordering)
             }
             CartOutcome::Created {

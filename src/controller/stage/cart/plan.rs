@@ -54,7 +54,7 @@ fn make_cart(input: &Input) -> Step {
     }
     // A create recorded by an earlier pass may have run without its answer recorded (a
     // crash, a lost answer): look for the cart by its marker, and only then.
-    if status.cart_requested_at.is_some() && !observed.cart_begun {
+    if status.cart_requested_at.is_some() && !input.memory.cart_begun {
         let Some(found) = observed.marker_carts.as_ref() else {
             return Step::Look(Lookup::CartsByMarker(input.marker()));
         };

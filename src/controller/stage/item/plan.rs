@@ -1,7 +1,10 @@
 //! Planning the cart's contents: exactly one project item of the spec's plan, its configurations and its options.
 
 use super::*;
-use crate::{api::PublicCloudProjectSpec, controller::plan::*};
+use crate::{
+    api::{OvhSubsidiary, PublicCloudProjectSpec},
+    controller::plan::*,
+};
 
 /// The next change to bring the cart's single project item (and its options) to the spec, if any.
 pub(crate) fn configure_item(
@@ -38,7 +41,7 @@ pub(crate) fn configure_item(
             plan_code: plan_code.to_string(),
             duration: spec.plan.duration.clone(),
             pricing_mode: spec.plan.pricing_mode.clone(),
-            subsidiary: spec.ovh_subsidiary.map(|s| format!("{s:?}")),
+            subsidiary: spec.ovh_subsidiary.map(OvhSubsidiary::code),
         })));
     };
     let desired = desired_configurations(spec);

@@ -68,7 +68,7 @@ pub(crate) fn checkout(input: &Input, cart: &CartStatus, judgement: Judgement) -
             approved_by: (judged && approved).then(|| input.approved_by.unwrap_or("(unknown)").to_string()),
         }));
     }
-    if observed.checkout_begun {
+    if input.memory.checkout_begun {
         return Step::Act(Act::Order(OrderAct::Checkout { cart_id }));
     }
     // A checkout that began in an earlier pass may still be running at OVH (its answer lost or

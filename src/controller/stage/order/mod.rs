@@ -98,6 +98,7 @@ impl OrderOutcome {
         self,
         status: &mut PublicCloudProjectStatus,
         observed: &mut Observed,
+        memory: &mut Memory,
         now: Timestamp,
     ) -> Applied {
         let now = now.to_string();
@@ -107,7 +108,7 @@ impl OrderOutcome {
                     cart.checkout_started_at = Some(now);
                 }
                 status.approved_by = approved_by;
-                observed.checkout_begun = true;
+                memory.checkout_begun = true;
                 applied(Reason::CheckingOut, "Checking out".into())
                     .entering(Phase::CheckingOut, Reason::Ordering)
             }

@@ -49,11 +49,11 @@ impl OutputsAct {
 }
 
 impl OutputsOutcome {
-    pub(super) fn apply(self, observed: &mut Observed) -> Applied {
+    pub(super) fn apply(self, observed: &mut Observed, memory: &mut Memory) -> Applied {
         let OutputsOutcome::Written { name, seen } = self;
         observed.outputs_secret = Some(Some(seen));
-        observed.new_password = None;
-        observed.outputs_writable = true;
+        memory.new_password = None;
+        memory.outputs_writable = true;
         applied(Reason::OutputsWritten, format!("Wrote Secret {name}"))
     }
 }

@@ -238,7 +238,7 @@ fn write(name: &str, outputs: Outputs) -> Step {
 /// The Secret written with the ids only, if no write of it succeeded in this pass yet: OVH is
 /// asked for no password the Secret cannot receive.
 fn ids_first(input: &Input, name: &str, outputs: &Outputs) -> Option<Step> {
-    (!input.observed.outputs_writable).then(|| write(name, outputs.clone()))
+    (!input.memory.outputs_writable).then(|| write(name, outputs.clone()))
 }
 
 /// The user's password reaches the Secret (regenerated if it was lost), then its openrc once the
@@ -256,11 +256,11 @@ fn deliver(
         && secret.is_some_and(|s| {
             s.project_id.as_deref() == Some(project_id) && s.password.is_some() && s.has_clouds_yaml
         });
-    if complete && observed.new_password.is_none() {
+    if complete && input.memory.new_password.is_none() {
         return None;
     }
     let kept = secret.filter(|_| same_user).and_then(|s| s.password.clone());
-    let Some(password) = observed.new_password.clone().or(kept) else {
+    let Some(password) = input.memory.new_password.clone().or(kept) else {
         // The password was lost (a crash between OVH's answer and the Secret write, or the Secret
         // was deleted): OVH makes a new one for the same user, once the Secret is writable.
         let regenerate = Step::Act(Act::User(UserAct::RegeneratePassword {

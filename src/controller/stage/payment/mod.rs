@@ -75,6 +75,7 @@ impl PaymentOutcome {
         self,
         status: &mut PublicCloudProjectStatus,
         observed: &mut Observed,
+        memory: &mut Memory,
         now: Timestamp,
     ) -> Applied {
         let clock = now;
@@ -90,11 +91,11 @@ impl PaymentOutcome {
                     requested_at: now,
                     ..Default::default()
                 });
-                observed.payment_begun = true;
+                memory.payment_begun = true;
                 applied(Reason::PaymentBegun, format!("Paying the order with {label}"))
             }
             PaymentOutcome::Paid { order_id } => {
-                observed.payment_begun = false;
+                memory.payment_begun = false;
                 // Read it again: it moves on once OVH registers the payment.
                 observed.order_status = None;
                 let method = payment_method(status);
@@ -103,13 +104,13 @@ impl PaymentOutcome {
                     format!("Paid order {order_id} with {method}"),
                 )
             }
-            PaymentOutcome::BegunAgain => begun_again(status, observed, now),
+            PaymentOutcome::BegunAgain => begun_again(status, memory, now),
             PaymentOutcome::Deferred {
                 order_id,
                 retry_after,
                 message,
             } => {
-                observed.payment_begun = false;
+                memory.payment_begun = false;
                 let until = deferral_end(clock, retry_after);
                 if let Some(p) = status.payment.as_mut() {
                     p.deferred_until = Some(until.clone());
@@ -122,7 +123,7 @@ impl PaymentOutcome {
                 )
             }
             PaymentOutcome::Refused { order_id, message } => {
-                observed.payment_begun = false;
+                memory.payment_begun = false;
                 if let Some(p) = status.payment.as_mut() {
                     p.refused = Some(message.clone());
                 }
@@ -173,7 +174,7 @@ fn deferral_end(now: Timestamp, retry_after: Option<u64>) -> String {
 }
 
 /// The recorded payment is requested again: counted and recorded before the call, like the first.
-fn begun_again(status: &mut PublicCloudProjectStatus, observed: &mut Observed, now: String) -> Applied {
+fn begun_again(status: &mut PublicCloudProjectStatus, memory: &mut Memory, now: String) -> Applied {
     let Some(p) = status.payment.as_mut() else {
         return applied(
             Reason::PaymentRequestedAgain,
@@ -183,7 +184,7 @@ fn begun_again(status: &mut PublicCloudProjectStatus, observed: &mut Observed, n
     p.attempts = Some(p.attempts() + 1);
     p.requested_at = now;
     p.deferred_until = None;
-    observed.payment_begun = true;
+    memory.payment_begun = true;
     let note = format!(
         "OVH shows no payment for the order, still notPaid: paying it again with {} (attempt {})",
         p.method,

@@ -108,7 +108,7 @@ pub(crate) fn requested_payment(input: &Input, order_id: i64, payment: &crate::a
             Requeue::Progress,
         );
     }
-    if input.observed.payment_begun {
+    if input.memory.payment_begun {
         return match payment.method_id {
             Some(payment_method_id) => Step::Act(Act::Payment(PaymentAct::Pay {
                 order_id,

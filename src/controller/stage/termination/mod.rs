@@ -101,12 +101,13 @@ impl TerminationOutcome {
         self,
         status: &mut PublicCloudProjectStatus,
         observed: &mut Observed,
+        memory: &mut Memory,
         now: Timestamp,
     ) -> Applied {
         let now = now.to_string();
         match self {
             TerminationOutcome::EmailsMarked { newest } => {
-                observed.termination_begun = true;
+                memory.termination_begun = true;
                 status.termination = Some(TerminationStatus {
                     emails_after: newest,
                     requested_at: None,

@@ -205,7 +205,7 @@ pub(crate) fn terminate_project(input: &Input, project_id: String, adopted: bool
     if termination.requested_at.is_none() {
         return Step::Act(Act::Termination(TerminationAct::Request {
             project_id,
-            again: !observed.termination_begun,
+            again: !input.memory.termination_begun,
         }));
     }
     if let Some(token) = input.termination_token {

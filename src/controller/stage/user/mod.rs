@@ -128,6 +128,7 @@ impl UserOutcome {
         self,
         status: &mut PublicCloudProjectStatus,
         observed: &mut Observed,
+        memory: &mut Memory,
         now: Timestamp,
     ) -> Applied {
         let now = now.to_string();
@@ -137,7 +138,7 @@ impl UserOutcome {
                     requested_at: now,
                     ..Default::default()
                 });
-                observed.user_begun = true;
+                memory.user_begun = true;
                 applied(
                     Reason::OpenstackUserRequested,
                     "Creating the project's OpenStack user".into(),
@@ -149,7 +150,7 @@ impl UserOutcome {
                 password,
             } => {
                 record_user(status, now, user_id, &username);
-                observed.new_password = Some(password);
+                memory.new_password = Some(password);
                 observed.user = None;
                 applied(
                     Reason::OpenstackUserCreated,
@@ -165,7 +166,7 @@ impl UserOutcome {
                 found(user_id, &username, &extra)
             }
             UserOutcome::PasswordRegenerated { user_id, password } => {
-                observed.new_password = Some(password);
+                memory.new_password = Some(password);
                 applied(
                     Reason::PasswordRegenerated,
                     format!(

@@ -59,7 +59,7 @@ pub(crate) fn recorded_user(
     if let Some(user_id) = user.id {
         return Ok((user_id, user.username.clone()));
     }
-    if observed.user_begun {
+    if input.memory.user_begun {
         return Err(UserStep::AsksPassword(create_user(input, want, project_id)));
     }
     let Some(found) = observed.marker_users.as_ref() else {
