@@ -40,7 +40,7 @@ pub struct PublicCloudProjectStatus {
 
     /// The OVH order created by checkout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<OrderStatus>,
+    pub order: Option<RecordedOrder>,
 
     /// Who approved the checkout (the approve annotation's author, stamped at admission).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,7 +154,7 @@ pub struct PriceStatus {
 /// The OVH order.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
 #[serde(rename_all = "camelCase")]
-pub struct OrderStatus {
+pub struct RecordedOrder {
     /// OVH order id.
     pub id: i64,
     /// Page where a person pays the order.

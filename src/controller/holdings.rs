@@ -257,7 +257,7 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{OrderStatus, PublicCloudProjectStatus};
+    use crate::api::{PublicCloudProjectStatus, RecordedOrder};
 
     fn pcp(uid: &str, created: &str, project: Option<&str>, order: Option<i64>) -> PublicCloudProject {
         let mut obj = PublicCloudProject::new(
@@ -270,7 +270,7 @@ mod tests {
         ));
         obj.status = Some(PublicCloudProjectStatus {
             project_id: project.map(Into::into),
-            order: order.map(|id| OrderStatus {
+            order: order.map(|id| RecordedOrder {
                 id,
                 ..Default::default()
             }),

@@ -119,7 +119,7 @@ fn fix(r: Reason, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{CartStatus, OrderStatus, PriceStatus, PublicCloudProjectStatus};
+    use crate::api::{CartStatus, PriceStatus, PublicCloudProjectStatus, RecordedOrder};
     use crate::controller::status::enter_phase;
 
     fn obj(
@@ -161,7 +161,7 @@ mod tests {
         );
         let pay = next_action(
             &obj(Phase::AwaitingPayment, Reason::AwaitingPayment, |s| {
-                s.order = Some(OrderStatus {
+                s.order = Some(RecordedOrder {
                     id: 7,
                     url: Some("https://pay/7".into()),
                     ..Default::default()

@@ -40,8 +40,8 @@ use super::plan::{
 };
 use crate::{
     api::{
-        CartStatus, OpenstackUserStatus, OrderStatus as OrderField, PaymentStatus, Phase, PriceStatus,
-        PublicCloudProjectStatus, TerminationStatus,
+        CartStatus, OpenstackUserStatus, PaymentStatus, Phase, PriceStatus, PublicCloudProjectStatus,
+        RecordedOrder, TerminationStatus,
     },
     ovh::{OvhClient, OvhError, model::OrderStatus},
 };

@@ -2,7 +2,7 @@ use jiff::Timestamp;
 
 use super::*;
 use crate::{
-    api::{CartStatus, OrderStatus as OrderField, Phase, PublicCloudProjectStatus},
+    api::{CartStatus, Phase, PublicCloudProjectStatus, RecordedOrder},
     controller::plan::{CartSeen, FIDELITY_ACCOUNT, Memory, Observed, ProjectSeen, Reason},
 };
 
@@ -295,7 +295,7 @@ fn termination_marks_the_emails_then_the_request_and_a_refusal_is_observed() {
 #[test]
 fn order_statuses_have_one_reason_each() {
     let mut status = PublicCloudProjectStatus {
-        order: Some(OrderField {
+        order: Some(RecordedOrder {
             id: 42,
             ..Default::default()
         }),

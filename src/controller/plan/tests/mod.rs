@@ -1,7 +1,7 @@
 use super::*;
 use crate::api::{
-    Approval, CartStatus, DeletionPolicy, ItemConfiguration, OnExisting, OrderStatus as OrderStatusField,
-    OvhSubsidiary, Payment, PaymentStatus, PriceStatus, TerminationStatus,
+    Approval, CartStatus, DeletionPolicy, ItemConfiguration, OnExisting, OvhSubsidiary, Payment,
+    PaymentStatus, PriceStatus, RecordedOrder, TerminationStatus,
 };
 
 pub(super) const UID: &str = "0b6c1e2a-uid";
@@ -122,7 +122,7 @@ impl Case {
     pub(super) fn ordered(mut self, status: Option<&str>) -> Self {
         self = self.with_cart().priced();
         self.status.phase = Some(Phase::AwaitingPayment);
-        self.status.order = Some(OrderStatusField {
+        self.status.order = Some(RecordedOrder {
             id: 42,
             url: Some("http://pay/42".into()),
             status: status.map(Into::into),

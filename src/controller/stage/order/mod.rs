@@ -118,7 +118,7 @@ impl OrderOutcome {
                 price,
                 endpoint,
             } => {
-                let order = OrderField {
+                let order = RecordedOrder {
                     id: order_id,
                     url,
                     date: Some(now),
@@ -136,7 +136,7 @@ impl OrderOutcome {
                 price,
                 endpoint,
             } => {
-                status.order = Some(OrderField {
+                status.order = Some(RecordedOrder {
                     id: order_id,
                     url: Some(url),
                     date: date.or(Some(now)),
@@ -174,7 +174,7 @@ impl OrderOutcome {
 
 /// An order placed by this pass's checkout. After checkout the phase follows the order status,
 /// read next in the same pass.
-fn placed(status: &mut PublicCloudProjectStatus, observed: &mut Observed, order: OrderField) -> Applied {
+fn placed(status: &mut PublicCloudProjectStatus, observed: &mut Observed, order: RecordedOrder) -> Applied {
     if let Some(CartSeen::Found { read_only, .. }) = observed.cart.as_mut() {
         *read_only = true;
     }

@@ -69,7 +69,7 @@ fn delete_project(input: &Input, project_id: String, adopted: bool, asked: bool)
 
 /// An order but no project yet: its project is awaited (to terminate it) unless nothing can come of
 /// the order or the project stays.
-fn delete_order(input: &Input, order: &crate::api::OrderStatus, terminate: bool) -> Step {
+fn delete_order(input: &Input, order: &crate::api::RecordedOrder, terminate: bool) -> Step {
     let (status, observed) = (input.status, input.observed);
     let Some(current) = observed.order_status else {
         return Step::Look(Lookup::OrderStatus(order.id));
