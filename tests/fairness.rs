@@ -17,6 +17,7 @@ use std::{
 };
 
 use common::{
+    eventually,
     operator::{Env, condition},
     sim::{AK_AS_CK, OAUTH2_CLIENT},
 };
@@ -87,15 +88,8 @@ async fn a_silent_endpoint_does_not_stall_another_team() {
     );
     // The silent team's passes end at the budget, with a condition that names the endpoint, both
     // where a read was cut and where a call was not begun.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut seen: Vec<String> = Vec::new();
-    while !(seen.iter().any(|m| m.contains("while reading")) && seen.iter().any(|m| m.contains("before"))) {
-        assert!(
-            Instant::now() < deadline,
-            "no OvhTooSlow condition of both kinds: {seen:#?}"
-        );
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        seen = env
+    let seen = eventually("OvhTooSlow conditions of both kinds", 120, async || {
+        let seen: Vec<String> = env
             .api
             .list(&Default::default())
             .await
@@ -106,7 +100,11 @@ async fn a_silent_endpoint_does_not_stall_another_team() {
             .filter(|c| c.status == "False" && c.reason == "OvhTooSlow")
             .map(|c| c.message)
             .collect();
-    }
+        let both =
+            seen.iter().any(|m| m.contains("while reading")) && seen.iter().any(|m| m.contains("before"));
+        if both { Ok(seen) } else { Err(seen) }
+    })
+    .await;
     for message in &seen {
         assert!(
             message.contains(&silent) && message.contains("35 s (--pass-budget)"),
@@ -298,12 +296,13 @@ async fn a_resource_gone_by_hand_leaves_the_phase_gauge() {
         .unwrap();
     env.delete("by-hand").await;
     env.wait_gone("by-hand", 30).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while projects_in_phase(&metrics, "AwaitingPayment").await != 0.0 {
-        assert!(
-            Instant::now() < deadline,
-            "the gauge still counts the resource gone by hand"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    eventually(
+        "the gauge no longer counting the resource gone by hand",
+        10,
+        async || {
+            let counted = projects_in_phase(&metrics, "AwaitingPayment").await;
+            if counted == 0.0 { Ok(()) } else { Err(counted) }
+        },
+    )
+    .await;
 }

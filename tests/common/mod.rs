@@ -6,8 +6,13 @@
 //! `atexit` hook kills them by pid and removes the temp dir.
 #![allow(dead_code)]
 
+pub mod logs;
 pub mod operator;
+pub mod poll;
+pub mod secrets;
 pub mod sim;
+
+pub use poll::eventually;
 
 use std::{
     net::TcpListener,
@@ -160,10 +165,10 @@ pub async fn install_crd(client: &Client) -> CustomResourceDefinition {
         .expect("an Established CRD exists");
     // Discovery caches in the apiserver can lag the Established condition by a moment.
     let api: Api<PublicCloudProject> = Api::all(client.clone());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while api.list(&Default::default()).await.is_err() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually("PublicCloudProjects listable", 10, async || {
+        api.list(&Default::default()).await.map(drop)
+    })
+    .await;
     assert!(!crd.name_any().is_empty());
     crd
 }
