@@ -1,5 +1,5 @@
-//! The chaos run (issue 10, part 3): resources ordered while OVH fails about 10 % of calls (500,
-//! 503, 429 with Retry-After, calls stalled beyond the operator's timeout), about 2 % of checkouts
+//! The chaos run: resources ordered while OVH fails about 10 % of calls (500, 503, 429 with
+//! Retry-After, calls stalled beyond the operator's timeout), about 2 % of checkouts
 //! commit and lose their answer, the operator is killed at random moments and restarted, and the
 //! kube-apiserver itself is restarted twice (status writes fail after an OVH call succeeded). At
 //! the end every resource is Ready or NeedsAttention with a reason, the Terminate ones are gone

@@ -1,4 +1,4 @@
-//! One team cannot stall the others (issue 16, item 5): a credentials Secret whose endpoint never
+//! One team cannot stall the others: a credentials Secret whose endpoint never
 //! answers takes a share of the reconcile slots, not all of them, and each of its passes ends
 //! within the pass's time budget with a condition that names the endpoint's slowness; an endpoint
 //! that redirects is not followed.

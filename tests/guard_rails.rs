@@ -1,5 +1,5 @@
-//! The guard rails (issue 11) against a real kube-apiserver and the simulator: a price ceiling,
-//! pause, operator-wide policies, and no second order of a project that already exists.
+//! The guard rails against a real kube-apiserver and the simulator: a price ceiling, pause,
+//! operator-wide policies, and no second order of a project that already exists.
 
 mod common;
 
