@@ -270,11 +270,7 @@ async fn projects_in_phase(metrics: &str, phase: &str) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resource_gone_by_hand_leaves_the_phase_gauge() {
     let env = Env::new("fair-gone", |_| {}).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let metrics = format!("127.0.0.1:{port}");
     let mut options = env.options();
     options.metrics_addr = metrics.clone();

@@ -243,7 +243,8 @@ pub fn kubectl_with_input(args: &[&str], input: &str) -> std::process::Output {
     child.wait_with_output().expect("kubectl finishes")
 }
 
-fn free_port() -> u16 {
+/// A loopback port free at the time of asking (e.g. for the operator's `--metrics-addr`).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
