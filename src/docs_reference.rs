@@ -211,18 +211,32 @@ fn operator() -> String {
 }
 
 fn metrics() -> String {
-    let stats = std::sync::Arc::new(crate::ovh::CallStats::default());
-    let registry = crate::metrics::Metrics::new(stats);
-    // A labelled family shows in the encoding once it has a series.
-    registry.failure("OvhServerError");
-    registry.phase_changed(None, Some("Ready"));
-    let text = registry.render();
     let mut out = header("Metrics", "src/metrics.rs (the registry's encoding)");
     out.push_str(
         "Served on `--metrics-addr` at `/metrics` (OpenMetrics text). Counters are exposed with the \
          `_total` suffix. `ovh_operator_ovh_requests_total` has the labels `method`, `route` (the path \
          template) and `status` (`0`: no answer).\n\n| metric | type | labels | help |\n|---|---|---|---|\n",
     );
+    for (name, kind, labels, help) in metric_rows(&encoded_metrics()) {
+        let _ = writeln!(out, "| `{name}` | {kind} | {labels} | {} |", cell(&help));
+    }
+    out
+}
+
+/// The registry's encoding, with a series in every labelled family (a labelled family shows in
+/// the encoding once it has one).
+fn encoded_metrics() -> String {
+    let stats = std::sync::Arc::new(crate::ovh::CallStats::default());
+    let registry = crate::metrics::Metrics::new(stats);
+    registry.failure("OvhServerError");
+    registry.phase_changed(None, Some("Ready"));
+    registry.render()
+}
+
+/// One row per metric family of an OpenMetrics text: its name as scraped (a counter's with
+/// `_total`), its type, its label names (from its first series; not a histogram's `le`) and its
+/// help.
+fn metric_rows(text: &str) -> Vec<(String, String, String, String)> {
     let mut rows: Vec<(String, String, String, String)> = Vec::new();
     let mut help = String::new();
     for line in text.lines() {
@@ -254,10 +268,7 @@ fn metrics() -> String {
                 .join(", ");
         }
     }
-    for (name, kind, labels, help) in rows {
-        let _ = writeln!(out, "| `{name}` | {kind} | {labels} | {} |", cell(&help));
-    }
-    out
+    rows
 }
 
 fn reasons() -> String {

@@ -8,12 +8,9 @@
 
 mod common;
 
-use std::{
-    process::Output,
-    time::{Duration, Instant},
-};
+use std::process::Output;
 
-use common::{assert_mentions, helm, operator::Env, output_text as text};
+use common::{assert_mentions, eventually, helm, operator::Env, output_text as text};
 use ovh_publiccloud_operator::api::{
     APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, ORDER_ID_ANNOTATION, PAUSED_ANNOTATION, Phase,
 };
@@ -110,27 +107,21 @@ fn annotations(out: &Output) -> Value {
 /// Admission policies take effect a moment after they are created: waits (server-side dry runs,
 /// which go through admission but change nothing) until alice is refused and bob is accepted,
 /// and stamped if `stamped`.
-fn wait_for_the_policies(ns: &str, name: &str, stamped: bool) {
+async fn wait_for_the_policies(ns: &str, name: &str, stamped: bool) {
     // No MutatingAdmissionPolicy before 1.36 (see stamps()): nothing to wait for but the validation.
     let stamped = stamped && stamps();
     let approve = format!("{APPROVE_ANNOTATION}=probe");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    eventually("the admission policies in effect", 30, async || {
         let alice = annotate_as("alice", ns, name, &["--dry-run=server", &approve]);
         let bob = annotate_as("bob", ns, name, &["--dry-run=server", &approve]);
         let bob_ok =
             bob.status.success() && (!stamped || annotations(&bob)[APPROVED_BY_ANNOTATION] == json!("bob"));
         if !alice.status.success() && bob_ok {
-            return;
+            return Ok(());
         }
-        assert!(
-            Instant::now() < deadline,
-            "the admission policies are not in effect after 30 s: alice: {}; bob: {}",
-            text(&alice),
-            text(&bob)
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        Err(format!("alice: {}; bob: {}", text(&alice), text(&bob)))
+    })
+    .await
 }
 
 fn get(ns: &str, name: &str) -> Value {
@@ -155,7 +146,7 @@ async fn only_approvers_approve_and_nobody_writes_approved_by_by_hand() {
     };
     let out = common::kubectl_with_input(&["--as", "alice", "create", "-f", "-"], &manifest("p", json!({})));
     assert!(out.status.success(), "alice may create: {}", text(&out));
-    wait_for_the_policies(&ns, "p", true);
+    wait_for_the_policies(&ns, "p", true).await;
 
     // Alice may patch the resource but not approve its order.
     let approve = format!("{APPROVE_ANNOTATION}=cart-1");
@@ -241,7 +232,7 @@ async fn without_the_stamp_the_validation_alone_keeps_approved_by_truthful() {
     });
     let out = common::kubectl_with_input(&["create", "-f", "-"], &manifest.to_string());
     assert!(out.status.success(), "{}", text(&out));
-    wait_for_the_policies(&ns, "p", false);
+    wait_for_the_policies(&ns, "p", false).await;
 
     let out = annotate_as("alice", &ns, "p", &[&format!("{APPROVE_ANNOTATION}=cart-1")]);
     assert!(!out.status.success(), "alice approved: {}", text(&out));
@@ -298,7 +289,7 @@ async fn the_operator_records_the_approver_stamped_at_admission() {
     .await;
     let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     let cart = obj.status.unwrap().cart.expect("a priced cart").id;
-    wait_for_the_policies(&env.ns, "p", true);
+    wait_for_the_policies(&env.ns, "p", true).await;
 
     let out = annotate_as("bob", &env.ns, "p", &[&format!("{APPROVE_ANNOTATION}={cart}")]);
     assert!(out.status.success(), "bob approves: {}", text(&out));
@@ -419,7 +410,7 @@ async fn only_approvers_create_resources_that_order_pay_or_adopt_unapproved() {
         "alice may create with approval: Manual: {}",
         text(&out)
     );
-    wait_for_the_policies(&ns, "probe", true);
+    wait_for_the_policies(&ns, "probe", true).await;
     let role = format!("an approver (ClusterRole {fullname}-approver)");
 
     for (i, (what, spec, annotations, says)) in spending_creates().into_iter().enumerate() {
@@ -504,23 +495,22 @@ subjects: [{{kind: ServiceAccount, name: gitops, namespace: {ns}}}]
     // Without the approver role, the same ServiceAccount is refused.
     let out = common::kubectl(&["-n", &ns, "delete", "rolebinding", "gitops-approver"]);
     assert!(out.status.success(), "{}", text(&out));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    let refused = eventually("the ServiceAccount no longer an approver", 30, async || {
         let out = create_as(&gitops, &ns, "from-git-2", json!({"description": "d"}), json!({}));
-        if !out.status.success() {
-            assert_mentions(
-                &text(&out),
-                &[
-                    &format!("user {gitops} may not create"),
-                    "spec.approval: Automatic",
-                ],
-            );
-            break;
+        if out.status.success() {
+            let _ = common::kubectl(&["-n", &ns, "delete", "pcp", "from-git-2"]);
+            return Err("created");
         }
-        let _ = common::kubectl(&["-n", &ns, "delete", "pcp", "from-git-2"]);
-        assert!(Instant::now() < deadline, "the ServiceAccount stays an approver");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        Ok(out)
+    })
+    .await;
+    assert_mentions(
+        &text(&refused),
+        &[
+            &format!("user {gitops} may not create"),
+            "spec.approval: Automatic",
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -537,7 +527,7 @@ async fn only_approvers_change_a_resource_toward_spending_and_anyone_toward_safe
         json!({}),
     );
     assert!(out.status.success(), "{}", text(&out));
-    wait_for_the_policies(&ns, "p", true);
+    wait_for_the_policies(&ns, "p", true).await;
     let role = format!("an approver (ClusterRole {fullname}-approver)");
     let start = format!("user alice may not update publiccloudprojects/p in namespace {ns}: ");
 
@@ -682,7 +672,7 @@ async fn approved_by_is_not_kept_for_a_cart_changed_after_the_approval() {
         .await;
     let obj = env.wait_for_phase("p", Phase::AwaitingApproval, 30).await;
     let cart = obj.status.unwrap().cart.expect("a priced cart").id;
-    wait_for_the_policies(&env.ns, "p", true);
+    wait_for_the_policies(&env.ns, "p", true).await;
     // Paused, bob approves the cart as shown; then an approver switches to Automatic (no
     // ceiling) and the description changes: the operator changes the cart in place.
     env.annotate("p", PAUSED_ANNOTATION, "true").await;

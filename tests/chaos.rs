@@ -1,5 +1,5 @@
-//! The chaos run (issue 10, part 3): resources ordered while OVH fails about 10 % of calls (500,
-//! 503, 429 with Retry-After, calls stalled beyond the operator's timeout), about 2 % of checkouts
+//! The chaos run: resources ordered while OVH fails about 10 % of calls (500, 503, 429 with
+//! Retry-After, calls stalled beyond the operator's timeout), about 2 % of checkouts
 //! commit and lose their answer, the operator is killed at random moments and restarted, and the
 //! kube-apiserver itself is restarted twice (status writes fail after an OVH call succeeded). At
 //! the end every resource is Ready or NeedsAttention with a reason, the Terminate ones are gone
@@ -20,7 +20,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::operator::{Env, condition, phase_of};
+use common::{
+    eventually,
+    operator::{Env, condition, phase_of},
+};
 use kube::{Client, ResourceExt};
 use ovh_publiccloud_operator::{
     api::{Payment, Phase, PublicCloudProject},
@@ -259,7 +262,6 @@ async fn chaos_every_resource_settles_with_at_most_one_order() {
     let terminated: BTreeSet<String> = uids.keys().skip(terminate_from).cloned().collect();
 
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(deadline_secs);
     let chaos = tokio::spawn(monkey(
         env.client.clone(),
         options.clone(),
@@ -273,7 +275,8 @@ async fn chaos_every_resource_settles_with_at_most_one_order() {
     let mut deleted = BTreeSet::new();
     let mut last: Vec<PublicCloudProject> = Vec::new();
     let mut last_progress = Instant::now();
-    loop {
+    let what = "every resource settled and the chaos over";
+    eventually(what, deadline_secs, async || {
         // The API server may be restarting: then try again.
         if let Ok(list) = env.api.list(&Default::default()).await {
             last = list.items;
@@ -312,7 +315,7 @@ async fn chaos_every_resource_settles_with_at_most_one_order() {
                 _ => false,
             });
         if settled && chaos.is_finished() {
-            break;
+            return Ok(());
         }
         if last_progress.elapsed() > Duration::from_secs(30) {
             last_progress = Instant::now();
@@ -327,24 +330,19 @@ async fn chaos_every_resource_settles_with_at_most_one_order() {
                 chaos.is_finished()
             );
         }
-        if Instant::now() > deadline {
-            let phases: Vec<_> = last
-                .iter()
-                .map(|o| {
-                    (
-                        o.name_any(),
-                        phase_of(o),
-                        condition(o, "Ready").map(|c| c.message),
-                    )
-                })
-                .collect();
-            panic!(
-                "not settled after {deadline_secs} s (chaos over: {}); resources: {phases:#?}",
-                chaos.is_finished()
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+        let phases: Vec<_> = last
+            .iter()
+            .map(|o| {
+                (
+                    o.name_any(),
+                    phase_of(o),
+                    condition(o, "Ready").map(|c| c.message),
+                )
+            })
+            .collect();
+        Err((format!("chaos over: {}", chaos.is_finished()), phases))
+    })
+    .await;
     let (_operator, havoc) = chaos.await.unwrap();
     let elapsed = started.elapsed();
     let automatic = uids

@@ -211,10 +211,7 @@ async fn chart_installs_and_its_service_account_can_run_the_operator() {
     let mut options = env.options();
     options.leader_election_namespace = Some(env.ns.clone());
     options.leader_election_lease = sa.clone();
-    let metrics_port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let metrics_port = common::free_port();
     options.metrics_addr = format!("127.0.0.1:{metrics_port}");
     let operator = tokio::spawn(ovh_publiccloud_operator::controller::start(
         client,

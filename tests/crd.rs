@@ -4,7 +4,8 @@
 mod common;
 
 use common::{
-    assert_mentions, client, install_crd, kubectl, kubectl_with_input, namespace, output_text as text,
+    assert_mentions, client, eventually, install_crd, kubectl, kubectl_with_input, namespace,
+    output_text as text,
 };
 use kube::{
     Api,
@@ -38,15 +39,15 @@ async fn crd_is_established_and_documented() {
     );
 
     // The OpenAPI document kubectl explain reads is published a moment after Established.
-    let mut out = kubectl(&["explain", "publiccloudproject.spec"]);
-    for _ in 0..50 {
+    let out = eventually("kubectl explain publiccloudproject.spec", 10, async || {
+        let out = kubectl(&["explain", "publiccloudproject.spec"]);
         if out.status.success() {
-            break;
+            Ok(out)
+        } else {
+            Err(text(&out))
         }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        out = kubectl(&["explain", "publiccloudproject.spec"]);
-    }
-    assert!(out.status.success(), "{}", text(&out));
+    })
+    .await;
     let explained = text(&out).split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
         "The project's name in OVHcloud",

@@ -381,11 +381,7 @@ async fn the_operator_works_with_a_key_limited_to_its_access_rules() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_credentials_secret_is_read_once_per_version_not_on_every_pass() {
     let env = Env::new("secret-reads", |_| {}).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut options = env.options();
     options.metrics_addr = format!("127.0.0.1:{port}");
     let _operator = env.start_operator_with(options, CrashHook::default());

@@ -1,13 +1,15 @@
-//! The guard rails (issue 11) against a real kube-apiserver and the simulator: a price ceiling,
-//! pause, operator-wide policies, and no second order of a project that already exists.
+//! The guard rails against a real kube-apiserver and the simulator: a price ceiling, pause,
+//! operator-wide policies, and no second order of a project that already exists.
 
 mod common;
 
 use std::time::Duration;
 
-use common::operator::{Env, condition, phase_of};
-use k8s_openapi::api::core::v1::Secret;
-use kube::Api;
+use common::{
+    operator::{Env, condition, phase_of},
+    secrets,
+    sim::AK_AS_CK,
+};
 use ovh_publiccloud_operator::{
     api::{APPROVE_ANNOTATION, PAUSED_ANNOTATION, Phase},
     controller::CrashHook,
@@ -106,16 +108,14 @@ async fn default_credentials_are_refused_outside_the_allowlist() {
     let env = Env::new("defcreds", |_| {}).await;
     // The platform team's Secret lives in a namespace of its own.
     let ops = common::namespace(&env.client, "ops").await;
-    let secret: Secret = serde_json::from_value(json!({
-        "metadata": {"name": "ovh"},
-        "stringData": {"endpoint": env.sim.running.base_url, "application_key": "sim-ak",
-                       "application_secret": "sim-as", "consumer_key": "sim-ck"},
-    }))
-    .unwrap();
-    Api::<Secret>::namespaced(env.client.clone(), &ops)
-        .create(&Default::default(), &secret)
-        .await
-        .unwrap();
+    let endpoint = env.sim.running.base_url.as_str();
+    secrets::put(
+        &env.client,
+        &ops,
+        "ovh",
+        &[("endpoint", endpoint), AK_AS_CK[0], AK_AS_CK[1], AK_AS_CK[2]],
+    )
+    .await;
     let mut options = env.options();
     options.default_credentials = Some((ops.clone(), "ovh".into()));
     let operator = env.start_operator_with(options.clone(), CrashHook::default());

@@ -769,11 +769,7 @@ async fn a_bad_metrics_address_is_an_options_error_not_a_kubernetes_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_and_probes_are_served() {
     let env = Env::new("metrics", |_| {}).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut options = env.options();
     options.metrics_addr = format!("127.0.0.1:{port}");
     let _operator = env.start_operator_with(options, CrashHook::default());

@@ -11,7 +11,7 @@ mod common;
 
 use std::{collections::BTreeMap, time::Duration};
 
-use common::{operator::Env, sim::delivered_project};
+use common::{eventually, logs, operator::Env, sim::delivered_project};
 use k8s_openapi::api::core::v1::Secret;
 use kube::{Api, ResourceExt, api::DeleteParams};
 use ovh_publiccloud_operator::{
@@ -21,20 +21,6 @@ use ovh_publiccloud_operator::{
 };
 use serde_json::{Value, json};
 
-/// The Secret's data as text (`None`: no such Secret).
-async fn secret_data(env: &Env, name: &str) -> Option<BTreeMap<String, String>> {
-    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
-    let secret = secrets.get_opt(name).await.unwrap()?;
-    Some(
-        secret
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, String::from_utf8(v.0).unwrap()))
-            .collect(),
-    )
-}
-
 /// Waits until the Secret `name` holds a `clouds.yaml` whose password is the user's current one
 /// at OVH, and returns it with that user (the only live one of the project).
 async fn wait_complete(
@@ -43,35 +29,31 @@ async fn wait_complete(
     project_id: &str,
     seconds: u64,
 ) -> (BTreeMap<String, String>, LedgerUser) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(seconds);
-    loop {
+    let what = format!("Secret {name} complete");
+    eventually(&what, seconds, async || {
         let ledger = env.sim.ledger().await;
         let live: Vec<&LedgerUser> = ledger
             .users_of(project_id)
             .into_iter()
             .filter(|u| !u.deleted)
             .collect();
-        if let (Some(data), [user]) = (secret_data(env, name).await, live.as_slice())
+        let data = env.secret_data(name).await;
+        if let (Some(data), [user]) = (&data, live.as_slice())
             && data.contains_key("clouds.yaml")
             && data.get("OS_PASSWORD") == Some(&user.password)
         {
-            return (data, (*user).clone());
+            return Ok((data.clone(), (*user).clone()));
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "Secret {name} not complete in {seconds} s: {:?}\nusers: {:#?}\nstatus: {:#?}",
-            secret_data(env, name)
-                .await
-                .map(|d| d.keys().cloned().collect::<Vec<_>>()),
-            ledger.users,
-            env.api
-                .get(name_of_resource(env).await.as_str())
-                .await
-                .ok()
-                .map(|o| o.status)
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        let status = env
+            .api
+            .get(name_of_resource(env).await.as_str())
+            .await
+            .ok()
+            .map(|o| o.status);
+        let keys = data.map(|d| d.keys().cloned().collect::<Vec<_>>());
+        Err((keys, ledger.users, status))
+    })
+    .await
 }
 
 async fn name_of_resource(env: &Env) -> String {
@@ -107,43 +89,11 @@ fn merge(a: &mut Value, b: Value) {
     }
 }
 
-/// Everything the operator logs in this test binary (at debug, as `RUST_LOG=debug` would), so
-/// that a test can check no password is in it.
-static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
-
-struct LogSink;
-
-impl std::io::Write for LogSink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        LOGS.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Sends the operator's logs (in-process) to [`LOGS`]; once per test binary.
-fn capture_logs() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
-            .with_ansi(false)
-            .with_writer(|| LogSink)
-            .init();
-    });
-}
-
 /// No password the simulator ever issued (creations and regenerations, of every user) shows in
 /// the resource (status), its events or the operator's logs.
 async fn assert_no_password_leaks(env: &Env, name: &str) {
     let obj: PublicCloudProject = env.api.get(name).await.unwrap();
-    let logs = String::from_utf8_lossy(&LOGS.lock().unwrap()).into_owned();
-    assert!(
-        logs.contains("executed"),
-        "the operator's logs are captured (capture_logs() at the test's start)"
-    );
+    let logs = logs::captured();
     let shown = [
         ("status", serde_json::to_string(&obj).unwrap()),
         ("events", format!("{:?}", env.events(name).await)),
@@ -166,7 +116,7 @@ async fn assert_no_password_leaks(env: &Env, name: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ordered_project_hands_its_ids_and_one_user_to_other_tools() {
-    capture_logs();
+    logs::capture();
     let env = Env::new("outputs", |_| {}).await;
     let _operator = env.start_operator();
     env.create(
@@ -253,7 +203,7 @@ async fn an_ordered_project_hands_its_ids_and_one_user_to_other_tools() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deletion_keeps_the_user_with_orphan_and_removes_it_with_terminate() {
     // First, in every test: the harness's own logging would otherwise take the global slot.
-    capture_logs();
+    logs::capture();
     let env = Env::new("outputs-del", |_| {}).await;
     let _operator = env.start_operator();
     let kept = adopted(&env).await;
@@ -290,7 +240,7 @@ async fn deletion_keeps_the_user_with_orphan_and_removes_it_with_terminate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_of_that_name_not_written_by_the_operator_is_left_alone() {
     // First, in every test: the harness's own logging would otherwise take the global slot.
-    capture_logs();
+    logs::capture();
     let env = Env::new("outputs-taken", |_| {}).await;
     env.put_secret("outputs", &[("mine", "yes")]).await;
     let _operator = env.start_operator();
@@ -303,7 +253,7 @@ async fn a_secret_of_that_name_not_written_by_the_operator_is_left_alone() {
     let obj = env.wait_for_phase("p", Phase::NeedsAttention, 30).await;
     let ready = common::operator::condition(&obj, "Ready").unwrap();
     assert_eq!(ready.reason, "OutputsSecretTaken");
-    let data = secret_data(&env, "outputs").await.unwrap();
+    let data = env.secret_data("outputs").await.unwrap();
     assert_eq!(data.get("mine").map(String::as_str), Some("yes"));
     assert!(!data.contains_key("projectId"));
 }
@@ -346,20 +296,20 @@ spec:
     // Enforced once a Secret of such a name (not the operator's) is refused.
     let secrets: Api<Secret> = Api::namespaced(env.client.clone(), ns);
     let probe: Secret = serde_json::from_value(json!({"metadata": {"name": "outputs-probe"}})).unwrap();
-    for _ in 0..100 {
+    eventually("the test policy enforced", 20, async || {
         match secrets.create(&Default::default(), &probe).await {
-            Err(kube::Error::Api(s)) if s.message.contains("test policy") => return,
+            Err(kube::Error::Api(s)) if s.message.contains("test policy") => Ok(()),
             Ok(_) => {
                 secrets
                     .delete("outputs-probe", &DeleteParams::default())
                     .await
                     .unwrap();
+                Err("created".to_string())
             }
-            Err(_) => {}
+            Err(e) => Err(e.to_string()),
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("the test policy is not enforced");
+    })
+    .await;
 }
 
 /// Removes the policy of [`deny_outputs_secrets`] and waits until the API server lets such a
@@ -371,17 +321,14 @@ async fn allow_outputs_secrets(env: &Env) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
     let probe: Secret = serde_json::from_value(json!({"metadata": {"name": "outputs-probe"}})).unwrap();
-    for _ in 0..100 {
-        if secrets.create(&Default::default(), &probe).await.is_ok() {
-            secrets
-                .delete("outputs-probe", &DeleteParams::default())
-                .await
-                .unwrap();
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("the test policy is still enforced");
+    eventually("the test policy lifted", 20, async || {
+        secrets.create(&Default::default(), &probe).await.map(drop)
+    })
+    .await;
+    secrets
+        .delete("outputs-probe", &DeleteParams::default())
+        .await
+        .unwrap();
 }
 
 /// A Secret the operator cannot write is a condition saying so (with the API server's message),
@@ -389,7 +336,7 @@ async fn allow_outputs_secrets(env: &Env) {
 /// write succeeds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
-    capture_logs();
+    logs::capture();
     let env = Env::new("outputs-refused", |_| {}).await;
     let project_id = adopted(&env).await;
     deny_outputs_secrets(&env).await;
@@ -421,8 +368,7 @@ async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
     // Refused again and the Secret deleted: the lost password is not regenerated while the
     // Secret cannot be written.
     deny_outputs_secrets(&env).await;
-    let secrets: Api<Secret> = Api::namespaced(env.client.clone(), &env.ns);
-    secrets.delete("outputs", &DeleteParams::default()).await.unwrap();
+    env.delete_secret("outputs").await;
     env.wait_for("p", 30, unwritable).await;
     env.annotate("p", "example.com/poke", "3").await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -453,7 +399,7 @@ async fn an_unwritable_secret_is_reported_and_asks_ovh_for_no_password() {
 /// password of exactly one user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_password() {
-    capture_logs();
+    logs::capture();
     let mut covered = Vec::new();
     'steps: for step in 1.. {
         for after_call in [false, true] {
@@ -525,7 +471,7 @@ async fn killed_at_any_step_the_operator_makes_one_user_and_delivers_its_passwor
 /// marker and its password regenerated; no second POST is even tried.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
-    capture_logs();
+    logs::capture();
     let env = Env::new("outputs-lost", |_| {}).await;
     let project_id = adopted(&env).await;
     env.sim
@@ -554,7 +500,7 @@ async fn a_user_whose_creation_answer_is_lost_is_found_not_created_again() {
 /// no user is created.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_several_users_with_the_marker_the_lowest_is_kept_and_the_others_named() {
-    capture_logs();
+    logs::capture();
     use ovh_publiccloud_operator::ovh::model::ProjectUserCreation;
     let env = Env::new("outputs-extra", |_| {}).await;
     let project_id = adopted(&env).await;
@@ -584,18 +530,18 @@ async fn of_several_users_with_the_marker_the_lowest_is_kept_and_the_others_name
     ids.sort_unstable();
     let _operator = env.start_operator();
     let kept = ids[0].to_string();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let data = secret_data(&env, "outputs").await.unwrap_or_default();
+    let data = eventually("the outputs Secret naming the kept user", 30, async || {
+        let data = env.secret_data("outputs").await.unwrap_or_default();
         if data.contains_key("clouds.yaml") && data.get("openstackUserId") == Some(&kept) {
-            let ledger = env.sim.ledger().await;
-            let user = ledger.users.iter().find(|u| u.user_id == ids[0]).unwrap();
-            assert_eq!(data["OS_PASSWORD"], user.password);
-            break;
+            Ok(data)
+        } else {
+            Err(data)
         }
-        assert!(std::time::Instant::now() < deadline, "{data:?}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
+    let ledger = env.sim.ledger().await;
+    let user = ledger.users.iter().find(|u| u.user_id == ids[0]).unwrap();
+    assert_eq!(data["OS_PASSWORD"], user.password);
     let (kind, _, note) = env.wait_for_event("p", "ExtraOpenstackUsers").await;
     assert_eq!(kind, "Warning");
     assert!(note.contains(&ids[1].to_string()), "{note}");

@@ -9,7 +9,7 @@ use std::{
     process::{Command, Output, Stdio},
 };
 
-use common::{assert_mentions, control_plane, operator::Env, output_text, sim::Sim};
+use common::{assert_mentions, control_plane, operator::Env, output_text, secrets, sim::Sim};
 use kube::{
     ResourceExt,
     api::{Patch, PatchParams},
@@ -160,7 +160,7 @@ async fn plan_prices_the_cart_at_ovh_and_deletes_it_without_ordering() {
     );
 
     // And from a Secret manifest with the operator's keys (base64 data).
-    let b64 = |s: &str| base64_encode(s.as_bytes());
+    let b64 = |s: &str| secrets::base64(s.as_bytes());
     std::fs::write(
         dir.join("secret.yaml"),
         format!(
@@ -372,11 +372,6 @@ async fn a_resource_changed_since_it_was_read_refuses_the_write() {
     annotate_if_unchanged(&cluster, &now, json!({APPROVE_ANNOTATION: "cart"}), "changed")
         .await
         .unwrap();
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A directory holding `kubectl-pcp` (a link to the built binary) and kubectl: kubectl finds

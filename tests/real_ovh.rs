@@ -1,5 +1,6 @@
-//! The operator against the OVH behaviours its first simulator did not have (issue 7): the
-//! post-delivery 404 window, payments refused by OVH, expired services, the US API and
+//! The operator against OVH behaviours that a client written from the API's schema alone gets
+//! wrong (the simulator reproduces them, each with its evidence: docs/reference/simulator.md):
+//! the post-delivery 404 window, payments refused by OVH, expired services, the US API and
 //! checkouts that commit after the client gave up. A real kube-apiserver, the simulator, the
 //! operator in-process.
 

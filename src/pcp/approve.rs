@@ -8,7 +8,10 @@ use kube::{Api, ResourceExt, api::PostParams};
 
 use super::{Cluster, PcpError, annotate_if_unchanged};
 use crate::{
-    api::{APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, Phase},
+    api::{
+        APPROVE_ANNOTATION, APPROVED_BY_ANNOTATION, CartStatus, Phase, PriceStatus, PublicCloudProject,
+        PublicCloudProjectStatus,
+    },
     controller::plan::cents,
 };
 
@@ -33,15 +36,37 @@ pub struct ApproveArgs {
 
 pub async fn run(cluster: &Cluster, args: &ApproveArgs) -> Result<(), PcpError> {
     let who = cluster.qualified(&args.name);
-    let ceiling =
-        match args.max_price.as_deref() {
-            Some(p) => Some(cents(p).ok_or_else(|| {
-                PcpError::Input(format!("--max-price {p:?} is not an amount such as 25.00"))
-            })?),
-            None => None,
-        };
+    let ceiling = ceiling(args)?;
     let obj = cluster.get(&args.name).await?;
     let status = obj.status.clone().unwrap_or_default();
+    let (cart, price) = approvable(&who, args, ceiling, &status)?;
+    print_cart(&who, &obj, &status, cart, price);
+    if obj.annotations().get(APPROVE_ANNOTATION) == Some(&cart.id) {
+        println!("Already approved: the operator checks this cart out.");
+        return Ok(());
+    }
+    approve(cluster, &who, args, &obj, &cart.id).await
+}
+
+/// `--max-price` in cents, if given.
+fn ceiling(args: &ApproveArgs) -> Result<Option<u64>, PcpError> {
+    match args.max_price.as_deref() {
+        Some(p) => Ok(Some(cents(p).ok_or_else(|| {
+            PcpError::Input(format!("--max-price {p:?} is not an amount such as 25.00"))
+        })?)),
+        None => Ok(None),
+    }
+}
+
+/// The cart and price to approve, or why there is none: not AwaitingApproval, no cart or price
+/// shown yet, not the cart reviewed (`--cart`), or a price that is not an amount or is above
+/// `--max-price`.
+fn approvable<'a>(
+    who: &str,
+    args: &ApproveArgs,
+    ceiling: Option<u64>,
+    status: &'a PublicCloudProjectStatus,
+) -> Result<(&'a CartStatus, &'a PriceStatus), PcpError> {
     if status.phase != Some(Phase::AwaitingApproval) {
         let phase = status
             .phase
@@ -77,6 +102,17 @@ pub async fn run(cluster: &Cluster, args: &ApproveArgs) -> Result<(), PcpError> 
             price.with_tax, price.currency
         )));
     }
+    Ok((cart, price))
+}
+
+/// What is being approved: the resource, its plan, cart and price.
+fn print_cart(
+    who: &str,
+    obj: &PublicCloudProject,
+    status: &PublicCloudProjectStatus,
+    cart: &CartStatus,
+    price: &PriceStatus,
+) {
     println!("PublicCloudProject {who}");
     println!("  Description:      {}", obj.spec.description);
     if let Some(code) = &status.plan_code {
@@ -87,10 +123,17 @@ pub async fn run(cluster: &Cluster, args: &ApproveArgs) -> Result<(), PcpError> 
         "  Price:            {} {} without tax, {} {} with tax",
         price.without_tax, price.currency, price.with_tax, price.currency
     );
-    if obj.annotations().get(APPROVE_ANNOTATION) == Some(&cart.id) {
-        println!("Already approved: the operator checks this cart out.");
-        return Ok(());
-    }
+}
+
+/// Writes the cart id into the approve annotation (and the approver's name), refused if the
+/// resource changed since it was read.
+async fn approve(
+    cluster: &Cluster,
+    who: &str,
+    args: &ApproveArgs,
+    obj: &PublicCloudProject,
+    cart_id: &str,
+) -> Result<(), PcpError> {
     let changed = format!(
         "{who} changed while it was being approved (a new cart or price?): nothing was approved; \
          look at it again with kubectl pcp status {}",
@@ -100,15 +143,15 @@ pub async fn run(cluster: &Cluster, args: &ApproveArgs) -> Result<(), PcpError> 
     // MutatingAdmissionPolicy stamps anyway): status.approvedBy then names them even on clusters
     // without the mutating policy. Any earlier approver's name is replaced in the same change.
     let approver = whoami(cluster).await;
-    let mut annotations = serde_json::json!({ APPROVE_ANNOTATION: cart.id });
+    let mut annotations = serde_json::json!({ APPROVE_ANNOTATION: cart_id });
     annotations[APPROVED_BY_ANNOTATION] = approver.clone().map_or(serde_json::Value::Null, Into::into);
-    annotate_if_unchanged(cluster, &obj, annotations, &changed).await?;
+    annotate_if_unchanged(cluster, obj, annotations, &changed).await?;
     if let Some(name) = approver {
         println!("  Approved by:      {name}");
     }
     println!(
         "Approved: {APPROVE_ANNOTATION}={}. The operator checks out this cart; follow it with kubectl pcp status {}",
-        cart.id, args.name
+        cart_id, args.name
     );
     Ok(())
 }

@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::Event;
 use kube::{Api, ResourceExt, api::ListParams};
 
 use super::{Cluster, PcpError, next::next_action};
-use crate::api::PublicCloudProject;
+use crate::api::{PublicCloudProject, PublicCloudProjectStatus as Status};
 
 /// Show a resource's order, project, conditions, event timeline and next step.
 #[derive(clap::Args, Debug)]
@@ -47,11 +47,23 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
     let name = obj.name_any();
     let status = obj.status.clone().unwrap_or_default();
     let mut out = String::new();
-    let line = |out: &mut String, label: &str, value: String| {
-        let _ = writeln!(out, "{:<18}{value}", format!("{label}:"));
-    };
-    line(&mut out, "Name", format!("{name} (namespace {namespace})"));
-    line(&mut out, "Description", obj.spec.description.clone());
+    write_resource(&mut out, obj, &name, namespace, &status);
+    write_purchase(&mut out, &status);
+    write_conditions(&mut out, &status);
+    write_timeline(&mut out, events);
+    let _ = writeln!(out, "Next: {}", next_action(obj, &name));
+    out
+}
+
+/// One `Label:  value` line, the values aligned.
+fn line(out: &mut String, label: &str, value: String) {
+    let _ = writeln!(out, "{:<18}{value}", format!("{label}:"));
+}
+
+/// The resource: name, description, phase, plan code and cart.
+fn write_resource(out: &mut String, obj: &PublicCloudProject, name: &str, namespace: &str, status: &Status) {
+    line(out, "Name", format!("{name} (namespace {namespace})"));
+    line(out, "Description", obj.spec.description.clone());
     let phase = status
         .phase
         .map(|p| format!("{p:?}"))
@@ -61,13 +73,9 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
     } else {
         ""
     };
-    line(&mut out, "Phase", format!("{phase}{deleting}"));
+    line(out, "Phase", format!("{phase}{deleting}"));
     if let Some(code) = &status.plan_code {
-        line(
-            &mut out,
-            "Plan code",
-            format!("{code} ({})", obj.spec.plan.duration),
-        );
+        line(out, "Plan code", format!("{code} ({})", obj.spec.plan.duration));
     }
     if let Some(cart) = &status.cart {
         let expiry = cart
@@ -75,10 +83,14 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
             .as_deref()
             .map(|t| format!(" (expires {t})"))
             .unwrap_or_default();
-        line(&mut out, "Cart", format!("{}{expiry}", cart.id));
+        line(out, "Cart", format!("{}{expiry}", cart.id));
     }
+}
+
+/// What is bought and how far: price, approver, order and where to pay it, project.
+fn write_purchase(out: &mut String, status: &Status) {
     line(
-        &mut out,
+        out,
         "Price",
         status
             .price
@@ -92,12 +104,12 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
             .unwrap_or_else(|| "-".into()),
     );
     if let Some(by) = &status.approved_by {
-        line(&mut out, "Approved by", by.clone());
+        line(out, "Approved by", by.clone());
     }
     match &status.order {
         Some(order) => {
             line(
-                &mut out,
+                out,
                 "Order",
                 format!(
                     "{} ({})",
@@ -105,16 +117,12 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
                     order.status.as_deref().unwrap_or("status not read yet")
                 ),
             );
-            line(
-                &mut out,
-                "Order URL",
-                order.url.clone().unwrap_or_else(|| "-".into()),
-            );
+            line(out, "Order URL", order.url.clone().unwrap_or_else(|| "-".into()));
         }
-        None => line(&mut out, "Order", "-".into()),
+        None => line(out, "Order", "-".into()),
     }
     line(
-        &mut out,
+        out,
         "Project",
         match (&status.project_id, &status.project_status) {
             (Some(id), Some(s)) => format!("{id} ({s})"),
@@ -122,19 +130,28 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
             _ => "-".into(),
         },
     );
-    if !status.conditions.is_empty() {
-        let _ = writeln!(out, "Conditions:");
-        let ready_message = super::ready(&status).map(|(_, m)| m);
-        for c in &status.conditions {
-            // kstatus' Reconciling and Stalled (and often OrderPlaced) repeat Ready's message.
-            let message = if c.type_ != "Ready" && Some(c.message.as_str()) == ready_message {
-                "(as Ready)"
-            } else {
-                c.message.as_str()
-            };
-            let _ = writeln!(out, "  {:<17} {:<6} {}: {message}", c.type_, c.status, c.reason);
-        }
+}
+
+/// The conditions, a message that repeats Ready's shown as `(as Ready)`.
+fn write_conditions(out: &mut String, status: &Status) {
+    if status.conditions.is_empty() {
+        return;
     }
+    let _ = writeln!(out, "Conditions:");
+    let ready_message = super::ready(status).map(|(_, m)| m);
+    for c in &status.conditions {
+        // kstatus' Reconciling and Stalled (and often OrderPlaced) repeat Ready's message.
+        let message = if c.type_ != "Ready" && Some(c.message.as_str()) == ready_message {
+            "(as Ready)"
+        } else {
+            c.message.as_str()
+        };
+        let _ = writeln!(out, "  {:<17} {:<6} {}: {message}", c.type_, c.status, c.reason);
+    }
+}
+
+/// The events, one a line: time, type, reason, message and how often it happened.
+fn write_timeline(out: &mut String, events: &[Event]) {
     let _ = writeln!(out, "Timeline:");
     if events.is_empty() {
         let _ = writeln!(out, "  (no events: none yet, or older than the cluster keeps)");
@@ -157,6 +174,4 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
             e.message.as_deref().unwrap_or("")
         );
     }
-    let _ = writeln!(out, "Next: {}", next_action(obj, &name));
-    out
 }

@@ -6,8 +6,13 @@
 //! `atexit` hook kills them by pid and removes the temp dir.
 #![allow(dead_code)]
 
+pub mod logs;
 pub mod operator;
+pub mod poll;
+pub mod secrets;
 pub mod sim;
+
+pub use poll::eventually;
 
 use std::{
     net::TcpListener,
@@ -160,10 +165,10 @@ pub async fn install_crd(client: &Client) -> CustomResourceDefinition {
         .expect("an Established CRD exists");
     // Discovery caches in the apiserver can lag the Established condition by a moment.
     let api: Api<PublicCloudProject> = Api::all(client.clone());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while api.list(&Default::default()).await.is_err() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually("PublicCloudProjects listable", 10, async || {
+        api.list(&Default::default()).await.map(drop)
+    })
+    .await;
     assert!(!crd.name_any().is_empty());
     crd
 }
@@ -238,7 +243,8 @@ pub fn kubectl_with_input(args: &[&str], input: &str) -> std::process::Output {
     child.wait_with_output().expect("kubectl finishes")
 }
 
-fn free_port() -> u16 {
+/// A loopback port free at the time of asking (e.g. for the operator's `--metrics-addr`).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

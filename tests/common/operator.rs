@@ -1,12 +1,9 @@
 //! One test's world: a namespace on the shared control plane, its own OVH simulator, a
 //! credentials Secret pointing at it, and the operator running in-process on that namespace.
 
-use std::time::{Duration, Instant};
+use std::{collections::BTreeMap, time::Duration};
 
-use k8s_openapi::{
-    api::core::v1::{Event, Secret},
-    apimachinery::pkg::apis::meta::v1::Condition,
-};
+use k8s_openapi::{api::core::v1::Event, apimachinery::pkg::apis::meta::v1::Condition};
 use kube::{
     Api, Client,
     api::{DeleteParams, ListParams, Patch, PatchParams, PostParams},
@@ -69,14 +66,17 @@ impl Env {
 
     /// Creates or replaces a Secret with exactly these keys (no endpoint added).
     pub async fn put_raw_secret(&self, name: &str, keys: &[(&str, &str)]) {
-        let data: serde_json::Map<String, Value> =
-            keys.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
-        let secret =
-            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name}, "stringData": data});
-        Api::<Secret>::namespaced(self.client.clone(), &self.ns)
-            .patch(name, &PatchParams::apply("tests").force(), &Patch::Apply(&secret))
-            .await
-            .unwrap();
+        super::secrets::put(&self.client, &self.ns, name, keys).await;
+    }
+
+    /// The data of the test namespace's Secret `name`, as text (`None`: no such Secret).
+    pub async fn secret_data(&self, name: &str) -> Option<BTreeMap<String, String>> {
+        super::secrets::data(&self.client, &self.ns, name).await
+    }
+
+    /// Deletes the test namespace's Secret `name`, which must exist.
+    pub async fn delete_secret(&self, name: &str) {
+        super::secrets::delete(&self.client, &self.ns, name).await;
     }
 
     pub fn options(&self) -> Options {
@@ -212,18 +212,12 @@ impl Env {
     /// Waits (10 s at most) for an event with `reason` about `name`, and returns it (type,
     /// reason, message).
     pub async fn wait_for_event(&self, name: &str, reason: &str) -> (String, String, String) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        let what = format!("a {reason} event about {name}");
+        super::eventually(&what, 10, async || {
             let events = self.events(name).await;
-            if let Some(found) = events.iter().find(|(_, r, _)| r == reason) {
-                return found.clone();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {reason} event about {name}: {events:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            events.iter().find(|(_, r, _)| r == reason).cloned().ok_or(events)
+        })
+        .await
     }
 
     /// (type, reason, note) of the events about `name`.

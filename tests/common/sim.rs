@@ -1,9 +1,6 @@
 //! An in-process OVH simulator for tests, with its controls and the first steps of an order.
 
-use std::{
-    collections::BTreeMap,
-    time::{Duration, Instant},
-};
+use std::{collections::BTreeMap, time::Duration};
 
 use ovh_publiccloud_operator::{
     ovh::{ClientOptions, Credentials, OvhClient, model::*, order::is_project_id},
@@ -226,18 +223,12 @@ pub async fn configured_cart_in(region: Region, client: &OvhClient, marker: &str
 }
 
 pub async fn wait_for_status(client: &OvhClient, order_id: i64, wanted: OrderStatus) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    let what = format!("order {order_id} {wanted:?}");
+    super::eventually(&what, 10, async || {
         let status = client.order_status(order_id).await.unwrap();
-        if status == wanted {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "order {order_id} stuck in {status:?}, wanted {wanted:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        if status == wanted { Ok(()) } else { Err(status) }
+    })
+    .await
 }
 
 /// The project id among the order details (other details carry unrelated domains).
@@ -267,16 +258,12 @@ pub async fn project_id_from_operations(client: &OvhClient, order_id: i64) -> Op
 
 /// Waits until the project stops answering 404 (the post-delivery window).
 pub async fn wait_visible(client: &OvhClient, project_id: &str) -> Project {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match client.project(project_id).await {
-            Ok(p) => return p,
-            Err(e) if e.is_not_found() && Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await
-            }
-            Err(e) => panic!("{e}"),
-        }
-    }
+    let what = format!("project {project_id} visible");
+    super::eventually(&what, 10, async || match client.project(project_id).await {
+        Err(e) if e.is_not_found() => Err(e.to_string()),
+        answer => Ok(answer.unwrap_or_else(|e| panic!("{e}"))),
+    })
+    .await
 }
 
 /// Orders a project on `sim` (paid by test control) and waits until it is visible; returns the
