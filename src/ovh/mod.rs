@@ -2,13 +2,18 @@
 
 pub mod access;
 mod auth;
+pub mod calls;
 pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod model;
 pub mod options;
-pub mod order;
+/// The calls' former module, kept so that `ovh::order::{is_project_id, termination_token, …}`
+/// paths keep working; the calls themselves are in [`calls`], one module per family.
+pub mod order {
+    pub use super::calls::*;
+}
 pub mod parse;
 pub mod projects;
 pub mod routes;
