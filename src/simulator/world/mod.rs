@@ -8,14 +8,19 @@
 //! github.com/ovh/terraform-provider-ovh; "mgr" = github.com/ovh/manager; "py-ovh" / "go-ovh" =
 //! OVH's SDKs), or says "assumed" when no source states it.
 //!
-//! Sections: [`account`] (me, payment methods, e-mails), [`carts`] (carts, items, configurations,
-//! checkout), [`orders`] (orders, details, operations, payment), [`projects`] (projects and their
-//! termination), [`ledger`] (what test control shows). Here: the shared types and helpers.
+//! Sections: [`account`] (me, payment methods, e-mails), [`carts`] (carts), [`offers`] (plan
+//! codes, options, prices), [`items`] (a cart's items), [`configurations`] (an item's
+//! configurations), [`checkout`], [`orders`] (orders, details, operations, payment), [`projects`]
+//! (projects and their termination), [`users`] (OpenStack users), [`ledger`] (what test control
+//! shows). Here: the shared types and helpers.
 
 mod account;
 mod carts;
 mod checkout;
+mod configurations;
+mod items;
 mod ledger;
+mod offers;
 mod orders;
 mod projects;
 mod users;
