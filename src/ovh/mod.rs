@@ -22,7 +22,7 @@ pub mod signing;
 pub use client::OvhClient;
 pub use credentials::{Auth, Credentials};
 pub use endpoint::resolve_endpoint;
-pub use error::{ApiError, OvhError};
+pub use error::{ApiError, Disposition, OvhError};
 pub use options::{CallStats, ClientOptions};
 pub use routes::Route;
 pub use signing::signature;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use tracing::{Instrument, field::Empty};
 
 use super::wire::{MAX_ANSWER_BYTES, api_error, header, read_bounded, redirected};
@@ -88,8 +88,14 @@ impl OvhClient {
             .await
             .map_err(|e| self.transport_error(method, route, e))?;
         if !status.is_success() {
-            let error = api_error(method.as_str(), route.template, status, &headers, &bytes);
-            if status == StatusCode::NOT_FOUND {
+            let error = OvhError::Api(Box::new(api_error(
+                method.as_str(),
+                route.template,
+                status,
+                &headers,
+                &bytes,
+            )));
+            if error.is_not_found() {
                 // Often expected (a project not visible yet, a cart gone): the caller decides.
                 tracing::debug!(error = %error, "OVH call failed");
             } else {
@@ -97,11 +103,8 @@ impl OvhClient {
             }
             // Kept on the error too: a POST is never retried here, and its caller decides when
             // to send it again (a payment answered 429, docs/guides/payment.md).
-            let retry_after = error.retry_after.map(Duration::from_secs);
-            return Err(Failure {
-                error: OvhError::Api(Box::new(error)),
-                retry_after,
-            });
+            let retry_after = error.retry_after().map(Duration::from_secs);
+            return Err(Failure { error, retry_after });
         }
         if cut {
             return Err(OvhError::Decode {

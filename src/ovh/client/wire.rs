@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode, header::HeaderMap};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
-use crate::ovh::error::{ApiError, ErrorBody, OvhError, Result};
+use crate::ovh::error::{ApiError, Disposition, ErrorBody, OvhError, Result};
 
 /// The largest answer read from OVH; the rest is never read. OVH's largest answers are id lists
 /// (an account's orders): 4 MiB holds some 400,000 ids. A larger or endless answer is an error,
@@ -95,8 +95,9 @@ pub(super) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// OVH's error answer as an [`ApiError`]: status, class or error code, message (the raw body
-/// when it is not OVH's JSON), query id, and the `Retry-After` of a 429 or 5xx. OVH's words are
-/// clipped ([`clip`]): they go into conditions, events and log lines.
+/// when it is not OVH's JSON), query id, and the `Retry-After` of an answer worth calling again
+/// ([`Disposition::Transient`]: 429, 5xx). OVH's words are clipped ([`clip`]): they go into
+/// conditions, events and log lines.
 pub(in crate::ovh) fn api_error(
     method: &str,
     route: &'static str,
@@ -104,11 +105,8 @@ pub(in crate::ovh) fn api_error(
     headers: &HeaderMap,
     bytes: &[u8],
 ) -> ApiError {
-    let retry_after = (status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error())
-        .then(|| header(headers, "retry-after").and_then(|s| s.trim().parse::<u64>().ok()))
-        .flatten();
     let parsed: ErrorBody = serde_json::from_slice(bytes).unwrap_or_default();
-    ApiError {
+    let mut error = ApiError {
         method: method.to_string(),
         route,
         status: status.as_u16(),
@@ -119,6 +117,10 @@ pub(in crate::ovh) fn api_error(
             None => clip(&String::from_utf8_lossy(bytes), 500),
         },
         query_id: header(headers, "x-ovh-queryid"),
-        retry_after,
+        retry_after: None,
+    };
+    if error.disposition() == Disposition::Transient {
+        error.retry_after = header(headers, "retry-after").and_then(|s| s.trim().parse::<u64>().ok());
     }
+    error
 }
