@@ -118,7 +118,7 @@ impl Sim {
         ck: &str,
     ) -> Result<(), SimError> {
         // errorCodes INVALID_KEY / INVALID_CREDENTIAL (py-ovh's 403 mapping) and "This credential
-        // does not exist" (notes §1.5).
+        // does not exist" (docs/ovh-evidence.md#errors).
         if header(headers, "x-ovh-application") != Some(self.cfg.application_key.as_str()) {
             return Err(SimError::code(
                 403,

@@ -50,7 +50,7 @@ pub async fn gate(
         .to_string();
     let method = request.method().clone();
     // Every answer carries `X-Ovh-Queryid` (go-ovh reads `X-Ovh-QueryID`, py-ovh
-    // `X-OVH-QUERYID`; notes §1.5). The `SIM.` value format is assumed.
+    // `X-OVH-QUERYID`; docs/ovh-evidence.md#errors). The `SIM.` value format is assumed.
     let query_id = sim.next_query_id();
     sim.count_call(&method, &template);
     let response = match pass(&sim, &method, &template, request, next).await {

@@ -17,7 +17,7 @@ const US_SUBSIDIARIES: &[&str] = &["US"];
 
 impl World {
     /// A live cart (404 once expired: assumed, OVH forgets expired carts; the error text is
-    /// assumed too, notes §5).
+    /// assumed too, docs/ovh-evidence.md#simulator).
     pub(super) fn cart_mut(&mut self, cart_id: &str) -> SimResult<&mut SimCart> {
         match self.carts.get_mut(cart_id) {
             Some(c) if c.expire > now() => Ok(c),
@@ -118,7 +118,7 @@ impl World {
     }
 
     /// A cart that can still change: a checked-out cart is `readOnly` (schema `order.cart.Cart`)
-    /// and refuses changes (message assumed: "has already been validated", notes §2.1).
+    /// and refuses changes (message assumed: "has already been validated", docs/ovh-evidence.md#cart).
     pub(super) fn editable_cart(&mut self, cart_id: &str) -> SimResult<&mut SimCart> {
         let cart = self.cart_mut(cart_id)?;
         if cart.read_only {

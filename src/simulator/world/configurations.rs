@@ -12,7 +12,8 @@ pub const PROJECT_CONFIGURATION_LABELS: &[&str] = &["description", "voucher", "i
 impl World {
     /// `GET …/item/{itemId}/requiredConfiguration` → `order.cart.ConfigurationRequirements[]`
     /// (schema order.json): the labels of [`PROJECT_CONFIGURATION_LABELS`], none required, all
-    /// `string` (no real answer for a cloud project is known: notes §7, evidence §6).
+    /// `string` (no real answer for a cloud project is known:
+    /// docs/ovh-evidence.md#open-questions).
     pub fn required_configuration(
         &mut self,
         cart_id: &str,

@@ -4,9 +4,10 @@
 //! generator, so a run is reproducible from `--seed`.
 //!
 //! The simulator is a witness, not a mirror: every behaviour a test relies on names its evidence
-//! in a comment ("schema" = OVH's v1 schema files in ../shared/ovh-api-schema; "tf" =
-//! github.com/ovh/terraform-provider-ovh; "mgr" = github.com/ovh/manager; "py-ovh" / "go-ovh" =
-//! OVH's SDKs), or says "assumed" when no source states it.
+//! in a comment ("schema" = OVH's v1 schema files, trimmed in tests/fixtures/ovh-schema.json;
+//! "tf" = github.com/ovh/terraform-provider-ovh; "mgr" = github.com/ovh/manager; "py-ovh" /
+//! "go-ovh" = OVH's SDKs; each pinned in docs/ovh-evidence.md#sources), or says "assumed" when no
+//! source states it.
 //!
 //! Sections: [`account`] (me, payment methods, e-mails), [`carts`] (carts), [`offers`] (plan
 //! codes, options, prices), [`items`] (a cart's items), [`configurations`] (an item's
