@@ -17,6 +17,9 @@ mod project;
 mod termination;
 mod user;
 
+#[cfg(test)]
+mod tests;
+
 pub use super::parse::{is_project_id, termination_token};
 pub use cart::is_cart_id;
 pub use checkout::PlacedOrder;
