@@ -186,6 +186,16 @@ async fn eventually<T: std::fmt::Debug, F: Future<Output = T>>(
     }
 }
 
+/// Waits until the order is delivered (paid, then OVH's checking and delivering are short here).
+async fn until_delivered(client: &OvhClient, order_id: i64) {
+    eventually(
+        || client.order_status(order_id),
+        |s| matches!(s, Ok(OrderStatus::Delivered)),
+    )
+    .await
+    .unwrap();
+}
+
 /// The project id an order's details name (EU/CA: a detail's `domain`).
 async fn project_id_of(client: &OvhClient, order_id: i64) -> Option<String> {
     for detail in client.order_details(order_id).await.unwrap() {
@@ -201,12 +211,7 @@ async fn project_id_of(client: &OvhClient, order_id: i64) -> Option<String> {
 async fn delivered_project(sim: &Sim, client: &OvhClient) -> (i64, String) {
     let order = placed_order(client, Region::Eu).await;
     sim.pay_as_person(order.order_id).await;
-    eventually(
-        || client.order_status(order.order_id),
-        |s| matches!(s, Ok(OrderStatus::Delivered)),
-    )
-    .await
-    .unwrap();
+    until_delivered(client, order.order_id).await;
     let project_id = project_id_of(client, order.order_id)
         .await
         .expect("a delivered order names its project");

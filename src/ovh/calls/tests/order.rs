@@ -29,12 +29,7 @@ async fn an_order_is_listed_followed_and_names_its_project_once_delivered() {
     );
 
     sim.pay_as_person(id).await;
-    eventually(
-        || client.order_status(id),
-        |s| matches!(s, Ok(OrderStatus::Delivered)),
-    )
-    .await
-    .unwrap();
+    until_delivered(&client, id).await;
     let project_id = project_id_of(&client, id).await.expect("delivered: a project id");
     let mut plans = Vec::new();
     for detail in client.order_details(id).await.unwrap() {
@@ -55,12 +50,7 @@ async fn on_the_us_api_the_project_id_is_an_operation_s_resource() {
     let client = sim.client();
     let id = placed_order(&client, Region::Us).await.order_id;
     sim.pay_as_person(id).await;
-    eventually(
-        || client.order_status(id),
-        |s| matches!(s, Ok(OrderStatus::Delivered)),
-    )
-    .await
-    .unwrap();
+    until_delivered(&client, id).await;
     let mut names = Vec::new();
     for detail in client.order_details(id).await.unwrap() {
         for op in client.order_detail_operations(id, detail).await.unwrap() {

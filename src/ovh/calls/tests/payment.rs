@@ -17,12 +17,7 @@ async fn an_order_is_paid_with_the_default_method_once() {
     client.pay(id, methods[0]).await.unwrap();
     let payment = client.order_payment(id).await.unwrap();
     assert!(payment.payment_date.is_some());
-    eventually(
-        || client.order_status(id),
-        |s| matches!(s, Ok(OrderStatus::Delivered)),
-    )
-    .await
-    .unwrap();
+    until_delivered(&client, id).await;
 
     let e = client.pay(id, methods[0]).await.unwrap_err();
     assert_ovh_said(&e, 400, Disposition::Refused, "is not payable");
@@ -55,10 +50,5 @@ async fn a_free_order_is_paid_with_the_fidelity_account() {
         .pay_with_registered_payment_mean(id, "fidelityAccount")
         .await
         .unwrap();
-    eventually(
-        || client.order_status(id),
-        |s| matches!(s, Ok(OrderStatus::Delivered)),
-    )
-    .await
-    .unwrap();
+    until_delivered(&client, id).await;
 }

@@ -8,12 +8,7 @@ async fn a_delivered_project_is_not_found_for_a_while_then_ok() {
     let client = sim.client();
     let id = placed_order(&client, Region::Eu).await.order_id;
     sim.pay_as_person(id).await;
-    eventually(
-        || client.order_status(id),
-        |s| matches!(s, Ok(OrderStatus::Delivered)),
-    )
-    .await
-    .unwrap();
+    until_delivered(&client, id).await;
     let project_id = project_id_of(&client, id).await.unwrap();
     let e = client.project(&project_id).await.unwrap_err();
     assert_ovh_said(&e, 404, Disposition::NotFound, "does not exist");
