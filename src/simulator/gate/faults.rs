@@ -150,24 +150,27 @@ impl Faults {
                     byte_delay: fault.slow_body_ms.map(Duration::from_millis),
                 }
             } else {
-                let message = fault.message.clone().unwrap_or_else(|| match fault.status {
-                    429 => "Too many requests".into(),
-                    s if s >= 500 => "Internal server error".into(),
-                    _ => "Injected error".into(),
-                });
-                let class = match fault.status {
-                    429 => "Client::TooManyRequests",
-                    503 => "Server::ServiceUnavailable",
-                    s if s >= 500 => "Server::InternalServerError",
-                    403 => "Client::Forbidden",
-                    404 => "Client::NotFound",
-                    _ => "Client::BadRequest",
-                };
+                let (class, default_message) = injected(fault.status);
+                let message = fault.message.clone().unwrap_or_else(|| default_message.into());
                 Action::Fail(SimError::class(fault.status, class, message), fault.retry_after)
             });
         }
         self.list.retain(|f| f.count != Some(0));
         (latency, action)
+    }
+}
+
+/// The class and default message of an injected error of `status`: the classes OVH answers
+/// with (docs/ovh-evidence.md#errors), `Client::TooManyRequests` assumed (no source shows OVH's
+/// 429 body); the messages are assumed.
+fn injected(status: u16) -> (&'static str, &'static str) {
+    match status {
+        429 => ("Client::TooManyRequests", "Too many requests"),
+        503 => ("Server::ServiceUnavailable", "Internal server error"),
+        500.. => ("Server::InternalServerError", "Internal server error"),
+        403 => ("Client::Forbidden", "Injected error"),
+        404 => ("Client::NotFound", "Injected error"),
+        _ => ("Client::BadRequest", "Injected error"),
     }
 }
 
