@@ -1,4 +1,7 @@
-//! The OVH v1 API. Knows nothing of Kubernetes.
+//! The OVH v1 API. Knows nothing of Kubernetes. The transport is `client` (with `auth`, `signing`,
+//! `endpoint`, `routes`, `options`), the typed calls by family are `calls`, the wire model
+//! `model`, errors and their disposition `error`, the rights the calls need `access`. What OVH
+//! answers, and where that is known from: docs/ovh-evidence.md.
 
 pub mod access;
 mod auth;

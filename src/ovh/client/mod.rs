@@ -1,7 +1,9 @@
 //! Transport to the OVH v1 API: one client per account sending each call with its timeout, under
 //! a rate limit, with retries that never repeat a POST (a POST at OVH can cost money; only the
-//! caller may decide to try it again). Authentication is in `auth`, addresses in `routes`,
-//! tunables and call counts in `options`.
+//! caller may decide to try it again; which errors are retried is their disposition,
+//! `error::Disposition`). One attempt is in `send`, bounded reads and OVH's error answers in
+//! `wire`, authentication in `ovh::auth`, addresses in `ovh::routes`, tunables and call counts in
+//! `ovh::options`; the typed calls are in `ovh::calls`.
 
 use std::{
     collections::BTreeMap,

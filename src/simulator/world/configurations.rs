@@ -11,7 +11,7 @@ pub const PROJECT_CONFIGURATION_LABELS: &[&str] = &["description", "voucher", "i
 
 impl World {
     /// `GET …/item/{itemId}/requiredConfiguration` → `order.cart.ConfigurationRequirements[]`
-    /// (schema order.json): the labels of [`PROJECT_CONFIGURATION_LABELS`], none required, all
+    /// (schema order.json): the labels of `PROJECT_CONFIGURATION_LABELS`, none required, all
     /// `string` (no real answer for a cloud project is known:
     /// docs/ovh-evidence.md#open-questions).
     pub fn required_configuration(

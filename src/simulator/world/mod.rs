@@ -9,10 +9,10 @@
 //! "go-ovh" = OVH's SDKs; each pinned in docs/ovh-evidence.md#sources), or says "assumed" when no
 //! source states it.
 //!
-//! Sections: [`account`] (me, payment methods, e-mails), [`carts`] (carts), [`offers`] (plan
-//! codes, options, prices), [`items`] (a cart's items), [`configurations`] (an item's
-//! configurations), [`checkout`], [`orders`] (orders, details, operations, payment), [`projects`]
-//! (projects and their termination), [`users`] (OpenStack users), [`ledger`] (what test control
+//! Sections: `account` (me, payment methods, e-mails), `carts` (carts), `offers` (plan
+//! codes, options, prices), `items` (a cart's items), `configurations` (an item's
+//! configurations), `checkout`, `orders` (orders, details, operations, payment), `projects`
+//! (projects and their termination), `users` (OpenStack users), `ledger` (what test control
 //! shows). Here: the shared types and helpers.
 
 mod account;

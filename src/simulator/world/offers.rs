@@ -41,7 +41,7 @@ impl World {
     }
 
     /// `GET /order/cart/{cartId}/cloud/options?planCode=` → `order.cart.GenericOptionDefinition[]`
-    /// (schema): the options of [`EU_OPTIONS`]/[`US_OPTIONS`] for that plan, each with a `renew`
+    /// (schema): the options of `EU_OPTIONS`/`US_OPTIONS` for that plan, each with a `renew`
     /// price of `P1M`/`default` like the plan's (tf reads `selected_price` by capacity). A plan
     /// code without options answers an empty list (assumed).
     pub fn cloud_options(
