@@ -5,7 +5,7 @@ run), latencies, throughput.
 
 Usage: terraform_flow.py BASE_URL N [--workers 10] [--time-scale 0.1] [--subsidiary FR]
 
-The flow (notes ovh-order-api.md §4; terraform-provider-ovh `ovh/order.go` `orderCreate`,
+The flow (docs/ovh-evidence.md#terraform-create-flow; terraform-provider-ovh `ovh/order.go` `orderCreate`,
 `waitOrderCompletion`, `ovh/resource_cloud_project.go`, `ovh/helpers/helpers.go` `WaitAvailable`,
 terraform-plugin-sdk `helper/retry` `StateChangeConf`, `RetryContext`), per resource with
 `ovh_subsidiary` set, a description and no plan configuration or option:

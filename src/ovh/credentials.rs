@@ -48,56 +48,39 @@ impl Credentials {
             get("consumer_key"),
         ];
         let oauth = [get("client_id"), get("client_secret")];
-        let app_set = app.iter().filter(|v| v.is_some()).count();
-        let oauth_set = oauth.iter().filter(|v| v.is_some()).count();
-        let auth = match (app_set, oauth_set) {
-            (3, 0) => {
-                let [Some(ak), Some(as_), Some(ck)] = app else {
-                    unreachable!()
-                };
-                Auth::Application {
-                    application_key: ak,
-                    application_secret: as_.into(),
-                    consumer_key: ck.into(),
-                }
-            }
-            (0, 2) => {
-                let [Some(id), Some(secret)] = oauth else {
-                    unreachable!()
-                };
-                Auth::OAuth2 {
-                    client_id: id,
-                    client_secret: secret.into(),
-                }
-            }
-            (a, o) if a > 0 && o > 0 => {
-                return Err(OvhError::Config(
-                    "both application keys and OAuth2 client credentials are set; use exactly one method"
-                        .into(),
-                ));
-            }
-            (0, 0) => {
-                return Err(OvhError::Config(
-                    "no credentials: set application_key, application_secret and consumer_key, \
-                     or client_id and client_secret"
-                        .into(),
-                ));
-            }
-            (_, 0) => {
-                return Err(OvhError::Config(
-                    "incomplete application credentials: application_key, application_secret and \
-                     consumer_key are all required"
-                        .into(),
-                ));
-            }
-            _ => {
-                return Err(OvhError::Config(
-                    "incomplete OAuth2 credentials: client_id and client_secret are both required".into(),
-                ));
-            }
+        let auth = match (app, oauth) {
+            ([Some(ak), Some(as_), Some(ck)], [None, None]) => Auth::Application {
+                application_key: ak,
+                application_secret: as_.into(),
+                consumer_key: ck.into(),
+            },
+            ([None, None, None], [Some(id), Some(secret)]) => Auth::OAuth2 {
+                client_id: id,
+                client_secret: secret.into(),
+            },
+            (app, oauth) => return Err(OvhError::Config(what_is_missing(&app, &oauth).into())),
         };
         resolve_endpoint(&endpoint)?;
         Ok(Self { endpoint, auth })
+    }
+}
+
+/// Why keys that are not exactly one complete method are refused.
+fn what_is_missing(app: &[Option<String>], oauth: &[Option<String>]) -> &'static str {
+    let set = |keys: &[Option<String>]| keys.iter().filter(|v| v.is_some()).count();
+    match (set(app), set(oauth)) {
+        (0, 0) => {
+            "no credentials: set application_key, application_secret and consumer_key, \
+             or client_id and client_secret"
+        }
+        (a, o) if a > 0 && o > 0 => {
+            "both application keys and OAuth2 client credentials are set; use exactly one method"
+        }
+        (_, 0) => {
+            "incomplete application credentials: application_key, application_secret and \
+             consumer_key are all required"
+        }
+        _ => "incomplete OAuth2 credentials: client_id and client_secret are both required",
     }
 }
 

@@ -165,7 +165,7 @@ impl OvhClient {
     }
 
     /// Records a project's new description (it was renamed), if the listing knows it.
-    pub(super) fn project_renamed(&self, project_id: &str, description: &str) {
+    pub(in crate::ovh) fn project_renamed(&self, project_id: &str, description: &str) {
         let mut cache = self.inner.projects.lock().unwrap();
         if let Some(known) = cache.descriptions.get_mut(project_id) {
             *known = Some(description.into());

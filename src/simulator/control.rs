@@ -219,7 +219,7 @@ async fn validate_credential(State(sim): S, Path(ck): Path<String>) -> Result<Js
     sim.consumer_keys.lock().unwrap().validate(&ck).map(Json)
 }
 
-/// The validation URL (`/auth/?credentialToken=…`, notes §1.3) is a page listing the rules the
+/// The validation URL (`/auth/?credentialToken=…`, docs/ovh-evidence.md#consumer-keys) is a page listing the rules the
 /// application asks for, with a button that validates the key. OVH's page also asks the person
 /// to log in and to choose the key's validity; the simulator has one account and keys that do not
 /// expire (assumed).

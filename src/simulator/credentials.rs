@@ -5,8 +5,9 @@
 //! Evidence: the request and answer models are OVH's schema (auth.json
 //! `auth.ApiCredentialRequestParams`, `auth.ApiCredentialRequest`, `auth.CredentialStateEnum`);
 //! `*` in a path matches any subpath (go-ovh `CkRequest.AddRecursiveRules`); the validation URL
-//! has the form `https://eu.api.ovh.com/auth/?credentialToken=…` (notes §1.3, from the SDKs'
-//! READMEs). Error bodies are cited where they are produced (`gate.rs`).
+//! has the form `https://eu.api.ovh.com/auth/?credentialToken=…` (the SDKs'
+//! READMEs, docs/ovh-evidence.md#consumer-keys). Error bodies are cited where they are produced
+//! (`gate/auth.rs`).
 
 use std::collections::HashMap;
 
@@ -134,7 +135,8 @@ impl ConsumerKeys {
     /// is even checked.
     pub fn rules_of(&self, consumer_key: &str) -> Result<&[(String, String)], SimError> {
         match self.keys.get(consumer_key) {
-            // "This credential does not exist" (notes §1.5) with py-ovh's INVALID_CREDENTIAL.
+            // "This credential does not exist" (docs/ovh-evidence.md#errors) with py-ovh's
+            // INVALID_CREDENTIAL.
             None => Err(SimError::code(
                 403,
                 "INVALID_CREDENTIAL",

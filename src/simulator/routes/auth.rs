@@ -39,7 +39,7 @@ pub(super) async fn auth_details(headers: HeaderMap) -> Json<serde_json::Value> 
 /// A new consumer key with the requested access rules, `pendingValidation` until a person
 /// validates it at `validationUrl` (schema auth.json; `credentials.rs`). Unsigned, but the
 /// application must be known: an unknown `X-Ovh-Application` is 403 INVALID_KEY "This application
-/// key is invalid" (py-ovh maps INVALID_KEY; the message as for signed calls, `gate.rs`).
+/// key is invalid" (py-ovh maps INVALID_KEY; the message as for signed calls, `gate/auth.rs`).
 pub(super) async fn request_credential(
     State(sim): S,
     headers: HeaderMap,

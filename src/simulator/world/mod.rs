@@ -4,18 +4,24 @@
 //! generator, so a run is reproducible from `--seed`.
 //!
 //! The simulator is a witness, not a mirror: every behaviour a test relies on names its evidence
-//! in a comment ("schema" = OVH's v1 schema files in ../shared/ovh-api-schema; "tf" =
-//! github.com/ovh/terraform-provider-ovh; "mgr" = github.com/ovh/manager; "py-ovh" / "go-ovh" =
-//! OVH's SDKs), or says "assumed" when no source states it.
+//! in a comment ("schema" = OVH's v1 schema files, trimmed in tests/fixtures/ovh-schema.json;
+//! "tf" = github.com/ovh/terraform-provider-ovh; "mgr" = github.com/ovh/manager; "py-ovh" /
+//! "go-ovh" = OVH's SDKs; each pinned in docs/ovh-evidence.md#sources), or says "assumed" when no
+//! source states it.
 //!
-//! Sections: [`account`] (me, payment methods, e-mails), [`carts`] (carts, items, configurations,
-//! checkout), [`orders`] (orders, details, operations, payment), [`projects`] (projects and their
-//! termination), [`ledger`] (what test control shows). Here: the shared types and helpers.
+//! Sections: `account` (me, payment methods, e-mails), `carts` (carts), `offers` (plan
+//! codes, options, prices), `items` (a cart's items), `configurations` (an item's
+//! configurations), `checkout`, `orders` (orders, details, operations, payment), `projects`
+//! (projects and their termination), `users` (OpenStack users), `ledger` (what test control
+//! shows). Here: the shared types and helpers.
 
 mod account;
 mod carts;
 mod checkout;
+mod configurations;
+mod items;
 mod ledger;
+mod offers;
 mod orders;
 mod projects;
 mod users;

@@ -115,8 +115,64 @@ pub(crate) struct ErrorBody {
     pub message: Option<String>,
 }
 
+/// What an error means for the caller: the one place that says whether OVH's refusal is final.
+/// Each [`OvhError`] has exactly one ([`OvhError::disposition`]); the client's retries, the
+/// credentials condition and every "is this final?" read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// Worth the same call again soon: OVH was busy or failing (429, 5xx), or the call or its
+    /// answer was lost (timeout, transport). The client retries these itself for GET, PUT and
+    /// DELETE, never for a POST (whose caller first reads what OVH shows).
+    Transient,
+    /// Neither known to pass soon nor known to be final: a 409 (a conflict with OVH's state,
+    /// which the next pass reads anew), a 4xx no rule names, an answer that could not be read, a
+    /// token endpoint failing without refusing the credentials. Not retried by the client; the
+    /// caller tries again after a backoff.
+    Indeterminate,
+    /// Refused for good: the same request will be refused until something changes (the spec,
+    /// the account): 400, 403 without an authentication `errorCode`, 405, and a listing longer
+    /// than the operator reads (its hint says what a person sets).
+    Refused,
+    /// The credentials are wrong, lack a right, or send the operator elsewhere (401, a 403 with
+    /// an `errorCode`, `INVALID_SIGNATURE`, the OAuth2 token request refused with 400/401/403, a
+    /// redirect, an invalid credentials configuration): nothing passes until they change.
+    Credentials,
+    /// 404: what the call names does not exist (or not yet, or no longer).
+    NotFound,
+    /// 460: the service expired (python-ovh `ResourceExpiredError`); OVH answers it on every call
+    /// about that service, and its body may carry only a message.
+    Expired,
+}
+
+impl Disposition {
+    /// Whether the same call is refused until something changes: [`Self::Refused`],
+    /// [`Self::Credentials`] and [`Self::Expired`].
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Refused | Self::Credentials | Self::Expired)
+    }
+}
+
 impl OvhError {
-    /// Stable PascalCase category: used as Kubernetes event reason and as a metric label.
+    /// What this error means for the caller (see [`Disposition`]).
+    pub fn disposition(&self) -> Disposition {
+        match self {
+            Self::Api(e) => e.disposition(),
+            Self::Timeout { .. } | Self::Transport { .. } => Disposition::Transient,
+            Self::Decode { .. } => Disposition::Indeterminate,
+            Self::ListTooLong { .. } => Disposition::Refused,
+            Self::OAuth2 {
+                status: Some(400 | 401 | 403),
+                ..
+            } => Disposition::Credentials,
+            Self::OAuth2 { .. } => Disposition::Indeterminate,
+            // The endpoint, part of the credentials, sends the operator elsewhere.
+            Self::Config(_) | Self::Redirected { .. } => Disposition::Credentials,
+        }
+    }
+
+    /// Stable PascalCase category: used as Kubernetes event reason and as a metric label. Finer
+    /// than [`Self::disposition`] (a name per status a person may look up), never in
+    /// disagreement with it.
     pub fn category(&self) -> &'static str {
         match self {
             Self::Api(e) => match e.status {
@@ -160,38 +216,24 @@ impl OvhError {
         }
     }
 
+    /// [`Disposition::NotFound`].
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        self.disposition() == Disposition::NotFound
     }
 
-    /// HTTP 460: the service expired (python-ovh `ResourceExpiredError`); OVH answers it on every
-    /// call about that service, and its body may carry only a message.
+    /// [`Disposition::Expired`].
     pub fn is_expired(&self) -> bool {
-        self.status() == Some(460)
+        self.disposition() == Disposition::Expired
     }
 
-    /// The credentials are wrong or lack rights: retrying without a change will not help.
+    /// [`Disposition::Credentials`]: retrying without a change will not help.
     pub fn is_credentials_problem(&self) -> bool {
-        match self {
-            Self::Api(e) => {
-                e.status == 401
-                    || e.status == 403 && e.error_code.is_some()
-                    || e.error_code.as_deref() == Some("INVALID_SIGNATURE")
-            }
-            Self::OAuth2 { status, .. } => matches!(status, Some(400 | 401 | 403)),
-            // The endpoint, part of the credentials, sends the operator elsewhere.
-            Self::Config(_) | Self::Redirected { .. } => true,
-            _ => false,
-        }
+        self.disposition() == Disposition::Credentials
     }
 
-    /// Whether a GET/PUT/DELETE may be retried: server errors, rate limiting, lost connections.
+    /// [`Disposition::Transient`]: whether a GET/PUT/DELETE may be retried at once.
     pub fn is_transient(&self) -> bool {
-        match self {
-            Self::Api(e) => e.status == 429 || e.status >= 500,
-            Self::Timeout { .. } | Self::Transport { .. } => true,
-            _ => false,
-        }
+        self.disposition() == Disposition::Transient
     }
 
     /// The `Retry-After` (seconds) of a 429 or 5xx answer, when OVH sent one.
@@ -209,3 +251,24 @@ impl OvhError {
         }
     }
 }
+
+impl ApiError {
+    /// The disposition of an error answer: the credentials first (an authentication-layer
+    /// `errorCode` can come with 400 or 403), then the status.
+    pub fn disposition(&self) -> Disposition {
+        let credentials = self.status == 401
+            || self.status == 403 && self.error_code.is_some()
+            || self.error_code.as_deref() == Some("INVALID_SIGNATURE");
+        match self.status {
+            _ if credentials => Disposition::Credentials,
+            404 => Disposition::NotFound,
+            460 => Disposition::Expired,
+            400 | 403 | 405 => Disposition::Refused,
+            429 | 500.. => Disposition::Transient,
+            _ => Disposition::Indeterminate,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
