@@ -253,8 +253,8 @@ impl Pass<'_> {
             return self.credentials_failure(Error::Ovh(e)).await;
         }
         let message = e.to_string();
-        let permanent = matches!(e.status(), Some(400 | 403 | 405 | 460));
-        if permanent {
+        // Refused for good (Refused, Expired; Credentials went above): it waits for a change.
+        if e.disposition().is_final() {
             self.ctx.metrics.failure(Reason::from(&e).as_str());
             self.ctx.remember_refusal(self.obj);
             if !self.already_reported(status::READY, Reason::from(&e)) {
