@@ -1,5 +1,4 @@
-//! The operator against terraform-provider-ovh's flow, side by side on one simulator (issue 10,
-//! part 2). N PublicCloudProjects (`ovhSubsidiary: FR`, a description, `payment: Automatic`) are
+//! The operator against terraform-provider-ovh's flow, side by side on one simulator. N PublicCloudProjects (`ovhSubsidiary: FR`, a description, `payment: Automatic`) are
 //! created at once through the API of a real kube-apiserver; the operator binary runs as a
 //! separate process; the in-process OVH simulator answers every OVH call after a fixed latency.
 //! Then, on the same simulator with the same settings, `benches/terraform_flow.py` runs

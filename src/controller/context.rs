@@ -29,7 +29,8 @@ use crate::{
     ovh::{CallStats, ClientOptions, OvhClient},
 };
 
-/// How long a call OVH refused (400, 403, 460) waits before it is tried again, unless the spec changes.
+/// How long a call OVH refused for good (`Disposition::is_final`: 400, 403, 405, 460, a listing
+/// too long) waits before it is tried again, unless the spec changes.
 pub(super) const REFUSAL_RETRY: Duration = Duration::from_secs(1800);
 
 /// How long a released resource's UID is remembered (the watch delivers its deletion well

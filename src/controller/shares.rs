@@ -1,7 +1,7 @@
 //! Shares of the reconcile slots per credentials Secret: the resources of one Secret run at most
 //! `share` passes at once, so a Secret whose endpoint is slow or never answers holds that many
-//! slots, not all of them, and the other teams' resources keep theirs (issue 16: one team cannot
-//! stall the others).
+//! slots, not all of them, and the other teams' resources keep theirs: one team cannot stall the
+//! others (docs/security-model.md).
 //!
 //! A resource whose Secret has used its share does not start a pass: it takes no slot, joins its
 //! Secret's queue and is woken (through the controller's `reconcile_on`) when a pass of that
