@@ -32,6 +32,18 @@ pub const IAM_ACTIONS: &[&str] = &[
     "publicCloudProject:apiovh:user/delete",
     "publicCloudProject:apiovh:user/regeneratePassword",
     "publicCloudProject:apiovh:user/openrc/get",
+    "publicCloudProject:apiovh:usage/current/get",
+    "publicCloudProject:apiovh:usage/forecast/get",
+    "publicCloudProject:apiovh:serviceInfos/get",
+    "publicCloudProject:apiovh:alerting/get",
+    "publicCloudProject:apiovh:alerting/create",
+    "publicCloudProject:apiovh:alerting/edit",
+    "publicCloudProject:apiovh:alerting/delete",
+    "publicCloudProject:apiovh:alerting/alert/get",
+    "publicCloudProject:apiovh:region/get",
+    "publicCloudProject:apiovh:region/create",
+    "publicCloudProject:apiovh:regionAvailable/get",
+    "publicCloudProject:apiovh:quota/get",
 ];
 
 /// The IAM plate (`eu`, `ca`, `us`) of an endpoint; a literal URL other than OVH's counts as `eu`.

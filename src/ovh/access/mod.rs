@@ -57,6 +57,11 @@ pub const ACCESS_RULES: &[(&str, &str)] = &[
     ("POST", "/cloud/project/*/user"),
     ("POST", "/cloud/project/*/user/*/regeneratePassword"),
     ("DELETE", "/cloud/project/*/user/*"),
+    // Day two (reads, the PUT of an alerting and of manualQuota: granted above): budget alerts
+    // made and deleted, regions activated.
+    ("POST", "/cloud/project/*/alerting"),
+    ("DELETE", "/cloud/project/*/alerting/*"),
+    ("POST", "/cloud/project/*/region"),
     ("GET", "/me/notification/email/history"),
     ("GET", "/me/notification/email/history/*"),
 ];

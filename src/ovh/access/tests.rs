@@ -5,13 +5,17 @@ use std::collections::BTreeSet;
 /// [`every_call_family_is_read`]).
 const CALL_SOURCES: &[(&str, &str)] = &[
     ("account.rs", include_str!("../calls/account.rs")),
+    ("alerting.rs", include_str!("../calls/alerting.rs")),
     ("cart.rs", include_str!("../calls/cart.rs")),
     ("checkout.rs", include_str!("../calls/checkout.rs")),
     ("offer.rs", include_str!("../calls/offer.rs")),
     ("order.rs", include_str!("../calls/order.rs")),
     ("payment.rs", include_str!("../calls/payment.rs")),
     ("project.rs", include_str!("../calls/project.rs")),
+    ("quota.rs", include_str!("../calls/quota.rs")),
+    ("region.rs", include_str!("../calls/region.rs")),
     ("termination.rs", include_str!("../calls/termination.rs")),
+    ("usage.rs", include_str!("../calls/usage.rs")),
     ("user.rs", include_str!("../calls/user.rs")),
 ];
 

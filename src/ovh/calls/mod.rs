@@ -5,16 +5,21 @@
 //!
 //! The life of an order crosses them in this order: `account` (the subsidiary), `cart` (and
 //! `offer`, read only to explain a refusal), `checkout`, `order`, `payment`, `project`, `user`,
-//! `termination`.
+//! `termination`. After delivery (day two): `usage` (spend and service standing), `alerting`
+//! (budget alerts), `region`, `quota`.
 
 mod account;
+mod alerting;
 mod cart;
 mod checkout;
 mod offer;
 mod order;
 mod payment;
 mod project;
+mod quota;
+mod region;
 mod termination;
+mod usage;
 mod user;
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 /// The body of `PUT /cloud/project/{serviceName}` (schema: a `cloud.Project`, of which only
 /// `description` and `manualQuota` are writable); only the description is sent, as
-/// terraform-provider-ovh's `CloudProjectUpdateOpts` does.
+/// terraform-provider-ovh's `CloudProjectUpdateOpts` does (`manualQuota` alone:
+/// [`ProjectQuotaUpdate`](super::ProjectQuotaUpdate)).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct ProjectUpdate {
     pub description: String,
@@ -31,8 +32,11 @@ pub struct Project {
     pub creation_date: String,
     #[serde(default)]
     pub expiration: Option<String>,
+    /// `manualQuota`: automatic quota upgrades are off (set by
+    /// [`OvhClient::set_manual_quota`](crate::ovh::OvhClient::set_manual_quota)). Non-nullable
+    /// in the schema; `None` when an answer lacks it.
     #[serde(default)]
-    pub manual_quota: bool,
+    pub manual_quota: Option<bool>,
     #[serde(default)]
     pub unleash: bool,
     #[serde(default)]

@@ -48,7 +48,7 @@ impl World {
             order_id: Some(p.order_id),
             creation_date: datetime(p.created),
             expiration: None,
-            manual_quota: false,
+            manual_quota: Some(false),
             unleash: false,
             iam: Some(serde_json::json!({
                 "id": format!("{}-{}-{}-{}-{}", &p.id[..8], &p.id[8..12], &p.id[12..16], &p.id[16..20], &p.id[20..]),
