@@ -29,7 +29,7 @@ use ovh_publiccloud_operator::{
     api::{Payment, Phase, PublicCloudProject},
     controller::{
         self, CrashHook, Options,
-        plan::{CART_MARKER_PREFIX, Reason},
+        plan::{MARKER_PREFIX, Reason},
         reason::Health,
     },
     simulator::routes::ROUTES,
@@ -360,7 +360,7 @@ async fn chaos_every_resource_settles_with_at_most_one_order() {
         .carts
         .iter()
         .filter_map(|c| {
-            let uid = c.description.strip_prefix(CART_MARKER_PREFIX)?;
+            let uid = c.description.strip_prefix(MARKER_PREFIX)?;
             Some((c.cart_id.as_str(), uid))
         })
         .collect();

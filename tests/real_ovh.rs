@@ -14,7 +14,7 @@ use common::{
 };
 use ovh_publiccloud_operator::{
     api::{Phase, PublicCloudProject},
-    controller::{CrashHook, plan::CART_MARKER_PREFIX},
+    controller::{CrashHook, plan::MARKER_PREFIX},
     ovh::{model::CartCreation, order::is_project_id},
     simulator::{Region, ledger::Ledger},
 };
@@ -281,7 +281,7 @@ async fn a_refused_plan_code_or_label_is_explained_with_what_ovh_offers() {
 async fn a_cart_found_by_its_marker_that_answers_404_is_forgotten() {
     let env = Env::new("forgotten", |_| {}).await;
     let obj = env.create("p", json!({"description": "Found then gone"})).await;
-    let marker = format!("{CART_MARKER_PREFIX}{}", obj.metadata.uid.unwrap());
+    let marker = format!("{MARKER_PREFIX}{}", obj.metadata.uid.unwrap());
     let client = env.sim.client();
     let cart = client
         .create_cart(&CartCreation {

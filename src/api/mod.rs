@@ -9,8 +9,10 @@ use kube::{CustomResource, CustomResourceExt, KubeSchema};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod day_two;
 mod status;
 
+pub use day_two::*;
 pub use status::*;
 
 /// Finalizer that keeps a resource until its cart or project has been dealt with.
@@ -55,6 +57,7 @@ const ORDER_STARTED: &str = "has(oldSelf.status) && (has(oldSelf.status.order) |
     printcolumn(name = "Order", type_ = "string", json_path = ".status.order.id", description = "OVH order id"),
     printcolumn(name = "Price", type_ = "string", json_path = ".status.price.withTax", description = "Previewed price with tax"),
     printcolumn(name = "Project", type_ = "string", json_path = ".status.projectId", description = "Delivered or adopted project id"),
+    printcolumn(name = "Spend", type_ = "string", json_path = ".status.spend.current", description = "Spent this month (status.spend.currency)"),
     printcolumn(name = "Ready", type_ = "string", json_path = ".status.conditions[?(@.type==\"Ready\")].status", description = "Ready condition"),
     printcolumn(name = "URL", type_ = "string", json_path = ".status.order.url", description = "Where a person pays the order", priority = 1),
     printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
@@ -205,6 +208,27 @@ pub struct PublicCloudProjectSpec {
     /// second user created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openstack_user: Option<OpenstackUser>,
+
+    /// A budget alert OVH sends by e-mail when the project's monthly spend passes a threshold
+    /// (made once the project is ok; removing it deletes the alert).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Budget>,
+
+    /// Regions the project uses, e.g. GRA11 (`POST /cloud/project/{id}/region`), checked against
+    /// the regions OVH offers the project. Add-only: OVH has no way to remove a region, so one
+    /// taken out of this list stays active.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 32))]
+    #[x_kube(
+        validation = Rule::new(r"self.all(r, r.matches('^[A-Z0-9][A-Z0-9-]{1,31}$'))")
+            .message("spec.regions must be OVH region names such as GRA11 (capitals, digits, dashes)"),
+        validation = Rule::new("self.all(r, self.exists_one(s, s == r))").message("spec.regions names a region twice"),
+    )]
+    pub regions: Vec<String>,
+
+    /// The project's quota policy. Omitted: left as OVH has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<QuotaPolicy>,
 }
 
 /// The OpenStack user of a project (`cloud.ProjectUserCreation`).

@@ -86,6 +86,22 @@ pub struct PublicCloudProjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openstack_user: Option<OpenstackUserStatus>,
 
+    /// What OVH bills the project this month, and the service's state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend: Option<super::SpendStatus>,
+
+    /// The budget alert the operator made at OVH (spec.budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<super::BudgetStatus>,
+
+    /// The project's regions (spec.regions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<super::RegionsStatus>,
+
+    /// The project's quota policy and quotas (spec.quota).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<super::QuotaStatus>,
+
     /// Ready, OrderPlaced and CredentialsValid.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,

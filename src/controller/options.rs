@@ -10,6 +10,7 @@ impl Options {
             checkout_grace: self.checkout_grace,
             project_404_window: self.project_404_window,
             payment_settle: self.payment_settle,
+            spend_interval: self.spend_interval,
             max_price: self.max_price.as_deref(),
             allow_terminate: self.allow_terminate,
         }
@@ -69,6 +70,11 @@ pub struct Options {
     /// requests in all). OVH documents no figure.
     #[arg(long, env = "OVH_OPERATOR_PAYMENT_SETTLE", default_value = "30m", value_parser = parse_duration)]
     pub payment_settle: Duration,
+    /// How often a Ready project's spend (`usage/current`, `usage/forecast`), service state,
+    /// quotas and budget alerts are read (the status says when: status.spend.readAt). Never on
+    /// every pass: these reads are the bulk of a Ready project's OVH calls.
+    #[arg(long, env = "OVH_OPERATOR_SPEND_INTERVAL", default_value = "1h", value_parser = parse_duration)]
+    pub spend_interval: Duration,
     /// Namespace of the Lease that elects the one replica allowed to work; without it, no
     /// election (run exactly one operator).
     #[arg(long, env = "OVH_OPERATOR_LEADER_ELECTION_NAMESPACE")]

@@ -122,6 +122,25 @@ reasons! {
     ProjectNotVisibleYet => Progressing, "the project was just delivered and OVH does not show it yet (404 for minutes)", "nothing: the operator goes on";
     ProjectStatus => Progressing, "the project's status at OVH changed", "nothing: the operator goes on";
     ProjectRenamed => Progressing, "spec.description changed after delivery or adoption (it differs from status.projectDescription): the project was renamed at OVH", "nothing: the operator goes on";
+    SpendRead => Healthy, "the project's spend and service state were read (status.spend), on the spend schedule (--spend-interval)", "nothing";
+    ServiceNotOk => Degraded, "OVH shows the project's service as unPaid, pendingDebt or expired (status.spend.service): it is suspended next", "settle the account's bills in the OVH console (Billing)";
+    ForecastOverBudget => Degraded, "OVH forecasts the month's spend above spec.budget.monthlyThreshold (condition ForecastOverBudget)", "look at what the project runs; raise the budget if it is expected";
+    ForecastWithinBudget => Healthy, "OVH's forecast of the month's spend is within spec.budget.monthlyThreshold", "nothing";
+    BudgetAlertRequested => Progressing, "the budget alert's creation was recorded before it is sent, so it is never made twice", "nothing: the operator goes on";
+    BudgetAlertCreated => Healthy, "OVH made the budget alert (status.budget.id); it e-mails spec.budget.emails when the month's spend passes the threshold", "nothing";
+    BudgetAlertFound => Healthy, "a budget alert with this resource's marker, made earlier but not recorded (a lost answer), was found and kept; no other one was made", "nothing";
+    BudgetAlertUpdated => Healthy, "spec.budget changed: the alert was updated at OVH", "nothing";
+    BudgetAlertDeleted => Healthy, "the budget alert was deleted at OVH (spec.budget removed, or a second alert with this resource's marker)", "nothing";
+    BudgetAlertGone => Progressing, "the recorded budget alert no longer exists at OVH (deleted in the Control Panel?): a new one is made", "nothing: the operator makes it again";
+    BudgetAlertSent => Degraded, "OVH e-mailed a budget alert: the project's spend this month passed spec.budget.monthlyThreshold", "look at what the project runs; raise the budget if it is expected";
+    RegionsRead => Healthy, "the project's active regions were read (status.regions.active)", "nothing";
+    RegionRequested => Progressing, "a region of spec.regions is being added; its request was recorded before it is sent", "nothing: the operator goes on";
+    RegionAdded => Healthy, "OVH added a region of spec.regions to the project", "nothing";
+    RegionPending => Progressing, "OVH failed to answer the addition of a region (5xx); it may still appear, and is asked again only after a back-off", "nothing: the operator reads the regions again; if it never appears, ask OVH support";
+    RegionNotOffered => Degraded, "spec.regions names a region OVH does not offer this project (the message lists those it offers)", "fix spec.regions";
+    RegionKept => Healthy, "a region the operator added left spec.regions: OVH has no way to remove a region, so it stays active", "nothing, or stop using the region";
+    QuotaPolicySet => Healthy, "spec.quota.automaticUpgrade was sent as the project's manualQuota", "nothing";
+    QuotasRead => Healthy, "the project's quotas per region were read (status.quota.regions)", "nothing";
     Ready => Healthy, "the project is ok", "nothing: the operator goes on";
     ProjectNotFound => Degraded, "OVH answers 404 for the project (adopted, or long after delivery)", "check the project id and the credentials' account in the OVH console";
     ProjectExpired => Degraded, "OVH answers 460: the project expired", "renew the project in the OVH console";
@@ -183,6 +202,12 @@ impl Reason {
         matches!(
             self,
             Self::Ordering
+                | Self::SpendRead
+                | Self::ForecastWithinBudget
+                | Self::BudgetAlertRequested
+                | Self::RegionsRead
+                | Self::RegionRequested
+                | Self::QuotasRead
                 | Self::CheckingOut
                 | Self::CartAssigned
                 | Self::ItemAdded

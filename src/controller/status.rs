@@ -30,6 +30,8 @@ pub const CREDENTIALS_VALID: &str = "CredentialsValid";
 pub const RECONCILING: &str = "Reconciling";
 /// kstatus: True when it will not get better by waiting (a failure, a refusal, a person to check).
 pub const STALLED: &str = "Stalled";
+/// With spec.budget: True when OVH's forecast for the month passes the budget's threshold.
+pub const FORECAST_OVER_BUDGET: &str = "ForecastOverBudget";
 
 /// Every condition type the operator writes, with what it means (the reference's conditions
 /// page is generated from this list).
@@ -53,6 +55,10 @@ pub const CONDITIONS: &[(&str, &str)] = &[
     (
         STALLED,
         "kstatus: True when waiting will not help (a Degraded reason: a failure, a refusal, something a person must check)",
+    ),
+    (
+        FORECAST_OVER_BUDGET,
+        "With spec.budget: True when OVH's forecast of the month's spend passes spec.budget.monthlyThreshold (reason ForecastOverBudget), False when within it (ForecastWithinBudget); read on the spend schedule (--spend-interval). Alertmanager can page on it before OVH's e-mail, which comes only once the spend itself passes the threshold",
     ),
 ];
 

@@ -184,6 +184,7 @@ const DRY_POLICY: Policy<'static> = Policy {
     checkout_grace: Duration::ZERO,
     project_404_window: Duration::from_secs(600),
     payment_settle: Duration::from_secs(1800),
+    spend_interval: Duration::from_secs(3600),
     max_price: None,
     allow_terminate: false,
 };
@@ -357,7 +358,7 @@ async fn delete_carts(ovh: &OvhClient, status: &PublicCloudProjectStatus, uid: &
     let ids = match (&status.cart, &status.cart_requested_at) {
         (Some(cart), _) => vec![cart.id.clone()],
         (None, Some(_)) => ovh
-            .carts_by_description(&format!("{}{uid}", plan::CART_MARKER_PREFIX))
+            .carts_by_description(&format!("{}{uid}", plan::MARKER_PREFIX))
             .await
             .map_err(|e| {
                 PcpError::Refused(format!("could not look for the plan's cart to delete it: {e}"))

@@ -9,8 +9,8 @@ pub use super::{
     holdings::Holding,
     reason::Reason,
     stage::{
-        Act, CartAct, ItemAct, OrderAct, OutputsAct, PaymentAct, ProjectAct, Severity, TerminationAct,
-        UserAct,
+        Act, BudgetAct, CartAct, ItemAct, OrderAct, OutputsAct, PaymentAct, ProjectAct, QuotaAct, RegionAct,
+        Severity, SpendAct, TerminationAct, UserAct,
     },
 };
 use crate::{
@@ -21,8 +21,10 @@ use crate::{
     ovh::model::OrderStatus,
 };
 
-/// Prefix of the cart description that marks a cart as this resource's (followed by its UID).
-pub const CART_MARKER_PREFIX: &str = "ovh-publiccloud-operator:";
+/// The marker of what the operator makes at OVH for a resource, followed by its UID: the cart's
+/// description, the end of its OpenStack user's description and of its budget alert's name.
+/// After a lost answer, the thing is found again by it, never made twice.
+pub const MARKER_PREFIX: &str = "ovh-publiccloud-operator:";
 
 /// The configurations the project item must carry, in the order they are posted.
 pub fn desired_configurations(spec: &PublicCloudProjectSpec) -> Vec<(String, String)> {
@@ -135,6 +137,9 @@ pub struct Input<'a> {
     /// How long a payment the operator requested may take to show (--payment-settle): deletion
     /// waits that long for it, and only then may an unregistered payment be requested again.
     pub payment_settle: Duration,
+    /// How often a Ready project's spend and the rest of its day-two state are read
+    /// (--spend-interval).
+    pub spend_interval: Duration,
     /// The paused annotation is "true": no OVH call at all.
     pub paused: bool,
     /// Who set the approve annotation (stamped at admission).
@@ -154,6 +159,7 @@ pub struct Policy<'a> {
     pub checkout_grace: Duration,
     pub project_404_window: Duration,
     pub payment_settle: Duration,
+    pub spend_interval: Duration,
     pub max_price: Option<&'a str>,
     pub allow_terminate: bool,
 }
@@ -188,6 +194,7 @@ impl<'a> Input<'a> {
             checkout_grace: policy.checkout_grace,
             project_404_window: policy.project_404_window,
             payment_settle: policy.payment_settle,
+            spend_interval: policy.spend_interval,
             paused: annotation(PAUSED_ANNOTATION) == Some("true"),
             approved_by: annotation(APPROVED_BY_ANNOTATION),
             max_price: policy.max_price,
@@ -249,7 +256,7 @@ pub(crate) fn warn(phase: Phase, reason: Reason, message: impl Into<String>, req
 
 impl Input<'_> {
     pub(crate) fn marker(&self) -> String {
-        format!("{CART_MARKER_PREFIX}{}", self.uid)
+        format!("{MARKER_PREFIX}{}", self.uid)
     }
 
     /// A checkout may have placed an order: CheckingOut, or NeedsAttention because a checkout's

@@ -41,6 +41,29 @@ pub enum ProjectSeen {
     },
 }
 
+/// What OVH bills a project, and its service's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpendSeen {
+    pub current: Option<String>,
+    pub forecast: Option<String>,
+    pub currency: Option<String>,
+    pub period: Option<String>,
+    pub updated_at: Option<String>,
+    pub service: Option<String>,
+    pub expires_at: Option<String>,
+}
+
+/// A budget alert of the project as OVH shows it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlertSeen {
+    pub id: String,
+    pub name: Option<String>,
+    pub monthly_threshold: i64,
+    pub delay: i64,
+    pub emails: Vec<String>,
+    pub service: Option<String>,
+}
+
 /// An order of the account as OVH shows it (`GET /me/order/{id}` and its details' `extension`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OrderSeen {
@@ -159,12 +182,28 @@ pub struct Observed {
     pub user: Option<UserSeen>,
     /// The recorded user's openrc variables.
     pub openrc: Option<std::collections::BTreeMap<String, String>>,
+    /// The project's spend and service state, read on the spend schedule.
+    pub spend: Option<SpendSeen>,
+    /// The project's budget alerts (all of them: the planner tells ours by the marker).
+    pub alerts: Option<Vec<AlertSeen>>,
+    /// The ids of the alerts OVH sent for the recorded budget alert.
+    pub alerts_sent: Option<Vec<i64>>,
+    /// The project's active regions.
+    pub regions: Option<Vec<String>>,
+    /// The regions OVH offers the project.
+    pub available_regions: Option<Vec<String>>,
+    /// The project's instance quotas per region.
+    pub quotas: Option<Vec<crate::api::RegionQuotaStatus>>,
 }
 
 /// What this pass itself did (status writes of intents, a password OVH gave): the planner's
 /// memory of the pass, not a read.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Memory {
+    /// This pass itself recorded the budget alert's creation.
+    pub budget_begun: bool,
+    /// The region this pass itself recorded as asked for (so it is sent now, once).
+    pub region_begun: Option<String>,
     /// This pass itself recorded the cart's creation (so no earlier create can be unrecorded).
     pub cart_begun: bool,
     /// This pass itself began the checkout (so no earlier attempt can be in flight).
@@ -232,6 +271,21 @@ pub enum Lookup {
         user_id: i64,
         region: Option<String>,
     },
+    /// The project's spend this month (`usage/current`, `usage/forecast`) and `serviceInfos`.
+    Spend(String),
+    /// The project's budget alerts (`…/alerting` and each one).
+    Alerts(String),
+    /// The alerts OVH sent for one budget alert (`…/alerting/{id}/alert`).
+    AlertsSent {
+        project_id: String,
+        alert_id: String,
+    },
+    /// The project's active regions (`…/region`).
+    Regions(String),
+    /// The regions OVH offers the project (`…/regionAvailable`).
+    AvailableRegions(String),
+    /// The project's quotas per region (`…/quota`).
+    Quotas(String),
 }
 
 impl Lookup {

@@ -11,17 +11,9 @@ use jiff::Timestamp;
 
 // The planner's rules, stage by stage: each decides its stage's next step, or hands over to the
 // next stage's.
-pub(crate) use self::{
-    cart::prepare_order,
-    item::{configure_item, item_post_unsettled},
-    order::{Judgement, checkout, find_lost_order, follow_order, lost_order},
-    outputs::{pending, plan_outputs},
-    payment::{unpaid_order, unusable_method},
-    project::{existing_project, follow_project},
-    termination::plan_deletion,
-    user::{UserStep, delete_user, recorded_user, user_not_ready},
-};
+pub(crate) use self::{budget::plan_budget, quota::plan_quota, region::plan_regions};
 pub use self::{
+    budget::{BudgetAct, BudgetOutcome},
     cart::{CartAct, CartOutcome},
     item::{ItemAct, ItemOutcome},
     order::{OrderAct, OrderOutcome, price_of, price_of_order},
@@ -31,8 +23,22 @@ pub use self::{
     },
     payment::{PaymentAct, PaymentOutcome},
     project::{ProjectAct, ProjectOutcome},
+    quota::{QuotaAct, QuotaOutcome},
+    region::{RegionAct, RegionOutcome},
+    spend::{SpendAct, SpendOutcome},
     termination::{TerminationAct, TerminationOutcome},
     user::{UserAct, UserOutcome},
+};
+pub(crate) use self::{
+    cart::prepare_order,
+    item::{configure_item, item_post_unsettled},
+    order::{Judgement, checkout, find_lost_order, follow_order, lost_order},
+    outputs::{pending, plan_outputs},
+    payment::{unpaid_order, unusable_method},
+    project::{existing_project, follow_project},
+    spend::{plan_day_two, spend_due},
+    termination::plan_deletion,
+    user::{UserStep, delete_user, recorded_user, user_not_ready},
 };
 use super::plan::{
     CartSeen, FIDELITY_ACCOUNT, Holding, ItemSeen, Memory, Observed, PAYMENT_DEFER_DEFAULT,
@@ -46,12 +52,16 @@ use crate::{
     ovh::{OvhClient, OvhError, model::OrderStatus},
 };
 
+mod budget;
 mod cart;
 mod item;
 mod order;
 mod outputs;
 mod payment;
 mod project;
+mod quota;
+mod region;
+mod spend;
 mod termination;
 mod user;
 
@@ -67,6 +77,10 @@ pub enum Act {
     Termination(TerminationAct),
     User(UserAct),
     Outputs(OutputsAct),
+    Budget(BudgetAct),
+    Region(RegionAct),
+    Quota(QuotaAct),
+    Spend(SpendAct),
 }
 
 /// What an executed act did.
@@ -80,6 +94,10 @@ pub enum Outcome {
     Termination(TerminationOutcome),
     User(UserOutcome),
     Outputs(OutputsOutcome),
+    Budget(BudgetOutcome),
+    Region(RegionOutcome),
+    Quota(QuotaOutcome),
+    Spend(SpendOutcome),
 }
 
 impl Act {
@@ -105,6 +123,10 @@ impl Act {
             Act::Payment(a) => a.status_only(),
             Act::Project(a) => a.status_only(),
             Act::Termination(a) => matches!(a, TerminationAct::MarkEmails { .. }),
+            Act::Budget(a) => a.status_only(),
+            Act::Region(a) => a.status_only(),
+            Act::Quota(a) => a.status_only(),
+            Act::Spend(_) => true,
             Act::Item(_) | Act::User(_) | Act::Outputs(_) => false,
         }
     }
@@ -141,6 +163,10 @@ impl Act {
             Act::Termination(a) => a.execute(ovh).await?.into(),
             Act::User(a) => a.execute(ovh).await?.into(),
             Act::Outputs(a) => a.execute(cluster).await?.into(),
+            Act::Budget(a) => a.execute(ovh).await?.into(),
+            Act::Region(a) => a.execute(ovh).await?.into(),
+            Act::Quota(a) => a.execute(ovh).await?.into(),
+            Act::Spend(a) => a.execute().into(),
         })
     }
 
@@ -194,6 +220,10 @@ from_stage! {
     Termination: TerminationAct, TerminationOutcome;
     User: UserAct, UserOutcome;
     Outputs: OutputsAct, OutputsOutcome;
+    Budget: BudgetAct, BudgetOutcome;
+    Region: RegionAct, RegionOutcome;
+    Quota: QuotaAct, QuotaOutcome;
+    Spend: SpendAct, SpendOutcome;
 }
 
 /// Whether an event is one a person should look at.
@@ -284,6 +314,10 @@ pub fn apply(
         Outcome::Termination(o) => o.apply(status, observed, memory, now),
         Outcome::User(o) => o.apply(status, observed, memory, now),
         Outcome::Outputs(o) => o.apply(observed, memory),
+        Outcome::Budget(o) => o.apply(status, memory, now),
+        Outcome::Region(o) => o.apply(status, memory, now),
+        Outcome::Quota(o) => o.apply(status),
+        Outcome::Spend(o) => o.apply(status, now),
     }
 }
 

@@ -89,7 +89,7 @@ fn the_new_cart_goes_through_the_intent_and_needs_its_own_approval() {
     case.status.cart_requested_at = Some("2026-11-27T10:00:00Z".into());
     assert_eq!(
         case.plan(),
-        Step::Look(Lookup::CartsByMarker(format!("{CART_MARKER_PREFIX}{UID}")))
+        Step::Look(Lookup::CartsByMarker(format!("{MARKER_PREFIX}{UID}")))
     );
     case.observed.marker_carts = Some(vec!["cart-1".into()]);
     assert!(

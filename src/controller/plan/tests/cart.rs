@@ -24,7 +24,7 @@ fn the_cart_is_recorded_before_it_is_created_and_searched_for_only_after_a_crash
     case.memory.cart_begun = false;
     assert_eq!(
         case.plan(),
-        Step::Look(Lookup::CartsByMarker(format!("{CART_MARKER_PREFIX}{UID}")))
+        Step::Look(Lookup::CartsByMarker(format!("{MARKER_PREFIX}{UID}")))
     );
     case.observed.marker_carts = Some(vec!["lost-cart".into()]);
     assert_eq!(
@@ -53,7 +53,7 @@ fn the_subsidiary_comes_from_the_spec_or_the_account() {
         case.plan(),
         Step::Act(Act::Cart(CartAct::Create {
             subsidiary: "IE".into(),
-            marker: format!("{CART_MARKER_PREFIX}{UID}"),
+            marker: format!("{MARKER_PREFIX}{UID}"),
             plan_code: "project.2018".into(),
         }))
     );

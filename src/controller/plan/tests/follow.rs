@@ -107,6 +107,9 @@ fn orders_are_followed_to_delivery() {
         Step::Act(Act::Project(ProjectAct::RecordDescription("Team A".into())))
     );
     case.status.project_description = Some("Team A".into());
+    // Once ok, the day-two state is read on its own schedule, the first time at once.
+    assert_eq!(case.plan(), Step::Look(Lookup::Quotas("p".into())));
+    case.day_two_read();
     assert!(matches!(
         case.plan(),
         Step::Wait {

@@ -60,12 +60,21 @@ impl Case {
             checkout_grace: std::time::Duration::from_secs(60),
             project_404_window: std::time::Duration::from_secs(3600),
             payment_settle: std::time::Duration::from_secs(1800),
+            spend_interval: std::time::Duration::from_secs(3600),
             paused: self.paused,
             approved_by: self.approved_by,
             max_price: self.max_price,
             allow_terminate: self.allow_terminate,
             holders: self,
         }
+    }
+
+    /// The day-two state (spend, quotas, alerts) read just now: none of it is due.
+    pub(super) fn day_two_read(&mut self) {
+        self.status.spend = Some(crate::api::SpendStatus {
+            read_at: self.now.to_string(),
+            ..Default::default()
+        });
     }
 
     /// Plans; unless a test set `observed.current_price`, the cart's price read again just
@@ -175,6 +184,7 @@ pub(super) fn card(status: &str) -> Option<PaymentMethodSeen> {
 
 mod approval;
 mod cart;
+mod day_two;
 mod delete;
 mod follow;
 mod options;

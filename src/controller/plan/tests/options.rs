@@ -170,6 +170,7 @@ fn a_delivered_project_is_renamed_only_when_spec_description_changes() {
     // Renamed (status records the new name): Ready, whatever OVH shows — a console rename, or a
     // name OVH normalised, is not sent again.
     case.status.project_description = Some("Team A prod".into());
+    case.day_two_read();
     for shown in [
         Some("Team A prod"),
         Some("Renamed in the console"),
@@ -232,6 +233,7 @@ fn an_adopted_or_upgraded_project_keeps_its_name_until_the_spec_changes() {
         Step::Act(Act::Project(ProjectAct::RecordDescription("Team A".into())))
     );
     case.status.project_description = Some("Team A".into());
+    case.day_two_read();
     assert!(matches!(
         case.plan(),
         Step::Wait {

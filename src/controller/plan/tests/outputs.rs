@@ -16,6 +16,7 @@ fn ready(mut case: Case) -> Case {
         status: "ok".into(),
         description: Some(case.spec.description.clone()),
     });
+    case.day_two_read();
     case
 }
 
@@ -117,7 +118,7 @@ fn the_user_is_created_only_after_its_intent_is_recorded_and_never_twice() {
     assert_eq!(case.plan(), Step::Act(Act::User(UserAct::Begin)), "intent first");
     recorded(&mut case, None);
     // A restart with the intent recorded but no id: the user may exist, unrecorded.
-    let marker = format!("{CART_MARKER_PREFIX}{UID}");
+    let marker = format!("{MARKER_PREFIX}{UID}");
     assert_eq!(
         case.plan(),
         Step::Look(Lookup::UserByMarker {

@@ -156,10 +156,6 @@ pub fn parse_openrc(content: &str) -> BTreeMap<String, String> {
 }
 
 impl Input<'_> {
-    pub(crate) fn user_marker(&self) -> String {
-        format!("{CART_MARKER_PREFIX}{}", self.uid)
-    }
-
     /// The user's description at OVH: the spec's, then the marker.
     pub(crate) fn user_description(&self, user: &OpenstackUser) -> String {
         match user
@@ -168,8 +164,8 @@ impl Input<'_> {
             .map(str::trim)
             .filter(|d| !d.is_empty())
         {
-            Some(d) => format!("{d} ({})", self.user_marker()),
-            None => self.user_marker(),
+            Some(d) => format!("{d} ({})", self.marker()),
+            None => self.marker(),
         }
     }
 }

@@ -70,6 +70,9 @@ fn project_ok(input: &Input, project_id: &str, name_at_ovh: Option<&str>) -> Ste
             to: input.spec.description.clone(),
         }));
     }
+    if let Some(step) = plan_day_two(input, project_id) {
+        return step;
+    }
     wait(
         Phase::Ready,
         Reason::Ready,

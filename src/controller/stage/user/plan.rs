@@ -26,7 +26,7 @@ pub(crate) fn delete_user(input: &Input, project_id: &str, terminate: bool) -> O
             None => {
                 return Some(Step::Look(Lookup::UserByMarker {
                     project_id: project_id.into(),
-                    marker: input.user_marker(),
+                    marker: input.marker(),
                 }));
             }
             Some([id, ..]) => *id,
@@ -65,7 +65,7 @@ pub(crate) fn recorded_user(
     let Some(found) = observed.marker_users.as_ref() else {
         return Err(UserStep::Other(Step::Look(Lookup::UserByMarker {
             project_id: project_id.into(),
-            marker: input.user_marker(),
+            marker: input.marker(),
         })));
     };
     if let Some((&user_id, extra)) = found.split_first() {

@@ -10,6 +10,8 @@ use super::plan::{
     ProjectSeen, UserSeen,
 };
 use super::stage::{Cluster, Failed};
+
+mod day_two;
 use crate::ovh::{
     OvhClient, OvhError,
     order::{is_project_id, termination_token},
@@ -108,7 +110,9 @@ async fn read_project_side(
             }
             observed.openrc = Some(vars);
         }
-        _ => {}
+        day_two => {
+            day_two::read_day_two(ovh, day_two, observed).await?;
+        }
     }
     Ok(())
 }
