@@ -230,6 +230,13 @@ fn encoded_metrics() -> String {
     let registry = crate::metrics::Metrics::new(stats);
     registry.failure("OvhServerError");
     registry.phase_changed(None, Some("Ready"));
+    let money = crate::metrics::Money {
+        currency: "EUR".into(),
+        current: Some(1.0),
+        forecast: Some(2.0),
+        budget: Some(3.0),
+    };
+    registry.project_money("team-a", "project", Some(&money), None);
     registry.render()
 }
 

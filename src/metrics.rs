@@ -34,6 +34,25 @@ struct PhaseLabels {
     phase: String,
 }
 
+/// One resource's gauges: spend and budget, in the account's currency.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProjectLabels {
+    namespace: String,
+    name: String,
+    currency: String,
+}
+
+/// A resource's money, as its status says: spent this month, forecast, and the budget.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Money {
+    pub currency: String,
+    pub current: Option<f64>,
+    pub forecast: Option<f64>,
+    pub budget: Option<f64>,
+}
+
+type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+
 /// The operator's metrics. Cheap to clone.
 #[derive(Clone)]
 pub struct Metrics {
@@ -45,6 +64,9 @@ pub struct Metrics {
     secret_reads: Counter,
     deferred: Counter,
     projects: Family<PhaseLabels, Gauge>,
+    spend: Family<ProjectLabels, FloatGauge>,
+    forecast: Family<ProjectLabels, FloatGauge>,
+    budget: Family<ProjectLabels, FloatGauge>,
     ready: Arc<AtomicBool>,
 }
 
@@ -117,6 +139,24 @@ impl Metrics {
             "PublicCloudProjects by phase, as this operator last wrote them (alert on NeedsAttention, AwaitingPayment)",
             projects.clone(),
         );
+        let spend = Family::<ProjectLabels, FloatGauge>::default();
+        registry.register(
+            "ovh_operator_project_spend",
+            "What OVH bills the project this month so far (status.spend.current), read on --spend-interval",
+            spend.clone(),
+        );
+        let forecast = Family::<ProjectLabels, FloatGauge>::default();
+        registry.register(
+            "ovh_operator_project_spend_forecast",
+            "What OVH forecasts the project costs this month (status.spend.forecast)",
+            forecast.clone(),
+        );
+        let budget = Family::<ProjectLabels, FloatGauge>::default();
+        registry.register(
+            "ovh_operator_project_budget",
+            "The project's spec.budget.monthlyThreshold, as sent to OVH's alert",
+            budget.clone(),
+        );
         registry.register_collector(Box::new(OvhCalls(ovh_calls)));
         Self {
             registry: Arc::new(registry),
@@ -127,6 +167,9 @@ impl Metrics {
             secret_reads,
             deferred,
             projects,
+            spend,
+            forecast,
+            budget,
             ready: Arc::default(),
         }
     }
@@ -165,6 +208,32 @@ impl Metrics {
             self.projects
                 .get_or_create(&PhaseLabels { phase: to.into() })
                 .inc();
+        }
+    }
+
+    /// Sets (or, with `None`, removes) a resource's money gauges.
+    pub fn project_money(&self, namespace: &str, name: &str, money: Option<&Money>, before: Option<&Money>) {
+        let labels = |currency: &str| ProjectLabels {
+            namespace: namespace.into(),
+            name: name.into(),
+            currency: currency.into(),
+        };
+        if let Some(old) = before {
+            let old = labels(&old.currency);
+            for family in [&self.spend, &self.forecast, &self.budget] {
+                family.remove(&old);
+            }
+        }
+        let Some(money) = money else { return };
+        let labels = labels(&money.currency);
+        for (family, value) in [
+            (&self.spend, money.current),
+            (&self.forecast, money.forecast),
+            (&self.budget, money.budget),
+        ] {
+            if let Some(value) = value {
+                family.get_or_create(&labels).set(value);
+            }
         }
     }
 

@@ -11,7 +11,7 @@ use std::{
 
 use k8s_openapi::api::core::v1::Secret;
 use kube::{
-    Client,
+    Client, ResourceExt,
     core::PartialObjectMeta,
     runtime::reflector::{ObjectRef, Store},
 };
@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
-    metrics::Metrics,
+    metrics::{Metrics, Money},
     ovh::{CallStats, ClientOptions, OvhClient},
 };
 
@@ -77,6 +77,8 @@ pub struct Context {
     released: Mutex<HashMap<String, std::time::Instant>>,
     /// The phase last written per UID, for the projects-by-phase gauge.
     phases: Mutex<HashMap<String, Phase>>,
+    /// Each resource's money gauges as last set (namespace, name, values), by UID.
+    money: Mutex<HashMap<String, (String, String, Money)>>,
     /// Each credentials Secret's share of the reconcile slots.
     shares: Shares<Resource>,
     pub(super) crash_hook: CrashHook,
@@ -113,6 +115,7 @@ impl Context {
             refused: Mutex::default(),
             released: Mutex::default(),
             phases: Mutex::default(),
+            money: Mutex::default(),
             holdings: Arc::default(),
         }
     }
@@ -303,6 +306,33 @@ impl Context {
             self.metrics
                 .phase_changed(before.map(|p| format!("{p:?}")).as_deref(), None);
         }
+        if let Some((ns, name, before)) = self.money.lock().unwrap().remove(uid) {
+            self.metrics.project_money(&ns, &name, None, Some(&before));
+        }
+    }
+
+    /// Keeps the money gauges (spend, forecast, budget) as the status says.
+    pub(super) fn record_money(&self, obj: &PublicCloudProject, status: &PublicCloudProjectStatus) {
+        let Some(uid) = obj.metadata.uid.clone() else {
+            return;
+        };
+        let number = |v: Option<&String>| v.and_then(|v| v.parse::<f64>().ok());
+        let spend = status.spend.as_ref();
+        let money = Money {
+            currency: spend.and_then(|s| s.currency.clone()).unwrap_or_default(),
+            current: number(spend.and_then(|s| s.current.as_ref())),
+            forecast: number(spend.and_then(|s| s.forecast.as_ref())),
+            budget: obj.spec.budget.as_ref().map(|b| b.monthly_threshold as f64),
+        };
+        let mut all = self.money.lock().unwrap();
+        let before = all.get(&uid).map(|(_, _, m)| m.clone());
+        if before.as_ref() == Some(&money) {
+            return;
+        }
+        let (ns, name) = (obj.namespace().unwrap_or_default(), obj.name_any());
+        self.metrics
+            .project_money(&ns, &name, Some(&money), before.as_ref());
+        all.insert(uid, (ns, name, money));
     }
 
     /// Keeps the projects-by-phase gauge true: `phase` None when the resource is gone.

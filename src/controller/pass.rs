@@ -128,6 +128,7 @@ impl Pass<'_> {
             tracing::info!(resource = %self.name(), from = ?self.persisted.phase, to = ?self.status.phase, reason, "phase changed");
         }
         self.ctx.record_phase(self.obj, self.status.phase);
+        self.ctx.record_money(self.obj, &self.status);
         self.persisted = self.status.clone();
         self.ctx.remember_written(self.obj, &self.status);
         Ok(())

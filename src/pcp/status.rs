@@ -49,6 +49,7 @@ fn render(obj: &PublicCloudProject, namespace: &str, events: &[Event]) -> String
     let mut out = String::new();
     write_resource(&mut out, obj, &name, namespace, &status);
     write_purchase(&mut out, &status);
+    write_day_two(&mut out, obj, &status);
     write_conditions(&mut out, &status);
     write_timeline(&mut out, events);
     let _ = writeln!(out, "Next: {}", next_action(obj, &name));
@@ -130,6 +131,55 @@ fn write_purchase(out: &mut String, status: &Status) {
             _ => "-".into(),
         },
     );
+}
+
+/// After delivery: spend, budget, regions (only what the resource uses or the operator read).
+fn write_day_two(out: &mut String, obj: &PublicCloudProject, status: &Status) {
+    if let Some(spend) = &status.spend {
+        let currency = spend.currency.as_deref().unwrap_or_default();
+        let service = spend
+            .service
+            .as_deref()
+            .filter(|s| *s != "ok")
+            .map(|s| format!("; service {s}"))
+            .unwrap_or_default();
+        line(
+            out,
+            "Spend",
+            format!(
+                "{} {currency} this month, {} forecast (read {}){service}",
+                spend.current.as_deref().unwrap_or("?"),
+                spend.forecast.as_deref().unwrap_or("?"),
+                spend.read_at
+            ),
+        );
+    }
+    if let Some(budget) = &obj.spec.budget {
+        let alert = status
+            .budget
+            .as_ref()
+            .and_then(|b| b.id.as_deref())
+            .map(|id| format!("alert {id}"))
+            .unwrap_or_else(|| "alert not made yet".into());
+        line(
+            out,
+            "Budget",
+            format!(
+                "{} a month, to {} ({alert})",
+                budget.monthly_threshold,
+                budget.emails.join(", ")
+            ),
+        );
+    }
+    if let Some(regions) = &status.regions {
+        let asked: Vec<&str> = regions.requested.iter().map(|r| r.name.as_str()).collect();
+        let asked = if asked.is_empty() {
+            String::new()
+        } else {
+            format!("; asked, not active yet: {}", asked.join(", "))
+        };
+        line(out, "Regions", format!("{}{asked}", regions.active.join(", ")));
+    }
 }
 
 /// The conditions, a message that repeats Ready's shown as `(as Ready)`.
