@@ -415,6 +415,61 @@ async fn what_is_bought_cannot_change_once_an_order_exists() {
     assert!(said.contains("spec.options cannot change"), "{said}");
 }
 
+/// The rule "something may have been bought" is written twice: in CEL (the CRD freezes what is
+/// bought) and in Rust (the planner searches for a lost order). On the same statuses, the API
+/// server refuses a change of spec.voucher exactly when `order_may_exist` says so.
+#[tokio::test]
+async fn the_crd_and_the_planner_agree_on_when_an_order_may_exist() {
+    use ovh_publiccloud_operator::api::PublicCloudProjectStatus;
+    let client = client().await;
+    install_crd(&client).await;
+    let ns = namespace(&client, "order-may-exist").await;
+    let api: Api<PublicCloudProject> = Api::namespaced(client, &ns);
+    let ready = |reason: &str| json!([{"type": "Ready", "status": "False", "reason": reason, "message": "m", "lastTransitionTime": "2026-12-01T00:00:00Z"}]);
+    let statuses = [
+        json!({}),
+        json!({"phase": "Pending"}),
+        json!({"phase": "CartReady"}),
+        json!({"phase": "AwaitingApproval"}),
+        json!({"phase": "CheckingOut"}),
+        json!({"phase": "NeedsAttention", "conditions": ready("NeedsAttention")}),
+        json!({"phase": "NeedsAttention", "conditions": ready("ProjectExists")}),
+        json!({"phase": "NeedsAttention"}),
+        json!({"phase": "AwaitingPayment", "order": {"id": 42}}),
+        json!({"phase": "Failed", "order": {"id": 42}}),
+        json!({"phase": "Failed", "conditions": ready("NeedsAttention")}),
+        json!({"phase": "Ready", "projectId": "0123456789ab4cdef0123456789abcde"}),
+    ];
+    for (i, status) in statuses.iter().enumerate() {
+        let name = format!("s{i}");
+        let out = kubectl_with_input(
+            &["create", "-n", &ns, "-f", "-"],
+            &manifest(&name, "description: a\nvoucher: ABC"),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        api.patch_status(
+            &name,
+            &PatchParams::default(),
+            &Patch::Merge(&json!({ "status": status })),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{status}: {e}"));
+        let rust: PublicCloudProjectStatus = serde_json::from_value(status.clone()).unwrap();
+        let change = json!({"spec": {"voucher": "OTHER"}});
+        let refused = api
+            .patch(&name, &PatchParams::default(), &Patch::Merge(&change))
+            .await
+            .is_err();
+        assert_eq!(
+            refused,
+            rust.order_may_exist(),
+            "status {status}: the CRD {} the change, the planner says an order {} exist",
+            if refused { "refuses" } else { "accepts" },
+            if rust.order_may_exist() { "may" } else { "cannot" }
+        );
+    }
+}
+
 #[tokio::test]
 async fn adopted_project_id_cannot_change() {
     let client = client().await;
@@ -502,6 +557,7 @@ async fn kubectl_get_shows_the_printer_columns() {
         "phase": "Ready", "projectId": "0123456789ab4cdef0123456789abcde",
         "order": {"id": 4242, "url": "http://pay.example/4242"},
         "price": {"withTax": "0.00", "withoutTax": "0.00", "currency": "EUR"},
+        "spend": {"current": "12.34", "currency": "EUR", "readAt": "2026-01-01T00:00:00Z"},
         "conditions": [{"type": "Ready", "status": "True", "reason": "Delivered", "message": "ok",
                         "lastTransitionTime": "2026-01-01T00:00:00Z"}]}});
     api.patch_status("p", &PatchParams::default(), &Patch::Merge(&status))
@@ -513,18 +569,21 @@ async fn kubectl_get_shows_the_printer_columns() {
     let header: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(
         header,
-        ["NAME", "PHASE", "ORDER", "PRICE", "PROJECT", "READY", "AGE"],
+        [
+            "NAME", "PHASE", "ORDER", "PRICE", "PROJECT", "SPEND", "READY", "AGE"
+        ],
         "{table}"
     );
     let row: Vec<&str> = table.lines().nth(1).unwrap().split_whitespace().collect();
     assert_eq!(
-        &row[..6],
+        &row[..7],
         [
             "p",
             "Ready",
             "4242",
             "0.00",
             "0123456789ab4cdef0123456789abcde",
+            "12.34",
             "True"
         ]
     );

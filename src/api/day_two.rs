@@ -20,9 +20,11 @@ pub struct Budget {
     pub monthly_threshold: i64,
 
     /// Who OVH e-mails (OVH's `emails`).
-    #[schemars(length(min = 1, max = 10))]
-    #[x_kube(validation = Rule::new(r"self.all(e, e.matches('^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$'))")
-        .message("spec.budget.emails must be e-mail addresses"))]
+    #[schemars(
+        length(min = 1, max = 10),
+        inner(length(max = 254), regex(pattern = r"^[^@\s]+@[^@\s]+\.[^@\s]+$")),
+        extend("x-kubernetes-list-type" = "set")
+    )]
     pub emails: Vec<String>,
 
     /// Whose spend counts (OVH's `cloud.alerting.ServiceEnum`). Omitted: all of it.

@@ -218,11 +218,10 @@ pub struct PublicCloudProjectSpec {
     /// the regions OVH offers the project. Add-only: OVH has no way to remove a region, so one
     /// taken out of this list stays active.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[schemars(length(max = 32))]
-    #[x_kube(
-        validation = Rule::new(r"self.all(r, r.matches('^[A-Z0-9][A-Z0-9-]{1,31}$'))")
-            .message("spec.regions must be OVH region names such as GRA11 (capitals, digits, dashes)"),
-        validation = Rule::new("self.all(r, self.exists_one(s, s == r))").message("spec.regions names a region twice"),
+    #[schemars(
+        length(max = 32),
+        inner(regex(pattern = r"^[A-Z0-9][A-Z0-9-]{1,31}$")),
+        extend("x-kubernetes-list-type" = "set")
     )]
     pub regions: Vec<String>,
 

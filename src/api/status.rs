@@ -107,6 +107,29 @@ pub struct PublicCloudProjectStatus {
     pub conditions: Vec<Condition>,
 }
 
+impl PublicCloudProjectStatus {
+    /// A checkout may have placed an order whose id is not recorded: CheckingOut, or
+    /// NeedsAttention because a checkout's answer was lost (the Ready reason says which
+    /// NeedsAttention; e.g. ProjectExists stops before any cart).
+    pub fn checkout_may_have_run(&self) -> bool {
+        match self.phase {
+            Some(Phase::CheckingOut) => true,
+            Some(Phase::NeedsAttention) => self
+                .conditions
+                .iter()
+                .any(|c| c.type_ == "Ready" && c.reason == "NeedsAttention"),
+            _ => false,
+        }
+    }
+
+    /// Something may have been bought: an order id is recorded, or a checkout may have run.
+    /// The CRD's rules freeze what is bought from then on; the same rule is written in CEL
+    /// (`ORDER_STARTED` in the resource's definition), and tests/crd.rs checks both agree.
+    pub fn order_may_exist(&self) -> bool {
+        self.order.is_some() || self.checkout_may_have_run()
+    }
+}
+
 /// Phase of a PublicCloudProject.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {

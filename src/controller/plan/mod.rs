@@ -262,15 +262,7 @@ impl Input<'_> {
     /// A checkout may have placed an order: CheckingOut, or NeedsAttention because a checkout's
     /// answer was lost (not every NeedsAttention: e.g. ProjectExists stops before any cart).
     pub(crate) fn checking_out(&self) -> bool {
-        match self.status.phase {
-            Some(Phase::CheckingOut) => true,
-            Some(Phase::NeedsAttention) => self
-                .status
-                .conditions
-                .iter()
-                .any(|c| c.type_ == "Ready" && c.reason == Reason::NeedsAttention.as_str()),
-            _ => false,
-        }
+        self.status.checkout_may_have_run()
     }
 
     /// The account's subsidiary: from the spec, or read from `GET /me`.
