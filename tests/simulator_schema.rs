@@ -138,6 +138,8 @@ fn check(schema: &Value, ty: &str, value: &Value, at: &str, errors: &mut Vec<Str
 /// `answer`: non-nullable fields must be present (OVH always sends them); in a request body only
 /// `required` fields must be.
 fn check_shape(schema: &Value, ty: &str, value: &Value, at: &str, answer: bool, errors: &mut Vec<String>) {
+    // A typed alias (`coreTypes.AccountId:string`, `coreTypes.ServiceId:long`) is its primitive.
+    let ty = ty.rsplit_once(':').map_or(ty, |(_, primitive)| primitive);
     if let Some(inner) = ty.strip_suffix("[]") {
         match value.as_array() {
             Some(items) => {
@@ -477,6 +479,66 @@ async fn every_answer_has_the_schema_shape() {
         "/cloud/project/{serviceName}/user/{userId}",
         [project, user_id]
     );
+    // Day two: automatic quota upgrades off, spend, standing, a budget alert and an alert sent,
+    // regions, quotas.
+    call!(
+        "PUT",
+        "/cloud/project/{serviceName}",
+        [project],
+        json!({"manualQuota": true})
+    );
+    call!("GET", "/cloud/project/{serviceName}/usage/current", [project]);
+    call!("GET", "/cloud/project/{serviceName}/usage/forecast", [project]);
+    call!("GET", "/cloud/project/{serviceName}/serviceInfos", [project]);
+    let alerting = call!(
+        "POST",
+        "/cloud/project/{serviceName}/alerting",
+        [project],
+        json!({"name": "schema", "monthlyThreshold": 100, "delay": 3600, "emails": ["a@example.com"]})
+    );
+    let alerting_id = alerting["id"].as_str().unwrap().to_string();
+    call!("GET", "/cloud/project/{serviceName}/alerting", [project]);
+    call!(
+        "GET",
+        "/cloud/project/{serviceName}/alerting/{id}",
+        [project, alerting_id]
+    );
+    call!(
+        "PUT",
+        "/cloud/project/{serviceName}/alerting/{id}",
+        [project, alerting_id],
+        json!({"monthlyThreshold": 200})
+    );
+    sim.control(
+        reqwest::Method::POST,
+        &format!("/_sim/projects/{project}/alerting/{alerting_id}/alert"),
+        None,
+    )
+    .await;
+    let alerts = call!(
+        "GET",
+        "/cloud/project/{serviceName}/alerting/{id}/alert",
+        [project, alerting_id]
+    );
+    call!(
+        "GET",
+        "/cloud/project/{serviceName}/alerting/{id}/alert/{alertId}",
+        [project, alerting_id, alerts[0].as_i64().unwrap()]
+    );
+    call!(
+        "DELETE",
+        "/cloud/project/{serviceName}/alerting/{id}",
+        [project, alerting_id]
+    );
+    call!("GET", "/cloud/project/{serviceName}/region", [project]);
+    call!("GET", "/cloud/project/{serviceName}/regionAvailable", [project]);
+    call!(
+        "POST",
+        "/cloud/project/{serviceName}/region",
+        [project],
+        json!({"region": "SBG5"})
+    );
+    call!("GET", "/cloud/project/{serviceName}/quota", [project]);
     call!("POST", "/cloud/project/{serviceName}/terminate", [project]);
     let emails = call!("GET", "/me/notification/email/history", []);
     let email = call!(
@@ -621,6 +683,40 @@ fn client_request_bodies_match_the_schema() {
             "/cloud/project/{serviceName}",
             body(&ProjectUpdate {
                 description: "renamed".into(),
+            }),
+        ),
+        (
+            "PUT",
+            "/cloud/project/{serviceName}",
+            body(&ProjectQuotaUpdate { manual_quota: true }),
+        ),
+        (
+            "POST",
+            "/cloud/project/{serviceName}/alerting",
+            body(&AlertingCreation {
+                name: "budget (ovh-publiccloud-operator:uid)".into(),
+                monthly_threshold: 100,
+                delay: 3600,
+                emails: vec!["a@example.com".into()],
+                service: Some("all".into()),
+            }),
+        ),
+        (
+            "PUT",
+            "/cloud/project/{serviceName}/alerting/{id}",
+            body(&AlertingUpdate {
+                name: "budget (ovh-publiccloud-operator:uid)".into(),
+                monthly_threshold: 200,
+                delay: 3600,
+                emails: vec!["a@example.com".into()],
+                service: None,
+            }),
+        ),
+        (
+            "POST",
+            "/cloud/project/{serviceName}/region",
+            body(&ProjectRegionCreation {
+                region: "GRA11".into(),
             }),
         ),
         (

@@ -15,7 +15,7 @@ use super::{
     Sim,
     gate::Fault,
     ledger::{Ledger, Stats},
-    world::SimError,
+    world::{AlertingBody, SimError},
 };
 use crate::ovh::model::OrderStatus;
 
@@ -31,6 +31,17 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/_sim/carts/{cartId}/expire", post(expire_cart))
         .route("/_sim/projects/{serviceName}/status", post(set_project_status))
         .route("/_sim/projects/{serviceName}/expire", post(expire_project))
+        .route("/_sim/projects/{serviceName}/spend", post(set_spend))
+        .route("/_sim/projects/{serviceName}/service", post(set_service))
+        .route(
+            "/_sim/projects/{serviceName}/alerting",
+            post(control_panel_alerting),
+        )
+        .route(
+            "/_sim/projects/{serviceName}/alerting/{id}/alert",
+            post(send_alert),
+        )
+        .route("/_sim/regions", post(set_regions))
         .route("/_sim/emails", post(add_email))
         .route("/_sim/price", post(set_price))
         .route("/_sim/faults", post(add_faults).delete(clear_faults))
@@ -101,6 +112,90 @@ async fn expire_order(State(sim): S, Path(order): Path<i64>) -> Result<Json<()>,
 /// The service expires: every `/cloud/project/{serviceName}` route answers 460.
 async fn expire_project(State(sim): S, Path(id): Path<String>) -> Result<Json<()>, SimError> {
     sim.world.lock().await.expire_project(&id).map(Json)
+}
+
+#[derive(Deserialize)]
+struct Spend {
+    /// This month's spend so far, e.g. `"12.34"` (kept when absent).
+    current: Option<String>,
+    /// The month's forecast spend (kept when absent).
+    forecast: Option<String>,
+    /// `order.CurrencyCodeEnum`, e.g. EUR (kept when absent).
+    currency: Option<String>,
+}
+
+/// The project's spend as `…/usage/current` and `…/usage/forecast` show it (`totalPrice`).
+async fn set_spend(
+    State(sim): S,
+    Path(id): Path<String>,
+    Json(body): Json<Spend>,
+) -> Result<Json<()>, SimError> {
+    let ucents = |p: Option<String>| {
+        p.map(|p| super::parse_price_ucents(&p).map_err(SimError::bad_request))
+            .transpose()
+    };
+    let (current, forecast) = (ucents(body.current)?, ucents(body.forecast)?);
+    sim.world
+        .lock()
+        .await
+        .set_spend(&id, current, forecast, body.currency)
+        .map(Json)
+}
+
+#[derive(Deserialize)]
+struct Service {
+    /// `service.StateEnum`: ok, unPaid, pendingDebt, expired, autorenewInProgress, inCreation.
+    status: Option<String>,
+    /// `YYYY-MM-DD`.
+    expiration: Option<String>,
+}
+
+/// The project's standing as `…/serviceInfos` shows it (what OVH's billing does on its own).
+async fn set_service(
+    State(sim): S,
+    Path(id): Path<String>,
+    Json(body): Json<Service>,
+) -> Result<Json<()>, SimError> {
+    sim.world
+        .lock()
+        .await
+        .set_service(&id, body.status, body.expiration)
+        .map(Json)
+}
+
+/// An alerting made in the Control Panel: the manager's body `{delay, email, monthlyThreshold}`
+/// (no name; `delay` 3600 when absent, as the manager always sends). Answers the alerting.
+async fn control_panel_alerting(
+    State(sim): S,
+    Path(id): Path<String>,
+    Json(body): Json<AlertingBody>,
+) -> Result<Json<serde_json::Value>, SimError> {
+    sim.world.lock().await.control_panel_alerting(&id, body).map(Json)
+}
+
+/// OVH sends an alert for an alerting now (listed by `…/alerting/{id}/alert`); answers
+/// `{"alertId"}`.
+async fn send_alert(
+    State(sim): S,
+    Path((project, id)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, SimError> {
+    let alert_id = sim.world.lock().await.send_alert(&project, &id)?;
+    Ok(Json(serde_json::json!({ "alertId": alert_id })))
+}
+
+#[derive(Deserialize)]
+struct Regions {
+    /// Region names the account offers, e.g. `["GRA11", "SBG5"]`.
+    available: Vec<String>,
+}
+
+/// The regions the account offers (`…/regionAvailable` lists those not active on a project).
+async fn set_regions(State(sim): S, Json(body): Json<Regions>) -> Result<Json<()>, SimError> {
+    sim.world
+        .lock()
+        .await
+        .set_region_catalog(body.available)
+        .map(Json)
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,5 @@
 //! What test control shows of the simulated account: the ledger (`GET /_sim/ledger`: carts,
-//! orders, projects, e-mails) and the call statistics (`GET /_sim/stats`). The simulator
+//! orders, projects, users, e-mails, each project's day two) and the call statistics (`GET /_sim/stats`). The simulator
 //! serializes these structs and tests deserialize the same ones, so both sides agree on every
 //! field. [`World::ledger`](super::world::World::ledger) builds the ledger.
 
@@ -23,6 +23,76 @@ pub struct Ledger {
     pub users: Vec<LedgerUser>,
     /// How many e-mails the account has received.
     pub emails: usize,
+    /// Each delivered project's day two, once one of its day-two routes (or test control) has
+    /// touched it.
+    #[serde(default)]
+    pub day_two: Vec<LedgerDayTwo>,
+}
+
+/// A project's day two: spend and standing as test control set them, what was read, the
+/// alertings, regions and `manualQuota`, and how often each was written.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerDayTwo {
+    pub project_id: String,
+    /// This month's spend so far and as forecast, with two decimals (e.g. `12.34`).
+    pub spend_current: String,
+    pub spend_forecast: String,
+    pub currency: String,
+    /// `service.StateEnum` of `serviceInfos`, and its expiration date.
+    pub service_status: String,
+    pub expiration: String,
+    pub manual_quota: bool,
+    /// `PUT /cloud/project/{serviceName}` calls that carried `manualQuota`.
+    pub manual_quota_puts: u32,
+    /// Reads per route: `usage/current`, `usage/forecast`, `serviceInfos`, `quota`, `region`,
+    /// `regionAvailable`, `alerting` (the listing).
+    pub reads: BTreeMap<String, u32>,
+    /// The alertings that exist (deleted ones are gone).
+    pub alertings: Vec<LedgerAlerting>,
+    /// `POST …/alerting` calls that made an alerting (a lost answer counts: it made one).
+    pub alertings_created: u32,
+    pub regions: Vec<String>,
+    /// Regions whose POST answered an error but that will appear later (a fault).
+    pub pending_regions: Vec<String>,
+    /// `POST …/region` calls per region name that reached OVH's logic, refused ones too.
+    pub region_posts: BTreeMap<String, u32>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerAlerting {
+    pub id: String,
+    pub name: String,
+    pub monthly_threshold: i64,
+    pub delay: i64,
+    pub emails: Vec<String>,
+    pub service: String,
+    pub status: String,
+    /// `PUT`s received.
+    pub updates: u32,
+    /// Ids of the alerts OVH has sent for it.
+    pub alerts: Vec<i64>,
+}
+
+impl LedgerDayTwo {
+    /// Reads of one route (`usage/current`, `region`…).
+    pub fn reads_of(&self, route: &str) -> u32 {
+        self.reads.get(route).copied().unwrap_or(0)
+    }
+
+    /// `POST …/region` calls for one region.
+    pub fn region_posts_of(&self, region: &str) -> u32 {
+        self.region_posts.get(region).copied().unwrap_or(0)
+    }
+
+    /// The alertings whose name contains `marker`.
+    pub fn alertings_marked(&self, marker: &str) -> Vec<&LedgerAlerting> {
+        self.alertings
+            .iter()
+            .filter(|a| a.name.contains(marker))
+            .collect()
+    }
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -112,6 +182,11 @@ impl Ledger {
 
     pub fn project(&self, project_id: &str) -> Option<&LedgerProject> {
         self.projects.iter().find(|p| p.project_id == project_id)
+    }
+
+    /// A project's day two; `None` until one of its day-two routes or test control touched it.
+    pub fn day_two(&self, project_id: &str) -> Option<&LedgerDayTwo> {
+        self.day_two.iter().find(|d| d.project_id == project_id)
     }
 }
 

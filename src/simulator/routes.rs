@@ -17,10 +17,12 @@ use crate::ovh::model::*;
 
 mod auth;
 mod billing;
+mod day_two;
 mod users;
 
 use auth::*;
 use billing::*;
+use day_two::*;
 use users::*;
 
 /// A route the simulator serves, with the schema's `noAuthentication` flag.
@@ -104,6 +106,20 @@ served! {
     DELETE "/cloud/project/{serviceName}/user/{userId}" signed => delete_user;
     GET "/cloud/project/{serviceName}/user/{userId}/openrc" signed => openrc;
     POST "/cloud/project/{serviceName}/user/{userId}/regeneratePassword" signed => regenerate_password;
+    GET "/cloud/project/{serviceName}/usage/current" signed => usage_current;
+    GET "/cloud/project/{serviceName}/usage/forecast" signed => usage_forecast;
+    GET "/cloud/project/{serviceName}/serviceInfos" signed => service_infos;
+    GET "/cloud/project/{serviceName}/alerting" signed => alerting_ids;
+    POST "/cloud/project/{serviceName}/alerting" signed => create_alerting;
+    GET "/cloud/project/{serviceName}/alerting/{id}" signed => alerting;
+    PUT "/cloud/project/{serviceName}/alerting/{id}" signed => update_alerting;
+    DELETE "/cloud/project/{serviceName}/alerting/{id}" signed => delete_alerting;
+    GET "/cloud/project/{serviceName}/alerting/{id}/alert" signed => alerting_alerts;
+    GET "/cloud/project/{serviceName}/alerting/{id}/alert/{alertId}" signed => alerting_alert;
+    GET "/cloud/project/{serviceName}/region" signed => regions;
+    POST "/cloud/project/{serviceName}/region" signed => add_region;
+    GET "/cloud/project/{serviceName}/regionAvailable" signed => available_regions;
+    GET "/cloud/project/{serviceName}/quota" signed => quotas;
 }
 
 /// The query parameters the simulator honours, per route; the schema test checks each is one of

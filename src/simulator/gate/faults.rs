@@ -46,6 +46,16 @@ pub struct Fault {
     /// timeout, the case the `CheckingOut` recovery is for, docs/explanation/exactly-once.md).
     #[serde(default)]
     pub commit_after_ms: Option<u64>,
+    /// Only honoured on `POST /cloud/project/{serviceName}/region`: the call answers this fault's
+    /// error (`status`, 500 by default) yet takes effect later: the region appears in `GET
+    /// …/region` after this many reads of that route for the project have gone by without it
+    /// (public-cloud-roadmap #791: a region may appear hours after its activation failed).
+    #[serde(default)]
+    pub effect_after_reads: Option<u32>,
+    /// Like `effectAfterReads`, after this many milliseconds instead (whichever comes first
+    /// when both are set; one read when neither is).
+    #[serde(default)]
+    pub effect_after_ms: Option<u64>,
     /// The call waits this long before it is handled (a stalled OVH: beyond the client's
     /// timeout, a timeout). Unlike `latencyMs`, only the calls the fault picks (`errorRate`,
     /// `count`) wait. Whether a call the client gave up on still takes effect depends on the
@@ -81,6 +91,7 @@ pub(super) enum Action {
     Fail(SimError, Option<u64>),
     Drop,
     CommitAfter(Duration),
+    EffectLater(LateEffect),
     Stall(Duration),
     Rewrite {
         body: Option<String>,
@@ -92,6 +103,15 @@ pub(super) enum Action {
 /// Request extension telling the checkout handler to commit late (see [`Fault::commit_after_ms`]).
 #[derive(Clone, Copy, Debug)]
 pub struct CommitAfter(pub Duration);
+
+/// Request extension telling the region handler to answer `error` and take effect later (see
+/// [`Fault::effect_after_reads`]).
+#[derive(Clone, Debug)]
+pub struct LateEffect {
+    pub error: SimError,
+    pub reads: Option<u32>,
+    pub after: Option<Duration>,
+}
 
 pub struct Faults {
     rng: StdRng,
@@ -139,6 +159,12 @@ impl Faults {
             }
             action = Some(if fault.drop_response {
                 Action::Drop
+            } else if fault.effect_after_reads.is_some() || fault.effect_after_ms.is_some() {
+                Action::EffectLater(LateEffect {
+                    error: injected_error(fault),
+                    reads: fault.effect_after_reads,
+                    after: fault.effect_after_ms.map(Duration::from_millis),
+                })
             } else if let Some(ms) = fault.commit_after_ms {
                 Action::CommitAfter(Duration::from_millis(ms))
             } else if let Some(ms) = fault.stall_ms {
@@ -150,14 +176,19 @@ impl Faults {
                     byte_delay: fault.slow_body_ms.map(Duration::from_millis),
                 }
             } else {
-                let (class, default_message) = injected(fault.status);
-                let message = fault.message.clone().unwrap_or_else(|| default_message.into());
-                Action::Fail(SimError::class(fault.status, class, message), fault.retry_after)
+                Action::Fail(injected_error(fault), fault.retry_after)
             });
         }
         self.list.retain(|f| f.count != Some(0));
         (latency, action)
     }
+}
+
+/// The error answer a fault injects: its status, OVH's class for it, its message.
+fn injected_error(fault: &Fault) -> SimError {
+    let (class, default_message) = injected(fault.status);
+    let message = fault.message.clone().unwrap_or_else(|| default_message.into());
+    SimError::class(fault.status, class, message)
 }
 
 /// The class and default message of an injected error of `status`: the classes OVH answers

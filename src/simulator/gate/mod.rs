@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-pub use faults::{CommitAfter, Fault, Faults};
+pub use faults::{CommitAfter, Fault, Faults, LateEffect};
 
 use super::{Sim, world::SimError};
 use faults::{Action, after_call, before_call};
@@ -75,9 +75,17 @@ async fn pass(
     let action = before_call(sim, method, template).await?;
     sim.authenticate_request(method, template, &parts, &bytes)
         .map_err(IntoResponse::into_response)?;
-    if let Some(Action::CommitAfter(delay)) = action {
-        parts.extensions.insert(CommitAfter(delay));
-    }
+    let action = match action {
+        Some(Action::CommitAfter(delay)) => {
+            parts.extensions.insert(CommitAfter(delay));
+            None
+        }
+        Some(Action::EffectLater(late)) => {
+            parts.extensions.insert(late);
+            None
+        }
+        other => other,
+    };
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     Ok(after_call(response, action).await)
 }

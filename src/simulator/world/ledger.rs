@@ -1,8 +1,10 @@
-//! The ledger test control shows (`GET /_sim/ledger`): every cart, order, project and the e-mail
-//! count, as the typed [`Ledger`] tests read.
+//! The ledger test control shows (`GET /_sim/ledger`): every cart, order, project, user, each
+//! project's day two and the e-mail count, as the typed [`Ledger`] tests read.
 
 use super::*;
-use crate::simulator::ledger::{Ledger, LedgerCart, LedgerOrder, LedgerProject, LedgerUser};
+use crate::simulator::ledger::{
+    Ledger, LedgerAlerting, LedgerCart, LedgerDayTwo, LedgerOrder, LedgerProject, LedgerUser,
+};
 
 impl World {
     /// The account as it stands now (deliveries and e-mails that are due happen first).
@@ -76,6 +78,41 @@ impl World {
             projects,
             users,
             emails: self.emails.len(),
+            day_two: self.day_two.iter().map(|(id, d)| day_two(id, d)).collect(),
         }
+    }
+}
+
+fn day_two(project_id: &str, d: &SimDayTwo) -> LedgerDayTwo {
+    let decimal = |ucents| Price::from_ucents(ucents, &d.currency).decimal();
+    LedgerDayTwo {
+        project_id: project_id.to_string(),
+        spend_current: decimal(d.current_ucents),
+        spend_forecast: decimal(d.forecast_ucents),
+        currency: d.currency.clone(),
+        service_status: d.service_status.clone(),
+        expiration: d.expiration.clone(),
+        manual_quota: d.manual_quota,
+        manual_quota_puts: d.manual_quota_puts,
+        reads: d.reads.clone(),
+        alertings: d
+            .alertings
+            .values()
+            .map(|a| LedgerAlerting {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                monthly_threshold: a.monthly_threshold,
+                delay: a.delay,
+                emails: a.emails.clone(),
+                service: a.service.clone(),
+                status: a.status.clone(),
+                updates: a.updates,
+                alerts: a.alerts.keys().copied().collect(),
+            })
+            .collect(),
+        alertings_created: d.alertings_created,
+        regions: d.regions.iter().cloned().collect(),
+        pending_regions: d.pending_regions.keys().cloned().collect(),
+        region_posts: d.region_posts.clone(),
     }
 }

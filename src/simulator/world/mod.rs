@@ -12,10 +12,12 @@
 //! Sections: `account` (me, payment methods, e-mails), `carts` (carts), `offers` (plan
 //! codes, options, prices), `items` (a cart's items), `configurations` (an item's
 //! configurations), `checkout`, `orders` (orders, details, operations, payment), `projects`
-//! (projects and their termination), `users` (OpenStack users), `ledger` (what test control
-//! shows). Here: the shared types and helpers.
+//! (projects and their termination), `users` (OpenStack users), day two after delivery: `spend`
+//! (usage, service standing, quotas, manualQuota), `alertings` (budget alerts), `regions`;
+//! `ledger` (what test control shows). Here: the shared types and helpers.
 
 mod account;
+mod alertings;
 mod carts;
 mod checkout;
 mod configurations;
@@ -24,7 +26,13 @@ mod ledger;
 mod offers;
 mod orders;
 mod projects;
+mod regions;
+mod spend;
 mod users;
+
+pub use alertings::{ALERTING_DELAYS, AlertingBody};
+pub use regions::DEFAULT_REGIONS;
+pub use spend::SimDayTwo;
 
 use std::{collections::BTreeMap, time::Instant};
 
@@ -227,6 +235,10 @@ pub struct World {
     users: BTreeMap<i64, SimUser>,
     emails: BTreeMap<i64, EmailNotification>,
     pending_emails: Vec<PendingEmail>,
+    /// Each project's day two (spend, alertings, regions…), made on first use.
+    day_two: BTreeMap<String, SimDayTwo>,
+    /// The regions the account offers (test control; default [`DEFAULT_REGIONS`]).
+    region_catalog: Vec<String>,
     next_id: i64,
     started: Timestamp,
 }
@@ -251,6 +263,8 @@ impl World {
             users: BTreeMap::new(),
             emails: BTreeMap::new(),
             pending_emails: Vec::new(),
+            day_two: BTreeMap::new(),
+            region_catalog: DEFAULT_REGIONS.iter().map(|r| r.to_string()).collect(),
             next_id: 0,
             started: now(),
         }

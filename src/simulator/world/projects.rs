@@ -37,6 +37,7 @@ impl World {
     /// `cloud.ProjectWithIAM` (schema cloud.json; note the snake_case `project_id`).
     pub fn project(&mut self, id: &str) -> SimResult<Project> {
         let region = if self.us() { "us" } else { "eu" };
+        let manual_quota = self.manual_quota_of(id);
         let p = self.visible_project(id)?.clone();
         Ok(Project {
             project_id: p.id.clone(),
@@ -48,7 +49,7 @@ impl World {
             order_id: Some(p.order_id),
             creation_date: datetime(p.created),
             expiration: None,
-            manual_quota: Some(false),
+            manual_quota: Some(manual_quota),
             unleash: false,
             iam: Some(serde_json::json!({
                 "id": format!("{}-{}-{}-{}-{}", &p.id[..8], &p.id[8..12], &p.id[12..16], &p.id[16..20], &p.id[20..]),
@@ -60,8 +61,14 @@ impl World {
         })
     }
 
-    /// `PUT /cloud/project/{serviceName}`: `description` is writable (schema `cloud.Project`).
+    /// `PUT /cloud/project/{serviceName}`: `description` and `manualQuota` are writable (schema
+    /// `cloud.Project`); the Control Panel's quota app sends `{manualQuota}` alone (mgr
+    /// `apps/pci-quota/src/api/data/project.ts` `toggleManualQuota`).
     pub fn update_project(&mut self, id: &str, body: serde_json::Value) -> SimResult<()> {
+        self.visible_project(id)?;
+        if let Some(manual) = body.get("manualQuota") {
+            self.put_manual_quota(id, manual)?;
+        }
         let p = self.visible_project(id)?;
         if let Some(d) = body.get("description").and_then(|d| d.as_str()) {
             p.description = d.into();

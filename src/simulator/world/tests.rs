@@ -152,7 +152,10 @@ fn the_ledger_serializes_with_its_documented_field_names() {
     w.force_order_status(order, Some(OrderStatus::Delivered)).unwrap();
     let ledger = serde_json::to_value(w.ledger()).unwrap();
     let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    assert_eq!(keys(&ledger), ["carts", "emails", "orders", "projects", "users"]);
+    assert_eq!(
+        keys(&ledger),
+        ["carts", "dayTwo", "emails", "orders", "projects", "users"]
+    );
     assert_eq!(
         keys(&ledger["carts"][0]),
         [
@@ -266,4 +269,179 @@ fn users_show_their_password_once_and_go_with_their_project() {
     .unwrap();
     assert!(w.ledger().users[0].deleted, "gone with its project");
     assert_eq!(w.user(&project, created.user.id).unwrap_err().status, 404);
+}
+
+/// A delivered project, visible now, in a world without waits.
+fn delivered(w: &mut World) -> String {
+    let cart = assigned_cart(w, "FR", "project.2018");
+    let order = w.checkout(&cart, Checkout::default()).unwrap().order_id.unwrap();
+    w.force_order_status(order, Some(OrderStatus::Delivered)).unwrap();
+    w.orders[&order].project_id.clone()
+}
+
+fn no_waits() -> World {
+    world(&[
+        "--project-404-ms",
+        "0",
+        "--checking-ms",
+        "0",
+        "--delivering-ms",
+        "0",
+    ])
+}
+
+fn budget(name: &str) -> AlertingBody {
+    AlertingBody {
+        name: Some(name.into()),
+        monthly_threshold: Some(100),
+        delay: Some(3600),
+        emails: Some(vec!["a@example.com".into()]),
+        ..Default::default()
+    }
+}
+
+/// Alertings: every POST makes one; `delay` from OVH's enum; the deprecated `email` accepted on a
+/// POST (the Control Panel's) and refused on a PUT; alerts sent listed; gone once deleted.
+#[test]
+fn alertings_are_made_by_every_post_and_take_email_only_on_a_post() {
+    let mut w = no_waits();
+    let project = delivered(&mut w);
+    let first = w.create_alerting(&project, budget("b (marker)")).unwrap();
+    let second = w.create_alerting(&project, budget("b (marker)")).unwrap();
+    assert_ne!(first["id"], second["id"], "a POST is never deduplicated");
+    assert_eq!(first["email"], "a@example.com", "{first}");
+    let bad_delay = AlertingBody {
+        delay: Some(60),
+        ..budget("x")
+    };
+    assert_eq!(w.create_alerting(&project, bad_delay).unwrap_err().status, 400);
+    let no_recipient = AlertingBody {
+        emails: None,
+        ..budget("x")
+    };
+    assert_eq!(w.create_alerting(&project, no_recipient).unwrap_err().status, 400);
+    let panel = AlertingBody {
+        email: Some("owner@example.com".into()),
+        monthly_threshold: Some(50),
+        ..Default::default()
+    };
+    let panel = w.control_panel_alerting(&project, panel).unwrap();
+    assert_eq!(
+        (panel["name"].as_str(), panel["delay"].as_i64()),
+        (Some(""), Some(3600))
+    );
+    let id = first["id"].as_str().unwrap().to_string();
+    let with_email = AlertingBody {
+        email: Some("a@example.com".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.update_alerting(&project, &id, with_email).unwrap_err().status,
+        400
+    );
+    let raise = AlertingBody {
+        monthly_threshold: Some(300),
+        ..Default::default()
+    };
+    w.update_alerting(&project, &id, raise).unwrap();
+    assert_eq!(w.alerting(&project, &id).unwrap()["monthlyThreshold"], 300);
+    let alert = w.send_alert(&project, &id).unwrap();
+    assert_eq!(w.alerting_alert_ids(&project, &id).unwrap(), [alert]);
+    assert_eq!(
+        w.alerting_alert(&project, &id, alert).unwrap().emails,
+        ["a@example.com"]
+    );
+    let ledger = w.ledger();
+    let day = ledger.day_two(&project).unwrap();
+    assert_eq!(
+        (day.alertings_created, day.alertings_marked("(marker)").len()),
+        (2, 2)
+    );
+    assert_eq!(day.alertings.len(), 3, "the Control Panel's too");
+    w.delete_alerting(&project, &id).unwrap();
+    assert_eq!(w.alerting(&project, &id).unwrap_err().status, 404);
+    assert_eq!(w.alerting_ids(&project).unwrap().len(), 2);
+}
+
+/// Regions: the first of the catalog active, `regionAvailable` the others, an unknown one 400,
+/// an active one 409, and a POST that failed but takes effect after N reads.
+#[test]
+fn regions_activate_once_and_a_late_one_appears_after_its_reads() {
+    let mut w = no_waits();
+    let project = delivered(&mut w);
+    assert_eq!(w.regions(&project).unwrap(), ["GRA11"]);
+    let available: Vec<String> = w
+        .available_regions(&project)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(available, ["SBG5", "BHS5", "DE1", "UK1", "WAW1"]);
+    let region = |name: &str| ProjectRegionCreation { region: name.into() };
+    assert_eq!(w.add_region(&project, region("XX9")).unwrap_err().status, 400);
+    assert_eq!(w.add_region(&project, region("GRA11")).unwrap_err().status, 409);
+    assert_eq!(w.add_region(&project, region("SBG5")).unwrap()["status"], "UP");
+    w.add_region_later(&project, region("DE1"), Some(2), None)
+        .unwrap();
+    assert_eq!(w.regions(&project).unwrap(), ["GRA11", "SBG5"]);
+    assert_eq!(w.regions(&project).unwrap(), ["GRA11", "SBG5"]);
+    assert_eq!(
+        w.regions(&project).unwrap(),
+        ["DE1", "GRA11", "SBG5"],
+        "after 2 reads"
+    );
+    let ledger = w.ledger();
+    let day = ledger.day_two(&project).unwrap();
+    assert_eq!((day.region_posts_of("DE1"), day.region_posts_of("GRA11")), (1, 1));
+    assert_eq!(day.reads_of("region"), 4);
+    w.set_region_catalog(vec!["GRA11".into(), "EU-WEST-PAR".into()])
+        .unwrap();
+    let available = w.available_regions(&project).unwrap();
+    assert_eq!(available[0].name, "EU-WEST-PAR");
+    assert_eq!(available[0].region_type.as_deref(), Some("region-3-az"));
+}
+
+/// Spend and standing as test control sets them; `manualQuota` written by the project's PUT,
+/// counted.
+#[test]
+fn spend_standing_and_manual_quota_read_back() {
+    let mut w = no_waits();
+    let project = delivered(&mut w);
+    w.set_spend(&project, Some(1_234_000_000), Some(5_678_000_000), None)
+        .unwrap();
+    let current = w.usage(&project, false).unwrap();
+    assert_eq!(current["totalPrice"]["value"], 12.34);
+    assert_eq!(current["totalPrice"]["currencyCode"], "EUR");
+    assert_eq!(
+        w.usage(&project, true).unwrap()["totalPrice"]["priceInUcents"],
+        5_678_000_000i64
+    );
+    assert_eq!(w.service_infos(&project).unwrap()["status"], "ok");
+    w.set_service(&project, Some("unPaid".into()), Some("2027-01-31".into()))
+        .unwrap();
+    let infos = w.service_infos(&project).unwrap();
+    assert_eq!(
+        (infos["status"].as_str(), infos["expiration"].as_str()),
+        (Some("unPaid"), Some("2027-01-31"))
+    );
+    assert_eq!(
+        w.set_service(&project, Some("late".into()), None)
+            .unwrap_err()
+            .status,
+        400
+    );
+    assert_eq!(w.project(&project).unwrap().manual_quota, Some(false));
+    w.update_project(&project, serde_json::json!({"manualQuota": true}))
+        .unwrap();
+    let refused = w.update_project(&project, serde_json::json!({"manualQuota": "yes"}));
+    assert_eq!(refused.unwrap_err().status, 400);
+    assert_eq!(w.project(&project).unwrap().manual_quota, Some(true));
+    assert_eq!(w.quotas(&project).unwrap()[0].region, "GRA11");
+    let ledger = w.ledger();
+    let day = ledger.day_two(&project).unwrap();
+    assert_eq!((day.manual_quota_puts, day.spend_current.as_str()), (1, "12.34"));
+    assert_eq!(
+        (day.reads_of("usage/current"), day.reads_of("usage/forecast")),
+        (1, 1)
+    );
 }
