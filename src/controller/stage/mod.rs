@@ -314,8 +314,8 @@ pub fn apply(
         Outcome::Termination(o) => o.apply(status, observed, memory, now),
         Outcome::User(o) => o.apply(status, observed, memory, now),
         Outcome::Outputs(o) => o.apply(observed, memory),
-        Outcome::Budget(o) => o.apply(status, memory, now),
-        Outcome::Region(o) => o.apply(status, memory, now),
+        Outcome::Budget(o) => o.apply(status, (observed, memory), now),
+        Outcome::Region(o) => o.apply(status, (observed, memory), now),
         Outcome::Quota(o) => o.apply(status),
         Outcome::Spend(o) => o.apply(status, now),
     }

@@ -139,9 +139,15 @@ impl BudgetOutcome {
     pub(super) fn apply(
         self,
         status: &mut PublicCloudProjectStatus,
-        memory: &mut Memory,
+        (observed, memory): (&mut Observed, &mut Memory),
         now: Timestamp,
     ) -> Applied {
+        // What this pass read of the alerts no longer holds once one is deleted.
+        if let BudgetOutcome::Deleted { id, .. } = &self
+            && let Some(alerts) = observed.alerts.as_mut()
+        {
+            alerts.retain(|a| a.id != *id);
+        }
         let recorded = status.budget.get_or_insert_with(BudgetStatus::default);
         match self {
             BudgetOutcome::Begun => {

@@ -68,9 +68,15 @@ impl RegionOutcome {
     pub(super) fn apply(
         self,
         status: &mut PublicCloudProjectStatus,
-        memory: &mut Memory,
+        (observed, memory): (&mut Observed, &mut Memory),
         now: Timestamp,
     ) -> Applied {
+        // What this pass read of the active regions holds the one it just added.
+        if let (RegionOutcome::Added { name }, Some(active)) = (&self, observed.regions.as_mut())
+            && !active.contains(name)
+        {
+            active.push(name.clone());
+        }
         let regions = status.regions.get_or_insert_with(RegionsStatus::default);
         match self {
             RegionOutcome::ActiveRead(active) => {
