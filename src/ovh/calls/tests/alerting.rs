@@ -25,7 +25,10 @@ async fn an_alerting_is_made_changed_read_and_deleted() {
         (made.service.as_deref(), made.status.as_deref()),
         (Some("all"), Some("ok"))
     );
-    assert_eq!(client.alerting_ids(&project_id).await.unwrap(), [made.id.clone()]);
+    assert_eq!(
+        client.alerting_ids(&project_id).await.unwrap(),
+        vec![made.id.clone()]
+    );
 
     // A PUT never carries `email` (the simulator refuses one that does).
     let update = AlertingUpdate {
