@@ -9,7 +9,10 @@ use common::sim::{
     Sim, configured_cart_in, project_id_from_operations, project_id_of, subsidiary_and_plan, wait_for_status,
 };
 use ovh_publiccloud_operator::{
-    ovh::model::{Checkout, OrderStatus, ProjectUserCreation},
+    ovh::{
+        OvhClient,
+        model::{AlertingCreation, AlertingUpdate, Checkout, OrderStatus, ProjectUserCreation, UsageTotal},
+    },
     simulator::{Region, ledger::Ledger},
 };
 use serde_json::{Value, json};
@@ -126,6 +129,7 @@ async fn rust_flow(region: Region) -> Value {
             .unwrap_err()
             .is_not_found()
     );
+    let day_two = rust_day_two(&sim, &client, &project_id).await;
     json!({
         "cartId": cart.cart_id,
         "orderId": order_id,
@@ -142,6 +146,71 @@ async fn rust_flow(region: Region) -> Value {
             "openrcUsername": openrc.contains(&format!("export OS_USERNAME=\"{}\"", user.user.username)),
             "regenerated": regenerated.password,
         },
+        "dayTwo": day_two,
+    })
+}
+
+/// Day two with the Rust client, the steps of the Python script: spend, standing, a budget alert
+/// made, changed and deleted, a region activated, quotas, `manualQuota`.
+async fn rust_day_two(sim: &Sim, client: &OvhClient, project_id: &str) -> Value {
+    let spend = json!({"current": "12.34", "forecast": "40.00"});
+    let path = format!("/_sim/projects/{project_id}/spend");
+    sim.control(reqwest::Method::POST, &path, Some(spend)).await;
+    let text = |u: UsageTotal| u.total_price.unwrap().text;
+    let spend = [
+        text(client.usage_current(project_id).await.unwrap()),
+        text(client.usage_forecast(project_id).await.unwrap()),
+    ];
+    let standing = client.service_infos(project_id).await.unwrap().status;
+    let creation = AlertingCreation {
+        name: "budget (ovh-publiccloud-operator:sdk)".into(),
+        monthly_threshold: 100,
+        delay: 3600,
+        emails: vec!["team@example.com".into()],
+        service: None,
+    };
+    let alerting = client.create_alerting(project_id, &creation).await.unwrap();
+    let listed = client.alerting_ids(project_id).await.unwrap();
+    let update = AlertingUpdate {
+        name: creation.name.clone(),
+        monthly_threshold: 250,
+        delay: 3600,
+        emails: creation.emails.clone(),
+        service: None,
+    };
+    client
+        .update_alerting(project_id, &alerting.id, &update)
+        .await
+        .unwrap();
+    let changed = client.alerting(project_id, &alerting.id).await.unwrap();
+    client.delete_alerting(project_id, &alerting.id).await.unwrap();
+    let gone = client.alerting(project_id, &alerting.id).await.unwrap_err();
+    assert!(gone.is_not_found(), "{gone}");
+    let before = client.regions(project_id).await.unwrap();
+    let available: Vec<String> = client
+        .available_regions(project_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    client.add_region(project_id, "SBG5").await.unwrap();
+    client.set_manual_quota(project_id, true).await.unwrap();
+    let quota_regions: Vec<String> = client
+        .quotas(project_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|q| q.region)
+        .collect();
+    json!({
+        "spend": spend, "standing": standing,
+        "alerting": {"id": alerting.id, "listed": listed, "threshold": changed.monthly_threshold,
+                     "emails": changed.emails, "gone": "ResourceNotFoundError"},
+        "regions": {"before": before, "available": available,
+                    "after": client.regions(project_id).await.unwrap()},
+        "quotaRegions": quota_regions,
+        "manualQuota": client.project(project_id).await.unwrap().manual_quota,
     })
 }
 
@@ -168,6 +237,17 @@ async fn same_flow_in_python_and_rust(region: Region) {
     );
     assert_eq!(rust["user"]["openrcUsername"], json!(true));
     assert_ne!(rust["user"]["regenerated"], rust["user"]["password"]);
+    let day_two = &rust["dayTwo"];
+    let currency = if region == Region::Eu { " €" } else { "" };
+    assert_eq!(
+        day_two["spend"],
+        json!([format!("12.34{currency}"), format!("40.00{currency}")]),
+        "{day_two}"
+    );
+    assert_eq!(day_two["alerting"]["listed"], json!([day_two["alerting"]["id"]]));
+    assert_eq!(day_two["alerting"]["threshold"], json!(250));
+    assert_eq!(day_two["regions"]["after"], json!(["GRA11", "SBG5"]));
+    assert_eq!(day_two["manualQuota"], json!(true));
     for mode in ["ak", "oauth2"] {
         let (py, ledger) = python_flow(mode, region).await;
         let (found_in, extension) = match region {
@@ -184,6 +264,7 @@ async fn same_flow_in_python_and_rust(region: Region) {
             "cartId",
             "planCode",
             "user",
+            "dayTwo",
         ] {
             assert_eq!(
                 py[key], rust[key],
@@ -212,5 +293,17 @@ async fn same_flow_in_python_and_rust(region: Region) {
         assert_eq!(ledger.orders.len(), 1, "{mode}: exactly one order");
         assert_eq!(ledger.carts[0].checkouts, 1, "{mode}");
         assert_eq!(ledger.carts[0].checkout_attempts, 2, "{mode}");
+        let project_id = py["projectId"].as_str().unwrap();
+        let day = ledger.day_two(project_id).expect("the project's day two");
+        assert_eq!(
+            (
+                day.alertings_created,
+                day.region_posts_of("SBG5"),
+                day.manual_quota_puts
+            ),
+            (1, 1, 1),
+            "{mode}: one alerting, one region POST, one manualQuota PUT"
+        );
+        assert!(day.alertings.is_empty(), "{mode}: the alerting was deleted");
     }
 }

@@ -2,8 +2,8 @@
 //! `project`, no order-detail `extension`, the project id in `operations`), payment methods that
 //! cannot pay (bank account, not VALID), asynchronous autopay, expired services (460), late and
 //! noisy e-mails, a checkout that commits after the client gave up, carts listed only once
-//! assigned, item configuration requirements, order expiry, orders filtered by date, and a per-call
-//! latency.
+//! assigned, item configuration requirements, order expiry, orders filtered by date, a per-call
+//! latency, and a project's day two as test control drives it.
 
 use std::time::{Duration, Instant};
 
@@ -358,6 +358,16 @@ async fn an_expired_project_answers_460_with_only_a_message_everywhere() {
         (Method::PUT, "", Some(json!({"description": "x"}))),
         (Method::POST, "/terminate", None),
         (Method::POST, "/confirmTermination", Some(json!({"token": "t"}))),
+        (Method::GET, "/usage/current", None),
+        (Method::GET, "/serviceInfos", None),
+        (Method::GET, "/quota", None),
+        (Method::GET, "/regionAvailable", None),
+        (Method::POST, "/region", Some(json!({"region": "SBG5"}))),
+        (
+            Method::POST,
+            "/alerting",
+            Some(json!({"monthlyThreshold": 1, "delay": 3600, "emails": ["a@example.com"]})),
+        ),
     ];
     for (method, suffix, body) in calls {
         let path = format!("/cloud/project/{project_id}{suffix}");
@@ -691,4 +701,86 @@ async fn latency_ms_delays_every_ovh_call_and_not_test_control() {
         started.elapsed()
     );
     assert_eq!(stats.calls_to("GET /auth/time"), 1, "{stats:?}");
+}
+
+/// Day two through test control over HTTP: a project's standing, an alerting made in the Control
+/// Panel (no name, the deprecated `email`) next to one of ours, an alert sent, the account's
+/// regions, and a region POST that fails but appears after a delay.
+#[tokio::test]
+async fn day_two_is_driven_by_test_control() {
+    let sim = Sim::start(|_| {}).await;
+    let client = sim.client();
+    let (_, project_id) = delivered_project(&sim, Region::Eu, &client).await;
+    let project = format!("/_sim/projects/{project_id}");
+    let service = json!({"status": "unPaid", "expiration": "2027-03-01"});
+    sim.control(Method::POST, &format!("{project}/service"), Some(service))
+        .await;
+    let infos = client.service_infos(&project_id).await.unwrap();
+    assert_eq!(
+        (infos.status.as_str(), infos.expiration.as_deref()),
+        ("unPaid", Some("2027-03-01"))
+    );
+    let unknown = "/_sim/projects/0123456789ab4def0123456789abcdef/alerting/x/alert";
+    assert_eq!(sim.control_status(Method::POST, unknown).await, 404);
+
+    let panel = json!({"email": "owner@example.com", "monthlyThreshold": 500});
+    let panel = sim
+        .control(Method::POST, &format!("{project}/alerting"), Some(panel))
+        .await;
+    let panel_id = panel["id"].as_str().unwrap();
+    let read = client.alerting(&project_id, panel_id).await.unwrap();
+    assert_eq!(
+        (read.name.as_deref(), read.delay, read.emails.as_slice()),
+        (Some(""), 3600, &["owner@example.com".to_string()][..])
+    );
+    let sent = sim
+        .control(
+            Method::POST,
+            &format!("{project}/alerting/{panel_id}/alert"),
+            None,
+        )
+        .await;
+    let alert_id = sent["alertId"].as_i64().unwrap();
+    assert_eq!(
+        client.alerting_alerts(&project_id, panel_id).await.unwrap(),
+        [alert_id]
+    );
+    let ledger = sim.ledger().await;
+    let day = ledger.day_two(&project_id).unwrap();
+    assert_eq!(
+        (day.alertings.len(), day.alertings_created),
+        (1, 0),
+        "made in the Control Panel"
+    );
+    assert_eq!(day.alertings[0].alerts, [alert_id]);
+
+    sim.control(
+        Method::POST,
+        "/_sim/regions",
+        Some(json!({"available": ["GRA11", "WAW1"]})),
+    )
+    .await;
+    let available: Vec<String> = client
+        .available_regions(&project_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(available, ["WAW1"]);
+    sim.fault(json!({"method": "POST", "route": "/cloud/project/{serviceName}/region", "effectAfterMs": 300, "status": 503, "count": 1}))
+        .await;
+    let e = client.add_region(&project_id, "WAW1").await.unwrap_err();
+    assert_eq!(e.status(), Some(503), "{e}");
+    assert_eq!(client.regions(&project_id).await.unwrap(), ["GRA11"]);
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(client.regions(&project_id).await.unwrap(), ["GRA11", "WAW1"]);
+    assert_eq!(
+        sim.ledger()
+            .await
+            .day_two(&project_id)
+            .unwrap()
+            .region_posts_of("WAW1"),
+        1
+    );
 }

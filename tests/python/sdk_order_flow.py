@@ -137,6 +137,37 @@ user_summary = {"id": user["id"], "username": user["username"], "password": user
                 "found": found, "openrcUsername": f'export OS_USERNAME="{user["username"]}"' in openrc,
                 "regenerated": regenerated["password"]}
 
+# Day two: spend and standing, a budget alert (sent with `emails`, changed by a PUT without
+# `email`, deleted), a region activated, quotas, automatic quota upgrades off.
+requests.post(f"{origin}/_sim/projects/{project_id}/spend", json={"current": "12.34", "forecast": "40.00"}).raise_for_status()
+project_path = f"/cloud/project/{project_id}"
+spend = [client.get(f"{project_path}/usage/current")["totalPrice"]["text"],
+         client.get(f"{project_path}/usage/forecast")["totalPrice"]["text"]]
+standing = client.get(f"{project_path}/serviceInfos")["status"]
+alerting = client.post(f"{project_path}/alerting", name="budget (ovh-publiccloud-operator:sdk)", monthlyThreshold=100,
+                       delay=3600, emails=["team@example.com"])
+alerting_path = f"{project_path}/alerting/{alerting['id']}"
+listed = client.get(f"{project_path}/alerting")
+client.put(alerting_path, name=alerting["name"], monthlyThreshold=250, delay=3600, emails=["team@example.com"])
+changed = client.get(alerting_path)
+client.delete(alerting_path)
+try:
+    client.get(alerting_path)
+    raise SystemExit("a deleted alerting was found")
+except ovh.exceptions.ResourceNotFoundError as e:
+    alerting_gone = type(e).__name__
+regions_before = client.get(f"{project_path}/region")
+available = [r["name"] for r in client.get(f"{project_path}/regionAvailable")]
+client.post(f"{project_path}/region", region="SBG5")
+client.put(project_path, manualQuota=True)
+day_two = {"spend": spend, "standing": standing,
+           "alerting": {"id": alerting["id"], "listed": listed, "threshold": changed["monthlyThreshold"],
+                        "emails": changed["emails"], "gone": alerting_gone},
+           "regions": {"before": regions_before, "available": available,
+                       "after": client.get(f"{project_path}/region")},
+           "quotaRegions": [q["region"] for q in client.get(f"{project_path}/quota")],
+           "manualQuota": client.get(project_path)["manualQuota"]}
+
 try:
     client.get("/order/cart/no-such-cart")
     raise SystemExit("an unknown cart was found")
@@ -168,4 +199,5 @@ print(json.dumps({
     "notFound": not_found,
     "wrongCredentials": wrong_credentials,
     "user": user_summary,
+    "dayTwo": day_two,
 }))

@@ -3,14 +3,19 @@
 //! the simulated OVH answered, and that a refusal carries OVH's status, message and query id
 //! with its disposition.
 
+mod access;
 mod account;
+mod alerting;
 mod cart;
 mod checkout;
 mod offer;
 mod order;
 mod payment;
 mod project;
+mod quota;
+mod region;
 mod termination;
+mod usage;
 mod user;
 
 use std::{
