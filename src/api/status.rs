@@ -130,6 +130,19 @@ impl PublicCloudProjectStatus {
     }
 }
 
+impl super::PublicCloudProjectSpec {
+    /// The project spec.projectId names, when it names one.
+    pub fn adopted_id(&self) -> Option<&str> {
+        self.project_id.as_deref().filter(|p| !p.is_empty())
+    }
+
+    /// The resource's project is not delivered by an order of its own: adopted by spec.projectId,
+    /// or by spec.onExisting (no order recorded).
+    pub fn adopts(&self, status: &PublicCloudProjectStatus) -> bool {
+        self.adopted_id().is_some() || status.order.is_none()
+    }
+}
+
 /// Phase of a PublicCloudProject.
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {

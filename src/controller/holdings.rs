@@ -44,8 +44,7 @@ impl Rank {
     /// The rank `obj` has for `holding`.
     pub fn of(obj: &PublicCloudProject, holding: &Holding) -> Self {
         let status = obj.status.as_ref();
-        let from_order = status.is_some_and(|s| s.order.is_some())
-            && obj.spec.project_id.as_deref().is_none_or(str::is_empty);
+        let from_order = status.is_some_and(|s| !obj.spec.adopts(s));
         let recorded = match holding {
             Holding::Project(p) => status.and_then(|s| s.project_id.as_ref()) == Some(p),
             Holding::Order(o) => status.and_then(|s| s.order.as_ref()).map(|o| o.id) == Some(*o),

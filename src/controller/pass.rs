@@ -19,6 +19,15 @@ use crate::{
     ovh::{OvhClient, OvhError},
 };
 
+/// How soon a resource waiting for a person is looked at again (any change of it comes sooner,
+/// through the watch).
+const PERSON_POLL: Duration = Duration::from_secs(300);
+/// How soon a resource that only a spec change moves is looked at again.
+const SPEC_CHANGE_POLL: Duration = Duration::from_secs(3600);
+/// How soon a resource whose credentials failed is tried again (a fixed Secret triggers a pass
+/// through the Secret watch sooner).
+const CREDENTIALS_POLL: Duration = Duration::from_secs(600);
+
 /// One reconcile pass over one resource.
 pub(super) struct Pass<'a> {
     pub(super) ctx: &'a Context,
@@ -158,10 +167,10 @@ impl Pass<'_> {
             status::publish(&self.ctx.events, self.obj, severity, reason, message).await;
         }
         Ok(match requeue {
-            Requeue::Person => Action::requeue(Duration::from_secs(300)),
+            Requeue::Person => Action::requeue(PERSON_POLL),
             Requeue::Progress => Action::requeue(progress_delay(&self.status)),
             Requeue::Resync => Action::requeue(self.ctx.options.resync),
-            Requeue::SpecChange => Action::requeue(Duration::from_secs(3600)),
+            Requeue::SpecChange => Action::requeue(SPEC_CHANGE_POLL),
         })
     }
 
@@ -193,7 +202,7 @@ impl Pass<'_> {
         let reason = e.reason();
         self.ctx.metrics.failure(reason.as_str());
         // A fixed Secret triggers a reconcile through the Secret watch; no need to poll OVH.
-        let retry = Ok(Action::requeue(Duration::from_secs(600)));
+        let retry = Ok(Action::requeue(CREDENTIALS_POLL));
         if self.already_reported(CREDENTIALS_VALID, reason) {
             return retry;
         }

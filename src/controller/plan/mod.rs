@@ -338,12 +338,18 @@ impl Input<'_> {
     /// adopted by spec.projectId or spec.onExisting): the 404 window starts, and the ordered name
     /// (fixed from checkout to delivery) is recorded as status.projectDescription.
     pub(crate) fn record_project(&self, project_id: impl Into<String>) -> Step {
-        let delivered =
-            self.spec.project_id.as_deref().is_none_or(str::is_empty) && self.status.order.is_some();
         Step::Act(Act::Project(ProjectAct::RecordId {
             project_id: project_id.into(),
-            delivered_as: delivered.then(|| self.spec.description.clone()),
+            delivered_as: (!self.adopted()).then(|| self.spec.description.clone()),
         }))
+    }
+
+    pub(crate) fn adopted_id(&self) -> Option<&str> {
+        self.spec.adopted_id()
+    }
+
+    pub(crate) fn adopted(&self) -> bool {
+        self.spec.adopts(self.status)
     }
 
     /// A payment the operator requested that may still go through.
@@ -366,7 +372,7 @@ pub fn plan(input: &Input) -> Step {
     if input.paused {
         return paused(input, "no OVH call is made until the annotation is removed");
     }
-    if let Some(project_id) = input.spec.project_id.as_deref().filter(|p| !p.is_empty()) {
+    if let Some(project_id) = input.adopted_id() {
         return input
             .held_project(project_id)
             .unwrap_or_else(|| follow_project(input, project_id, true));

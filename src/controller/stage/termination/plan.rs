@@ -14,10 +14,8 @@ pub(crate) fn plan_deletion(input: &Input) -> Step {
              which leaves everything at OVH as it is)",
         );
     }
-    let adopted_id = spec.project_id.clone().filter(|p| !p.is_empty());
-    // Not delivered by an order of ours: adopted (by spec.projectId or spec.onExisting).
-    let adopted = adopted_id.is_some() || status.order.is_none();
-    let project_id = adopted_id.or_else(|| status.project_id.clone());
+    let adopted = input.adopted();
+    let project_id = input.adopted_id().map(str::to_string).or_else(|| status.project_id.clone());
     let asked = spec.deletion_policy == DeletionPolicy::Terminate;
     let terminate = asked && input.allow_terminate;
     if let Some(project_id) = project_id {
