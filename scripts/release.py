@@ -203,9 +203,10 @@ spec:
 
 
 def sbom(out, version, source, *metadata_files):
-    """CycloneDX 1.5 of the crates linked into the release binaries: the packages reachable from
-    the operator through normal (not dev, not build) dependencies in `cargo metadata
-    --filter-platform` of each release target, with the checksums Cargo.lock records."""
+    """CycloneDX 1.5 of the crates in the release binaries: the packages reachable from the
+    operator through normal (not dev, not build-script) dependencies in `cargo metadata
+    --filter-platform` of each release target, with the checksums Cargo.lock records; proc-macros
+    (compiler plugins, not linked) have the scope "excluded"."""
     packages, reachable, root = {}, set(), None
     for path in metadata_files:
         meta = json.loads(read(path))
@@ -232,8 +233,10 @@ def sbom(out, version, source, *metadata_files):
     for pid in sorted(reachable - {root}, key=lambda i: (packages[i]["name"], packages[i]["version"])):
         p = packages[pid]
         purl = f"pkg:cargo/{p['name']}@{p['version']}"
+        # A proc-macro runs in the compiler: it shapes the binary but is not linked into it.
+        macro = any("proc-macro" in t["kind"] for t in p["targets"])
         c = {"type": "library", "bom-ref": purl, "name": p["name"], "version": p["version"],
-             "purl": purl, "scope": "required"}
+             "purl": purl, "scope": "excluded" if macro else "required"}
         if p.get("license"):
             c["licenses"] = [{"expression": p["license"]}]
         if p.get("description"):
