@@ -397,10 +397,9 @@ fn the_values_schema_rejects_unknown_keys() {
 /// the chart with Cargo.toml's version and refuses any other), and the default image is that version.
 #[test]
 fn the_chart_is_versioned_as_the_crate() {
-    let chart: Value = serde_yaml::from_str(
-        &std::fs::read_to_string(Path::new(&chart()).join("Chart.yaml")).unwrap(),
-    )
-    .unwrap();
+    let chart: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(Path::new(&chart()).join("Chart.yaml")).unwrap())
+            .unwrap();
     let version = env!("CARGO_PKG_VERSION");
     assert_eq!(chart["version"], json!(version), "Chart.yaml version");
     assert_eq!(chart["appVersion"], json!(version), "Chart.yaml appVersion");
