@@ -358,7 +358,7 @@ fn the_values_schema_rejects_unknown_keys() {
         "networkPolicy.ovh.cidr=10.0.0.0/8",
         "leaderElection.leaseSecond=10",
         "resources.limit.memory=1Gi",
-        "image.digest=sha256:0",
+        "image.digests=sha256:0",
         "approval.admissionPolicy.enabled=false",
         "approval.admissionPolicies.stampApprovedby=false",
     ] {
@@ -371,6 +371,8 @@ fn the_values_schema_rejects_unknown_keys() {
             "selector labels are the chart's",
         ),
         ("image.pullPolicy=Sometimes", "an enum"),
+        ("image.digest=sha256:0", "a sha256 digest"),
+        ("image.digest=0.1.0", "a sha256 digest"),
         ("defaultCredentials=ovh", "NAMESPACE/NAME"),
         ("metrics.prometheusRule.awaitingPaymentFor=soon", "a duration"),
         ("maxPrice=25.001", "a price the operator parses"),
@@ -386,6 +388,25 @@ fn the_values_schema_rejects_unknown_keys() {
     }
     let err = template(&["--set", "serviceAccount.create=false"]).unwrap_err();
     assert!(err.contains("serviceAccount.name is required"), "{err}");
+}
+
+/// One version everywhere: the chart's version and appVersion are the crate's (scripts/release packages
+/// the chart with Cargo.toml's version and refuses any other), and the default image is that version.
+#[test]
+fn the_chart_is_versioned_as_the_crate() {
+    let chart: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(Path::new(&chart()).join("Chart.yaml")).unwrap())
+            .unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(chart["version"], json!(version), "Chart.yaml version");
+    assert_eq!(chart["appVersion"], json!(version), "Chart.yaml appVersion");
+    let docs = template(&[]).unwrap();
+    let image = &find(&docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]["image"];
+    assert_eq!(
+        image,
+        &json!(format!("ghcr.io/ovh-operator/ovh-publiccloud-operator:{version}")),
+        "no digest unless a release pins one"
+    );
 }
 
 #[test]
@@ -536,7 +557,11 @@ fn rendered_templates_are_valid_for_cluster_wide_and_namespaced_installs() {
 
 /// Every optional object and value on, as a production install would set them.
 const ALL_ON: &str = r#"
-image: {repository: registry.example/ovh-publiccloud-operator, tag: "1.2.3", pullPolicy: Always}
+image:
+  repository: registry.example/ovh-publiccloud-operator
+  tag: "1.2.3"
+  digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+  pullPolicy: Always
 imagePullSecrets: [{name: regcred}]
 serviceAccount:
   create: true
@@ -623,7 +648,10 @@ fn every_optional_object_renders_and_the_api_server_accepts_it() {
     let container = &spec["containers"][0];
     assert_eq!(
         container["image"],
-        json!("registry.example/ovh-publiccloud-operator:1.2.3")
+        json!(
+            "registry.example/ovh-publiccloud-operator:1.2.3\
+             @sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        )
     );
     let env: Vec<&str> = container["env"]
         .as_array()
