@@ -15,7 +15,10 @@ pub(crate) fn plan_deletion(input: &Input) -> Step {
         );
     }
     let adopted = input.adopted();
-    let project_id = input.adopted_id().map(str::to_string).or_else(|| status.project_id.clone());
+    let project_id = input
+        .adopted_id()
+        .map(str::to_string)
+        .or_else(|| status.project_id.clone());
     let asked = spec.deletion_policy == DeletionPolicy::Terminate;
     let terminate = asked && input.allow_terminate;
     if let Some(project_id) = project_id {
