@@ -89,7 +89,7 @@ fn index() -> String {
          - [Annotations and labels](annotations.md): from the API constants\n\
          - [Helm values](helm-values.md): from `values.schema.json` and `values.yaml`'s comments\n\
          - [RBAC the chart grants](rbac.md): from the chart's `templates/rbac.yaml`\n\
-         - [OVH access rules](ovh-access.md): from `src/ovh/access.rs`\n\n\
+         - [OVH access rules](ovh-access.md): from `src/ovh/access/mod.rs`\n\n\
          The [OVH simulator](simulator.md) page is written by hand.\n",
     );
     out
@@ -369,14 +369,14 @@ fn annotations() -> String {
 }
 
 fn ovh_access() -> String {
-    let mut out = header("OVH access rules", "src/ovh/access.rs");
+    let mut out = header("OVH access rules", "src/ovh/access/mod.rs");
     out.push_str(
         "The OVH API calls the operator needs (method and path; `*` matches anything, `/` included, as \
          in OVH's access rules), and the IAM actions an OAuth2 service account needs. \
          `ovh-publiccloud-operator credentials` requests a consumer key with exactly these rules \
          (see [OVH credentials](../guides/credentials.md)).\n\n",
     );
-    out.push_str("<!-- access:begin (generated from src/ovh/access.rs) -->\n");
+    out.push_str("<!-- access:begin (generated from src/ovh/access/mod.rs) -->\n");
     out.push_str(&crate::ovh::access::markdown());
     out.push_str("<!-- access:end -->\n");
     out

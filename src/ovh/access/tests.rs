@@ -228,7 +228,7 @@ fn the_iam_policy_names_the_service_account_and_its_resources() {
 #[test]
 fn the_readme_lists_exactly_these_rights() {
     let readme = include_str!("../../../docs/reference/ovh-access.md");
-    let begin = "<!-- access:begin (generated from src/ovh/access.rs) -->\n";
+    let begin = "<!-- access:begin (generated from src/ovh/access/mod.rs) -->\n";
     let start = readme
         .find(begin)
         .expect("docs/reference/ovh-access.md has the access markers")
