@@ -67,6 +67,7 @@ pub struct Metrics {
     spend: Family<ProjectLabels, FloatGauge>,
     forecast: Family<ProjectLabels, FloatGauge>,
     budget: Family<ProjectLabels, FloatGauge>,
+    stretch: FloatGauge,
     ready: Arc<AtomicBool>,
 }
 
@@ -157,6 +158,12 @@ impl Metrics {
             "The project's spec.budget.monthlyThreshold, as sent to OVH's alert",
             budget.clone(),
         );
+        let stretch = FloatGauge::default();
+        registry.register(
+            "ovh_operator_routine_interval_stretch",
+            "How much --resync and --spend-interval were last stretched to keep a credentials Secret's routine OVH reads within half its rate limit (1: not stretched; the effective intervals are the flags times this)",
+            stretch.clone(),
+        );
         registry.register_collector(Box::new(OvhCalls(ovh_calls)));
         Self {
             registry: Arc::new(registry),
@@ -170,6 +177,7 @@ impl Metrics {
             spend,
             forecast,
             budget,
+            stretch,
             ready: Arc::default(),
         }
     }
@@ -235,6 +243,11 @@ impl Metrics {
                 family.get_or_create(&labels).set(value);
             }
         }
+    }
+
+    /// The last stretch of the routine intervals (see `controller::budget`).
+    pub fn routine_stretch(&self, factor: f64) {
+        self.stretch.set(factor);
     }
 
     pub fn secret_read(&self) {

@@ -311,6 +311,24 @@ impl Context {
         }
     }
 
+    /// How much the routine intervals of `obj`'s credentials Secret are stretched to keep its
+    /// routine reads within the call budget (see [`super::budget`]).
+    pub(super) fn routine_stretch(&self, obj: &PublicCloudProject) -> f64 {
+        let key = credentials::secret_ref(
+            obj,
+            self.options.default_credentials.as_ref(),
+            &self.options.default_credentials_namespaces,
+        );
+        let resources = key
+            .ok()
+            .and_then(|k| self.secret_users.lock().unwrap().get(&k).map(HashSet::len))
+            .unwrap_or(0);
+        let o = &self.options;
+        let factor = super::budget::stretch(resources, o.ovh_rate_limit, o.resync, o.spend_interval);
+        self.metrics.routine_stretch(factor);
+        factor
+    }
+
     /// Keeps the money gauges (spend, forecast, budget) as the status says.
     pub(super) fn record_money(&self, obj: &PublicCloudProject, status: &PublicCloudProjectStatus) {
         let Some(uid) = obj.metadata.uid.clone() else {

@@ -2,6 +2,7 @@
 //! reconciles each with the pure planner, backs off per object on errors. Each job has its own
 //! module; `reconcile` is the loop that ties them.
 
+mod budget;
 mod context;
 pub(crate) mod credentials;
 pub(crate) mod driver;

@@ -8,7 +8,7 @@ use k8s_openapi::jiff::Timestamp;
 use kube::{Api, ResourceExt, runtime::controller::Action};
 
 use super::{
-    Context, Error,
+    Context, Error, budget,
     context::REFUSAL_RETRY,
     finalizer,
     plan::{Holders, Holding, Input, Memory, Observed, Reason, Requeue, Severity},
@@ -68,11 +68,13 @@ impl<'a> Pass<'a> {
 
 impl Pass<'_> {
     pub(super) fn input(&self) -> Input<'_> {
+        let mut policy = self.ctx.options.policy();
+        policy.spend_interval = policy.spend_interval.mul_f64(self.ctx.routine_stretch(self.obj));
         Input::new(
             self.obj,
             &self.status,
             (&self.observed, &self.memory),
-            self.ctx.options.policy(),
+            policy,
             self,
         )
     }
@@ -169,7 +171,10 @@ impl Pass<'_> {
         Ok(match requeue {
             Requeue::Person => Action::requeue(PERSON_POLL),
             Requeue::Progress => Action::requeue(progress_delay(&self.status)),
-            Requeue::Resync => Action::requeue(self.ctx.options.resync),
+            Requeue::Resync => {
+                let factor = self.ctx.routine_stretch(self.obj);
+                Action::requeue(budget::spread(self.ctx.options.resync, factor, rand::random()))
+            }
             Requeue::SpecChange => Action::requeue(SPEC_CHANGE_POLL),
         })
     }
