@@ -11,7 +11,7 @@ use std::{
 
 use k8s_openapi::api::core::v1::Secret;
 use kube::{
-    Client, ResourceExt,
+    Client,
     core::PartialObjectMeta,
     runtime::reflector::{ObjectRef, Store},
 };
@@ -64,7 +64,7 @@ pub struct Context {
     secret_reading: tokio::sync::Mutex<()>,
     /// The resources that read each credentials Secret: a Secret event reconciles those, without
     /// a scan of every resource for each Secret of the cluster.
-    secret_users: Mutex<HashMap<SecretKey, HashSet<ObjectRef<PublicCloudProject>>>>,
+    pub(super) secret_users: Mutex<HashMap<SecretKey, HashSet<ObjectRef<PublicCloudProject>>>>,
     /// Consecutive failures per object, for exponential backoff (kube-rs has none built in).
     failures: Mutex<HashMap<ObjectRef<PublicCloudProject>, u32>>,
     /// The status last written per resource UID, to detect a watch cache lagging our writes.
@@ -76,9 +76,9 @@ pub struct Context {
     /// UIDs whose finalizer this process released, and when.
     released: Mutex<HashMap<String, std::time::Instant>>,
     /// The phase last written per UID, for the projects-by-phase gauge.
-    phases: Mutex<HashMap<String, Phase>>,
+    pub(super) phases: Mutex<HashMap<String, Phase>>,
     /// Each resource's money gauges as last set (namespace, name, values), by UID.
-    money: Mutex<HashMap<String, (String, String, Money)>>,
+    pub(super) money: Mutex<HashMap<String, (String, String, Money)>>,
     /// Each credentials Secret's share of the reconcile slots.
     shares: Shares<Resource>,
     pub(super) crash_hook: CrashHook,
@@ -309,65 +309,6 @@ impl Context {
         if let Some((ns, name, before)) = self.money.lock().unwrap().remove(uid) {
             self.metrics.project_money(&ns, &name, None, Some(&before));
         }
-    }
-
-    /// How much the routine intervals of `obj`'s credentials Secret are stretched to keep its
-    /// routine reads within the call budget (see [`super::budget`]).
-    pub(super) fn routine_stretch(&self, obj: &PublicCloudProject) -> f64 {
-        let key = credentials::secret_ref(
-            obj,
-            self.options.default_credentials.as_ref(),
-            &self.options.default_credentials_namespaces,
-        );
-        let resources = key
-            .ok()
-            .and_then(|k| self.secret_users.lock().unwrap().get(&k).map(HashSet::len))
-            .unwrap_or(0);
-        let o = &self.options;
-        let factor = super::budget::stretch(resources, o.ovh_rate_limit, o.resync, o.spend_interval);
-        self.metrics.routine_stretch(factor);
-        factor
-    }
-
-    /// Keeps the money gauges (spend, forecast, budget) as the status says.
-    pub(super) fn record_money(&self, obj: &PublicCloudProject, status: &PublicCloudProjectStatus) {
-        let Some(uid) = obj.metadata.uid.clone() else {
-            return;
-        };
-        let number = |v: Option<&String>| v.and_then(|v| v.parse::<f64>().ok());
-        let spend = status.spend.as_ref();
-        let money = Money {
-            currency: spend.and_then(|s| s.currency.clone()).unwrap_or_default(),
-            current: number(spend.and_then(|s| s.current.as_ref())),
-            forecast: number(spend.and_then(|s| s.forecast.as_ref())),
-            budget: obj.spec.budget.as_ref().map(|b| b.monthly_threshold as f64),
-        };
-        let mut all = self.money.lock().unwrap();
-        let before = all.get(&uid).map(|(_, _, m)| m.clone());
-        if before.as_ref() == Some(&money) {
-            return;
-        }
-        let (ns, name) = (obj.namespace().unwrap_or_default(), obj.name_any());
-        self.metrics
-            .project_money(&ns, &name, Some(&money), before.as_ref());
-        all.insert(uid, (ns, name, money));
-    }
-
-    /// Keeps the projects-by-phase gauge true: `phase` None when the resource is gone.
-    pub(super) fn record_phase(&self, obj: &PublicCloudProject, phase: Option<Phase>) {
-        let Some(uid) = obj.metadata.uid.clone() else {
-            return;
-        };
-        let before = {
-            let mut phases = self.phases.lock().unwrap();
-            match phase {
-                Some(p) => phases.insert(uid, p),
-                None => phases.remove(&uid),
-            }
-        };
-        let name = |p: Option<Phase>| p.map(|p| format!("{p:?}"));
-        self.metrics
-            .phase_changed(name(before).as_deref(), name(phase).as_deref());
     }
 
     /// One more consecutive failure of this object (for its backoff).

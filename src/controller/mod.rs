@@ -9,6 +9,7 @@ pub(crate) mod driver;
 mod events;
 mod failpoint;
 pub(crate) mod finalizer;
+mod gauges;
 pub mod holdings;
 mod leader;
 pub(crate) mod lookups;
