@@ -225,3 +225,38 @@ fn write_timeline(out: &mut String, events: &[Event]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivered_project_shows_its_spend_budget_and_regions() {
+        let mut obj: PublicCloudProject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "publiccloud.ovh-operator.dev/v1alpha1", "kind": "PublicCloudProject",
+            "metadata": {"name": "team-a"},
+            "spec": {"description": "Team A", "budget": {"monthlyThreshold": 500, "emails": ["finops@example.com"]}},
+            "status": {
+                "phase": "Ready", "projectId": "p",
+                "spend": {"current": "12.34", "forecast": "40.00", "currency": "EUR", "readAt": "2026-12-05T00:00:00Z", "service": "unPaid"},
+                "budget": {"id": "b-1"},
+                "regions": {"active": ["GRA11"], "requested": [{"name": "BHS5", "at": "2026-12-05T00:00:00Z"}]}
+            }
+        }))
+        .unwrap();
+        let out = render(&obj, "team-a", &[]);
+        assert!(out.contains("Spend:            12.34 EUR this month, 40.00 forecast (read 2026-12-05T00:00:00Z); service unPaid"), "{out}");
+        assert!(
+            out.contains("Budget:           500 a month, to finops@example.com (alert b-1)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Regions:          GRA11; asked, not active yet: BHS5"),
+            "{out}"
+        );
+        obj.spec.budget = None;
+        obj.status.as_mut().unwrap().spend = None;
+        let out = render(&obj, "team-a", &[]);
+        assert!(!out.contains("Spend:") && !out.contains("Budget:"), "{out}");
+    }
+}
