@@ -137,6 +137,31 @@ async fn invalid_manifests_are_rejected_with_a_readable_message() {
             "spec.description: Too long",
         ),
         (
+            "budget delay OVH does not offer",
+            "description: a\nbudget: {monthlyThreshold: 10, emails: [a@example.com], delay: 1234}".into(),
+            "spec.budget.delay must be one of OVH's delays",
+        ),
+        (
+            "budget without e-mails",
+            "description: a\nbudget: {monthlyThreshold: 10, emails: []}".into(),
+            "spec.budget.emails",
+        ),
+        (
+            "budget e-mail not an address",
+            "description: a\nbudget: {monthlyThreshold: 10, emails: [finops]}".into(),
+            "spec.budget.emails[0]",
+        ),
+        (
+            "lower-case region",
+            "description: a\nregions: [gra11]".into(),
+            "spec.regions[0]",
+        ),
+        (
+            "region twice",
+            "description: a\nregions: [GRA11, GRA11]".into(),
+            "spec.regions[1]: Duplicate value",
+        ),
+        (
             "duration not ISO-8601",
             "description: a\nplan: {duration: 1 month}".into(),
             "spec.plan.duration",
