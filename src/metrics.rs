@@ -52,6 +52,7 @@ pub struct Money {
 }
 
 type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+type MoneyFamily = Family<ProjectLabels, FloatGauge>;
 
 /// The operator's metrics. Cheap to clone.
 #[derive(Clone)]
@@ -93,6 +94,37 @@ impl Collector for OvhCalls {
         }
         Ok(())
     }
+}
+
+/// The per-resource money gauges and the routine intervals' stretch.
+fn register_money(registry: &mut Registry) -> (MoneyFamily, MoneyFamily, MoneyFamily, FloatGauge) {
+    let family = |registry: &mut Registry, name: &str, help: &str| {
+        let family = Family::<ProjectLabels, FloatGauge>::default();
+        registry.register(name, help, family.clone());
+        family
+    };
+    let spend = family(
+        registry,
+        "ovh_operator_project_spend",
+        "What OVH bills the project this month so far (status.spend.current), read on --spend-interval",
+    );
+    let forecast = family(
+        registry,
+        "ovh_operator_project_spend_forecast",
+        "What OVH forecasts the project costs this month (status.spend.forecast)",
+    );
+    let budget = family(
+        registry,
+        "ovh_operator_project_budget",
+        "The project's spec.budget.monthlyThreshold, as sent to OVH's alert",
+    );
+    let stretch = FloatGauge::default();
+    registry.register(
+        "ovh_operator_routine_interval_stretch",
+        "How much --resync and --spend-interval were last stretched to keep a credentials Secret's routine OVH reads within half its rate limit (1: not stretched; the effective intervals are the flags times this)",
+        stretch.clone(),
+    );
+    (spend, forecast, budget, stretch)
 }
 
 impl Metrics {
@@ -140,30 +172,7 @@ impl Metrics {
             "PublicCloudProjects by phase, as this operator last wrote them (alert on NeedsAttention, AwaitingPayment)",
             projects.clone(),
         );
-        let spend = Family::<ProjectLabels, FloatGauge>::default();
-        registry.register(
-            "ovh_operator_project_spend",
-            "What OVH bills the project this month so far (status.spend.current), read on --spend-interval",
-            spend.clone(),
-        );
-        let forecast = Family::<ProjectLabels, FloatGauge>::default();
-        registry.register(
-            "ovh_operator_project_spend_forecast",
-            "What OVH forecasts the project costs this month (status.spend.forecast)",
-            forecast.clone(),
-        );
-        let budget = Family::<ProjectLabels, FloatGauge>::default();
-        registry.register(
-            "ovh_operator_project_budget",
-            "The project's spec.budget.monthlyThreshold, as sent to OVH's alert",
-            budget.clone(),
-        );
-        let stretch = FloatGauge::default();
-        registry.register(
-            "ovh_operator_routine_interval_stretch",
-            "How much --resync and --spend-interval were last stretched to keep a credentials Secret's routine OVH reads within half its rate limit (1: not stretched; the effective intervals are the flags times this)",
-            stretch.clone(),
-        );
+        let (spend, forecast, budget, stretch) = register_money(&mut registry);
         registry.register_collector(Box::new(OvhCalls(ovh_calls)));
         Self {
             registry: Arc::new(registry),

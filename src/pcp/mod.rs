@@ -98,19 +98,25 @@ impl PcpError {
     }
 }
 
+/// Runs a command that reads or writes the cluster.
+async fn in_cluster(cluster: &Cluster, command: &PcpCommand) -> Result<(), PcpError> {
+    match command {
+        PcpCommand::Approve(a) => approve::run(cluster, a).await,
+        PcpCommand::Status(a) => status::run(cluster, a).await,
+        PcpCommand::Resolve(a) => resolve::run(cluster, a).await,
+        PcpCommand::Forget(a) => forget::run(cluster, a).await,
+        PcpCommand::Pin(a) => pin::run(cluster, a).await,
+        PcpCommand::Plan(a) => plan::run(a).await,
+    }
+}
+
 /// Runs a `pcp` command; failures are printed on stderr.
 pub async fn main(args: PcpArgs) -> std::process::ExitCode {
     let result = match &args.command {
+        // The only command without a cluster.
         PcpCommand::Plan(a) => plan::run(a).await,
         command => match Cluster::connect(&args.kube).await {
-            Ok(cluster) => match command {
-                PcpCommand::Approve(a) => approve::run(&cluster, a).await,
-                PcpCommand::Status(a) => status::run(&cluster, a).await,
-                PcpCommand::Resolve(a) => resolve::run(&cluster, a).await,
-                PcpCommand::Forget(a) => forget::run(&cluster, a).await,
-                PcpCommand::Pin(a) => pin::run(&cluster, a).await,
-                PcpCommand::Plan(_) => unreachable!("matched above"),
-            },
+            Ok(cluster) => in_cluster(&cluster, command).await,
             Err(e) => Err(e),
         },
     };

@@ -56,8 +56,11 @@ async fn a_key_made_before_the_day_two_rules_is_refused_their_writes() {
     ];
     for e in &refusals {
         assert_ovh_said(e, 403, Disposition::Credentials, "has not been granted");
-        let OvhError::Api(api) = e else { unreachable!() };
-        assert_eq!(api.error_code.as_deref(), Some("NOT_GRANTED_CALL"), "{e}");
+        let code = match e {
+            OvhError::Api(api) => api.error_code.as_deref(),
+            _ => None,
+        };
+        assert_eq!(code, Some("NOT_GRANTED_CALL"), "{e}");
     }
 
     let new = client_with_rules(&sim, &[]);
