@@ -126,6 +126,11 @@ impl Target for Pass<'_> {
     }
 
     async fn look(&mut self, lookup: &Lookup) -> Result<(), Ended> {
+        // An order just placed reaches the status (its URL: where a person pays) before anything
+        // else is read about it.
+        if self.status.order.is_some() && self.persisted.order.is_none() {
+            self.write_if_changed().await.map_err(Err)?;
+        }
         let ovh = self.ovh_or_stop().await?;
         let mut observed = std::mem::take(&mut self.observed);
         let read = lookups::lookup_into(&ovh, &*self, lookup, &mut observed);
