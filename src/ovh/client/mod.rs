@@ -64,6 +64,8 @@ pub(super) struct Inner {
     /// a call); a burst of new resources shares one listing, whose end `projects_listed` tells.
     pub(super) projects: Mutex<super::projects::ProjectCache>,
     pub(super) projects_listed: tokio::sync::Notify,
+    /// Orders' contents, read once each (`ovh::orders`).
+    pub(super) orders: super::orders::OrderCache,
 }
 
 impl std::fmt::Debug for OvhClient {
@@ -105,6 +107,7 @@ impl OvhClient {
                 offer_cache: Mutex::default(),
                 projects: Mutex::default(),
                 projects_listed: tokio::sync::Notify::new(),
+                orders: Default::default(),
                 time_delta: OnceCell::new(),
                 token: tokio::sync::Mutex::new(None),
                 limiter,
