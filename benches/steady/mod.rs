@@ -8,9 +8,9 @@
 //! 3. The measured operator starts on them with `--ovh-rate-limit` (10, its default), `--resync`
 //!    shortened in proportion (10 min × N / 10,000: the same calls per second as 10,000 projects
 //!    read every 10 minutes) and a long `--spend-interval` (24 h: the day-two reads are outside
-//!    this measure unless `BENCH_STEADY_SPEND_INTERVAL` says otherwise). After a warm-up of one
-//!    interval, one more interval is measured: OVH calls per second against the limit, the
-//!    effective resync interval (N over the project reads per second), CPU.
+//!    this measure unless `BENCH_STEADY_SPEND_INTERVAL` says otherwise). After a warm-up, a window
+//!    as long (one resync interval, at most 2 minutes) is measured: OVH calls per second against
+//!    the limit, the effective resync interval (N over the project reads per second), CPU.
 //! 4. The same burst of M new orders on it: create → order URL against step 1 (the ratio), API
 //!    requests per ordered project, CPU, peak RSS.
 //!
@@ -19,6 +19,7 @@
 //! | `BENCH_STEADY_N` | 10000 | Ready projects (N) |
 //! | `BENCH_STEADY_ORDERS` | 100 | new orders of the burst (M) |
 //! | `BENCH_STEADY_RESYNC_S` | 600 × N / 10,000 (at least 5) | the operator's `--resync` |
+//! | `BENCH_STEADY_WINDOW_S` | the resync, at most 120 | the warm-up, then the measured window |
 //! | `BENCH_STEADY_SPEND_INTERVAL` | 24h | the operator's `--spend-interval` |
 //! | `BENCH_OVH_RATE_LIMIT` | 10 | the operator's `--ovh-rate-limit` |
 //! | `BENCH_LATENCY_MS` | 20 | the simulators' latency on every OVH call |
@@ -47,6 +48,7 @@ struct Steady {
     n: usize,
     m: usize,
     resync_s: u64,
+    window_s: u64,
     spend_interval: String,
     rate_limit: f64,
     latency_ms: u64,
@@ -56,10 +58,12 @@ struct Steady {
 impl Steady {
     fn from_env() -> Self {
         let n = env_or("BENCH_STEADY_N", 10_000usize);
+        let resync_s = env_or("BENCH_STEADY_RESYNC_S", (600 * n as u64 / 10_000).max(5));
         Self {
             n,
             m: env_or("BENCH_STEADY_ORDERS", 100),
-            resync_s: env_or("BENCH_STEADY_RESYNC_S", (600 * n as u64 / 10_000).max(5)),
+            resync_s,
+            window_s: env_or("BENCH_STEADY_WINDOW_S", resync_s.min(120)),
             spend_interval: env_or("BENCH_STEADY_SPEND_INTERVAL", "24h".to_string()),
             rate_limit: env_or("BENCH_OVH_RATE_LIMIT", 10.0),
             latency_ms: env_or("BENCH_LATENCY_MS", 20),
@@ -284,7 +288,7 @@ pub async fn run() {
     // 3. The measured operator: a warm-up interval, then one measured interval.
     let mut operator = s.operator(&env, s.rate_limit, s.resync_s);
     let pid = operator.id();
-    let interval = Duration::from_secs(s.resync_s);
+    let interval = Duration::from_secs(s.window_s);
     let mut peak = 0;
     sample_for(pid, interval, &mut peak).await;
     let (ovh_before, cpu_before, kube_before) = (
