@@ -13,11 +13,16 @@ use std::{
     collections::{HashMap, HashSet, VecDeque},
     hash::Hash,
     sync::Mutex,
+    time::{Duration, Instant},
 };
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::ovh::Lane;
+
+/// How long a slot is kept for a resource with work to do that was woken for it (it comes back
+/// through the controller's queue in moments; one that does not come lets go of it).
+const CALLED_HOLD: Duration = Duration::from_secs(10);
 
 /// A credentials Secret's namespace and name.
 pub(super) type SecretKey = (String, String);
@@ -39,6 +44,19 @@ struct State<R> {
     running: HashMap<SecretKey, usize>,
     /// Per Secret, the resources deferred, oldest first (each at most once).
     waiting: HashMap<SecretKey, Queue<R>>,
+    /// Resources with work to do woken for a slot of their Secret, and when: no routine pass
+    /// takes the slot they are on their way to.
+    called: HashMap<R, (SecretKey, Instant)>,
+}
+
+impl<R: Eq + Hash> State<R> {
+    /// Slots of `key` kept for resources woken for them.
+    fn kept_for_called(&self, key: &SecretKey) -> usize {
+        self.called
+            .values()
+            .filter(|(k, at)| k == key && at.elapsed() < CALLED_HOLD)
+            .count()
+    }
 }
 
 struct Queue<R> {
@@ -71,10 +89,14 @@ impl<R: Eq + Hash + Clone> Queue<R> {
         }
     }
 
-    fn pop(&mut self) -> Option<R> {
-        let next = self.lanes.iter_mut().find_map(VecDeque::pop_front)?;
+    /// The next to wake, and whether it has work to do.
+    fn pop(&mut self) -> Option<(R, Lane)> {
+        let (next, lane) = match self.lanes[0].pop_front() {
+            Some(next) => (next, Lane::Priority),
+            None => (self.lanes[1].pop_front()?, Lane::Routine),
+        };
         self.members.remove(&next);
-        Some(next)
+        Some((next, lane))
     }
 
     fn len(&self) -> usize {
@@ -102,6 +124,7 @@ impl<R: Clone + Eq + Hash> Shares<R> {
         let state = State {
             running: HashMap::new(),
             waiting: HashMap::new(),
+            called: HashMap::new(),
         };
         let shares = Self {
             share: share.max(1),
@@ -116,7 +139,15 @@ impl<R: Clone + Eq + Hash> Shares<R> {
     pub(super) fn enter(&self, key: &SecretKey, who: &R, lane: Lane) -> Option<Permit<'_, R>> {
         let mut state = self.state.lock().unwrap();
         let running = state.running.get(key).copied().unwrap_or(0);
-        if running >= self.share {
+        // A routine pass does not take a slot that a resource with work to do, woken for it, is
+        // on its way to.
+        let called = state.called.remove(who).is_some();
+        let kept = if lane == Lane::Routine && !called {
+            state.kept_for_called(key)
+        } else {
+            0
+        };
+        if running + kept >= self.share {
             let queue = state.waiting.entry(key.clone()).or_insert_with(|| Queue {
                 lanes: [VecDeque::new(), VecDeque::new()],
                 members: HashSet::new(),
@@ -147,6 +178,13 @@ impl<R: Clone + Eq + Hash> Shares<R> {
         if state.waiting.get(key).is_some_and(|q| q.len() == 0) {
             state.waiting.remove(key);
         }
+        state.called.retain(|_, (_, at)| at.elapsed() < CALLED_HOLD);
+        let next = next.map(|(next, lane)| {
+            if lane == Lane::Priority {
+                state.called.insert(next.clone(), (key.clone(), Instant::now()));
+            }
+            next
+        });
         drop(state);
         if let Some(next) = next {
             // The receiver lives as long as the controller; after it, nothing is to be woken.
@@ -161,6 +199,7 @@ impl<R: Clone + Eq + Hash> Shares<R> {
             queue.remove(who);
             queue.len() > 0
         });
+        state.called.remove(who);
     }
 
     /// Passes running and resources waiting, over all Secrets (for tests).
@@ -257,6 +296,23 @@ mod tests {
             drop(shares.enter(&silent, &next, Lane::Routine).expect("its turn"));
         }
         assert_eq!(order, [4, 3, 2]);
+    }
+
+    #[test]
+    fn a_routine_pass_does_not_take_the_slot_a_woken_resource_with_work_to_do_comes_for() {
+        let (shares, mut woken) = Shares::<u32>::new(1);
+        let silent = secret("silent");
+        let first = shares.enter(&silent, &1, Lane::Routine).unwrap();
+        assert!(shares.enter(&silent, &2, Lane::Priority).is_none());
+        drop(first);
+        assert_eq!(woken.try_recv().ok(), Some(2));
+        assert!(
+            shares.enter(&silent, &3, Lane::Routine).is_none(),
+            "2 was woken for this slot"
+        );
+        let second = shares.enter(&silent, &2, Lane::Priority).expect("its turn");
+        drop(second);
+        assert_eq!(woken.try_recv().ok(), Some(3), "then the routine one");
     }
 
     #[test]
