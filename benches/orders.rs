@@ -21,9 +21,12 @@
 //! | `BENCH_ON_EXISTING` | (unset: the CRD's default, Stop) | `spec.onExisting`; `Order` skips the account's project listing |
 //! | `BENCH_TIMEOUT_S` | 600 + N/5 | give up waiting for Ready |
 //! | `OVH_SDK_PYTHON` | `target/sdk-venv/bin/python` | a Python with the `ovh` package (scripts/test makes it) |
+//! | `BENCH_STEADY` | unset | `1`: the steady-state mode instead (`benches/steady/mod.rs`, its own variables) |
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "steady/mod.rs"]
+mod steady;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -264,6 +267,10 @@ fn before_url(route: &str) -> bool {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    if std::env::var("BENCH_STEADY").is_ok_and(|v| v == "1") {
+        steady::run().await;
+        return;
+    }
     let s = Settings::from_env();
     let n = s.n;
     let env = Env::new("bench", |c| {

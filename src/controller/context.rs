@@ -226,7 +226,7 @@ impl Context {
             return Ok(None);
         };
         self.shares
-            .enter(&key, &ObjectRef::from_obj(obj))
+            .enter(&key, &ObjectRef::from_obj(obj), super::pass::lane_of(obj))
             .map(Some)
             .ok_or(Deferred)
     }

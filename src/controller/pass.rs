@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
-    ovh::{OvhClient, OvhError},
+    ovh::{Lane, OvhClient, OvhError},
 };
 
 /// How soon a resource waiting for a person is looked at again (any change of it comes sooner,
@@ -79,10 +79,15 @@ impl Pass<'_> {
         )
     }
 
-    /// The pass's OVH client (see [`Self::ovh`]).
+    /// The pass's OVH client (see [`Self::ovh`]): in the rate limit's routine lane for a
+    /// [`Self::routine`] pass, so that it never delays a resource with work to do.
     pub(super) async fn client(&mut self) -> Result<OvhClient, Error> {
         if self.ovh.is_none() {
-            self.ovh = Some(self.ctx.ovh_client(self.obj).await?);
+            let client = self.ctx.ovh_client(self.obj).await?;
+            self.ovh = Some(match lane_of(self.obj) {
+                Lane::Routine => client.routine(),
+                Lane::Priority => client,
+            });
         }
         Ok(self.ovh.clone().expect("just set"))
     }
@@ -306,6 +311,17 @@ impl Pass<'_> {
     }
 }
 
+/// The lane of a pass over `obj` (in the OVH client's rate limit and in its Secret's share):
+/// routine when nothing is asked of it — Ready with its spec's generation observed, and not being
+/// deleted (a resync, a spend refresh); else it has work to do and goes first.
+pub(super) fn lane_of(obj: &PublicCloudProject) -> Lane {
+    let settled = obj.metadata.deletion_timestamp.is_none()
+        && obj.status.as_ref().is_some_and(|s| {
+            s.phase == Some(Phase::Ready) && s.observed_generation == obj.metadata.generation
+        });
+    if settled { Lane::Routine } else { Lane::Priority }
+}
+
 /// The planner's view of [`super::holdings::Holdings`], from this pass's resource.
 impl Holders for Pass<'_> {
     fn held_elsewhere(&self, holding: &Holding) -> bool {
@@ -341,4 +357,45 @@ fn progress_delay(status: &PublicCloudProjectStatus) -> Duration {
     };
     let since = Timestamp::now().duration_since(started).unsigned_abs();
     (since / 5).clamp(Duration::from_secs(1), Duration::from_secs(120))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pcp(phase: Phase, observed: i64, generation: i64) -> PublicCloudProject {
+        let spec = serde_json::from_value(serde_json::json!({"description": "x"})).unwrap();
+        let mut obj = PublicCloudProject::new("team-a", spec);
+        obj.metadata.generation = Some(generation);
+        obj.status = Some(PublicCloudProjectStatus {
+            phase: Some(phase),
+            observed_generation: Some(observed),
+            ..Default::default()
+        });
+        obj
+    }
+
+    #[test]
+    fn only_a_settled_ready_resource_takes_the_routine_lane() {
+        assert_eq!(lane_of(&pcp(Phase::Ready, 3, 3)), Lane::Routine, "a resync");
+        assert_eq!(lane_of(&pcp(Phase::Ready, 2, 3)), Lane::Priority, "a spec change");
+        assert_eq!(
+            lane_of(&pcp(Phase::CheckingOut, 3, 3)),
+            Lane::Priority,
+            "ordering"
+        );
+        assert_eq!(
+            lane_of(&pcp(Phase::AwaitingPayment, 3, 3)),
+            Lane::Priority,
+            "paying"
+        );
+        let mut deleting = pcp(Phase::Ready, 3, 3);
+        deleting.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+        ));
+        assert_eq!(lane_of(&deleting), Lane::Priority, "deleting");
+        let mut new = pcp(Phase::Ready, 1, 1);
+        new.status = None;
+        assert_eq!(lane_of(&new), Lane::Priority, "a new resource");
+    }
 }

@@ -6,14 +6,23 @@
 //! A resource whose Secret has used its share does not start a pass: it takes no slot, joins its
 //! Secret's queue and is woken (through the controller's `reconcile_on`) when a pass of that
 //! Secret ends; a late fallback requeue covers a wake-up lost to a race. Nothing here waits.
+//! The queue has the two lanes of the OVH client's rate limit ([`Lane`]): a resource with work to
+//! do is woken before every resource waiting for a routine pass (a resync).
 
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     hash::Hash,
     sync::Mutex,
+    time::{Duration, Instant},
 };
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+use crate::ovh::Lane;
+
+/// How long a slot is kept for a resource with work to do that was woken for it (it comes back
+/// through the controller's queue in moments; one that does not come lets go of it).
+const CALLED_HOLD: Duration = Duration::from_secs(10);
 
 /// A credentials Secret's namespace and name.
 pub(super) type SecretKey = (String, String);
@@ -35,11 +44,64 @@ struct State<R> {
     running: HashMap<SecretKey, usize>,
     /// Per Secret, the resources deferred, oldest first (each at most once).
     waiting: HashMap<SecretKey, Queue<R>>,
+    /// Resources with work to do woken for a slot of their Secret, and when: no routine pass
+    /// takes the slot they are on their way to.
+    called: HashMap<R, (SecretKey, Instant)>,
+}
+
+impl<R: Eq + Hash> State<R> {
+    /// Slots of `key` kept for resources woken for them.
+    fn kept_for_called(&self, key: &SecretKey) -> usize {
+        self.called
+            .values()
+            .filter(|(k, at)| k == key && at.elapsed() < CALLED_HOLD)
+            .count()
+    }
 }
 
 struct Queue<R> {
-    order: VecDeque<R>,
+    /// Oldest first, in each lane: `[priority, routine]`.
+    lanes: [VecDeque<R>; 2],
     members: HashSet<R>,
+}
+
+impl<R: Eq + Hash + Clone> Queue<R> {
+    fn index(lane: Lane) -> usize {
+        match lane {
+            Lane::Priority => 0,
+            Lane::Routine => 1,
+        }
+    }
+
+    /// `who` waits in `lane` (once; a routine waiter now with work to do moves to the front lane).
+    fn push(&mut self, who: &R, lane: Lane) {
+        if self.members.insert(who.clone()) {
+            self.lanes[Self::index(lane)].push_back(who.clone());
+        } else if lane == Lane::Priority && self.lanes[1].contains(who) {
+            self.lanes[1].retain(|r| r != who);
+            self.lanes[0].push_back(who.clone());
+        }
+    }
+
+    fn remove(&mut self, who: &R) {
+        if self.members.remove(who) {
+            self.lanes.iter_mut().for_each(|l| l.retain(|r| r != who));
+        }
+    }
+
+    /// The next to wake, and whether it has work to do.
+    fn pop(&mut self) -> Option<(R, Lane)> {
+        let (next, lane) = match self.lanes[0].pop_front() {
+            Some(next) => (next, Lane::Priority),
+            None => (self.lanes[1].pop_front()?, Lane::Routine),
+        };
+        self.members.remove(&next);
+        Some((next, lane))
+    }
+
+    fn len(&self) -> usize {
+        self.members.len()
+    }
 }
 
 /// A pass of a Secret's share; the share's slot is given back (and the Secret's next waiting
@@ -62,6 +124,7 @@ impl<R: Clone + Eq + Hash> Shares<R> {
         let state = State {
             running: HashMap::new(),
             waiting: HashMap::new(),
+            called: HashMap::new(),
         };
         let shares = Self {
             share: share.max(1),
@@ -71,26 +134,31 @@ impl<R: Clone + Eq + Hash> Shares<R> {
         (shares, woken)
     }
 
-    /// A pass of `key`'s share for `who`, or None (then `who` waits in the Secret's queue).
-    pub(super) fn enter(&self, key: &SecretKey, who: &R) -> Option<Permit<'_, R>> {
+    /// A pass of `key`'s share for `who`, or None (then `who` waits in the Secret's queue, in
+    /// `lane`).
+    pub(super) fn enter(&self, key: &SecretKey, who: &R, lane: Lane) -> Option<Permit<'_, R>> {
         let mut state = self.state.lock().unwrap();
         let running = state.running.get(key).copied().unwrap_or(0);
-        if running >= self.share {
+        // A routine pass does not take a slot that a resource with work to do, woken for it, is
+        // on its way to.
+        let called = state.called.remove(who).is_some();
+        let kept = if lane == Lane::Routine && !called {
+            state.kept_for_called(key)
+        } else {
+            0
+        };
+        if running + kept >= self.share {
             let queue = state.waiting.entry(key.clone()).or_insert_with(|| Queue {
-                order: VecDeque::new(),
+                lanes: [VecDeque::new(), VecDeque::new()],
                 members: HashSet::new(),
             });
-            if queue.members.insert(who.clone()) {
-                queue.order.push_back(who.clone());
-            }
+            queue.push(who, lane);
             return None;
         }
         state.running.insert(key.clone(), running + 1);
         // Its turn came (woken, or a slot was free when it came back): it no longer waits.
-        if let Some(queue) = state.waiting.get_mut(key)
-            && queue.members.remove(who)
-        {
-            queue.order.retain(|r| r != who);
+        if let Some(queue) = state.waiting.get_mut(key) {
+            queue.remove(who);
         }
         Some(Permit {
             shares: self,
@@ -106,14 +174,17 @@ impl<R: Clone + Eq + Hash> Shares<R> {
                 state.running.remove(key);
             }
         }
-        let next = state.waiting.get_mut(key).and_then(|queue| {
-            let next = queue.order.pop_front()?;
-            queue.members.remove(&next);
-            Some(next)
-        });
-        if state.waiting.get(key).is_some_and(|q| q.order.is_empty()) {
+        let next = state.waiting.get_mut(key).and_then(Queue::pop);
+        if state.waiting.get(key).is_some_and(|q| q.len() == 0) {
             state.waiting.remove(key);
         }
+        state.called.retain(|_, (_, at)| at.elapsed() < CALLED_HOLD);
+        let next = next.map(|(next, lane)| {
+            if lane == Lane::Priority {
+                state.called.insert(next.clone(), (key.clone(), Instant::now()));
+            }
+            next
+        });
         drop(state);
         if let Some(next) = next {
             // The receiver lives as long as the controller; after it, nothing is to be woken.
@@ -125,11 +196,10 @@ impl<R: Clone + Eq + Hash> Shares<R> {
     pub(super) fn forget(&self, who: &R) {
         let mut state = self.state.lock().unwrap();
         state.waiting.retain(|_, queue| {
-            if queue.members.remove(who) {
-                queue.order.retain(|r| r != who);
-            }
-            !queue.order.is_empty()
+            queue.remove(who);
+            queue.len() > 0
         });
+        state.called.remove(who);
     }
 
     /// Passes running and resources waiting, over all Secrets (for tests).
@@ -138,7 +208,7 @@ impl<R: Clone + Eq + Hash> Shares<R> {
         let state = self.state.lock().unwrap();
         (
             state.running.values().sum(),
-            state.waiting.values().map(|q| q.order.len()).sum(),
+            state.waiting.values().map(Queue::len).sum(),
         )
     }
 }
@@ -163,12 +233,18 @@ mod tests {
     fn a_secret_runs_at_most_its_share_and_other_secrets_are_not_held() {
         let (shares, _woken) = Shares::<u32>::new(2);
         let silent = secret("silent");
-        let a = shares.enter(&silent, &1).expect("first pass");
-        let b = shares.enter(&silent, &2).expect("second pass");
-        assert!(shares.enter(&silent, &3).is_none(), "over the share");
-        assert!(shares.enter(&silent, &3).is_none(), "still over it");
+        let a = shares.enter(&silent, &1, Lane::Priority).expect("first pass");
+        let b = shares.enter(&silent, &2, Lane::Priority).expect("second pass");
+        assert!(
+            shares.enter(&silent, &3, Lane::Priority).is_none(),
+            "over the share"
+        );
+        assert!(
+            shares.enter(&silent, &3, Lane::Priority).is_none(),
+            "still over it"
+        );
         let other = shares
-            .enter(&secret("other"), &10)
+            .enter(&secret("other"), &10, Lane::Priority)
             .expect("another Secret has its own share");
         assert_eq!(
             shares.counts(),
@@ -183,28 +259,68 @@ mod tests {
     fn a_pass_that_ends_wakes_the_oldest_waiting_resource_of_its_secret() {
         let (shares, mut woken) = Shares::<u32>::new(1);
         let (silent, other) = (secret("silent"), secret("other"));
-        let first = shares.enter(&silent, &1).unwrap();
-        let _other = shares.enter(&other, &10).unwrap();
-        assert!(shares.enter(&other, &11).is_none());
+        let first = shares.enter(&silent, &1, Lane::Priority).unwrap();
+        let _other = shares.enter(&other, &10, Lane::Priority).unwrap();
+        assert!(shares.enter(&other, &11, Lane::Priority).is_none());
         for who in [2, 3, 2] {
-            assert!(shares.enter(&silent, &who).is_none());
+            assert!(shares.enter(&silent, &who, Lane::Priority).is_none());
         }
         drop(first);
         assert_eq!(woken.try_recv().ok(), Some(2), "the oldest of its own Secret");
         assert!(woken.try_recv().is_err(), "one wake per pass ended");
         // The woken one takes the slot; the next pass's end wakes 3.
-        let second = shares.enter(&silent, &2).expect("its turn");
+        let second = shares.enter(&silent, &2, Lane::Priority).expect("its turn");
         assert_eq!(shares.counts(), (2, 2));
         drop(second);
         assert_eq!(woken.try_recv().ok(), Some(3));
     }
 
     #[test]
+    fn a_resource_with_work_to_do_is_woken_before_routine_ones_that_waited_longer() {
+        let (shares, mut woken) = Shares::<u32>::new(1);
+        let silent = secret("silent");
+        let first = shares.enter(&silent, &1, Lane::Routine).unwrap();
+        for (who, lane) in [
+            (2, Lane::Routine),
+            (3, Lane::Routine),
+            (4, Lane::Priority),
+            (3, Lane::Priority),
+        ] {
+            assert!(shares.enter(&silent, &who, lane).is_none());
+        }
+        assert_eq!(shares.counts(), (1, 3), "3 waits once, in the front lane now");
+        drop(first);
+        let mut order = Vec::new();
+        while let Ok(next) = woken.try_recv() {
+            order.push(next);
+            drop(shares.enter(&silent, &next, Lane::Routine).expect("its turn"));
+        }
+        assert_eq!(order, [4, 3, 2]);
+    }
+
+    #[test]
+    fn a_routine_pass_does_not_take_the_slot_a_woken_resource_with_work_to_do_comes_for() {
+        let (shares, mut woken) = Shares::<u32>::new(1);
+        let silent = secret("silent");
+        let first = shares.enter(&silent, &1, Lane::Routine).unwrap();
+        assert!(shares.enter(&silent, &2, Lane::Priority).is_none());
+        drop(first);
+        assert_eq!(woken.try_recv().ok(), Some(2));
+        assert!(
+            shares.enter(&silent, &3, Lane::Routine).is_none(),
+            "2 was woken for this slot"
+        );
+        let second = shares.enter(&silent, &2, Lane::Priority).expect("its turn");
+        drop(second);
+        assert_eq!(woken.try_recv().ok(), Some(3), "then the routine one");
+    }
+
+    #[test]
     fn a_resource_gone_leaves_the_queues() {
         let (shares, mut woken) = Shares::<u32>::new(1);
         let silent = secret("silent");
-        let first = shares.enter(&silent, &1).unwrap();
-        assert!(shares.enter(&silent, &2).is_none());
+        let first = shares.enter(&silent, &1, Lane::Priority).unwrap();
+        assert!(shares.enter(&silent, &2, Lane::Priority).is_none());
         shares.forget(&2);
         assert_eq!(shares.counts(), (1, 0));
         drop(first);

@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod error;
 pub mod model;
 pub mod options;
+pub mod orders;
 /// The calls' former module, kept so that `ovh::order::{is_project_id, termination_token, …}`
 /// paths keep working; the calls themselves are in [`calls`], one module per family.
 pub mod order {
@@ -22,7 +23,7 @@ pub mod projects;
 pub mod routes;
 pub mod signing;
 
-pub use client::OvhClient;
+pub use client::{Lane, OvhClient};
 pub use credentials::{Auth, Credentials};
 pub use endpoint::resolve_endpoint;
 pub use error::{ApiError, Disposition, OvhError};

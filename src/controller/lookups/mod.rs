@@ -15,6 +15,7 @@ mod day_two;
 use crate::ovh::{
     OvhClient, OvhError,
     order::{is_project_id, termination_token},
+    orders::OrderContents,
 };
 
 /// Performs one lookup and records what OVH (or the cluster, for the outputs Secret) said.
@@ -273,43 +274,42 @@ async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<Order
     }
     let mut seen = Vec::new();
     for order_id in ids {
-        let date = ovh.order(order_id).await?.date;
-        let date = date.as_deref().and_then(|d| d.parse::<Timestamp>().ok());
+        let contents = ovh.order_contents(order_id).await?;
+        let date = contents.date.as_deref().and_then(|d| d.parse::<Timestamp>().ok());
         if let (Some(after), Some(date)) = (after, date)
             && date < after
         {
             continue;
         }
-        seen.push(order_seen(ovh, order_id).await?);
+        seen.push(order_seen_of(&contents));
     }
     tracing::debug!(orders = ?seen, "orders a lost checkout may have placed");
     Ok(seen)
 }
 
-/// One order's contents: each detail's `extension` (plan and configurations); `items: None`
-/// when no detail has one (the US API).
+/// One order's contents (each detail's `extension`: plan and configurations; `items: None` when
+/// no detail has one, the US API), read once per client and shared by every search
+/// (`ovh::orders`).
 async fn order_seen(ovh: &OvhClient, order_id: i64) -> Result<OrderSeen, OvhError> {
-    let mut items = Vec::new();
-    let mut shown = false;
-    for detail in ovh.order_details(order_id).await? {
-        let extension = match ovh.order_detail_extension(order_id, detail).await {
-            Ok(e) => e,
-            Err(e) if e.is_not_found() => continue,
-            Err(e) => return Err(e),
-        };
-        shown = true;
-        items.push(OrderItemSeen {
-            plan_code: extension.order.plan.code,
-            configurations: extension
-                .order
-                .configurations
-                .into_iter()
-                .map(|c| (c.label, c.value))
-                .collect(),
-        });
+    Ok(order_seen_of(&*ovh.order_contents(order_id).await?))
+}
+
+fn order_seen_of(contents: &OrderContents) -> OrderSeen {
+    let items = contents.items.as_ref().map(|items| {
+        items
+            .iter()
+            .map(|order| OrderItemSeen {
+                plan_code: order.plan.code.clone(),
+                configurations: order
+                    .configurations
+                    .iter()
+                    .map(|c| (c.label.clone(), c.value.clone()))
+                    .collect(),
+            })
+            .collect()
+    });
+    OrderSeen {
+        id: contents.order_id,
+        items,
     }
-    Ok(OrderSeen {
-        id: order_id,
-        items: shown.then_some(items),
-    })
 }

@@ -23,8 +23,12 @@ use super::error::{OvhError, Result};
 use super::options::{CallStats, ClientOptions};
 use super::routes::Route;
 
+mod limit;
 mod send;
 mod wire;
+
+pub use limit::Lane;
+use limit::Limiter;
 
 pub use wire::MAX_ANSWER_BYTES;
 use wire::decode;
@@ -35,9 +39,12 @@ pub(in crate::ovh) use wire::{api_error, clip, http_client, read_bounded, redire
 const MAX_OFFERS_CACHED: usize = 64;
 
 /// A client of the OVH v1 API. Cheap to clone; clones share the clock delta, token and limit.
+/// Its calls go in the priority lane of the rate limit; [`OvhClient::routine`]'s in the routine
+/// lane ([`Lane`]).
 #[derive(Clone)]
 pub struct OvhClient {
     pub(super) inner: Arc<Inner>,
+    lane: Lane,
 }
 
 pub(super) struct Inner {
@@ -49,7 +56,7 @@ pub(super) struct Inner {
     /// Server time minus local time, fetched once, lazily, before the first signed call.
     pub(super) time_delta: OnceCell<i64>,
     pub(super) token: tokio::sync::Mutex<Option<(SecretString, Instant)>>,
-    next_slot: tokio::sync::Mutex<Instant>,
+    limiter: Limiter,
     /// What the account is offered (plan codes, configuration labels), read only to explain a
     /// refusal and kept for the client's life: never a call on the common path.
     offer_cache: Mutex<BTreeMap<String, Vec<String>>>,
@@ -57,6 +64,8 @@ pub(super) struct Inner {
     /// a call); a burst of new resources shares one listing, whose end `projects_listed` tells.
     pub(super) projects: Mutex<super::projects::ProjectCache>,
     pub(super) projects_listed: tokio::sync::Notify,
+    /// Orders' contents, read once each (`ovh::orders`).
+    pub(super) orders: super::orders::OrderCache,
 }
 
 impl std::fmt::Debug for OvhClient {
@@ -86,7 +95,9 @@ impl OvhClient {
     pub fn new(credentials: Credentials, options: ClientOptions) -> Result<Self> {
         let (base_url, token_url) = resolve_endpoint(&credentials.endpoint)?;
         let http = http_client(options.timeout)?;
+        let limiter = Limiter::new(options.rate_limit);
         Ok(Self {
+            lane: Lane::Priority,
             inner: Arc::new(Inner {
                 http,
                 base_url,
@@ -96,11 +107,27 @@ impl OvhClient {
                 offer_cache: Mutex::default(),
                 projects: Mutex::default(),
                 projects_listed: tokio::sync::Notify::new(),
+                orders: Default::default(),
                 time_delta: OnceCell::new(),
                 token: tokio::sync::Mutex::new(None),
-                next_slot: tokio::sync::Mutex::new(Instant::now()),
+                limiter,
             }),
         })
+    }
+
+    /// The same client, whose calls wait behind every waiting call of the priority lane: for
+    /// routine reads (a Ready project's resync, a spend refresh), which must not delay a resource
+    /// with work to do. Both lanes share one rate limit, clock delta, token and caches.
+    pub fn routine(&self) -> OvhClient {
+        OvhClient {
+            inner: self.inner.clone(),
+            lane: Lane::Routine,
+        }
+    }
+
+    /// The lane this client's calls wait in.
+    pub fn lane(&self) -> Lane {
+        self.lane
     }
 
     /// A cached answer of [`OvhClient`]'s offer reads, by key.

@@ -144,17 +144,8 @@ impl OvhClient {
         }
     }
 
+    /// Waits for this call's slot under the client's rate limit, in its lane.
     async fn wait_for_rate_limit(&self) {
-        let Some(per_second) = self.inner.options.rate_limit.filter(|r| *r > 0.0) else {
-            return;
-        };
-        let interval = Duration::from_secs_f64(1.0 / per_second);
-        let slot = {
-            let mut next = self.inner.next_slot.lock().await;
-            let slot = (*next).max(Instant::now());
-            *next = slot + interval;
-            slot
-        };
-        tokio::time::sleep_until(slot.into()).await;
+        self.inner.limiter.acquire(self.lane).await;
     }
 }

@@ -70,3 +70,56 @@ async fn an_unknown_order_is_not_found() {
     assert_ovh_said(&e, 404, Disposition::NotFound, "1");
     assert_eq!(e.category(), "OvhNotFound");
 }
+
+/// The search for a lost checkout's order compares every order placed since: two searches over
+/// the same orders (at once, then a third later) read each order's contents once.
+#[tokio::test]
+async fn an_order_s_contents_are_read_once_per_client_and_shared_by_searches() {
+    let sim = Sim::start().await;
+    let client = sim.client();
+    let mut placed = Vec::new();
+    for _ in 0..3 {
+        placed.push(placed_order(&client, Region::Eu).await.order_id);
+    }
+    let search = || async {
+        let mut seen = Vec::new();
+        for id in client.orders_since("2000-01-01T00:00:00Z").await.unwrap() {
+            seen.push(client.order_contents(id).await.unwrap());
+        }
+        seen
+    };
+    let (first, second) = tokio::join!(search(), search());
+    let third = search().await;
+    assert_eq!(first, second);
+    assert_eq!(first, third);
+    assert_eq!(first.len(), 3);
+    for contents in &first {
+        assert!(placed.contains(&contents.order_id));
+        assert!(contents.date.is_some(), "{contents:?}");
+        let items = contents.items.as_ref().expect("EU details have an extension");
+        assert!(
+            items
+                .iter()
+                .any(|i| i.plan.code.as_deref() == Some("project.2018")),
+            "{items:?}"
+        );
+    }
+    let details = sim.calls("GET /me/order/{orderId}/details").await;
+    assert_eq!(details, 3, "each order's details listed once");
+    assert_eq!(
+        sim.calls("GET /me/order/{orderId}").await,
+        3,
+        "each order read once"
+    );
+    let extensions = sim
+        .calls("GET /me/order/{orderId}/details/{orderDetailId}/extension")
+        .await;
+    let per_order = first
+        .iter()
+        .map(|c| c.items.as_ref().unwrap().len() as u64)
+        .sum::<u64>();
+    assert_eq!(extensions, per_order, "each detail's extension read once");
+    // Another client (other credentials, or a Secret changed) reads them again.
+    sim.client().order_contents(placed[0]).await.unwrap();
+    assert_eq!(sim.calls("GET /me/order/{orderId}/details").await, 4);
+}
