@@ -46,6 +46,18 @@ fn marker(obj: &PublicCloudProject) -> String {
     format!("{MARKER_PREFIX}{}", obj.metadata.uid.as_deref().unwrap())
 }
 
+/// Waits until the operator has passed over the resource three more times (each pass reads the
+/// project once).
+async fn three_more_passes(env: &Env) {
+    let project_reads = "GET /cloud/project/{serviceName}";
+    let before = env.sim.calls(project_reads).await;
+    eventually("three more passes", 30, || async {
+        let now = env.sim.calls(project_reads).await;
+        if now >= before + 3 { Ok(()) } else { Err(now) }
+    })
+    .await;
+}
+
 async fn patch_spec(env: &Env, name: &str, spec: Value) {
     env.api
         .patch(
@@ -83,13 +95,7 @@ async fn spend_is_read_on_its_schedule_not_on_every_pass() {
     assert_eq!(env.sim.calls(usage).await, 1);
 
     // Passes go on every second (each reads the project); the spend is not read again.
-    let project_reads = "GET /cloud/project/{serviceName}";
-    let before = env.sim.calls(project_reads).await;
-    eventually("three more passes", 30, || async {
-        let now = env.sim.calls(project_reads).await;
-        if now >= before + 3 { Ok(()) } else { Err(now) }
-    })
-    .await;
+    three_more_passes(&env).await;
     assert_eq!(env.sim.calls(usage).await, 1, "not on every pass");
     operator.kill();
 
@@ -330,13 +336,7 @@ async fn regions_are_added_once_a_late_one_is_not_asked_twice_and_an_unknown_one
             .is_some_and(|q| q.manual == Some(true))
     })
     .await;
-    let project_reads = "GET /cloud/project/{serviceName}";
-    let before = env.sim.calls(project_reads).await;
-    eventually("three more passes", 30, || async {
-        let now = env.sim.calls(project_reads).await;
-        if now >= before + 3 { Ok(()) } else { Err(now) }
-    })
-    .await;
+    three_more_passes(&env).await;
     let ledger = env.sim.ledger().await;
     let day_two = ledger.day_two(&project_id).unwrap();
     assert!(day_two.manual_quota);

@@ -36,17 +36,9 @@ pub struct AlertingCreation {
 }
 
 /// Body of `PUT /cloud/project/{serviceName}/alerting/{id}` (`cloud.alerting.AlertingUpdate`,
-/// every field optional at OVH; all but `service` always sent here). Never `email`.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AlertingUpdate {
-    pub name: String,
-    pub monthly_threshold: i64,
-    pub delay: i64,
-    pub emails: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-}
+/// every field optional at OVH): the creation's fields, all but `service` always sent. Never
+/// `email`.
+pub type AlertingUpdate = AlertingCreation;
 
 /// `cloud.alerting.Alert`: one alert OVH has sent for an alerting.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

@@ -7,7 +7,7 @@
 use super::*;
 use crate::{
     api::{Budget, BudgetStatus},
-    ovh::model::{AlertingCreation, AlertingUpdate},
+    ovh::model::AlertingCreation,
 };
 
 mod plan;
@@ -77,14 +77,7 @@ impl BudgetAct {
                 name,
                 budget,
             } => {
-                let creation = AlertingCreation {
-                    name: name.clone(),
-                    monthly_threshold: budget.monthly_threshold,
-                    delay: budget.delay,
-                    emails: budget.emails.clone(),
-                    service: budget.service.map(|s| s.as_str().to_string()),
-                };
-                let made = ovh.create_alerting(project_id, &creation).await?;
+                let made = ovh.create_alerting(project_id, &alerting(name, budget)).await?;
                 BudgetOutcome::Created {
                     id: made.id,
                     applied: budget.clone(),
@@ -100,14 +93,8 @@ impl BudgetAct {
                 name,
                 budget,
             } => {
-                let update = AlertingUpdate {
-                    name: name.clone(),
-                    monthly_threshold: budget.monthly_threshold,
-                    delay: budget.delay,
-                    emails: budget.emails.clone(),
-                    service: budget.service.map(|s| s.as_str().to_string()),
-                };
-                ovh.update_alerting(project_id, id, &update).await?;
+                ovh.update_alerting(project_id, id, &alerting(name, budget))
+                    .await?;
                 BudgetOutcome::Updated {
                     budget: budget.clone(),
                 }
@@ -206,6 +193,17 @@ impl BudgetOutcome {
                 .warning()
             }
         }
+    }
+}
+
+/// The alert's body at OVH, for its creation and its updates (the same fields; never `email`).
+fn alerting(name: &str, budget: &Budget) -> AlertingCreation {
+    AlertingCreation {
+        name: name.to_string(),
+        monthly_threshold: budget.monthly_threshold,
+        delay: budget.delay,
+        emails: budget.emails.clone(),
+        service: budget.service.map(|s| s.as_str().to_string()),
     }
 }
 
