@@ -8,8 +8,9 @@
 //! 3. The measured operator starts on them with `--ovh-rate-limit` (10, its default), `--resync`
 //!    shortened in proportion (10 min × N / 10,000: the same calls per second as 10,000 projects
 //!    read every 10 minutes) and a long `--spend-interval` (24 h: the day-two reads are outside
-//!    this measure unless `BENCH_STEADY_SPEND_INTERVAL` says otherwise). After a warm-up, a window
-//!    as long (one resync interval, at most 2 minutes) is measured: OVH calls per second against
+//!    this measure unless `BENCH_STEADY_SPEND_INTERVAL` says otherwise). After a warm-up (the
+//!    first round, N calls at the limit, then one window), a window of one resync interval (at
+//!    most 2 minutes) is measured: OVH calls per second against
 //!    the limit, the effective resync interval (N over the project reads per second), CPU.
 //! 4. The same burst of M new orders on it: create → order URL against step 1 (the ratio), API
 //!    requests per ordered project, CPU, peak RSS.
@@ -19,7 +20,7 @@
 //! | `BENCH_STEADY_N` | 10000 | Ready projects (N) |
 //! | `BENCH_STEADY_ORDERS` | 100 | new orders of the burst (M) |
 //! | `BENCH_STEADY_RESYNC_S` | 600 × N / 10,000 (at least 5) | the operator's `--resync` |
-//! | `BENCH_STEADY_WINDOW_S` | the resync, at most 120 | the warm-up, then the measured window |
+//! | `BENCH_STEADY_WINDOW_S` | the resync, at most 120 | the measured window (the warm-up is N / limit seconds longer) |
 //! | `BENCH_STEADY_SPEND_INTERVAL` | 24h | the operator's `--spend-interval` |
 //! | `BENCH_OVH_RATE_LIMIT` | 10 | the operator's `--ovh-rate-limit` |
 //! | `BENCH_LATENCY_MS` | 20 | the simulators' latency on every OVH call |
@@ -290,7 +291,10 @@ pub async fn run() {
     let pid = operator.id();
     let interval = Duration::from_secs(s.window_s);
     let mut peak = 0;
-    sample_for(pid, interval, &mut peak).await;
+    // The warm-up outlasts the first round, in which the operator reads every project once at
+    // start (N calls at the limit), then one window more.
+    let first_round = Duration::from_secs_f64(n as f64 / s.rate_limit.max(1.0));
+    sample_for(pid, first_round + interval, &mut peak).await;
     let (ovh_before, cpu_before, kube_before) = (
         env.sim.stats().await,
         cpu_seconds(pid),

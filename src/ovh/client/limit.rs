@@ -1,9 +1,11 @@
 //! The rate limit of one client (one credentials Secret): one call every `1 / rate` seconds,
 //! handed out in two lanes sharing that one budget. A call of the priority lane (a resource with
 //! work to do: ordering, paying, deleting, a spec change) is served before every call waiting in
-//! the routine lane (resyncs of Ready projects, spend refreshes), however long those have waited;
-//! within a lane, first come first served. A routine call waits only while priority calls wait:
-//! with none, it takes the next slot as before.
+//! the routine lane (resyncs of Ready projects, spend refreshes) that has waited less than
+//! [`MAX_ROUTINE_WAIT`]; within a lane, first come first served. A routine call waits only while
+//! priority calls wait: with none, it takes the next slot as before. One that has waited
+//! [`MAX_ROUTINE_WAIT`] takes the next slot in any case: the pass that sent it holds one of its
+//! Secret's reconcile slots while it waits, which the resources with work to do need.
 //!
 //! No task runs the limiter: the waiter at the head of the queue (the priority lane's first, else
 //! the routine lane's) sleeps until the next slot and takes it; the others sleep until they are
@@ -16,6 +18,9 @@ use std::{
 };
 
 use tokio::{sync::Notify, time::Instant};
+
+/// The longest a routine call waits behind priority calls (ten slots at 10 calls per second).
+pub const MAX_ROUTINE_WAIT: Duration = Duration::from_secs(1);
 
 /// Which of a client's calls wait behind which (see the module's documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,11 +58,18 @@ struct State {
 struct Waiter {
     id: u64,
     wake: Arc<Notify>,
+    since: Instant,
 }
 
 impl State {
+    /// The next to be served: the oldest routine call once it has waited its longest, else the
+    /// oldest priority call, else the oldest routine one.
     fn head(&self) -> Option<&Waiter> {
-        self.lanes.iter().find_map(|lane| lane.front())
+        let routine = self.lanes[1].front();
+        if let Some(aged) = routine.filter(|w| w.since.elapsed() >= MAX_ROUTINE_WAIT) {
+            return Some(aged);
+        }
+        self.lanes[0].front().or(routine)
     }
 
     fn wake_head(&self) {
@@ -128,10 +140,12 @@ impl Limiter {
             let waiter = Waiter {
                 id,
                 wake: wake.clone(),
+                since: now,
             };
             state.lanes[lane.index()].push_back(waiter);
             id
         };
+        let aged_at = Instant::now() + MAX_ROUTINE_WAIT;
         let mut place = Place {
             limiter: self,
             lane,
@@ -160,6 +174,10 @@ impl Limiter {
             match slot {
                 // Another waiter may become the head meanwhile: then this one waits again.
                 Some(slot) => tokio::time::sleep_until(slot).await,
+                // A routine call looks again when it has waited its longest.
+                None if lane == Lane::Routine && Instant::now() < aged_at => {
+                    let _ = tokio::time::timeout_at(aged_at, wake.notified()).await;
+                }
                 None => wake.notified().await,
             }
         }
@@ -204,7 +222,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_priority_call_is_served_before_routine_calls_that_waited_longer() {
-        let limiter = Arc::new(Limiter::new(Some(1.0)));
+        let limiter = Arc::new(Limiter::new(Some(10.0)));
         let served = Arc::default();
         limiter.acquire(Lane::Routine).await; // the first slot, at once
         queue(&limiter, Lane::Routine, "routine 1", &served).await;
@@ -214,6 +232,26 @@ mod tests {
         assert_eq!(limiter.waiting(), (2, 2));
         let order = until_served(&served, 4).await;
         assert_eq!(order, ["priority 1", "priority 2", "routine 1", "routine 2"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_routine_call_waits_behind_priority_calls_no_longer_than_its_longest() {
+        let limiter = Arc::new(Limiter::new(Some(10.0)));
+        let served = Arc::default();
+        limiter.acquire(Lane::Priority).await;
+        queue(&limiter, Lane::Routine, "routine", &served).await;
+        const PRIORITY: [&str; 30] = [
+            "p00", "p01", "p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09", "p10", "p11", "p12", "p13",
+            "p14", "p15", "p16", "p17", "p18", "p19", "p20", "p21", "p22", "p23", "p24", "p25", "p26", "p27",
+            "p28", "p29",
+        ];
+        for name in PRIORITY {
+            queue(&limiter, Lane::Priority, name, &served).await;
+        }
+        let order = until_served(&served, 31).await;
+        let at = order.iter().position(|n| *n == "routine").unwrap();
+        // Ten slots in a second: served after about ten priority calls, not after all thirty.
+        assert!((8..=11).contains(&at), "served {at}th: {order:?}");
     }
 
     #[tokio::test(start_paused = true)]
