@@ -245,11 +245,30 @@ pub fn kubectl_with_input(args: &[&str], input: &str) -> std::process::Output {
 
 /// A loopback port free at the time of asking (e.g. for the operator's `--metrics-addr`).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    free_ports::<1>()[0]
+}
+
+/// `N` loopback ports free at the time of asking, distinct from each other and from every port
+/// this process was given before: each listener is held until all are chosen (a port dropped at
+/// once may be handed out again by the next bind: etcd's peer port and kube-apiserver's port once
+/// came out the same).
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut given = GIVEN.lock().unwrap();
+    let mut held = Vec::new();
+    let mut ports = [0; N];
+    let mut chosen = 0;
+    while chosen < N {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        held.push(listener);
+        if given.insert(port) {
+            ports[chosen] = port;
+            chosen += 1;
+        }
+    }
+    ports
 }
 
 /// The kube-apiserver flags shared with `scripts/dev-cluster` (tests/kube-apiserver.flags), with
@@ -274,7 +293,7 @@ fn start() -> Result<ControlPlane, String> {
     let dir = std::env::temp_dir().join(format!("ovh-operator-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let token = write_credentials(&dir).map_err(|e| e.to_string())?;
-    let (etcd_port, peer_port, api_port) = (free_port(), free_port(), free_port());
+    let [etcd_port, peer_port, api_port] = free_ports::<3>();
 
     let etcd_url = format!("http://127.0.0.1:{etcd_port}");
     spawn(
