@@ -9,9 +9,6 @@
 
 use jiff::Timestamp;
 
-// The planner's rules, stage by stage: each decides its stage's next step, or hands over to the
-// next stage's.
-pub(crate) use self::{budget::plan_budget, quota::plan_quota, region::plan_regions};
 pub use self::{
     budget::{BudgetAct, BudgetOutcome},
     cart::{CartAct, CartOutcome},
@@ -29,13 +26,18 @@ pub use self::{
     termination::{TerminationAct, TerminationOutcome},
     user::{UserAct, UserOutcome},
 };
+// The planner's rules, stage by stage: each decides its stage's next step, or hands over to the
+// next stage's.
 pub(crate) use self::{
+    budget::plan_budget,
     cart::prepare_order,
     item::{configure_item, item_post_unsettled},
     order::{Judgement, checkout, find_lost_order, follow_order, lost_order},
     outputs::{pending, plan_outputs},
     payment::{unpaid_order, unusable_method},
     project::{existing_project, follow_project},
+    quota::plan_quota,
+    region::plan_regions,
     spend::{plan_day_two, spend_due},
     termination::plan_deletion,
     user::{UserStep, delete_user, recorded_user, user_not_ready},
