@@ -46,6 +46,9 @@ pub(super) struct Pass<'a> {
     /// OVH reads are cut at this deadline; a call that may change something at OVH is never
     /// cut, only not begun past it.
     pub(super) deadline: tokio::time::Instant,
+    /// How much this pass's routine intervals are stretched (see [`budget`]): computed once per
+    /// pass, not on every step's input.
+    stretch: f64,
 }
 
 impl<'a> Pass<'a> {
@@ -62,6 +65,7 @@ impl<'a> Pass<'a> {
             written_generation: None,
             ovh: None,
             deadline: tokio::time::Instant::now() + ctx.options.pass_budget,
+            stretch: ctx.routine_stretch(obj),
         }
     }
 }
@@ -69,7 +73,7 @@ impl<'a> Pass<'a> {
 impl Pass<'_> {
     pub(super) fn input(&self) -> Input<'_> {
         let mut policy = self.ctx.options.policy();
-        policy.spend_interval = policy.spend_interval.mul_f64(self.ctx.routine_stretch(self.obj));
+        policy.spend_interval = policy.spend_interval.mul_f64(self.stretch);
         Input::new(
             self.obj,
             &self.status,
@@ -176,10 +180,11 @@ impl Pass<'_> {
         Ok(match requeue {
             Requeue::Person => Action::requeue(PERSON_POLL),
             Requeue::Progress => Action::requeue(progress_delay(&self.status)),
-            Requeue::Resync => {
-                let factor = self.ctx.routine_stretch(self.obj);
-                Action::requeue(budget::spread(self.ctx.options.resync, factor, rand::random()))
-            }
+            Requeue::Resync => Action::requeue(budget::spread(
+                self.ctx.options.resync,
+                self.stretch,
+                rand::random(),
+            )),
             Requeue::SpecChange => Action::requeue(SPEC_CHANGE_POLL),
         })
     }
