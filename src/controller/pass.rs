@@ -234,8 +234,13 @@ impl Pass<'_> {
         status::set_ready(&mut self.status, false, reason, &message, generation);
         self.status.observed_generation = generation;
         self.write_if_changed().await?;
-        status::publish(&self.ctx.events, self.obj, Severity::Warning, reason, message).await;
+        self.warn(reason, message).await;
         retry
+    }
+
+    /// A Warning event about this resource.
+    async fn warn(&self, reason: Reason, note: String) {
+        status::publish(&self.ctx.events, self.obj, Severity::Warning, reason, note).await;
     }
 
     /// The pass waited on OVH past its time budget while `doing` `step` (a lookup or an act): it
@@ -257,14 +262,7 @@ impl Pass<'_> {
             let generation = self.generation();
             status::set_ready(&mut self.status, false, reason, &e.to_string(), generation);
             self.write_if_changed().await?;
-            status::publish(
-                &self.ctx.events,
-                self.obj,
-                Severity::Warning,
-                reason,
-                e.to_string(),
-            )
-            .await;
+            self.warn(reason, e.to_string()).await;
         }
         self.write_if_changed().await?;
         Err(e)
@@ -278,40 +276,27 @@ impl Pass<'_> {
             return self.credentials_failure(Error::Ovh(e)).await;
         }
         let message = e.to_string();
+        let reason = Reason::from(&e);
         // Refused for good (Refused, Expired; Credentials went above): it waits for a change.
         if e.disposition().is_final() {
-            self.ctx.metrics.failure(Reason::from(&e).as_str());
+            self.ctx.metrics.failure(reason.as_str());
             self.ctx.remember_refusal(self.obj);
-            if !self.already_reported(status::READY, Reason::from(&e)) {
-                status::set_ready(&mut self.status, false, Reason::from(&e), &message, generation);
+            if !self.already_reported(status::READY, reason) {
+                status::set_ready(&mut self.status, false, reason, &message, generation);
                 self.status.observed_generation = generation;
                 self.write_if_changed().await?;
-                status::publish(
-                    &self.ctx.events,
-                    self.obj,
-                    Severity::Warning,
-                    Reason::from(&e),
-                    message,
-                )
-                .await;
+                self.warn(reason, message).await;
             }
             return Ok(Action::requeue(REFUSAL_RETRY));
         }
         // An answer that cannot be read will not read better on the next try: the Ready
         // condition says so (the phase stays), not only an event.
-        if matches!(e, OvhError::Decode { .. }) && !self.already_reported(status::READY, Reason::from(&e)) {
-            status::set_ready(&mut self.status, false, Reason::from(&e), &message, generation);
+        if matches!(e, OvhError::Decode { .. }) && !self.already_reported(status::READY, reason) {
+            status::set_ready(&mut self.status, false, reason, &message, generation);
         }
         // Keep what this pass achieved, then let the error policy back off.
         self.write_if_changed().await?;
-        status::publish(
-            &self.ctx.events,
-            self.obj,
-            Severity::Warning,
-            Reason::from(&e),
-            message,
-        )
-        .await;
+        self.warn(reason, message).await;
         Err(Error::Ovh(e))
     }
 }
