@@ -420,8 +420,7 @@ async fn approve_checks_the_price_and_the_cart_then_the_operator_orders() {
             &format!("Cart:             {cart}"),
             "Price:            15.00 EUR with tax, 12.50 EUR without tax",
             "Timeline:",
-            "CartCreated",
-            // Routine steps (assign, item, configure, price) have no event; the wait has one.
+            // Routine steps (create, assign, item, configure, price) have no event; the wait has one.
             "AwaitingApproval     Cart",
             &format!(
                 "Next: review the price and approve it: kubectl pcp approve b --cart {cart} --max-price 15.00"

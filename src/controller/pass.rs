@@ -174,7 +174,8 @@ impl Pass<'_> {
         let generation = self.generation();
         status::enter_phase(&mut self.status, phase, reason, &message, generation);
         self.write_if_changed().await?;
-        if before != Some((reason.as_str().to_string(), message.clone())) {
+        let changed = before != Some((reason.as_str().to_string(), message.clone()));
+        if changed && (severity.is_warning() || reason.announced_when_waiting()) {
             status::publish(&self.ctx.events, self.obj, severity, reason, message).await;
         }
         Ok(match requeue {

@@ -77,6 +77,7 @@ reasons! {
     CartForgotten => Progressing, "a cart found by its marker no longer exists; a new one is made", "nothing: the operator goes on";
     CartAssigned => Progressing, "the cart was assigned to the account", "nothing: the operator goes on";
     ItemAdded => Progressing, "the project item was added to the cart", "nothing: the operator goes on";
+    ItemUnanswered => Progressing, "the cart holds a project item whose answer the status did not record (a crash after its POST): the checkout waits --checkout-grace, as after a lost answer", "nothing: the operator goes on";
     ItemRemoved => Progressing, "an item that no longer matches the spec was removed", "nothing: the operator goes on";
     Configured => Progressing, "an item configuration was set or removed", "nothing: the operator goes on";
     OptionAdded => Progressing, "an option of spec.options was added to the project item", "nothing: the operator goes on";
@@ -202,6 +203,9 @@ impl Reason {
         matches!(
             self,
             Self::Ordering
+                | Self::CartCreated
+                | Self::OrderDelivered
+                | Self::ProjectDelivered
                 | Self::SpendRead
                 | Self::ForecastWithinBudget
                 | Self::BudgetAlertRequested
@@ -211,6 +215,7 @@ impl Reason {
                 | Self::CheckingOut
                 | Self::CartAssigned
                 | Self::ItemAdded
+                | Self::ItemUnanswered
                 | Self::Configured
                 | Self::Priced
                 | Self::PaymentBegun
@@ -261,10 +266,19 @@ pub fn markdown_table() -> String {
 }
 
 impl Reason {
+    /// Whether a pass that ends waiting on this reason publishes it (when the Ready condition
+    /// changes): not OVH's delivery, the normal course after the OrderPlaced and
+    /// PaymentRequested events (and before Ready), which the Ready condition shows. Three events
+    /// tell an order's story, not seven.
+    pub fn announced_when_waiting(self) -> bool {
+        !matches!(self, Self::Delivering)
+    }
+
     /// When the reason is published as an event (the reconcile loop publishes a step's reason
     /// unless it is routine, a wait's reason when the Ready condition changes, every warning).
     pub fn event(self) -> &'static str {
         match self {
+            Self::Delivering => "never (the Ready condition shows it)",
             // Only the CredentialsValid condition carries it (Pass::mark_credentials_valid).
             Self::Authenticated => "never (condition only)",
             // Startup failures: no resource to attach an event to; the operator logs and stops.

@@ -20,7 +20,7 @@ use super::{
     status,
 };
 use crate::{
-    api::{Phase, PublicCloudProject},
+    api::{Payment, Phase, PublicCloudProject},
     ovh::{OvhClient, OvhError},
 };
 
@@ -127,8 +127,11 @@ impl Target for Pass<'_> {
 
     async fn look(&mut self, lookup: &Lookup) -> Result<(), Ended> {
         // An order just placed reaches the status (its URL: where a person pays) before anything
-        // else is read about it.
-        if self.status.order.is_some() && self.persisted.order.is_none() {
+        // else is read about it. Paid by the operator, it is written with the payment's intent.
+        if self.status.order.is_some()
+            && self.persisted.order.is_none()
+            && self.obj.spec.payment == Payment::Manual
+        {
             self.write_if_changed().await.map_err(Err)?;
         }
         let ovh = self.ovh_or_stop().await?;
@@ -157,10 +160,12 @@ impl Target for Pass<'_> {
         }
         self.ctx.crash_hook.before_write(act).await;
         act.record_intent(&mut self.status, Timestamp::now());
-        if !act.status_only() {
-            // What earlier steps recorded is written before the next OVH call
-            // (docs/explanation/exactly-once.md).
+        if act.writes_first() {
+            // What earlier steps recorded is written before a call that a restart could not
+            // find again or repeat safely from an older status (docs/explanation/exactly-once.md).
             self.write_if_changed().await.map_err(Err)?;
+        }
+        if !act.status_only() {
             if let Err(e) = budget(&ovh, act, self.deadline).await {
                 return Err(match e {
                     None => self.over_budget(&ovh, "before", act.name()).await,

@@ -31,7 +31,7 @@ pub use self::{
 pub(crate) use self::{
     budget::plan_budget,
     cart::prepare_order,
-    item::{configure_item, item_post_unsettled},
+    item::{configure_item, item_post_unsettled, unanswered_item},
     order::{Judgement, checkout, find_lost_order, follow_order, lost_order},
     outputs::{pending, plan_outputs},
     payment::{unpaid_order, unusable_method},
@@ -116,8 +116,7 @@ impl Act {
     }
 
     /// Whether this act makes no OVH call: it only records an intent or what a lookup saw. The
-    /// status it changes may be written together with later ones, as long as it is written before
-    /// the next OVH call (the driver flushes before every call) — all that exactly-once needs.
+    /// status it changes is written with a later write ([`Self::writes_first`]).
     pub fn status_only(&self) -> bool {
         match self {
             Act::Cart(a) => a.status_only(),
@@ -129,7 +128,25 @@ impl Act {
             Act::Region(a) => a.status_only(),
             Act::Quota(a) => a.status_only(),
             Act::Spend(_) => true,
-            Act::Item(_) | Act::User(_) | Act::Outputs(_) => false,
+            Act::Item(a) => a.status_only(),
+            Act::User(_) | Act::Outputs(_) => false,
+        }
+    }
+
+    /// Whether what earlier steps recorded must reach the API server before this act's call:
+    /// true for every call but those that fill a cart before its checkout, which a restart finds
+    /// again from an older status at no cost. A cart's creation: an unassigned cart is found by
+    /// nothing (and costs nothing), and its id is written before its assignment — or with the
+    /// failure a lost answer reports, which records the intent the marker lookup needs. Its price:
+    /// a read. Its item and configurations: the cart is read before every change of its contents,
+    /// and an item seen there but not recorded waits the grace ([`ItemAct::RecordUnanswered`]).
+    /// So an order costs one write before the assignment, the checkout and the payment, not one
+    /// per call (docs/explanation/exactly-once.md).
+    pub fn writes_first(&self) -> bool {
+        match self {
+            Act::Cart(CartAct::Create { .. } | CartAct::PreviewPrice { .. })
+            | Act::Item(ItemAct::Add { .. } | ItemAct::AddConfiguration { .. }) => false,
+            act => !act.status_only(),
         }
     }
 

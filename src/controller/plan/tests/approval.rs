@@ -110,6 +110,7 @@ fn the_new_cart_goes_through_the_intent_and_needs_its_own_approval() {
     case.status.cart = Some(CartStatus {
         id: "cart-2".into(),
         assigned: Some(true),
+        item_id: Some(7),
         ..Default::default()
     });
     let mut hds_item = item(&[]);

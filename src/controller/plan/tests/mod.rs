@@ -97,6 +97,8 @@ impl Case {
         self.status.cart = Some(CartStatus {
             id: "cart-1".into(),
             assigned: Some(true),
+            // The item the fixtures' reads show (`item`), as its answered POST recorded it.
+            item_id: Some(7),
             ..Default::default()
         });
         // CreateCart records the plan code it resolved.

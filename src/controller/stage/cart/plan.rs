@@ -41,6 +41,9 @@ pub(crate) fn prepare_order(input: &Input) -> Step {
         }
         return step;
     }
+    if let Some(step) = unanswered_item(input, cart, items) {
+        return step;
+    }
     checkout(input, cart, judgement)
 }
 

@@ -45,6 +45,13 @@ pub enum ItemAct {
         /// The project item's plan: a refused option is explained with those offered with it.
         item_plan_code: String,
     },
+    /// Status only: the cart holds a project item whose POST the status does not record as
+    /// answered (the write after it was lost to a crash). Recorded as posted `seen_at` (the
+    /// latest it can have been sent), so the checkout waits the grace as for a lost answer.
+    RecordUnanswered {
+        item_id: i64,
+        seen_at: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +75,10 @@ pub enum ItemOutcome {
         item_id: i64,
         configuration_id: i64,
     },
+    Unanswered {
+        item_id: i64,
+        seen_at: String,
+    },
     OptionAdded {
         /// The project item the option belongs to.
         item_id: i64,
@@ -79,6 +90,10 @@ pub enum ItemOutcome {
 }
 
 impl ItemAct {
+    pub(super) fn status_only(&self) -> bool {
+        matches!(self, ItemAct::RecordUnanswered { .. })
+    }
+
     pub(super) async fn execute(&self, ovh: &OvhClient) -> Result<ItemOutcome, OvhError> {
         match self {
             ItemAct::Add {
@@ -142,6 +157,10 @@ impl ItemAct {
                 };
                 add_option(ovh, cart_id, option, item_plan_code).await
             }
+            ItemAct::RecordUnanswered { item_id, seen_at } => Ok(ItemOutcome::Unanswered {
+                item_id: *item_id,
+                seen_at: seen_at.clone(),
+            }),
         }
     }
 }
@@ -268,6 +287,16 @@ impl ItemOutcome {
                 let note =
                     format!("Removed configuration {configuration_id}, which no longer matches the spec");
                 (Reason::Configured, note)
+            }
+            ItemOutcome::Unanswered { item_id, seen_at } => {
+                if let Some(cart) = cart {
+                    cart.item_id = Some(item_id);
+                    cart.item_posted_at = Some(seen_at);
+                }
+                (
+                    Reason::ItemUnanswered,
+                    format!("Item {item_id} is in the cart but its answer was not recorded"),
+                )
             }
             ItemOutcome::OptionAdded {
                 item_id,

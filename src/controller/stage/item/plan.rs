@@ -133,3 +133,24 @@ pub(crate) fn item_post_unsettled(input: &Input, cart: &crate::api::CartStatus) 
         )
     })
 }
+
+/// The cart holds a project item whose POST this status does not record as answered (the status
+/// write after it was lost to a crash: the POSTs that fill a cart are not preceded by a write of
+/// their own). Its POST may have been sent more than once and still commit: it is recorded as
+/// posted now, so the checkout waits the grace as after a lost answer.
+pub(crate) fn unanswered_item(
+    input: &Input,
+    cart: &crate::api::CartStatus,
+    items: &[ItemSeen],
+) -> Option<Step> {
+    if input.checking_out() || cart.item_posted_at.is_some() {
+        return None;
+    }
+    let item = items.iter().find(|i| i.parent_item_id.is_none())?;
+    (cart.item_id != Some(item.item_id)).then(|| {
+        Step::Act(Act::Item(ItemAct::RecordUnanswered {
+            item_id: item.item_id,
+            seen_at: input.now.to_string(),
+        }))
+    })
+}
