@@ -139,7 +139,7 @@ fn register_listing(registry: &mut Registry) -> (Family<ResultLabels, Counter>, 
     let listings = Family::<ResultLabels, Counter>::default();
     registry.register(
         "ovh_operator_project_listings",
-        "Listings of a credentials Secret's projects (GET /cloud/project, once per --project-listing-interval) by result: listed, failed (retried at the next interval), tooLong (more ids than the operator reads: gone projects are then noticed at their own resync only)",
+        "Listings of a credentials Secret's projects (GET /cloud/project, once per --project-listing-interval) by result: listed, failed (retried at the next interval), tooLong (more ids than the operator reads), suspect (more than 20 and more than half of the Secret's Ready projects missing: taken for a wrong listing); unless listed, gone projects are noticed at their own resync only",
         listings.clone(),
     );
     let not_listed = Counter::default();

@@ -30,9 +30,15 @@ type Resource = ObjectRef<PublicCloudProject>;
 /// How one Secret's listing ended: the ids, or why not.
 type Listed = Result<HashSet<String>, Unlisted>;
 
-/// A listing that did not list.
+/// Not listed is taken for gone up to this many of a Secret's Ready resources at once, or up to
+/// half of them: beyond, the listing is more likely wrong (an incident answering a short list)
+/// than the account emptied, and a pass for each, in the priority lane, would hold back every
+/// order of the Secret. Their resyncs still read them.
+const SUSPECT_BEYOND: usize = 20;
+
+/// A listing that did not list, or not believably.
 struct Unlisted {
-    /// The metric's `result`: `failed` or `tooLong`.
+    /// The metric's `result`: `failed`, `tooLong` or `suspect`.
     result: &'static str,
     /// What failed, stable across attempts (an error's category): said once.
     what: &'static str,
@@ -82,12 +88,12 @@ pub(super) async fn run(
             }
             Some((key, listed)) = under_way.next() => {
                 busy.remove(&key);
+                let listed = listed.and_then(|ids| ctx.wake_not_listed(&store, &wake, &key, &ids));
                 report(&key, failing.get(&key).copied(), listed.as_ref().err());
                 match listed {
-                    Ok(ids) => {
+                    Ok(()) => {
                         failing.remove(&key);
                         ctx.metrics.project_listing("listed");
-                        ctx.wake_not_listed(&store, &wake, &key, &ids);
                     }
                     Err(unlisted) => {
                         failing.insert(key, unlisted.what);
@@ -127,22 +133,31 @@ fn report(key: &SecretKey, before: Option<&'static str>, failure: Option<&Unlist
     }
 }
 
-/// The resources among `resources` that a listing of their account calls for: Ready, not being
-/// deleted, and holding a project that `listed` does not show.
+/// How many of `resources` are Ready with a project, not being deleted, and those of them whose
+/// project `listed` does not show: the ones a listing of their account calls for.
 fn not_listed<'a>(
     resources: impl IntoIterator<Item = &'a PublicCloudProject>,
     listed: &HashSet<String>,
-) -> Vec<Resource> {
-    resources
+) -> (usize, Vec<Resource>) {
+    let ready: Vec<(&PublicCloudProject, &String)> = resources
         .into_iter()
         .filter(|obj| obj.metadata.deletion_timestamp.is_none())
-        .filter(|obj| {
-            obj.status.as_ref().is_some_and(|s| {
-                s.phase == Some(Phase::Ready) && s.project_id.as_ref().is_some_and(|id| !listed.contains(id))
-            })
+        .filter_map(|obj| {
+            let s = obj.status.as_ref()?;
+            (s.phase == Some(Phase::Ready)).then_some((obj, s.project_id.as_ref()?))
         })
-        .map(ObjectRef::from_obj)
-        .collect()
+        .collect();
+    let gone = ready
+        .iter()
+        .filter(|(_, id)| !listed.contains(*id))
+        .map(|(obj, _)| ObjectRef::from_obj(*obj))
+        .collect();
+    (ready.len(), gone)
+}
+
+/// Whether `gone` of `ready` projects not listed is believable (see [`SUSPECT_BEYOND`]).
+fn believable(ready: usize, gone: usize) -> bool {
+    gone <= SUSPECT_BEYOND || gone * 2 <= ready
 }
 
 impl Context {
@@ -161,14 +176,15 @@ impl Context {
             .collect()
     }
 
-    /// Marks and wakes `key`'s Ready resources whose project `ids` does not show.
+    /// Marks and wakes `key`'s Ready resources whose project `ids` does not show, unless they
+    /// are too many to believe ([`SUSPECT_BEYOND`]).
     fn wake_not_listed(
         &self,
         store: &Store<PublicCloudProject>,
         wake: &UnboundedSender<Resource>,
         key: &SecretKey,
         ids: &HashSet<String>,
-    ) {
+    ) -> Result<(), Unlisted> {
         let users: Vec<Resource> = self
             .secret_users
             .lock()
@@ -177,9 +193,20 @@ impl Context {
             .map(|refs| refs.iter().cloned().collect())
             .unwrap_or_default();
         let resources: Vec<Arc<PublicCloudProject>> = users.iter().filter_map(|r| store.get(r)).collect();
-        let gone = not_listed(resources.iter().map(Arc::as_ref), ids);
+        let (ready, gone) = not_listed(resources.iter().map(Arc::as_ref), ids);
+        if !believable(ready, gone.len()) {
+            return Err(Unlisted {
+                result: "suspect",
+                what: "ListingSuspect",
+                message: format!(
+                    "the listing does not show {} of the {ready} projects of Ready resources: \
+                     taken for a wrong listing; they are read at their resyncs",
+                    gone.len()
+                ),
+            });
+        }
         if gone.is_empty() {
-            return;
+            return Ok(());
         }
         tracing::info!(
             secret = %format!("{}/{}", key.0, key.1),
@@ -192,6 +219,7 @@ impl Context {
             marked.insert(resource.clone());
             let _ = wake.send(resource);
         }
+        Ok(())
     }
 
     /// The lane of a pass over `obj` ([`lane_of`]), except that a resource whose project its
@@ -253,10 +281,17 @@ mod tests {
             deleting,
             ordering,
         ];
-        let called: Vec<String> = not_listed(&resources, &listed)
-            .into_iter()
-            .map(|r| r.name)
-            .collect();
-        assert_eq!(called, ["gone"]);
+        let (ready, called) = not_listed(&resources, &listed);
+        let called: Vec<String> = called.into_iter().map(|r| r.name).collect();
+        assert_eq!((ready, called), (2, vec!["gone".to_string()]));
+    }
+
+    #[test]
+    fn a_listing_missing_most_projects_is_not_believed() {
+        assert!(believable(1, 1), "one resource, its project gone");
+        assert!(believable(10_000, SUSPECT_BEYOND), "a few at once");
+        assert!(believable(10_000, 5_000), "up to half");
+        assert!(!believable(10_000, 5_001), "more: a wrong listing");
+        assert!(!believable(40, 40), "an empty listing");
     }
 }
