@@ -4,9 +4,9 @@
 //! never stretched, each Secret with Ready resources lists its account's project ids
 //! (`GET /cloud/project`: one call, in the routine lane), and each Ready resource whose project is
 //! not listed gets a pass at once, in the priority lane. That pass reads the project as any pass
-//! does: the planner is not involved, the listing only triggers it. A listing that fails is
-//! counted, logged when it starts failing, and tried again at the next interval; it never becomes
-//! a resource's error. A project listed with another status than `ok` (the Control Panel filters
+//! does: the planner is not involved, the listing only triggers it. A listing that fails, or
+//! misses too many projects to believe, is counted, logged when it starts failing, and tried
+//! again at the next interval; it never becomes a resource's error. A project listed with another status than `ok` (the Control Panel filters
 //! this listing on status: docs/ovh-evidence.md#project-listing) is seen at its own resync.
 
 use std::{
