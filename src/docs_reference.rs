@@ -230,6 +230,7 @@ fn encoded_metrics() -> String {
     let registry = crate::metrics::Metrics::new(stats);
     registry.failure("OvhServerError");
     registry.phase_changed(None, Some("Ready"));
+    registry.project_listing("listed");
     let money = crate::metrics::Money {
         currency: "EUR".into(),
         current: Some(1.0),

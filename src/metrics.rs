@@ -34,6 +34,11 @@ struct PhaseLabels {
     phase: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabels {
+    result: String,
+}
+
 /// One resource's gauges: spend and budget, in the account's currency.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProjectLabels {
@@ -69,6 +74,8 @@ pub struct Metrics {
     forecast: Family<ProjectLabels, FloatGauge>,
     budget: Family<ProjectLabels, FloatGauge>,
     stretch: FloatGauge,
+    listings: Family<ResultLabels, Counter>,
+    not_listed: Counter,
     ready: Arc<AtomicBool>,
 }
 
@@ -127,6 +134,23 @@ fn register_money(registry: &mut Registry) -> (MoneyFamily, MoneyFamily, MoneyFa
     (spend, forecast, budget, stretch)
 }
 
+/// The account listings that notice projects gone from an account (`controller::listing`).
+fn register_listing(registry: &mut Registry) -> (Family<ResultLabels, Counter>, Counter) {
+    let listings = Family::<ResultLabels, Counter>::default();
+    registry.register(
+        "ovh_operator_project_listings",
+        "Listings of a credentials Secret's projects (GET /cloud/project, once per --project-listing-interval) by result: listed, failed (retried at the next interval), tooLong (more ids than the operator reads), suspect (more than 20 and more than half of the Secret's Ready projects missing: taken for a wrong listing); unless listed, gone projects are noticed at their own resync only",
+        listings.clone(),
+    );
+    let not_listed = Counter::default();
+    registry.register(
+        "ovh_operator_projects_not_listed",
+        "Ready resources whose project a listing of their Secret's account did not show: each got a pass at once, which reads the project",
+        not_listed.clone(),
+    );
+    (listings, not_listed)
+}
+
 impl Metrics {
     pub fn new(ovh_calls: Arc<CallStats>) -> Self {
         let mut registry = Registry::default();
@@ -173,6 +197,7 @@ impl Metrics {
             projects.clone(),
         );
         let (spend, forecast, budget, stretch) = register_money(&mut registry);
+        let (listings, not_listed) = register_listing(&mut registry);
         registry.register_collector(Box::new(OvhCalls(ovh_calls)));
         Self {
             registry: Arc::new(registry),
@@ -187,6 +212,8 @@ impl Metrics {
             forecast,
             budget,
             stretch,
+            listings,
+            not_listed,
             ready: Arc::default(),
         }
     }
@@ -257,6 +284,20 @@ impl Metrics {
     /// The last stretch of the routine intervals (see `controller::budget`).
     pub fn routine_stretch(&self, factor: f64) {
         self.stretch.set(factor);
+    }
+
+    /// A listing of a Secret's projects ended with `result` (`listed`, `failed`, `tooLong`).
+    pub fn project_listing(&self, result: &str) {
+        self.listings
+            .get_or_create(&ResultLabels {
+                result: result.into(),
+            })
+            .inc();
+    }
+
+    /// `count` Ready resources were found whose project a listing did not show.
+    pub fn projects_not_listed(&self, count: usize) {
+        self.not_listed.inc_by(count as u64);
     }
 
     pub fn secret_read(&self) {

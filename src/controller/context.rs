@@ -84,6 +84,9 @@ pub struct Context {
     pub(super) crash_hook: CrashHook,
     /// Which resource holds which project and order (fed by the resources' watch).
     pub holdings: Arc<Holdings>,
+    /// Ready resources whose project their account's listing did not show: their next pass has
+    /// work to do (`listing`).
+    pub(super) not_listed: Mutex<HashSet<Resource>>,
 }
 
 impl Context {
@@ -117,6 +120,7 @@ impl Context {
             phases: Mutex::default(),
             money: Mutex::default(),
             holdings: Arc::default(),
+            not_listed: Mutex::default(),
         }
     }
 
@@ -169,6 +173,12 @@ impl Context {
             .unwrap()
             .insert(key, (secret.resource_version, client.clone()));
         Ok(client)
+    }
+
+    /// The OVH client made for the Secret `key`, if one is (a pass makes it).
+    pub(super) fn cached_client(&self, key: &SecretKey) -> Option<OvhClient> {
+        let clients = self.ovh_clients.lock().unwrap();
+        clients.get(key).map(|(_, client)| client.clone())
     }
 
     /// A watch event of the Secret `namespace/name`: drops its client when the version differs
@@ -226,7 +236,7 @@ impl Context {
             return Ok(None);
         };
         self.shares
-            .enter(&key, &ObjectRef::from_obj(obj), super::pass::lane_of(obj))
+            .enter(&key, &ObjectRef::from_obj(obj), self.lane(obj))
             .map(Some)
             .ok_or(Deferred)
     }
@@ -293,6 +303,7 @@ impl Context {
             !users.is_empty()
         });
         self.failures.lock().unwrap().remove(this);
+        self.not_listed.lock().unwrap().remove(this);
         self.shares.forget(this);
     }
 

@@ -12,6 +12,7 @@ pub(crate) mod finalizer;
 mod gauges;
 pub mod holdings;
 mod leader;
+mod listing;
 pub(crate) mod lookups;
 mod options;
 pub mod outputs;

@@ -29,6 +29,12 @@ pub struct Options {
     /// How often a Ready project's status is read again from OVH (drift: suspended, deleted).
     #[arg(long, env = "OVH_OPERATOR_RESYNC", default_value = "10m", value_parser = parse_duration)]
     pub resync: Duration,
+    /// How often each credentials Secret's account is listed (`GET /cloud/project`, one call) so
+    /// that a Ready resource whose project left the account gets a pass at once, without
+    /// waiting for its own resync, which the call budget may stretch (default: --resync, never
+    /// stretched; 0: never listed).
+    #[arg(long, env = "OVH_OPERATOR_PROJECT_LISTING_INTERVAL", value_parser = parse_duration)]
+    pub project_listing_interval: Option<Duration>,
     /// Address of the /metrics, /healthz and /readyz server; empty to disable.
     #[arg(long, env = "OVH_OPERATOR_METRICS_ADDR", default_value = "0.0.0.0:8080")]
     pub metrics_addr: String,
@@ -162,6 +168,11 @@ impl Options {
             .map(usize::from)
             .unwrap_or_else(|| super::shares::default_share(self.concurrency))
             .clamp(1, slots)
+    }
+
+    /// How often each Secret's account is listed (see --project-listing-interval); None: never.
+    pub fn project_listing_every(&self) -> Option<Duration> {
+        Some(self.project_listing_interval.unwrap_or(self.resync)).filter(|every| !every.is_zero())
     }
 
     /// Defaults, for tests and embedding.

@@ -49,6 +49,8 @@ pub(super) struct Pass<'a> {
     /// How much this pass's routine intervals are stretched (see [`budget`]): computed once per
     /// pass, not on every step's input.
     stretch: f64,
+    /// The pass's lane in the rate limit ([`Context::lane`]), decided as it starts.
+    lane: Lane,
 }
 
 impl<'a> Pass<'a> {
@@ -66,6 +68,7 @@ impl<'a> Pass<'a> {
             ovh: None,
             deadline: tokio::time::Instant::now() + ctx.options.pass_budget,
             stretch: ctx.routine_stretch(obj),
+            lane: ctx.take_lane(obj),
         }
     }
 }
@@ -88,7 +91,7 @@ impl Pass<'_> {
     pub(super) async fn client(&mut self) -> Result<OvhClient, Error> {
         if self.ovh.is_none() {
             let client = self.ctx.ovh_client(self.obj).await?;
-            self.ovh = Some(match lane_of(self.obj) {
+            self.ovh = Some(match self.lane {
                 Lane::Routine => client.routine(),
                 Lane::Priority => client,
             });

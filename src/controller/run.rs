@@ -20,7 +20,7 @@ use kube::{
 };
 
 use super::{
-    Context, CrashHook, Error, Options, context::SecretMeta, error_policy, events, leader, outputs,
+    Context, CrashHook, Error, Options, context::SecretMeta, error_policy, events, leader, listing, outputs,
     reconcile, shares,
 };
 use crate::{api::PublicCloudProject, metrics::Metrics, ovh::CallStats};
@@ -72,14 +72,18 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
     let project_events = project_watch(projects, writer, &store, &ctx);
     let owner_store = store.clone();
     let lost = leadership_lost(&ctx, &options).await?;
+    // Started once the lease is held, and stopped with the controller.
+    let (not_listed_tx, not_listed) = tokio::sync::mpsc::unbounded_channel();
+    let listing = listing::run(ctx.clone(), store.clone(), not_listed_tx);
     tracing::info!(namespace = ?options.namespace, "operator started");
     let secrets_ctx = ctx.clone();
     let run = Controller::for_stream(project_events, store)
         .watches_stream(secret_events, move |secret: SecretMeta| {
             resources_of_secret(&secrets_ctx, &owner_store, &secret)
         })
-        // A resource deferred for its Secret's share is woken when a pass of that Secret ends.
-        .reconcile_on(stream_of(woken))
+        // A resource deferred for its Secret's share is woken when a pass of that Secret ends;
+        // a Ready one whose project its account's listing did not show, at once.
+        .reconcile_on(futures::stream::select(stream_of(woken), stream_of(not_listed)))
         .with_config(controller::Config::default().concurrency(options.concurrency))
         .shutdown_on_signal()
         .run(reconcile::reconcile, error_policy, ctx)
@@ -93,6 +97,7 @@ pub async fn start(client: Client, options: Options, crash_hook: CrashHook) -> R
         });
     tokio::select! {
         _ = run => Ok(()),
+        _ = listing => Ok(()),
         _ = lost => {
             tracing::error!("lost the leader lease; stopping");
             Err(Error::LeaderElection("lost the lease; another replica takes over".into()))

@@ -31,6 +31,7 @@ pub fn routes(sim: Arc<Sim>) -> Router {
         .route("/_sim/carts/{cartId}/expire", post(expire_cart))
         .route("/_sim/projects/{serviceName}/status", post(set_project_status))
         .route("/_sim/projects/{serviceName}/expire", post(expire_project))
+        .route("/_sim/projects/{serviceName}/remove", post(remove_project))
         .route("/_sim/projects/{serviceName}/spend", post(set_spend))
         .route("/_sim/projects/{serviceName}/service", post(set_service))
         .route(
@@ -107,6 +108,11 @@ async fn set_project_status(
 /// The order's `expirationDate` passes now: paying it is refused from then on.
 async fn expire_order(State(sim): S, Path(order): Path<i64>) -> Result<Json<()>, SimError> {
     sim.world.lock().await.expire_order(order).map(Json)
+}
+
+/// The project leaves the account: 404 on its routes, absent from `GET /cloud/project`.
+async fn remove_project(State(sim): S, Path(id): Path<String>) -> Result<Json<()>, SimError> {
+    sim.world.lock().await.remove_project(&id).map(Json)
 }
 
 /// The service expires: every `/cloud/project/{serviceName}` route answers 460.

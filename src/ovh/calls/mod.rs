@@ -29,4 +29,5 @@ pub use super::parse::{is_project_id, termination_token};
 pub use cart::is_cart_id;
 pub use checkout::PlacedOrder;
 pub use order::MAX_ORDERS_SINCE;
+pub use project::MAX_LISTED_PROJECT_IDS;
 pub use termination::MAX_EMAILS_READ;

@@ -1,15 +1,40 @@
 //! The cloud project family (`/cloud/project…`): the account's project ids, one project, and
 //! renaming it. The cached listing with descriptions (`spec.onExisting`) is `ovh::projects`.
 
+use std::collections::HashSet;
+
 use crate::ovh::OvhClient;
-use crate::ovh::error::Result;
+use crate::ovh::error::{OvhError, Result};
 use crate::ovh::model::*;
 use crate::ovh::routes::Route;
+
+/// The most ids [`OvhClient::listed_project_ids`] reads: some 1.8 MB of JSON, within the
+/// client's answer limit (`MAX_ANSWER_BYTES`), for five times the 10,000 projects one account is
+/// planned for.
+pub const MAX_LISTED_PROJECT_IDS: usize = 50_000;
 
 impl OvhClient {
     /// `GET /cloud/project`: ids of the account's projects.
     pub async fn project_ids(&self) -> Result<Vec<String>> {
         self.get(Route::new("/cloud/project", &[])).await
+    }
+
+    /// `GET /cloud/project` read whole, as a set, for noticing projects gone from the account:
+    /// one call, nothing read per id, so its cap ([`MAX_LISTED_PROJECT_IDS`]) is far above the
+    /// listing with descriptions'. Longer: [`OvhError::ListTooLong`] (a set cut short would
+    /// show projects as gone that are not).
+    pub async fn listed_project_ids(&self) -> Result<HashSet<String>> {
+        let ids = self.project_ids().await?;
+        if ids.len() > MAX_LISTED_PROJECT_IDS {
+            return Err(OvhError::ListTooLong {
+                route: "/cloud/project",
+                count: ids.len(),
+                max: MAX_LISTED_PROJECT_IDS,
+                hint: "projects gone from the account are noticed at each project's own resync \
+                       only",
+            });
+        }
+        Ok(ids.into_iter().collect())
     }
 
     /// `GET /cloud/project/{serviceName}`.

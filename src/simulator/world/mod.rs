@@ -196,6 +196,8 @@ pub struct SimProject {
     pub termination_token: Option<String>,
     /// Set by test control: every `/cloud/project/{serviceName}` route answers 460.
     pub expired: bool,
+    /// Set by test control: the project left the account (404, and not listed).
+    pub removed: bool,
 }
 
 /// An OpenStack user of a project (`cloud.user.User`).

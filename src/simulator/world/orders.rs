@@ -79,6 +79,7 @@ impl World {
                 status: "ok".into(),
                 termination_token: None,
                 expired: false,
+                removed: false,
             };
             self.projects.insert(project.id.clone(), project);
         }

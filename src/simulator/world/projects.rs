@@ -8,10 +8,16 @@ use super::*;
 impl World {
     /// A project every `/cloud/project/{serviceName}` route may act on: an expired one answers
     /// 460 (test control; py-ovh maps 460 to `ResourceExpiredError`), one still inside its
-    /// post-delivery window answers 404 "This service does not exist" (tf issue #1288, #1377).
+    /// post-delivery window answers 404 "This service does not exist" (tf issue #1288, #1377), as
+    /// does one that left the account.
     pub(super) fn visible_project(&mut self, id: &str) -> SimResult<&mut SimProject> {
         self.deliver();
         match self.projects.get_mut(id) {
+            Some(p) if p.removed => Err(SimError::class(
+                404,
+                "Client::NotFound",
+                "This service does not exist",
+            )),
             Some(p) if p.expired => Err(SimError::expired_service()),
             Some(p) if Instant::now() >= p.visible_at => Ok(p),
             _ => Err(SimError::class(
@@ -22,14 +28,17 @@ impl World {
         }
     }
 
-    /// `GET /cloud/project` → `string[]` (schema cloud.json): the projects past their 404
-    /// window, expired ones included (assumed: OVH lists a service until it is deleted).
+    /// `GET /cloud/project` → `string[]`, "List available public cloud projects" (schema
+    /// cloud.json): the projects past their 404 window, in any `status` (the Control Panel
+    /// filters this listing on `status`, so it holds projects that are not `ok`:
+    /// docs/ovh-evidence.md#project-listing), expired ones included (assumed: OVH lists a service
+    /// until it is deleted); not a project that left the account (assumed).
     pub fn project_ids(&mut self) -> Vec<String> {
         self.deliver();
         let now = Instant::now();
         self.projects
             .values()
-            .filter(|p| now >= p.visible_at)
+            .filter(|p| now >= p.visible_at && !p.removed)
             .map(|p| p.id.clone())
             .collect()
     }
@@ -137,6 +146,19 @@ impl World {
             .get_mut(id)
             .ok_or_else(|| SimError::not_found("serviceName", id))?;
         project.status = status;
+        Ok(())
+    }
+
+    /// Test control: the project leaves the account (deleted for good after its termination,
+    /// or by OVH): every `/cloud/project/{serviceName}` route answers 404 and `GET /cloud/project`
+    /// no longer lists it (assumed: docs/ovh-evidence.md#project-listing).
+    pub fn remove_project(&mut self, id: &str) -> SimResult<()> {
+        self.deliver();
+        let project = self
+            .projects
+            .get_mut(id)
+            .ok_or_else(|| SimError::not_found("serviceName", id))?;
+        project.removed = true;
         Ok(())
     }
 

@@ -445,3 +445,18 @@ fn spend_standing_and_manual_quota_read_back() {
         (1, 1)
     );
 }
+
+#[test]
+fn the_listing_keeps_a_deleted_project_and_drops_one_gone_from_the_account() {
+    let mut w = no_waits();
+    let (deleted, removed) = (delivered(&mut w), delivered(&mut w));
+    w.set_project_status(&deleted, "deleted".into()).unwrap();
+    w.remove_project(&removed).unwrap();
+    assert_eq!(
+        w.project_ids(),
+        vec![deleted.clone()],
+        "a deleted project stays listed"
+    );
+    assert_eq!(w.project(&deleted).unwrap().status, "deleted");
+    assert_eq!(w.project(&removed).unwrap_err().status, 404);
+}
