@@ -165,13 +165,13 @@ impl Target for Pass<'_> {
             // find again or repeat safely from an older status (docs/explanation/exactly-once.md).
             self.write_if_changed().await.map_err(Err)?;
         }
-        if !act.status_only() {
-            if let Err(e) = budget(&ovh, act, self.deadline).await {
-                return Err(match e {
-                    None => self.over_budget(&ovh, "before", act.name()).await,
-                    Some(e) => self.ovh_failure(e).await,
-                });
-            }
+        if !act.status_only()
+            && let Err(e) = budget(&ovh, act, self.deadline).await
+        {
+            return Err(match e {
+                None => self.over_budget(&ovh, "before", act.name()).await,
+                Some(e) => self.ovh_failure(e).await,
+            });
         }
         // The write that marked CheckingOut froze the spec (CEL); one changed before it is seen
         // in the generation it returned: the checkout would buy the spec this pass planned from,
