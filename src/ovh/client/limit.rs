@@ -11,6 +11,9 @@
 //! when that leaves a slot unused. That reserved slot goes before waiting priority calls, so
 //! routine reads never starve: during the longest burst they still run at a tenth of the rate
 //! (one per second at 10 per second). Outside a hold-off a routine call takes the next free slot.
+//! And a routine call that has waited [`MAX_ROUTINE_WAIT`] takes the next slot in any case: the
+//! pass that sent it must not run into its time budget (a low rate makes ten slots long, and the
+//! passes that were running when the burst began share the reserved slot).
 //!
 //! No task runs the limiter: the waiter at the head of the queue (the routine lane's first when
 //! it may go, else the priority lane's) sleeps until the next slot and takes it; the others sleep
@@ -31,6 +34,10 @@ pub const HOLD_OFF: Duration = Duration::from_secs(2);
 
 /// During a hold-off the routine lane gets one slot in this many (at least this many slots apart).
 pub const ROUTINE_SPACING: u32 = 10;
+
+/// The longest a routine call waits: a spend refresh's eight calls then take at most 40 s, within
+/// the default --pass-budget (60 s).
+pub const MAX_ROUTINE_WAIT: Duration = Duration::from_secs(5);
 
 /// Which of a client's calls wait behind which (see the module's documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,6 +79,7 @@ struct State {
 struct Waiter {
     id: u64,
     wake: Arc<Notify>,
+    since: Instant,
 }
 
 impl State {
@@ -84,13 +92,16 @@ impl State {
         Some(self.priority_served.map_or(now, |at| at + HOLD_OFF))
     }
 
-    /// When the routine lane may take a slot: now outside a hold-off, else at its reserved slot
-    /// or when the hold-off ends, whichever comes first.
+    /// When the routine lane may take a slot: now outside a hold-off, else at its reserved slot,
+    /// when the hold-off ends or when its oldest call has waited its longest, whichever comes
+    /// first.
     fn routine_from(&self, now: Instant) -> Instant {
-        match self.hold_off_end(now) {
+        let aged = self.lanes[1].front().map(|w| w.since + MAX_ROUTINE_WAIT);
+        let held = match self.hold_off_end(now) {
             Some(end) => end.min(self.routine_next),
             None => self.routine_next,
-        }
+        };
+        aged.map_or(held, |aged| aged.min(held))
     }
 
     /// The next to be served: the oldest routine call when its lane may go, else the oldest
@@ -179,6 +190,7 @@ impl Limiter {
             let waiter = Waiter {
                 id,
                 wake: wake.clone(),
+                since: now,
             };
             state.lanes[lane.index()].push_back(waiter);
             id
@@ -326,6 +338,25 @@ mod tests {
         limiter.acquire(Lane::Routine).await; // the reserved slot, at 1 s
         limiter.acquire(Lane::Routine).await;
         assert_eq!(start.elapsed(), HOLD_OFF, "two seconds after the priority call");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_routine_call_waits_no_longer_than_its_longest() {
+        // At one call per second the reserved slot is ten seconds apart: a routine call behind a
+        // burst goes after five seconds, not after ten.
+        let limiter = Arc::new(Limiter::new(Some(1.0)));
+        let served = Arc::default();
+        limiter.acquire(Lane::Priority).await;
+        limiter.acquire(Lane::Routine).await; // the reserved slot, at 1 s
+        queue(&limiter, Lane::Routine, "routine", &served).await;
+        const PRIORITY: [&str; 8] = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"];
+        for name in PRIORITY {
+            queue(&limiter, Lane::Priority, name, &served).await;
+        }
+        let order = until_served(&served, 9).await;
+        let at = order.iter().position(|n| *n == "routine").unwrap();
+        // Slots at 2, 3, 4, 5 s go to the burst; the routine call, waiting since 1 s, takes 6 s.
+        assert_eq!(at, 4, "{order:?}");
     }
 
     #[tokio::test(start_paused = true)]
