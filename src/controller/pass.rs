@@ -86,8 +86,8 @@ impl Pass<'_> {
         )
     }
 
-    /// The pass's OVH client (see [`Self::ovh`]): in the rate limit's routine lane for a
-    /// [`Self::routine`] pass, so that it never delays a resource with work to do.
+    /// The pass's OVH client (see [`Self::ovh`]): in the rate limit's routine lane for a routine
+    /// pass ([`lane_of`]), so that it does not delay a resource with work to do.
     pub(super) async fn client(&mut self) -> Result<OvhClient, Error> {
         if self.ovh.is_none() {
             let client = self.ctx.ovh_client(self.obj).await?;

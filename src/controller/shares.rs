@@ -8,21 +8,39 @@
 //! Secret ends; a late fallback requeue covers a wake-up lost to a race. Nothing here waits.
 //! The queue has the two lanes of the OVH client's rate limit ([`Lane`]): a resource with work to
 //! do is woken before every resource waiting for a routine pass (a resync).
+//!
+//! While the Secret is busy with work — a pass with work to do runs or waits, or one began or
+//! ended in the last [`HOLD_OFF`] — routine passes hold at most [`ROUTINE_SLOTS_IN_BURST`] of its
+//! slots; the others wait in the queue without a slot, rather than hold one while their calls
+//! wait behind the burst's in the rate limit (which gives them a tenth of the calls then). So
+//! that resyncs do not starve behind a burst that keeps the queue full, a routine pass deferred
+//! for [`ROUTINE_MAX_DEFER`] is woken before the resources with work to do, for that one slot.
 
 use std::{
     collections::{HashMap, HashSet, VecDeque},
     hash::Hash,
     sync::Mutex,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::{
+    sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel},
+    time::Instant,
+};
 
-use crate::ovh::Lane;
+use crate::ovh::{HOLD_OFF, Lane};
 
-/// How long a slot is kept for a resource with work to do that was woken for it (it comes back
-/// through the controller's queue in moments; one that does not come lets go of it).
+/// How long a slot is kept for a resource woken for it (it comes back through the controller's
+/// queue in moments; one that does not come lets go of it).
 const CALLED_HOLD: Duration = Duration::from_secs(10);
+
+/// The slots of a Secret that routine passes may hold while it is busy with work.
+const ROUTINE_SLOTS_IN_BURST: usize = 1;
+
+/// How long a routine pass waits behind resources with work to do before it goes first (for the
+/// routine slot): a twentieth of the default --resync (10 minutes), so resyncs come late by
+/// little, and long next to the first calls of a burst.
+const ROUTINE_MAX_DEFER: Duration = Duration::from_secs(30);
 
 /// A credentials Secret's namespace and name.
 pub(super) type SecretKey = (String, String);
@@ -41,15 +59,18 @@ pub(super) struct Shares<R> {
 }
 
 struct State<R> {
-    running: HashMap<SecretKey, usize>,
+    /// Per Secret, the passes running in each lane: `[priority, routine]`.
+    running: HashMap<SecretKey, [usize; 2]>,
     /// Per Secret, the resources deferred, oldest first (each at most once).
     waiting: HashMap<SecretKey, Queue<R>>,
-    /// Resources with work to do woken for a slot of their Secret, and when: no routine pass
-    /// takes the slot they are on their way to.
+    /// Resources woken for a slot of their Secret, and when: no routine pass takes the slot they
+    /// are on their way to.
     called: HashMap<R, (SecretKey, Instant)>,
+    /// Per Secret, when a pass with work to do last began, ended, waited or was woken.
+    priority_seen: HashMap<SecretKey, Instant>,
 }
 
-impl<R: Eq + Hash> State<R> {
+impl<R: Eq + Hash + Clone> State<R> {
     /// Slots of `key` kept for resources woken for them.
     fn kept_for_called(&self, key: &SecretKey) -> usize {
         self.called
@@ -57,44 +78,64 @@ impl<R: Eq + Hash> State<R> {
             .filter(|(k, at)| k == key && at.elapsed() < CALLED_HOLD)
             .count()
     }
+
+    fn running(&self, key: &SecretKey) -> [usize; 2] {
+        self.running.get(key).copied().unwrap_or_default()
+    }
+
+    /// Whether `key` is busy with work (see the module's documentation).
+    fn busy(&self, key: &SecretKey) -> bool {
+        self.running(key)[0] > 0
+            || self.waiting.get(key).is_some_and(|q| !q.lanes[0].is_empty())
+            || self
+                .priority_seen
+                .get(key)
+                .is_some_and(|at| at.elapsed() < HOLD_OFF)
+    }
+
+    /// Whether a routine pass of `key` may take a free slot now.
+    fn routine_may_run(&self, key: &SecretKey) -> bool {
+        self.running(key)[1] < ROUTINE_SLOTS_IN_BURST || !self.busy(key)
+    }
 }
 
 struct Queue<R> {
-    /// Oldest first, in each lane: `[priority, routine]`.
-    lanes: [VecDeque<R>; 2],
+    /// Oldest first, in each lane, with when each joined: `[priority, routine]`.
+    lanes: [VecDeque<(R, Instant)>; 2],
     members: HashSet<R>,
 }
 
 impl<R: Eq + Hash + Clone> Queue<R> {
-    fn index(lane: Lane) -> usize {
-        match lane {
-            Lane::Priority => 0,
-            Lane::Routine => 1,
-        }
-    }
-
     /// `who` waits in `lane` (once; a routine waiter now with work to do moves to the front lane).
     fn push(&mut self, who: &R, lane: Lane) {
+        let now = Instant::now();
         if self.members.insert(who.clone()) {
-            self.lanes[Self::index(lane)].push_back(who.clone());
-        } else if lane == Lane::Priority && self.lanes[1].contains(who) {
-            self.lanes[1].retain(|r| r != who);
-            self.lanes[0].push_back(who.clone());
+            self.lanes[index(lane)].push_back((who.clone(), now));
+        } else if lane == Lane::Priority && self.lanes[1].iter().any(|(r, _)| r == who) {
+            self.lanes[1].retain(|(r, _)| r != who);
+            self.lanes[0].push_back((who.clone(), now));
         }
     }
 
     fn remove(&mut self, who: &R) {
         if self.members.remove(who) {
-            self.lanes.iter_mut().for_each(|l| l.retain(|r| r != who));
+            self.lanes.iter_mut().for_each(|l| l.retain(|(r, _)| r != who));
         }
     }
 
-    /// The next to wake, and whether it has work to do.
-    fn pop(&mut self) -> Option<(R, Lane)> {
-        let (next, lane) = match self.lanes[0].pop_front() {
-            Some(next) => (next, Lane::Priority),
-            None => (self.lanes[1].pop_front()?, Lane::Routine),
+    /// The next to wake, and its lane: the oldest with work to do, unless the oldest routine
+    /// waiter has waited [`ROUTINE_MAX_DEFER`]; a routine waiter only when `routine` allows.
+    fn pop(&mut self, routine: bool) -> Option<(R, Lane)> {
+        let routine_first = routine
+            && self.lanes[1]
+                .front()
+                .is_some_and(|(_, since)| self.lanes[0].is_empty() || since.elapsed() >= ROUTINE_MAX_DEFER);
+        let lane = if routine_first {
+            Lane::Routine
+        } else {
+            Lane::Priority
         };
+        let (next, _) = self.lanes[index(lane)].pop_front()?;
         self.members.remove(&next);
         Some((next, lane))
     }
@@ -104,16 +145,24 @@ impl<R: Eq + Hash + Clone> Queue<R> {
     }
 }
 
+fn index(lane: Lane) -> usize {
+    match lane {
+        Lane::Priority => 0,
+        Lane::Routine => 1,
+    }
+}
+
 /// A pass of a Secret's share; the share's slot is given back (and the Secret's next waiting
 /// resource woken) when it is dropped, however the pass ends.
 pub(super) struct Permit<'a, R: Clone + Eq + Hash> {
     shares: &'a Shares<R>,
     key: SecretKey,
+    lane: Lane,
 }
 
 impl<R: Clone + Eq + Hash> Drop for Permit<'_, R> {
     fn drop(&mut self) {
-        self.shares.leave(&self.key);
+        self.shares.leave(&self.key, self.lane);
     }
 }
 
@@ -125,6 +174,7 @@ impl<R: Clone + Eq + Hash> Shares<R> {
             running: HashMap::new(),
             waiting: HashMap::new(),
             called: HashMap::new(),
+            priority_seen: HashMap::new(),
         };
         let shares = Self {
             share: share.max(1),
@@ -138,16 +188,16 @@ impl<R: Clone + Eq + Hash> Shares<R> {
     /// `lane`).
     pub(super) fn enter(&self, key: &SecretKey, who: &R, lane: Lane) -> Option<Permit<'_, R>> {
         let mut state = self.state.lock().unwrap();
-        let running = state.running.get(key).copied().unwrap_or(0);
-        // A routine pass does not take a slot that a resource with work to do, woken for it, is
-        // on its way to.
+        let running = state.running(key);
+        if lane == Lane::Priority {
+            state.priority_seen.insert(key.clone(), Instant::now());
+        }
+        // A routine pass does not take a slot that a resource woken for it is on its way to,
+        // nor, while the Secret is busy with work, more than the routine slots.
         let called = state.called.remove(who).is_some();
-        let kept = if lane == Lane::Routine && !called {
-            state.kept_for_called(key)
-        } else {
-            0
-        };
-        if running + kept >= self.share {
+        let routine = lane == Lane::Routine && !called;
+        let kept = if routine { state.kept_for_called(key) } else { 0 };
+        if running[0] + running[1] + kept >= self.share || (routine && !state.routine_may_run(key)) {
             let queue = state.waiting.entry(key.clone()).or_insert_with(|| Queue {
                 lanes: [VecDeque::new(), VecDeque::new()],
                 members: HashSet::new(),
@@ -155,7 +205,7 @@ impl<R: Clone + Eq + Hash> Shares<R> {
             queue.push(who, lane);
             return None;
         }
-        state.running.insert(key.clone(), running + 1);
+        state.running.entry(key.clone()).or_default()[index(lane)] += 1;
         // Its turn came (woken, or a slot was free when it came back): it no longer waits.
         if let Some(queue) = state.waiting.get_mut(key) {
             queue.remove(who);
@@ -163,26 +213,34 @@ impl<R: Clone + Eq + Hash> Shares<R> {
         Some(Permit {
             shares: self,
             key: key.clone(),
+            lane,
         })
     }
 
-    fn leave(&self, key: &SecretKey) {
+    fn leave(&self, key: &SecretKey, lane: Lane) {
         let mut state = self.state.lock().unwrap();
-        match state.running.get_mut(key) {
-            Some(n) if *n > 1 => *n -= 1,
-            _ => {
+        let now = Instant::now();
+        if let Some(running) = state.running.get_mut(key) {
+            running[index(lane)] = running[index(lane)].saturating_sub(1);
+            if *running == [0, 0] {
                 state.running.remove(key);
             }
         }
-        let next = state.waiting.get_mut(key).and_then(Queue::pop);
+        if lane == Lane::Priority {
+            state.priority_seen.insert(key.clone(), now);
+        }
+        let routine = state.routine_may_run(key);
+        let next = state.waiting.get_mut(key).and_then(|q| q.pop(routine));
         if state.waiting.get(key).is_some_and(|q| q.len() == 0) {
             state.waiting.remove(key);
         }
         state.called.retain(|_, (_, at)| at.elapsed() < CALLED_HOLD);
+        state.priority_seen.retain(|_, at| at.elapsed() < HOLD_OFF);
         let next = next.map(|(next, lane)| {
             if lane == Lane::Priority {
-                state.called.insert(next.clone(), (key.clone(), Instant::now()));
+                state.priority_seen.insert(key.clone(), now);
             }
+            state.called.insert(next.clone(), (key.clone(), now));
             next
         });
         drop(state);
@@ -207,7 +265,7 @@ impl<R: Clone + Eq + Hash> Shares<R> {
     fn counts(&self) -> (usize, usize) {
         let state = self.state.lock().unwrap();
         (
-            state.running.values().sum(),
+            state.running.values().flatten().sum(),
             state.waiting.values().map(Queue::len).sum(),
         )
     }
@@ -313,6 +371,51 @@ mod tests {
         let second = shares.enter(&silent, &2, Lane::Priority).expect("its turn");
         drop(second);
         assert_eq!(woken.try_recv().ok(), Some(3), "then the routine one");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn while_a_secret_is_busy_with_work_routine_passes_hold_one_slot() {
+        let (shares, mut woken) = Shares::<u32>::new(4);
+        let team = secret("team");
+        let work = shares.enter(&team, &1, Lane::Priority).unwrap();
+        let resync = shares.enter(&team, &2, Lane::Routine).expect("the routine slot");
+        assert!(
+            shares.enter(&team, &3, Lane::Routine).is_none(),
+            "two slots are free, but work is being done"
+        );
+        drop(resync);
+        assert_eq!(woken.try_recv().ok(), Some(3), "the routine slot is free again");
+        let resync = shares.enter(&team, &3, Lane::Routine).expect("its turn");
+        drop(work);
+        assert!(
+            shares.enter(&team, &4, Lane::Routine).is_none(),
+            "still held just after the work"
+        );
+        tokio::time::sleep(HOLD_OFF).await;
+        let more = shares
+            .enter(&team, &5, Lane::Routine)
+            .expect("the hold-off is over");
+        assert_eq!(shares.counts(), (2, 1));
+        drop((resync, more));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_routine_pass_deferred_for_its_longest_goes_before_work() {
+        let (shares, mut woken) = Shares::<u32>::new(1);
+        let team = secret("team");
+        let first = shares.enter(&team, &1, Lane::Priority).unwrap();
+        for (who, lane) in [(2, Lane::Routine), (3, Lane::Priority), (4, Lane::Priority)] {
+            assert!(shares.enter(&team, &who, lane).is_none());
+        }
+        drop(first);
+        assert_eq!(woken.try_recv().ok(), Some(3), "work first");
+        let second = shares.enter(&team, &3, Lane::Priority).unwrap();
+        tokio::time::sleep(ROUTINE_MAX_DEFER).await;
+        drop(second);
+        assert_eq!(woken.try_recv().ok(), Some(2), "the resync waited its longest");
+        let resync = shares.enter(&team, &2, Lane::Routine).expect("woken for it");
+        drop(resync);
+        assert_eq!(woken.try_recv().ok(), Some(4));
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub mod projects;
 pub mod routes;
 pub mod signing;
 
-pub use client::{Lane, OvhClient};
+pub use client::{HOLD_OFF, Lane, OvhClient};
 pub use credentials::{Auth, Credentials};
 pub use endpoint::resolve_endpoint;
 pub use error::{ApiError, Disposition, OvhError};

@@ -164,6 +164,19 @@ impl OvhClient {
         self.inner.projects.lock().unwrap().listed_at = None;
     }
 
+    /// Keeps the description of a project just read. The resyncs of Ready projects read each of
+    /// them: without this, the first listing of a burst of new resources on an operator holding
+    /// N of them would read N descriptions again before its first order. At most
+    /// [`MAX_PROJECTS`] are kept this way.
+    pub(in crate::ovh) fn project_read(&self, project_id: &str, description: &Option<String>) {
+        let mut cache = self.inner.projects.lock().unwrap();
+        if cache.descriptions.len() < MAX_PROJECTS || cache.descriptions.contains_key(project_id) {
+            cache
+                .descriptions
+                .insert(project_id.to_string(), description.clone());
+        }
+    }
+
     /// Records a project's new description (it was renamed), if the listing knows it.
     pub(in crate::ovh) fn project_renamed(&self, project_id: &str, description: &str) {
         let mut cache = self.inner.projects.lock().unwrap();

@@ -37,10 +37,14 @@ impl OvhClient {
         Ok(ids.into_iter().collect())
     }
 
-    /// `GET /cloud/project/{serviceName}`.
+    /// `GET /cloud/project/{serviceName}`. The description it answers is kept for the listing of
+    /// [`Self::project_descriptions`], which then need not read it again.
     pub async fn project(&self, project_id: &str) -> Result<Project> {
-        self.get(Route::new("/cloud/project/{serviceName}", &[project_id]))
-            .await
+        let project: Project = self
+            .get(Route::new("/cloud/project/{serviceName}", &[project_id]))
+            .await?;
+        self.project_read(project_id, &project.description);
+        Ok(project)
     }
 
     /// `PUT /cloud/project/{serviceName}` `{description}`: renames the project (terraform-provider-ovh

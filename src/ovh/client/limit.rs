@@ -1,15 +1,24 @@
 //! The rate limit of one client (one credentials Secret): one call every `1 / rate` seconds,
 //! handed out in two lanes sharing that one budget. A call of the priority lane (a resource with
-//! work to do: ordering, paying, deleting, a spec change) is served before every call waiting in
-//! the routine lane (resyncs of Ready projects, spend refreshes) that has waited less than
-//! [`MAX_ROUTINE_WAIT`]; within a lane, first come first served. A routine call waits only while
-//! priority calls wait: with none, it takes the next slot as before. One that has waited
-//! [`MAX_ROUTINE_WAIT`] takes the next slot in any case: the pass that sent it holds one of its
-//! Secret's reconcile slots while it waits, which the resources with work to do need.
+//! work to do: ordering, paying, deleting, a spec change) goes before every call of the routine
+//! lane (resyncs of Ready projects, spend refreshes); within a lane, first come first served.
 //!
-//! No task runs the limiter: the waiter at the head of the queue (the priority lane's first, else
-//! the routine lane's) sleeps until the next slot and takes it; the others sleep until they are
-//! the head. A waiter given up (its pass's time budget) leaves its place, waking the next head.
+//! Being served first is not enough: a burst of orders alone can use the whole budget, yet between
+//! two of its calls (a pass writing its status) no priority call waits for a moment, and a routine
+//! call taking that slot delays the burst's next call by a whole slot. So while the client is in a
+//! *hold-off* — a priority call waits, or one was served in the last [`HOLD_OFF`] — routine calls
+//! are held back: they get one slot in [`ROUTINE_SPACING`] (10 % of the rate) and no more, even
+//! when that leaves a slot unused. That reserved slot goes before waiting priority calls, so
+//! routine reads never starve: during the longest burst they still run at a tenth of the rate
+//! (one per second at 10 per second). Outside a hold-off a routine call takes the next free slot.
+//! And a routine call that has waited [`MAX_ROUTINE_WAIT`] takes the next slot in any case: the
+//! pass that sent it must not run into its time budget (a low rate makes ten slots long, and the
+//! passes that were running when the burst began share the reserved slot).
+//!
+//! No task runs the limiter: the waiter at the head of the queue (the routine lane's first when
+//! it may go, else the priority lane's) sleeps until the next slot and takes it; the others sleep
+//! until they are the head (the routine lane's first also until its reserved slot or the end of
+//! the hold-off). A waiter given up (its pass's time budget) leaves its place, waking the next.
 
 use std::{
     collections::VecDeque,
@@ -19,8 +28,16 @@ use std::{
 
 use tokio::{sync::Notify, time::Instant};
 
-/// The longest a routine call waits behind priority calls (ten slots at 10 calls per second).
-pub const MAX_ROUTINE_WAIT: Duration = Duration::from_secs(1);
+/// How long after a priority call routine calls are still held back: longer than the pause
+/// between two calls of a pass (its status write), so a burst is one hold-off, not many.
+pub const HOLD_OFF: Duration = Duration::from_secs(2);
+
+/// During a hold-off the routine lane gets one slot in this many (at least this many slots apart).
+pub const ROUTINE_SPACING: u32 = 10;
+
+/// The longest a routine call waits: a spend refresh's eight calls then take at most 40 s, within
+/// the default --pass-budget (60 s).
+pub const MAX_ROUTINE_WAIT: Duration = Duration::from_secs(5);
 
 /// Which of a client's calls wait behind which (see the module's documentation).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,7 +45,7 @@ pub enum Lane {
     /// Work to do: served first.
     #[default]
     Priority,
-    /// Routine reads: served when no priority call waits.
+    /// Routine reads: held back while priority calls are being made.
     Routine,
 }
 
@@ -50,6 +67,10 @@ pub(super) struct Limiter {
 struct State {
     /// When the next call may be sent.
     next: Instant,
+    /// When the routine lane may next take a slot during a hold-off.
+    routine_next: Instant,
+    /// When a priority call was last served (None: never).
+    priority_served: Option<Instant>,
     /// The waiters of each lane, oldest first: `[priority, routine]`.
     lanes: [VecDeque<Waiter>; 2],
     last_id: u64,
@@ -62,27 +83,53 @@ struct Waiter {
 }
 
 impl State {
-    /// The next to be served: the oldest routine call once it has waited its longest, else the
-    /// oldest priority call, else the oldest routine one.
-    fn head(&self) -> Option<&Waiter> {
-        let routine = self.lanes[1].front();
-        if let Some(aged) = routine.filter(|w| w.since.elapsed() >= MAX_ROUTINE_WAIT) {
-            return Some(aged);
+    /// When the hold-off ends if no priority call comes: None while one waits (it lasts), else
+    /// a time, past when there is none.
+    fn hold_off_end(&self, now: Instant) -> Option<Instant> {
+        if !self.lanes[0].is_empty() {
+            return None;
         }
-        self.lanes[0].front().or(routine)
+        Some(self.priority_served.map_or(now, |at| at + HOLD_OFF))
     }
 
-    fn wake_head(&self) {
-        if let Some(head) = self.head() {
+    /// When the routine lane may take a slot: now outside a hold-off, else at its reserved slot,
+    /// when the hold-off ends or when its oldest call has waited its longest, whichever comes
+    /// first.
+    fn routine_from(&self, now: Instant) -> Instant {
+        let aged = self.lanes[1].front().map(|w| w.since + MAX_ROUTINE_WAIT);
+        let held = match self.hold_off_end(now) {
+            Some(end) => end.min(self.routine_next),
+            None => self.routine_next,
+        };
+        aged.map_or(held, |aged| aged.min(held))
+    }
+
+    /// The next to be served: the oldest routine call when its lane may go, else the oldest
+    /// priority call (None: only held routine calls wait).
+    fn head(&self, now: Instant) -> Option<&Waiter> {
+        match self.lanes[1].front() {
+            Some(routine) if self.routine_from(now) <= now => Some(routine),
+            _ => self.lanes[0].front(),
+        }
+    }
+
+    /// Wakes the head, and the routine lane's first (which keeps the time it may go).
+    fn wake(&self, now: Instant) {
+        if let Some(head) = self.head(now) {
             head.wake.notify_one();
         }
+        if let Some(routine) = self.lanes[1].front() {
+            routine.wake.notify_one();
+        }
     }
 
-    /// Takes `id` out of `lane`; true when it was the head.
-    fn remove(&mut self, lane: Lane, id: u64) -> bool {
-        let was_head = self.head().is_some_and(|h| h.id == id);
-        self.lanes[lane.index()].retain(|w| w.id != id);
-        was_head
+    /// Takes a slot for `lane` at `now`.
+    fn serve(&mut self, lane: Lane, now: Instant, interval: Duration) {
+        self.next = now + interval;
+        match lane {
+            Lane::Priority => self.priority_served = Some(now),
+            Lane::Routine => self.routine_next = now + interval * ROUTINE_SPACING,
+        }
     }
 }
 
@@ -100,9 +147,8 @@ impl Drop for Place<'_> {
             return;
         }
         let mut state = self.limiter.state.lock().unwrap();
-        if state.remove(self.lane, self.id) {
-            state.wake_head();
-        }
+        state.lanes[self.lane.index()].retain(|w| w.id != self.id);
+        state.wake(Instant::now());
     }
 }
 
@@ -111,8 +157,11 @@ impl Limiter {
         let interval = rate_per_second
             .filter(|r| *r > 0.0)
             .map(|r| Duration::from_secs_f64(1.0 / r));
+        let now = Instant::now();
         let state = State {
-            next: Instant::now(),
+            next: now,
+            routine_next: now,
+            priority_served: None,
             lanes: [VecDeque::new(), VecDeque::new()],
             last_id: 0,
         };
@@ -131,8 +180,9 @@ impl Limiter {
         let id = {
             let mut state = self.state.lock().unwrap();
             let now = Instant::now();
-            if state.head().is_none() && state.next <= now {
-                state.next = now + interval;
+            let lane_may_go = lane == Lane::Priority || state.routine_from(now) <= now;
+            if state.head(now).is_none() && state.next <= now && lane_may_go {
+                state.serve(lane, now, interval);
                 return;
             }
             state.last_id += 1;
@@ -145,7 +195,6 @@ impl Limiter {
             state.lanes[lane.index()].push_back(waiter);
             id
         };
-        let aged_at = Instant::now() + MAX_ROUTINE_WAIT;
         let mut place = Place {
             limiter: self,
             lane,
@@ -153,32 +202,35 @@ impl Limiter {
             served: false,
         };
         loop {
-            // Decided under the lock, waited for after it.
-            let slot = {
+            // Decided under the lock, waited for after it: the slot of the head, or the time the
+            // routine lane's first may go (it is woken besides whenever the queue moves).
+            let (slot, look_again) = {
                 let mut state = self.state.lock().unwrap();
-                match state.head() {
+                let now = Instant::now();
+                match state.head(now) {
                     Some(head) if head.id == id => {
-                        let now = Instant::now();
                         if state.next <= now {
-                            state.remove(lane, id);
+                            state.lanes[lane.index()].pop_front();
                             place.served = true;
-                            state.next = now + interval;
-                            state.wake_head();
+                            state.serve(lane, now, interval);
+                            state.wake(now);
                             return;
                         }
-                        Some(state.next)
+                        (Some(state.next), None)
                     }
-                    _ => None,
+                    _ if state.lanes[1].front().is_some_and(|w| w.id == id) => {
+                        (None, Some(state.routine_from(now)))
+                    }
+                    _ => (None, None),
                 }
             };
-            match slot {
+            match (slot, look_again) {
                 // Another waiter may become the head meanwhile: then this one waits again.
-                Some(slot) => tokio::time::sleep_until(slot).await,
-                // A routine call looks again when it has waited its longest.
-                None if lane == Lane::Routine && Instant::now() < aged_at => {
-                    let _ = tokio::time::timeout_at(aged_at, wake.notified()).await;
+                (Some(slot), _) => tokio::time::sleep_until(slot).await,
+                (None, Some(at)) => {
+                    let _ = tokio::time::timeout_at(at, wake.notified()).await;
                 }
-                None => wake.notified().await,
+                (None, None) => wake.notified().await,
             }
         }
     }
@@ -235,11 +287,13 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_routine_call_waits_behind_priority_calls_no_longer_than_its_longest() {
+    async fn during_a_burst_the_routine_lane_gets_one_slot_in_ten() {
         let limiter = Arc::new(Limiter::new(Some(10.0)));
         let served = Arc::default();
         limiter.acquire(Lane::Priority).await;
-        queue(&limiter, Lane::Routine, "routine", &served).await;
+        for name in ["r0", "r1", "r2"] {
+            queue(&limiter, Lane::Routine, name, &served).await;
+        }
         const PRIORITY: [&str; 30] = [
             "p00", "p01", "p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09", "p10", "p11", "p12", "p13",
             "p14", "p15", "p16", "p17", "p18", "p19", "p20", "p21", "p22", "p23", "p24", "p25", "p26", "p27",
@@ -248,10 +302,73 @@ mod tests {
         for name in PRIORITY {
             queue(&limiter, Lane::Priority, name, &served).await;
         }
-        let order = until_served(&served, 31).await;
+        let order = until_served(&served, 33).await;
+        let at: Vec<usize> = ["r0", "r1", "r2"]
+            .iter()
+            .map(|r| order.iter().position(|n| n == r).unwrap())
+            .collect();
+        // Its reserved slot goes ahead of the burst, then nine of the burst's, and so on: routine
+        // reads neither starve nor take more than a tenth.
+        assert_eq!(at, [0, 10, 20], "{order:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_routine_call_is_held_during_a_hold_off_though_a_slot_is_free() {
+        let limiter = Limiter::new(Some(10.0));
+        let start = Instant::now();
+        limiter.acquire(Lane::Priority).await;
+        limiter.acquire(Lane::Routine).await; // the reserved slot, at 0.1 s
+        limiter.acquire(Lane::Priority).await; // 0.2 s
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // Slots are free from 0.3 s on, but no priority call has waited that long ago.
+        limiter.acquire(Lane::Routine).await;
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(1100),
+            "ten slots after the last"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_held_routine_call_goes_when_the_hold_off_ends() {
+        // At one call per second, ten slots are longer than the hold-off.
+        let limiter = Limiter::new(Some(1.0));
+        let start = Instant::now();
+        limiter.acquire(Lane::Priority).await;
+        limiter.acquire(Lane::Routine).await; // the reserved slot, at 1 s
+        limiter.acquire(Lane::Routine).await;
+        assert_eq!(start.elapsed(), HOLD_OFF, "two seconds after the priority call");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_routine_call_waits_no_longer_than_its_longest() {
+        // At one call per second the reserved slot is ten seconds apart: a routine call behind a
+        // burst goes after five seconds, not after ten.
+        let limiter = Arc::new(Limiter::new(Some(1.0)));
+        let served = Arc::default();
+        limiter.acquire(Lane::Priority).await;
+        limiter.acquire(Lane::Routine).await; // the reserved slot, at 1 s
+        queue(&limiter, Lane::Routine, "routine", &served).await;
+        const PRIORITY: [&str; 8] = ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"];
+        for name in PRIORITY {
+            queue(&limiter, Lane::Priority, name, &served).await;
+        }
+        let order = until_served(&served, 9).await;
         let at = order.iter().position(|n| *n == "routine").unwrap();
-        // Ten slots in a second: served after about ten priority calls, not after all thirty.
-        assert!((8..=11).contains(&at), "served {at}th: {order:?}");
+        // Slots at 2, 3, 4, 5 s go to the burst; the routine call, waiting since 1 s, takes 6 s.
+        assert_eq!(at, 4, "{order:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn outside_a_hold_off_routine_calls_take_every_slot() {
+        let limiter = Limiter::new(Some(10.0));
+        limiter.acquire(Lane::Priority).await;
+        tokio::time::sleep(HOLD_OFF).await;
+        let start = Instant::now();
+        for _ in 0..10 {
+            limiter.acquire(Lane::Routine).await;
+        }
+        assert_eq!(start.elapsed(), Duration::from_millis(900));
     }
 
     #[tokio::test(start_paused = true)]

@@ -27,8 +27,8 @@ mod limit;
 mod send;
 mod wire;
 
-pub use limit::Lane;
 use limit::Limiter;
+pub use limit::{HOLD_OFF, Lane};
 
 pub use wire::MAX_ANSWER_BYTES;
 use wire::decode;
@@ -115,9 +115,10 @@ impl OvhClient {
         })
     }
 
-    /// The same client, whose calls wait behind every waiting call of the priority lane: for
-    /// routine reads (a Ready project's resync, a spend refresh), which must not delay a resource
-    /// with work to do. Both lanes share one rate limit, clock delta, token and caches.
+    /// The same client, whose calls wait behind every waiting call of the priority lane and are
+    /// held to one slot in ten while priority calls are being made: for routine reads (a Ready
+    /// project's resync, a spend refresh), which must not delay a resource with work to do. Both
+    /// lanes share one rate limit, clock delta, token and caches.
     pub fn routine(&self) -> OvhClient {
         OvhClient {
             inner: self.inner.clone(),

@@ -39,6 +39,30 @@ async fn a_project_is_renamed() {
 }
 
 #[tokio::test]
+async fn a_project_read_is_not_read_again_by_the_listing() {
+    let sim = Sim::start().await;
+    let client = sim.client();
+    let (_, project_id) = delivered_project(&sim, &client).await;
+    client.project(&project_id).await.unwrap(); // a resync
+    let reads = || {
+        client
+            .stats()
+            .snapshot()
+            .iter()
+            .filter(|((method, route, _), _)| method == "GET" && *route == "/cloud/project/{serviceName}")
+            .map(|(_, n)| n)
+            .sum::<u64>()
+    };
+    let before = reads();
+    let listed = client
+        .project_descriptions(std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(listed, [(project_id, Some("Team A".to_string()))]);
+    assert_eq!(reads(), before, "its description was kept from the read");
+}
+
+#[tokio::test]
 async fn an_expired_project_answers_460() {
     let sim = Sim::start().await;
     let client = sim.client();
