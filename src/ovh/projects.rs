@@ -2,18 +2,22 @@
 //! client: listed at most once per `max_age` by one caller at a time while the others wait for
 //! that listing (single flight) — no lock is held across a call, and a waiter may give up (its
 //! pass's time budget) without stopping anyone. A description is read once per project id and
-//! kept across listings, also when a listing is cut short; ids no longer listed are pruned, and an
-//! account listing more than [`MAX_PROJECTS`] is refused rather than read.
+//! kept across listings (and from every read of a project), also when a listing is cut short; ids
+//! no longer listed are pruned, and a listing that would read more than [`MAX_PROJECTS`]
+//! descriptions it does not know yet is refused rather than read.
 
 use std::{
     collections::HashMap,
     time::{Duration, Instant},
 };
 
+use super::calls::MAX_LISTED_PROJECT_IDS;
 use super::client::OvhClient;
 use super::error::{OvhError, Result};
 
-/// The most projects one listing reads (one GET each, the first time an id is seen).
+/// The most descriptions one listing reads (one GET each, the first time an id is seen). An
+/// account may hold many more projects, whose descriptions the resyncs of their resources have
+/// read: those cost the listing nothing.
 pub const MAX_PROJECTS: usize = 2000;
 
 /// The account's projects as last listed, and the listing under way.
@@ -128,13 +132,13 @@ impl OvhClient {
 
     async fn read_projects(&self) -> Result<()> {
         let ids = self.project_ids().await?;
-        if ids.len() > MAX_PROJECTS {
+        if ids.len() > MAX_LISTED_PROJECT_IDS {
             return Err(OvhError::ListTooLong {
                 route: "/cloud/project",
                 count: ids.len(),
-                max: MAX_PROJECTS,
-                hint: "spec.onExisting cannot compare that many projects' descriptions: set \
-                       spec.onExisting: Order, or spec.projectId, on this resource",
+                max: MAX_LISTED_PROJECT_IDS,
+                hint: "spec.onExisting cannot compare that many projects: set spec.onExisting: \
+                       Order, or spec.projectId, on this resource",
             });
         }
         let new: Vec<String> = {
@@ -144,6 +148,15 @@ impl OvhClient {
                 .cloned()
                 .collect()
         };
+        if new.len() > MAX_PROJECTS {
+            return Err(OvhError::ListTooLong {
+                route: "/cloud/project",
+                count: new.len(),
+                max: MAX_PROJECTS,
+                hint: "spec.onExisting would read that many projects' descriptions (those not read \
+                       before): set spec.onExisting: Order, or spec.projectId, on this resource",
+            });
+        }
         for id in new {
             match self.project(&id).await {
                 Ok(p) => {
@@ -166,11 +179,11 @@ impl OvhClient {
 
     /// Keeps the description of a project just read. The resyncs of Ready projects read each of
     /// them: without this, the first listing of a burst of new resources on an operator holding
-    /// N of them would read N descriptions again before its first order. At most
-    /// [`MAX_PROJECTS`] are kept this way.
+    /// N of them would read N descriptions again before its first order (or refuse, past
+    /// [`MAX_PROJECTS`]). At most [`MAX_LISTED_PROJECT_IDS`] are kept.
     pub(in crate::ovh) fn project_read(&self, project_id: &str, description: &Option<String>) {
         let mut cache = self.inner.projects.lock().unwrap();
-        if cache.descriptions.len() < MAX_PROJECTS || cache.descriptions.contains_key(project_id) {
+        if cache.descriptions.len() < MAX_LISTED_PROJECT_IDS || cache.descriptions.contains_key(project_id) {
             cache
                 .descriptions
                 .insert(project_id.to_string(), description.clone());
