@@ -124,11 +124,12 @@ impl Context {
         }
     }
 
-    /// The OVH client for the resource's credentials Secret, made once per Secret version: it
-    /// keeps its clock delta, OAuth2 token and rate limit across passes. The Secret's data is
-    /// read (one GET) only when the metadata-only Secret watch shows a version this cache does
-    /// not hold, or has not seen the Secret yet: passes over unchanged credentials read nothing.
-    pub(super) async fn ovh_client(&self, obj: &PublicCloudProject) -> Result<OvhClient, Error> {
+    /// Records `obj` as a user of its credentials Secret, from the watch as soon as it is seen
+    /// (and again by its passes): the call budget stretches a Secret's routine intervals by how
+    /// many resources use it, which must be known from the start, not only once each resource's
+    /// first pass has run (in the first round after a start the early passes would not stretch,
+    /// come back unstretched, and hold the Secret at its rate limit for an hour at 10,000).
+    pub(super) fn note_secret_user(&self, obj: &PublicCloudProject) -> Result<SecretKey, Error> {
         let key = credentials::secret_ref(
             obj,
             self.options.default_credentials.as_ref(),
@@ -140,6 +141,15 @@ impl Context {
             .entry(key.clone())
             .or_default()
             .insert(ObjectRef::from_obj(obj));
+        Ok(key)
+    }
+
+    /// The OVH client for the resource's credentials Secret, made once per Secret version: it
+    /// keeps its clock delta, OAuth2 token and rate limit across passes. The Secret's data is
+    /// read (one GET) only when the metadata-only Secret watch shows a version this cache does
+    /// not hold, or has not seen the Secret yet: passes over unchanged credentials read nothing.
+    pub(super) async fn ovh_client(&self, obj: &PublicCloudProject) -> Result<OvhClient, Error> {
+        let key = self.note_secret_user(obj)?;
         let seen = self
             .secrets
             .get(&ObjectRef::new(&key.1).within(&key.0))

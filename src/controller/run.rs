@@ -202,6 +202,11 @@ fn project_watch(
     // A resource that leaves the watch (its finalizer removed by hand, or no longer selected)
     // leaves the operator's memory and gauges; a re-list reports no deletion: compare instead.
     .inspect(move |event| match event {
+        // Counted for its Secret's call budget before its first pass (a resource whose Secret
+        // reference does not resolve says so in its pass).
+        Ok(watcher::Event::Apply(obj) | watcher::Event::InitApply(obj)) => {
+            let _ = gone_ctx.note_secret_user(obj);
+        }
         Ok(watcher::Event::Delete(obj)) => gone_ctx.forget_gone(obj),
         Ok(watcher::Event::InitDone) => gone_ctx.forget_all_gone(&gone_store),
         _ => {}
