@@ -131,16 +131,12 @@ impl OvhClient {
     }
 
     async fn read_projects(&self) -> Result<()> {
-        let ids = self.project_ids().await?;
-        if ids.len() > MAX_LISTED_PROJECT_IDS {
-            return Err(OvhError::ListTooLong {
-                route: "/cloud/project",
-                count: ids.len(),
-                max: MAX_LISTED_PROJECT_IDS,
-                hint: "spec.onExisting cannot compare that many projects: set spec.onExisting: \
-                       Order, or spec.projectId, on this resource",
-            });
-        }
+        let ids = self
+            .project_ids_within_cap(
+                "spec.onExisting cannot compare that many projects: set spec.onExisting: Order, or \
+                 spec.projectId, on this resource",
+            )
+            .await?;
         let new: Vec<String> = {
             let cache = self.inner.projects.lock().unwrap();
             ids.iter()

@@ -19,22 +19,28 @@ impl OvhClient {
         self.get(Route::new("/cloud/project", &[])).await
     }
 
-    /// `GET /cloud/project` read whole, as a set, for noticing projects gone from the account:
-    /// one call, nothing read per id, so its cap ([`MAX_LISTED_PROJECT_IDS`]) is far above the
-    /// listing with descriptions'. Longer: [`OvhError::ListTooLong`] (a set cut short would
-    /// show projects as gone that are not).
-    pub async fn listed_project_ids(&self) -> Result<HashSet<String>> {
+    /// [`Self::project_ids`], at most [`MAX_LISTED_PROJECT_IDS`] of them; longer:
+    /// [`OvhError::ListTooLong`] with `hint` (what a listing cut short would get wrong).
+    pub(in crate::ovh) async fn project_ids_within_cap(&self, hint: &'static str) -> Result<Vec<String>> {
         let ids = self.project_ids().await?;
         if ids.len() > MAX_LISTED_PROJECT_IDS {
             return Err(OvhError::ListTooLong {
                 route: "/cloud/project",
                 count: ids.len(),
                 max: MAX_LISTED_PROJECT_IDS,
-                hint: "projects gone from the account are noticed at each project's own resync \
-                       only",
+                hint,
             });
         }
-        Ok(ids.into_iter().collect())
+        Ok(ids)
+    }
+
+    /// `GET /cloud/project` read whole, as a set, for noticing projects gone from the account:
+    /// one call, nothing read per id, so its cap ([`MAX_LISTED_PROJECT_IDS`]) is far above the
+    /// descriptions a listing reads. Longer: [`OvhError::ListTooLong`] (a set cut short would
+    /// show projects as gone that are not).
+    pub async fn listed_project_ids(&self) -> Result<HashSet<String>> {
+        let hint = "projects gone from the account are noticed at each project's own resync only";
+        Ok(self.project_ids_within_cap(hint).await?.into_iter().collect())
     }
 
     /// `GET /cloud/project/{serviceName}`. The description it answers is kept for the listing of
