@@ -225,27 +225,24 @@ impl Context {
     /// The lane of a pass over `obj` ([`lane_of`]), except that a resource whose project its
     /// account's listing did not show has work to do.
     pub(super) fn lane(&self, obj: &PublicCloudProject) -> Lane {
-        if self
+        let marked = self
             .not_listed
             .lock()
             .unwrap()
-            .contains(&ObjectRef::from_obj(obj))
-        {
-            Lane::Priority
-        } else {
-            lane_of(obj)
-        }
+            .contains(&ObjectRef::from_obj(obj));
+        marked_lane(obj, marked)
     }
 
     /// [`Self::lane`] for the pass that starts now, which reads the project: the listing's mark
     /// is spent.
     pub(super) fn take_lane(&self, obj: &PublicCloudProject) -> Lane {
-        if self.not_listed.lock().unwrap().remove(&ObjectRef::from_obj(obj)) {
-            Lane::Priority
-        } else {
-            lane_of(obj)
-        }
+        let marked = self.not_listed.lock().unwrap().remove(&ObjectRef::from_obj(obj));
+        marked_lane(obj, marked)
     }
+}
+
+fn marked_lane(obj: &PublicCloudProject, not_listed: bool) -> Lane {
+    if not_listed { Lane::Priority } else { lane_of(obj) }
 }
 
 #[cfg(test)]
