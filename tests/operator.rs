@@ -7,13 +7,13 @@ use std::time::Duration;
 use common::{
     assert_mentions,
     operator::{Env, condition, phase_of},
-    sim::{AK_AS_CK, with_key},
+    sim::{AK_AS_CK, configured_cart, with_key},
 };
 use kube::ResourceExt;
 use ovh_publiccloud_operator::{
     api::{APPROVE_ANNOTATION, FINALIZER, Phase, PublicCloudProject},
     controller::CrashHook,
-    ovh::order::is_project_id,
+    ovh::{model::Checkout, order::is_project_id},
     simulator::ledger::Ledger,
 };
 use serde_json::json;
@@ -428,6 +428,56 @@ async fn a_checkout_whose_answer_is_lost_is_found_not_repeated() {
         "no second checkout was even tried"
     );
     env.wait_for_event("p", "OrderFound").await;
+}
+
+/// A lost checkout's order searched for among more orders than one pass reads (a hundred, here
+/// 150 placed by someone else in the five minutes before): read over several passes, each order
+/// once, found, never ordered again. (Before, the search stopped in NeedsAttention above 100.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_checkout_is_found_among_more_orders_than_one_pass_reads() {
+    const OTHERS: usize = 150;
+    let env = Env::new("crowd", |_| {}).await;
+    let client = env.sim.client();
+    for n in 0..OTHERS {
+        let (cart, _) = configured_cart(&client, &format!("someone else {n}")).await;
+        client
+            .checkout(&cart.cart_id, &Checkout::api_order(false))
+            .await
+            .unwrap();
+    }
+    let reads_before = env.sim.stats().await.calls_to("GET /me/order/{orderId}");
+    env.sim.fault(json!({"method": "POST", "route": "/order/cart/{cartId}/checkout", "dropResponse": true, "count": 1})).await;
+    let _operator = env.start_operator();
+    env.create("p", json!({"description": "Lost in a crowd"})).await;
+    let obj = env.wait_for_phase("p", Phase::AwaitingPayment, 90).await;
+    env.wait_for_event("p", "SearchingOrder").await;
+    env.wait_for_event("p", "OrderFound").await;
+
+    let ledger = env.sim.ledger().await;
+    assert_eq!(
+        ledger.orders.len(),
+        OTHERS + 1,
+        "one order more: {:?}",
+        ledger.orders.len()
+    );
+    let status = obj.status.unwrap();
+    let cart_id = &status.cart.as_ref().unwrap().id;
+    let cart = ledger.carts.iter().find(|c| &c.cart_id == cart_id).unwrap();
+    assert_eq!(
+        (cart.checkouts, cart.checkout_attempts),
+        (1, 1),
+        "no second checkout was tried"
+    );
+    let ours = ledger.orders.iter().find(|o| &o.cart_id == cart_id).unwrap();
+    assert_eq!(status.order.map(|o| o.id), Some(ours.order_id));
+    // Each order of the window read once (its contents are kept), plus this resource's own
+    // order's later reads (its expiry): not once per pass.
+    let reads = env.sim.stats().await.calls_to("GET /me/order/{orderId}") - reads_before;
+    assert!(
+        reads <= OTHERS as u64 + 1 + 3,
+        "{reads} reads of GET /me/order/{{orderId}} for {} orders",
+        OTHERS + 1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -93,6 +93,7 @@ reasons! {
     Paused => Suspended, "the paused annotation stops every OVH call for this resource", "remove the paused annotation when the resource may work again";
     CheckingOut => Progressing, "the checkout was recorded, then sent", "nothing: the operator goes on";
     OrderPlaced => Progressing, "the checkout placed an order", "nothing: the operator goes on";
+    SearchingOrder => Progressing, "a checkout's answer was lost and more orders were placed since it began than one pass reads (a hundred): the search goes on over the next passes, each order read once", "nothing: the operator goes on";
     OrderFound => Progressing, "the order of a checkout whose answer was lost was found", "nothing: the operator goes on";
     OrderExpiry => Progressing, "the unpaid order's expiration date was recorded", "nothing: the operator goes on";
     NoPaymentMethod => Degraded, "payment: Automatic on a priced order without a VALID default payment method: nothing is ordered", "add or fix the account's default payment method in the OVH console, or set `payment: Manual`";

@@ -17,8 +17,9 @@ use super::client::OvhClient;
 use super::error::{OvhError, Result};
 use super::model::ItemDetailOrder;
 
-/// The most orders one client keeps (a few hundred bytes each).
-pub const MAX_ORDERS_KEPT: usize = 4096;
+/// The most orders one client keeps (a few hundred bytes each): twice what one search may list
+/// (`MAX_ORDERS_SINCE`), so that a search read over several passes is not forgotten midway.
+pub const MAX_ORDERS_KEPT: usize = 2 * super::calls::MAX_ORDERS_SINCE;
 
 /// What an order holds, as OVH shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +56,12 @@ impl OrderCache {
 }
 
 impl OvhClient {
+    /// Whether the order's contents are kept: reading them costs no call.
+    pub fn order_contents_kept(&self, order_id: i64) -> bool {
+        let orders = self.inner.orders.orders.lock().unwrap();
+        orders.get(&order_id).is_some_and(|cell| cell.initialized())
+    }
+
     /// An order's contents, read once per client (`GET /me/order/{orderId}`, `…/details`, and
     /// each detail's `…/extension`; a detail without one, 404, is skipped).
     pub async fn order_contents(&self, order_id: i64) -> Result<Arc<OrderContents>> {

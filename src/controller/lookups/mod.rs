@@ -164,7 +164,9 @@ async fn read_ovh(ovh: &OvhClient, lookup: &Lookup, observed: &mut Observed) -> 
             })
         }
         Lookup::FindOrder { since } => {
-            observed.recent_orders = Some(recent_orders(ovh, since.as_deref()).await?)
+            let (orders, unread) = recent_orders(ovh, since.as_deref()).await?;
+            observed.recent_orders = Some(orders);
+            observed.orders_left_unread = unread;
         }
         Lookup::HintedOrder(order_id) => observed.hinted_order = Some(order_seen(ovh, *order_id).await?),
         Lookup::ProjectIdFromDetails(order_id) => {
@@ -254,10 +256,16 @@ async fn project_id_of_order(ovh: &OvhClient, order_id: i64) -> Result<Option<St
     Ok(None)
 }
 
+/// The most orders one search reads that no earlier search read: the rest are read by the
+/// resource's next passes (the order cache keeps what each pass read), so one pass stays short
+/// and other resources' passes go on between.
+const MAX_ORDERS_READ_PER_PASS: usize = 100;
+
 /// The orders a checkout may have created, each with its contents: those placed since `since`
 /// (`GET /me/order?date.from=`, with a margin for clock skew; the client refuses a list too long
-/// to read), or the 20 newest without a date. The planner judges which one, if any, is ours.
-async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<OrderSeen>, OvhError> {
+/// to search), or the 20 newest without a date. The planner judges which one, if any, is ours —
+/// once none is left unread (the count returned).
+async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<(Vec<OrderSeen>, usize), OvhError> {
     let after = since
         .and_then(|t| t.parse::<Timestamp>().ok())
         .map(|t| t - Duration::from_secs(300));
@@ -272,8 +280,15 @@ async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<Order
     if after.is_none() {
         ids.truncate(20);
     }
-    let mut seen = Vec::new();
+    let (mut seen, mut reads, mut unread) = (Vec::new(), 0, 0);
     for order_id in ids {
+        if !ovh.order_contents_kept(order_id) {
+            if reads == MAX_ORDERS_READ_PER_PASS {
+                unread += 1;
+                continue;
+            }
+            reads += 1;
+        }
         let contents = ovh.order_contents(order_id).await?;
         let date = contents.date.as_deref().and_then(|d| d.parse::<Timestamp>().ok());
         if let (Some(after), Some(date)) = (after, date)
@@ -283,8 +298,8 @@ async fn recent_orders(ovh: &OvhClient, since: Option<&str>) -> Result<Vec<Order
         }
         seen.push(order_seen_of(&contents));
     }
-    tracing::debug!(orders = ?seen, "orders a lost checkout may have placed");
-    Ok(seen)
+    tracing::debug!(orders = ?seen, unread, "orders a lost checkout may have placed");
+    Ok((seen, unread))
 }
 
 /// One order's contents (each detail's `extension`: plan and configurations; `items: None` when

@@ -164,6 +164,8 @@ pub struct Observed {
     pub order_payment: Option<PaymentSeen>,
     /// The orders placed in the window a lost checkout may have used (`FindOrder`).
     pub recent_orders: Option<Vec<OrderSeen>>,
+    /// Orders of that window not read yet (a search reads a hundred new ones per pass).
+    pub orders_left_unread: usize,
     /// The order the order-id annotation names, as OVH shows it.
     pub hinted_order: Option<OrderSeen>,
     pub project_id_from_details: Option<Option<String>>,

@@ -7,8 +7,10 @@ use crate::ovh::model::*;
 use crate::ovh::routes::Route;
 use crate::ovh::{OvhClient, OvhError};
 
-/// The most orders [`OvhClient::orders_since`] lists (each is then read, with its details).
-pub const MAX_ORDERS_SINCE: usize = 100;
+/// The most orders [`OvhClient::orders_since`] lists. Each is then read once per account (the
+/// order cache, `ovh::orders`), a hundred per pass at most (`controller::lookups`); the bound is
+/// the cache's, which must hold a whole window for a search to end.
+pub const MAX_ORDERS_SINCE: usize = 2_000;
 
 impl OvhClient {
     /// `GET /me/order`: ids of the account's orders.
@@ -17,7 +19,7 @@ impl OvhClient {
     }
 
     /// `GET /me/order?date.from=`: ids of the orders dated `from` (a schema `datetime`) or later;
-    /// at most [`MAX_ORDERS_SINCE`] (each is read to be compared), else
+    /// at most [`MAX_ORDERS_SINCE`], else
     /// [`OvhError::ListTooLong`]: a part could miss the order looked for.
     pub async fn orders_since(&self, from: &str) -> Result<Vec<i64>> {
         let ids: Vec<i64> = self

@@ -230,6 +230,16 @@ fn deleting_with_an_unknown_checkout_outcome_warns() {
     });
     assert_eq!(case.delete(), Step::Look(Lookup::FindOrder { since: None }));
     case.observed.recent_orders = Some(vec![order_seen(3, "Team A", &[])]);
+    // A search not read whole yet goes on: the resource is not let go on half a search.
+    case.observed.orders_left_unread = 5;
+    assert!(matches!(
+        case.delete(),
+        Step::Wait {
+            reason: Reason::SearchingOrder,
+            ..
+        }
+    ));
+    case.observed.orders_left_unread = 0;
     assert_eq!(
         case.delete(),
         Step::Act(Act::Order(OrderAct::ReadFound { order_id: 3 }))

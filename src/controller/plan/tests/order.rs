@@ -131,6 +131,20 @@ fn a_restart_in_checking_out_never_checks_out_a_read_only_cart() {
         case.plan(),
         Step::Act(Act::Order(OrderAct::ReadFound { order_id: 99 }))
     );
+    // Part of the window unread (a hundred new orders per pass): no judgement yet, not even a
+    // match, and no stop; the search goes on.
+    case.observed.orders_left_unread = 1;
+    assert_eq!(
+        case.plan(),
+        wait(
+            Phase::CheckingOut,
+            Reason::SearchingOrder,
+            "The checkout's answer was lost: its order is searched for among the orders placed \
+             since it began; 3 read, 1 left (a hundred more each pass)",
+            Requeue::Progress,
+        )
+    );
+    case.observed.orders_left_unread = 0;
     // An order another resource holds is never taken.
     case.held = vec![Holding::Order(99)];
     let none_left = case.observed.recent_orders.clone();

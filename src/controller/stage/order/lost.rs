@@ -26,6 +26,24 @@ pub(crate) fn lost_order(input: &Input, since: Option<String>) -> Result<i64, St
         let Some(orders) = input.observed.recent_orders.as_ref() else {
             return Err(Step::Look(Lookup::FindOrder { since }));
         };
+        let unread = input.observed.orders_left_unread;
+        if unread > 0 {
+            // Judged only whole: a match among part of the window could have a twin in the rest.
+            let phase = match input.status.phase {
+                Some(Phase::Terminating) => Phase::Terminating,
+                _ => Phase::CheckingOut,
+            };
+            return Err(wait(
+                phase,
+                Reason::SearchingOrder,
+                format!(
+                    "The checkout's answer was lost: its order is searched for among the orders placed \
+                     since it began; {} read, {unread} left (a hundred more each pass)",
+                    orders.len()
+                ),
+                Requeue::Progress,
+            ));
+        }
         match judge_orders(input, orders) {
             OrderSearch::Found(order_id) => return Ok(order_id),
             other => other,

@@ -140,7 +140,13 @@ fn delete_checking_out(input: &Input, terminate: bool) -> Step {
     if terminate || input.order_hint.is_some() {
         match lost_order(input, since) {
             Ok(order_id) => return Step::Act(Act::Order(OrderAct::ReadFound { order_id })),
-            Err(look @ Step::Look(_)) => return look,
+            Err(
+                step @ (Step::Look(_)
+                | Step::Wait {
+                    reason: Reason::SearchingOrder,
+                    ..
+                }),
+            ) => return step,
             Err(_) => {}
         }
     }
