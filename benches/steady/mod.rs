@@ -8,8 +8,9 @@
 //! 3. The measured operator starts on them with `--ovh-rate-limit` (10, its default), `--resync`
 //!    shortened in proportion (10 min × N / 10,000: the same calls per second as 10,000 projects
 //!    read every 10 minutes) and a long `--spend-interval` (24 h: the day-two reads are outside
-//!    this measure unless `BENCH_STEADY_SPEND_INTERVAL` says otherwise). After a warm-up (the
-//!    first round, N calls at the limit, then one window), a window of one resync interval (at
+//!    this measure unless `BENCH_STEADY_SPEND_INTERVAL` says otherwise). After a warm-up (N /
+//!    limit seconds, a first round at the limit, then one window; its calls per second are
+//!    printed: the first passes after a start are spread), a window of one resync interval (at
 //!    most 2 minutes) is measured: OVH calls per second against
 //!    the limit, the effective resync interval (N over the project reads per second), CPU.
 //! 4. The same burst of M new orders on it: create → order URL against step 1 (the ratio), API
@@ -287,14 +288,18 @@ pub async fn run() {
     let setup_s = seeding.elapsed().as_secs_f64();
 
     // 3. The measured operator: a warm-up interval, then one measured interval.
+    let at_start = env.sim.stats().await.total();
     let mut operator = s.operator(&env, s.rate_limit, s.resync_s);
     let pid = operator.id();
+    let started = Instant::now();
     let interval = Duration::from_secs(s.window_s);
     let mut peak = 0;
-    // The warm-up outlasts the first round, in which the operator reads every project once at
-    // start (N calls at the limit), then one window more.
+    // The warm-up outlasts a first round at the limit (N calls, as before the call budget spread
+    // the first passes after a start over the stretched interval), then one window more.
     let first_round = Duration::from_secs_f64(n as f64 / s.rate_limit.max(1.0));
     sample_for(pid, first_round + interval, &mut peak).await;
+    let warm_up_calls_per_s =
+        (env.sim.stats().await.total() - at_start) as f64 / started.elapsed().as_secs_f64();
     let (ovh_before, cpu_before, kube_before) = (
         env.sim.stats().await,
         cpu_seconds(pid),
@@ -319,6 +324,8 @@ pub async fn run() {
     let steady = json!({
         "n": n,
         "resync_s": s.resync_s,
+        "warm_up_s": round3(measured.duration_since(started).as_secs_f64()),
+        "warm_up_ovh_calls_per_s": round3(warm_up_calls_per_s),
         "window_s": round3(window),
         "ovh_calls_per_s": round3(calls as f64 / window),
         "ovh_rate_limit": s.rate_limit,
@@ -382,6 +389,10 @@ fn print_table(r: &Value) {
             "{} / {} ({} of it)",
             st["ovh_calls_per_s"], st["ovh_rate_limit"], st["share_of_limit"]
         )),
+    );
+    row(
+        "OVH calls/s in the warm-up after the start",
+        &st["warm_up_ovh_calls_per_s"],
     );
     row("effective resync interval (s)", &st["effective_resync_s"]);
     row("steady operator CPU (ms/s)", &st["cpu_ms_per_s"]);

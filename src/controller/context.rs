@@ -17,7 +17,7 @@ use kube::{
 };
 
 use super::{
-    Error, Options, credentials,
+    Error, Options, budget, credentials,
     events::Events,
     failpoint::CrashHook,
     holdings::Holdings,
@@ -26,7 +26,7 @@ use super::{
 use crate::{
     api::{Phase, PublicCloudProject, PublicCloudProjectStatus},
     metrics::{Metrics, Money},
-    ovh::{CallStats, ClientOptions, OvhClient},
+    ovh::{CallStats, ClientOptions, Lane, OvhClient},
 };
 
 /// How long a call OVH refused for good (`Disposition::is_final`: 400, 403, 405, 460, a listing
@@ -87,6 +87,9 @@ pub struct Context {
     /// Ready resources whose project their account's listing did not show: their next pass has
     /// work to do (`listing`).
     pub(super) not_listed: Mutex<HashSet<Resource>>,
+    /// The resources (a hash of their UID: 10,000 cost 160 KiB, not a megabyte of strings) whose
+    /// first pass in this process came: it is spread over the stretched interval only once.
+    first_passes: Mutex<HashSet<u64>>,
 }
 
 impl Context {
@@ -121,6 +124,7 @@ impl Context {
             money: Mutex::default(),
             holdings: Arc::default(),
             not_listed: Mutex::default(),
+            first_passes: Mutex::default(),
         }
     }
 
@@ -142,6 +146,21 @@ impl Context {
             .or_default()
             .insert(ObjectRef::from_obj(obj));
         Ok(key)
+    }
+
+    /// How long the first pass of `obj` in this process waits, if it is routine (a Ready
+    /// resource with nothing to do but read its project) and its Secret's budget is stretched
+    /// (`budget::first_pass_delay`); None for every later pass.
+    pub(super) fn first_pass_delay(&self, obj: &PublicCloudProject) -> Option<Duration> {
+        let uid = obj.metadata.uid.as_deref()?;
+        if !self.first_passes.lock().unwrap().insert(uid_hash(uid)) {
+            return None;
+        }
+        if self.lane(obj) != Lane::Routine {
+            return None;
+        }
+        let factor = self.routine_stretch(obj);
+        budget::first_pass_delay(self.options.resync, factor, rand::random())
     }
 
     /// The OVH client for the resource's credentials Secret, made once per Secret version: it
@@ -320,6 +339,7 @@ impl Context {
     /// The entries of a resource's UID; with `phase`, its count in the projects-by-phase gauge.
     fn forget_uid(&self, uid: &str, phase: bool) {
         self.written.lock().unwrap().remove(uid);
+        self.first_passes.lock().unwrap().remove(&uid_hash(uid));
         self.events.forget(uid);
         self.refused.lock().unwrap().remove(uid);
         if phase {
@@ -374,6 +394,13 @@ impl Context {
     pub(super) fn reset_failures(&self, obj: &PublicCloudProject) {
         self.failures.lock().unwrap().remove(&ObjectRef::from_obj(obj));
     }
+}
+
+/// A UID's hash (the same in every call: `DefaultHasher::new` has fixed keys).
+fn uid_hash(uid: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    uid.hash(&mut h);
+    h.finish()
 }
 
 /// A hash of a status's JSON form (the status types do not implement `Hash`).

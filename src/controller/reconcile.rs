@@ -36,6 +36,10 @@ const DEFERRED_RETRY: Duration = Duration::from_secs(30);
 const AT_ONCE: Duration = Duration::from_secs(1);
 
 pub async fn reconcile(obj: Arc<PublicCloudProject>, ctx: Arc<Context>) -> Result<Action, Error> {
+    if let Some(later) = ctx.first_pass_delay(&obj) {
+        tracing::debug!(resource = %obj.name_any(), ?later, "first resync spread over the stretched interval");
+        return Ok(Action::requeue(later));
+    }
     // Held until the pass ends: its Secret's other resources wait for it without a slot.
     let Ok(_share) = ctx.enter_share(&obj) else {
         ctx.metrics.pass_deferred();
