@@ -84,6 +84,18 @@ impl OvhClient {
     /// (`GET /cloud/project`, then `GET /cloud/project/{id}` for each id not seen before). A
     /// project that vanishes or expires meanwhile (404/460) is skipped.
     pub async fn project_descriptions(&self, max_age: Duration) -> Result<Vec<(String, Option<String>)>> {
+        self.project_descriptions_except(max_age, &|_| false).await
+    }
+
+    /// [`Self::project_descriptions`] without reading the description of a project `skip` names
+    /// (those the caller does not need: at 10,000 projects held by resources, the operator's
+    /// index says whose they are); such a project is in the answer only if its description was
+    /// known already.
+    pub async fn project_descriptions_except(
+        &self,
+        max_age: Duration,
+        skip: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<(String, Option<String>)>> {
         loop {
             let waited = self.inner.projects_listed.notified();
             tokio::pin!(waited);
@@ -103,7 +115,7 @@ impl OvhClient {
                 }
             };
             let Some(round) = round else {
-                return self.list_projects().await;
+                return self.list_projects(skip).await;
             };
             waited.await;
             let failed = {
@@ -118,19 +130,22 @@ impl OvhClient {
 
     /// Lists as the one caller doing so: ids, then the descriptions not read before (each kept
     /// as soon as read), then the new listing replaces the last.
-    async fn list_projects(&self) -> Result<Vec<(String, Option<String>)>> {
+    async fn list_projects(
+        &self,
+        skip: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<(String, Option<String>)>> {
         let mut lister = Lister {
             client: self,
             outcome: None,
         };
-        let result = self.read_projects().await;
+        let result = self.read_projects(skip).await;
         let answer = self.inner.projects.lock().unwrap().answer();
         lister.outcome = Some(result.clone());
         drop(lister);
         result.map(|()| answer)
     }
 
-    async fn read_projects(&self) -> Result<()> {
+    async fn read_projects(&self, skip: &(dyn Fn(&str) -> bool + Sync)) -> Result<()> {
         let ids = self
             .project_ids_within_cap(
                 "spec.onExisting cannot compare that many projects: set spec.onExisting: Order, or \
@@ -140,7 +155,7 @@ impl OvhClient {
         let new: Vec<String> = {
             let cache = self.inner.projects.lock().unwrap();
             ids.iter()
-                .filter(|id| !cache.descriptions.contains_key(*id))
+                .filter(|id| !cache.descriptions.contains_key(*id) && !skip(id))
                 .cloned()
                 .collect()
         };

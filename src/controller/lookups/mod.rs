@@ -6,8 +6,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::plan::{
-    self, CartSeen, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen, PaymentMethodSeen, PaymentSeen,
-    ProjectSeen, UserSeen,
+    self, CartSeen, Holders, Holding, ItemSeen, Lookup, Observed, OrderItemSeen, OrderSeen,
+    PaymentMethodSeen, PaymentSeen, ProjectSeen, UserSeen,
 };
 use super::stage::{Cluster, Failed};
 
@@ -19,12 +19,30 @@ use crate::ovh::{
 };
 
 /// Performs one lookup and records what OVH (or the cluster, for the outputs Secret) said.
-pub async fn lookup_into<C: Cluster>(
+pub async fn lookup_into<C: Cluster + Holders + Sync>(
     ovh: &OvhClient,
     cluster: &C,
     lookup: &Lookup,
     observed: &mut Observed,
 ) -> Result<(), Failed<C::Error>> {
+    if let Lookup::ExistingProject { description } = lookup {
+        // Shared by every resource of these credentials for a short while: a burst of new
+        // resources makes one listing. A project another resource holds is never this one's
+        // (the planner skips those), so its description need not be read: after a start, the
+        // projects of an account of 10,000 are not all read yet.
+        let held = |id: &str| cluster.held_elsewhere(&Holding::Project(id.to_string()));
+        let projects = ovh
+            .project_descriptions_except(Duration::from_secs(5), &held)
+            .await?;
+        observed.existing_project = Some(
+            projects
+                .into_iter()
+                .filter(|(_, d)| d.as_deref() == Some(description.as_str()))
+                .map(|(id, _)| id)
+                .collect(),
+        );
+        return Ok(());
+    }
     if let Lookup::OutputsSecret(name) = lookup {
         let seen = cluster.read_outputs(name).await;
         observed.outputs_secret = Some(seen.map_err(|error| Failed::Cluster {
@@ -54,18 +72,6 @@ async fn read_project_side(
                 Err(e) if e.is_expired() => ProjectSeen::Expired,
                 Err(e) => return Err(e),
             })
-        }
-        Lookup::ExistingProject { description } => {
-            // Shared by every resource of these credentials for a short while: a burst of new
-            // resources makes one listing.
-            let projects = ovh.project_descriptions(Duration::from_secs(5)).await?;
-            observed.existing_project = Some(
-                projects
-                    .into_iter()
-                    .filter(|(_, d)| d.as_deref() == Some(description.as_str()))
-                    .map(|(id, _)| id)
-                    .collect(),
-            );
         }
         Lookup::NewestEmail => {
             observed.newest_email = Some(ovh.email_history().await?.into_iter().max().unwrap_or(0))

@@ -174,6 +174,14 @@ impl Cluster for NoCluster {
     }
 }
 
+/// A dry plan knows no holder (as [`plan::NoHolders`]): the account's listing reads every
+/// description it needs.
+impl plan::Holders for NoCluster {
+    fn held_elsewhere(&self, _: &plan::Holding) -> bool {
+        false
+    }
+}
+
 pub(super) fn failure(e: Failed<&'static str>) -> PcpError {
     match e {
         Failed::Ovh(e) => e.into(),

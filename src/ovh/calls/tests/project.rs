@@ -63,6 +63,38 @@ async fn a_project_read_is_not_read_again_by_the_listing() {
 }
 
 #[tokio::test]
+async fn a_project_the_caller_skips_is_not_read_by_the_listing() {
+    let sim = Sim::start().await;
+    let client = sim.client();
+    let (_, held) = delivered_project(&sim, &client).await;
+    let (_, free) = delivered_project(&sim, &client).await;
+    // A client that has read neither (an operator just started).
+    let fresh = sim.client();
+    let skip = |id: &str| id == held;
+    let listed = fresh
+        .project_descriptions_except(std::time::Duration::from_secs(5), &skip)
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        [(free.clone(), Some("Team A".to_string()))],
+        "the skipped one is not answered"
+    );
+    let reads: Vec<String> = fresh
+        .stats()
+        .snapshot()
+        .into_iter()
+        .filter(|((method, route, _), _)| method == "GET" && *route == "/cloud/project/{serviceName}")
+        .map(|((_, route, _), n)| format!("{route} x{n}"))
+        .collect();
+    assert_eq!(
+        reads,
+        ["/cloud/project/{serviceName} x1"],
+        "only the project not skipped is read"
+    );
+}
+
+#[tokio::test]
 async fn an_expired_project_answers_460() {
     let sim = Sim::start().await;
     let client = sim.client();
