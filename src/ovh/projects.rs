@@ -47,6 +47,19 @@ impl ProjectCache {
             .collect()
     }
 
+    /// The listed ids whose description is `description`.
+    fn described(&self, description: &str) -> Vec<String> {
+        self.ids
+            .iter()
+            .filter(|id| {
+                self.descriptions
+                    .get(*id)
+                    .is_some_and(|d| d.as_deref() == Some(description))
+            })
+            .cloned()
+            .collect()
+    }
+
     /// A listing's result: `ids` replace the last ones; descriptions of projects no longer
     /// listed are dropped.
     fn listed(&mut self, ids: Vec<String>) {
@@ -84,18 +97,34 @@ impl OvhClient {
     /// (`GET /cloud/project`, then `GET /cloud/project/{id}` for each id not seen before). A
     /// project that vanishes or expires meanwhile (404/460) is skipped.
     pub async fn project_descriptions(&self, max_age: Duration) -> Result<Vec<(String, Option<String>)>> {
-        self.project_descriptions_except(max_age, &|_| false).await
+        self.listed_with(max_age, &|_| false, ProjectCache::answer).await
     }
 
-    /// [`Self::project_descriptions`] without reading the description of a project `skip` names
-    /// (those the caller does not need: at 10,000 projects held by resources, the operator's
-    /// index says whose they are); such a project is in the answer only if its description was
-    /// known already.
-    pub async fn project_descriptions_except(
+    /// The ids of the account's projects described `description`, listed as
+    /// [`Self::project_descriptions`] lists (and sharing its listing), without reading the
+    /// description of a project `skip` names — those the caller does not need: at 10,000
+    /// projects held by resources, the operator's index says whose they are; such a project is
+    /// answered only if its description was known already. Only the ids asked for are copied
+    /// out: a burst of new orders on an account of 10,000 projects does not copy the account per
+    /// order.
+    pub async fn projects_described(
+        &self,
+        max_age: Duration,
+        description: &str,
+        skip: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Vec<String>> {
+        self.listed_with(max_age, skip, |cache| cache.described(description))
+            .await
+    }
+
+    /// `answer` of the listing, fresh within `max_age`: listed by this caller, or by the one
+    /// listing now (then waited for).
+    async fn listed_with<T>(
         &self,
         max_age: Duration,
         skip: &(dyn Fn(&str) -> bool + Sync),
-    ) -> Result<Vec<(String, Option<String>)>> {
+        answer: impl Fn(&ProjectCache) -> T,
+    ) -> Result<T> {
         loop {
             let waited = self.inner.projects_listed.notified();
             tokio::pin!(waited);
@@ -103,7 +132,7 @@ impl OvhClient {
             let round = {
                 let mut cache = self.inner.projects.lock().unwrap();
                 if cache.fresh(max_age) {
-                    return Ok(cache.answer());
+                    return Ok(answer(&cache));
                 }
                 if cache.listing {
                     // Registered before the lock is let go: the end of that listing is not missed.
@@ -115,7 +144,7 @@ impl OvhClient {
                 }
             };
             let Some(round) = round else {
-                return self.list_projects(skip).await;
+                return self.list_projects(skip, answer).await;
             };
             waited.await;
             let failed = {
@@ -130,16 +159,17 @@ impl OvhClient {
 
     /// Lists as the one caller doing so: ids, then the descriptions not read before (each kept
     /// as soon as read), then the new listing replaces the last.
-    async fn list_projects(
+    async fn list_projects<T>(
         &self,
         skip: &(dyn Fn(&str) -> bool + Sync),
-    ) -> Result<Vec<(String, Option<String>)>> {
+        answer: impl Fn(&ProjectCache) -> T,
+    ) -> Result<T> {
         let mut lister = Lister {
             client: self,
             outcome: None,
         };
         let result = self.read_projects(skip).await;
-        let answer = self.inner.projects.lock().unwrap().answer();
+        let answer = answer(&self.inner.projects.lock().unwrap());
         lister.outcome = Some(result.clone());
         drop(lister);
         result.map(|()| answer)

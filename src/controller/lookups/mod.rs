@@ -31,16 +31,10 @@ pub async fn lookup_into<C: Cluster + Holders + Sync>(
         // (the planner skips those), so its description need not be read: after a start, the
         // projects of an account of 10,000 are not all read yet.
         let held = |id: &str| cluster.held_elsewhere(&Holding::Project(id.to_string()));
-        let projects = ovh
-            .project_descriptions_except(Duration::from_secs(5), &held)
+        let named = ovh
+            .projects_described(Duration::from_secs(5), description, &held)
             .await?;
-        observed.existing_project = Some(
-            projects
-                .into_iter()
-                .filter(|(_, d)| d.as_deref() == Some(description.as_str()))
-                .map(|(id, _)| id)
-                .collect(),
-        );
+        observed.existing_project = Some(named);
         return Ok(());
     }
     if let Lookup::OutputsSecret(name) = lookup {

@@ -71,15 +71,16 @@ async fn a_project_the_caller_skips_is_not_read_by_the_listing() {
     // A client that has read neither (an operator just started).
     let fresh = sim.client();
     let skip = |id: &str| id == held;
-    let listed = fresh
-        .project_descriptions_except(std::time::Duration::from_secs(5), &skip)
+    let named = fresh
+        .projects_described(std::time::Duration::from_secs(5), "Team A", &skip)
         .await
         .unwrap();
-    assert_eq!(
-        listed,
-        [(free.clone(), Some("Team A".to_string()))],
-        "the skipped one is not answered"
-    );
+    assert_eq!(named, [free], "the skipped one is not answered");
+    let none = fresh
+        .projects_described(std::time::Duration::from_secs(5), "Team B", &skip)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "{none:?}");
     let reads: Vec<String> = fresh
         .stats()
         .snapshot()
