@@ -252,6 +252,59 @@ async fn delivered_projects(env: &Env, n: usize) -> Vec<String> {
         .await
 }
 
+/// Step 3: the steady state of the operator `pid` just started on `env` (whose simulator had
+/// counted `at_start` calls): a warm-up, then one measured window.
+async fn measure_steady(env: &Env, s: &Steady, pid: u32, at_start: u64, peak: &mut u64) -> Value {
+    let n = s.n;
+    let started = Instant::now();
+    let interval = Duration::from_secs(s.window_s);
+    // The warm-up outlasts a first round at the limit (N calls, as before the call budget spread
+    // the first passes after a start over the stretched interval), then one window more.
+    let first_round = Duration::from_secs_f64(n as f64 / s.rate_limit.max(1.0));
+    sample_for(pid, first_round + interval, peak).await;
+    let warm_up_calls_per_s =
+        (env.sim.stats().await.total() - at_start) as f64 / started.elapsed().as_secs_f64();
+    let (ovh_before, cpu_before, kube_before) = (
+        env.sim.stats().await,
+        cpu_seconds(pid),
+        apiserver_requests(&env.client).await,
+    );
+    let measured = Instant::now();
+    sample_for(pid, interval, peak).await;
+    let window = measured.elapsed().as_secs_f64();
+    let ovh_after = env.sim.stats().await;
+    let steady_cpu = cpu_seconds(pid) - cpu_before;
+    let steady_kube = delta(&apiserver_requests(&env.client).await, &kube_before);
+    let route = |stats: &Stats, r: &str| stats.calls.get(r).copied().unwrap_or_default();
+    let reads = route(&ovh_after, "GET /cloud/project/{serviceName}")
+        - route(&ovh_before, "GET /cloud/project/{serviceName}");
+    let calls = ovh_after.total() - ovh_before.total();
+    let calls_by_route: BTreeMap<&String, f64> = ovh_after
+        .calls
+        .iter()
+        .map(|(r, &c)| (r, round3((c - route(&ovh_before, r)) as f64 / window)))
+        .filter(|(_, v)| *v > 0.0)
+        .collect();
+    let steady = json!({
+        "n": n,
+        "resync_s": s.resync_s,
+        "warm_up_s": round3(measured.duration_since(started).as_secs_f64()),
+        "warm_up_ovh_calls_per_s": round3(warm_up_calls_per_s),
+        "window_s": round3(window),
+        "ovh_calls_per_s": round3(calls as f64 / window),
+        "ovh_rate_limit": s.rate_limit,
+        "share_of_limit": round3(calls as f64 / window / s.rate_limit),
+        "ovh_calls_per_s_by_route": calls_by_route,
+        "project_reads_per_s": round3(reads as f64 / window),
+        "effective_resync_s": if reads > 0 { json!(round3(n as f64 * window / reads as f64)) } else { Value::Null },
+        "cpu_ms_per_s": round3(steady_cpu * 1000.0 / window),
+        "cpu_ms_per_project_read": if reads > 0 { json!(round3(steady_cpu * 1000.0 / reads as f64)) } else { Value::Null },
+        "kube_requests_per_s": steady_kube.iter().map(|(k, v)| (k.clone(), round3(v / window))).collect::<BTreeMap<_, _>>(),
+    });
+
+    steady
+}
+
 pub async fn run() {
     let s = Steady::from_env();
     let (n, m) = (s.n, s.m);
@@ -291,52 +344,8 @@ pub async fn run() {
     let at_start = env.sim.stats().await.total();
     let mut operator = s.operator(&env, s.rate_limit, s.resync_s);
     let pid = operator.id();
-    let started = Instant::now();
-    let interval = Duration::from_secs(s.window_s);
     let mut peak = 0;
-    // The warm-up outlasts a first round at the limit (N calls, as before the call budget spread
-    // the first passes after a start over the stretched interval), then one window more.
-    let first_round = Duration::from_secs_f64(n as f64 / s.rate_limit.max(1.0));
-    sample_for(pid, first_round + interval, &mut peak).await;
-    let warm_up_calls_per_s =
-        (env.sim.stats().await.total() - at_start) as f64 / started.elapsed().as_secs_f64();
-    let (ovh_before, cpu_before, kube_before) = (
-        env.sim.stats().await,
-        cpu_seconds(pid),
-        apiserver_requests(&env.client).await,
-    );
-    let measured = Instant::now();
-    sample_for(pid, interval, &mut peak).await;
-    let window = measured.elapsed().as_secs_f64();
-    let ovh_after = env.sim.stats().await;
-    let steady_cpu = cpu_seconds(pid) - cpu_before;
-    let steady_kube = delta(&apiserver_requests(&env.client).await, &kube_before);
-    let route = |stats: &Stats, r: &str| stats.calls.get(r).copied().unwrap_or_default();
-    let reads = route(&ovh_after, "GET /cloud/project/{serviceName}")
-        - route(&ovh_before, "GET /cloud/project/{serviceName}");
-    let calls = ovh_after.total() - ovh_before.total();
-    let calls_by_route: BTreeMap<&String, f64> = ovh_after
-        .calls
-        .iter()
-        .map(|(r, &c)| (r, round3((c - route(&ovh_before, r)) as f64 / window)))
-        .filter(|(_, v)| *v > 0.0)
-        .collect();
-    let steady = json!({
-        "n": n,
-        "resync_s": s.resync_s,
-        "warm_up_s": round3(measured.duration_since(started).as_secs_f64()),
-        "warm_up_ovh_calls_per_s": round3(warm_up_calls_per_s),
-        "window_s": round3(window),
-        "ovh_calls_per_s": round3(calls as f64 / window),
-        "ovh_rate_limit": s.rate_limit,
-        "share_of_limit": round3(calls as f64 / window / s.rate_limit),
-        "ovh_calls_per_s_by_route": calls_by_route,
-        "project_reads_per_s": round3(reads as f64 / window),
-        "effective_resync_s": if reads > 0 { json!(round3(n as f64 * window / reads as f64)) } else { Value::Null },
-        "cpu_ms_per_s": round3(steady_cpu * 1000.0 / window),
-        "cpu_ms_per_project_read": if reads > 0 { json!(round3(steady_cpu * 1000.0 / reads as f64)) } else { Value::Null },
-        "kube_requests_per_s": steady_kube.iter().map(|(k, v)| (k.clone(), round3(v / window))).collect::<BTreeMap<_, _>>(),
-    });
+    let steady = measure_steady(&env, &s, pid, at_start, &mut peak).await;
 
     // 4. The burst on it.
     let loaded = burst(&env, &tracks, pid, m, &mut peak).await;
